@@ -1,0 +1,187 @@
+//! The one typed client of the Kapok API.
+//!
+//! In the browser the session rides in an `HttpOnly` cookie that script cannot read, so the
+//! client only has to call same-origin URLs. Natively (server tests, load tools) there is no
+//! cookie jar that would keep a `Secure` cookie over plain-HTTP loopback, so the client keeps
+//! the session cookie itself and sends the `Origin` header a browser would.
+
+use std::sync::{Arc, Mutex};
+
+use reqwest::{Method, StatusCode};
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::{API_PREFIX, ErrorCode, Me, Problem, SESSION_COOKIE, SignInRequest};
+
+/// Why a call failed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClientError {
+    /// The server answered with a problem document.
+    Problem(Problem),
+    /// The request never got an answer (offline, server down, connection reset).
+    Network(String),
+    /// The server answered with something this client cannot read.
+    Decode(String),
+}
+
+impl ClientError {
+    /// The stable code behind this failure, for mapping to a localized message.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ClientError::Problem(p) => Some(p.code),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientError::Problem(p) => write!(f, "{} ({}): {}", p.title, p.status, p.detail),
+            ClientError::Network(e) => write!(f, "network error: {e}"),
+            ClientError::Decode(e) => write!(f, "unreadable response: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ClientError {}
+
+#[derive(Clone)]
+pub struct Client {
+    base: String,
+    http: reqwest::Client,
+    /// `name=value` of the session cookie (native only; the browser keeps its own).
+    session: Arc<Mutex<Option<String>>>,
+}
+
+impl Client {
+    /// A client for the server at `base` (scheme, host and port, no trailing slash).
+    pub fn new(base: impl Into<String>) -> Client {
+        Client {
+            base: base.into().trim_end_matches('/').to_owned(),
+            http: reqwest::Client::new(),
+            session: Arc::default(),
+        }
+    }
+
+    /// A client for the origin the page was loaded from (reqwest on wasm needs absolute URLs).
+    #[cfg(target_arch = "wasm32")]
+    pub fn same_origin() -> Client {
+        let origin = web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default();
+        Client::new(origin)
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The session cookie this client holds, as `name=value` (native only).
+    pub fn session_cookie(&self) -> Option<String> {
+        self.session.lock().unwrap().clone()
+    }
+
+    /// Replace the session cookie this client sends (native only): lets a test replay an old one.
+    pub fn set_session_cookie(&self, cookie: Option<String>) {
+        *self.session.lock().unwrap() = cookie;
+    }
+
+    pub async fn sign_in(&self, request: &SignInRequest) -> Result<Me, ClientError> {
+        self.send(Method::POST, "/session", Some(request)).await
+    }
+
+    pub async fn sign_out(&self) -> Result<(), ClientError> {
+        self.send_no_content(Method::DELETE, "/session").await
+    }
+
+    pub async fn me(&self) -> Result<Me, ClientError> {
+        self.send::<(), Me>(Method::GET, "/me", None).await
+    }
+
+    async fn send<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<T, ClientError> {
+        let response = self.request(method, path, body).await?;
+        response
+            .json::<T>()
+            .await
+            .map_err(|e| ClientError::Decode(e.to_string()))
+    }
+
+    async fn send_no_content(&self, method: Method, path: &str) -> Result<(), ClientError> {
+        self.request::<()>(method, path, None).await.map(drop)
+    }
+
+    async fn request<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<reqwest::Response, ClientError> {
+        let url = format!("{}{}{}", self.base, API_PREFIX, path);
+        let changes_state = method != Method::GET && method != Method::HEAD;
+        let mut builder = self.http.request(method, url);
+        if let Some(body) = body {
+            builder = builder.json(body);
+        } else if changes_state {
+            // The server requires JSON on every state-changing request (a CSRF defence:
+            // a cross-site form cannot send it without a CORS preflight).
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body("{}");
+        }
+        if cfg!(not(target_arch = "wasm32")) {
+            if changes_state {
+                builder = builder.header(reqwest::header::ORIGIN, self.base.clone());
+            }
+            if let Some(cookie) = self.session_cookie() {
+                builder = builder.header(reqwest::header::COOKIE, cookie);
+            }
+        }
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| ClientError::Network(e.to_string()))?;
+        if cfg!(not(target_arch = "wasm32")) {
+            self.remember_session_cookie(&response);
+        }
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        Err(problem_from(response).await)
+    }
+
+    fn remember_session_cookie(&self, response: &reqwest::Response) {
+        for header in response.headers().get_all(reqwest::header::SET_COOKIE) {
+            let Ok(header) = header.to_str() else {
+                continue;
+            };
+            let pair = header.split(';').next().unwrap_or_default().trim();
+            let Some(value) = pair
+                .strip_prefix(SESSION_COOKIE)
+                .and_then(|r| r.strip_prefix('='))
+            else {
+                continue;
+            };
+            let cleared = value.is_empty() || header.to_ascii_lowercase().contains("max-age=0");
+            *self.session.lock().unwrap() = (!cleared).then(|| pair.to_owned());
+        }
+    }
+}
+
+async fn problem_from(response: reqwest::Response) -> ClientError {
+    let status = response.status();
+    match response.json::<Problem>().await {
+        Ok(problem) => ClientError::Problem(problem),
+        Err(_) if status == StatusCode::TOO_MANY_REQUESTS => ClientError::Problem(Problem::new(
+            status.as_u16(),
+            ErrorCode::TooManyRequests,
+            "Too many requests",
+            "",
+        )),
+        Err(e) => ClientError::Decode(format!("{status}: {e}")),
+    }
+}

@@ -1,0 +1,267 @@
+//! The JSON contract between the Kapok client and server.
+//!
+//! Every type that crosses the wire is defined here once, so the client and the server cannot
+//! drift apart. [`client::Client`] is the one typed HTTP client; it builds for wasm (the app)
+//! and for native targets (the server's integration tests use the same client).
+
+pub mod client;
+pub mod uscc;
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// Every JSON endpoint lives under this prefix.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// The session cookie. The `__Host-` prefix makes the browser refuse it unless it is `Secure`,
+/// has `Path=/` and no `Domain`, so a sibling subdomain cannot plant or overwrite it.
+pub const SESSION_COOKIE: &str = "__Host-kapok_session";
+
+/// Which shell a user lands in.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Persona {
+    Resident,
+    Enterprise,
+    Official,
+}
+
+impl Persona {
+    pub const ALL: [Persona; 3] = [Persona::Resident, Persona::Enterprise, Persona::Official];
+
+    /// The client route of this persona's shell.
+    pub fn home_path(self) -> &'static str {
+        match self {
+            Persona::Resident => "/resident",
+            Persona::Enterprise => "/enterprise",
+            Persona::Official => "/official",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Persona::Resident => "resident",
+            Persona::Enterprise => "enterprise",
+            Persona::Official => "official",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Persona> {
+        Persona::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// The three locales Kapok is written in, as BCP 47 tags.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum LocaleTag {
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    #[serde(rename = "zh-HK")]
+    ZhHk,
+    #[serde(rename = "en")]
+    En,
+}
+
+impl LocaleTag {
+    pub const ALL: [LocaleTag; 3] = [LocaleTag::ZhCn, LocaleTag::ZhHk, LocaleTag::En];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LocaleTag::ZhCn => "zh-CN",
+            LocaleTag::ZhHk => "zh-HK",
+            LocaleTag::En => "en",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LocaleTag> {
+        LocaleTag::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SignInRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// The signed-in user, their enterprises, and (once delegation exists) their active grants.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Me {
+    pub user: User,
+    pub enterprises: Vec<EnterpriseMembership>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    /// The name as registered, in the script of the person's own documents.
+    pub display_name: String,
+    pub persona: Persona,
+    /// The locale the account asks for on a device that has not chosen one yet.
+    pub preferred_locale: LocaleTag,
+    /// The account asks for elderly mode on a device that has not chosen a mode yet.
+    pub prefers_elderly_mode: bool,
+    /// The department an official works for; `None` for everyone else.
+    pub department: Option<Department>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Department {
+    MarketRegulation,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct EnterpriseMembership {
+    pub enterprise: Enterprise,
+    pub role: EnterpriseRole,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Enterprise {
+    pub id: String,
+    /// The registered name (Chinese, as on the business licence).
+    pub name: String,
+    /// The 18-character unified social credit code (统一社会信用代码).
+    pub uscc: String,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EnterpriseRole {
+    /// 法定代表人, as in the enterprise register.
+    LegalRepresentative,
+    /// 经办人: acts for the company only within granted scopes.
+    Staff,
+}
+
+/// Stable machine codes of every error the API returns. The client maps each one to a
+/// localized message, so adding a variant is a compile error until every locale has it.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Username or password is wrong (deliberately not saying which).
+    BadCredentials,
+    /// No session, or it expired or was signed out.
+    Unauthenticated,
+    /// Signed in, but this is not yours to see or do.
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    /// The body is not JSON, or not the JSON this endpoint takes.
+    MalformedBody,
+    /// A state-changing request must say `Content-Type: application/json`.
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    /// A state-changing request from another site (CSRF defence).
+    CrossOrigin,
+    TooManyRequests,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadCredentials => "bad_credentials",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::MalformedBody => "malformed_body",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::CrossOrigin => "cross_origin",
+            ErrorCode::TooManyRequests => "too_many_requests",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+/// An RFC 9457 problem document (`application/problem+json`).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    pub code: ErrorCode,
+}
+
+impl Problem {
+    pub fn new(status: u16, code: ErrorCode, title: &str, detail: impl Into<String>) -> Problem {
+        Problem {
+            type_uri: format!("urn:kapok:problem:{}", code.as_str()),
+            title: title.to_owned(),
+            status,
+            detail: detail.into(),
+            code,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_serialises_with_rfc9457_member_names() {
+        let p = Problem::new(401, ErrorCode::BadCredentials, "Sign-in failed", "wrong");
+        let v = serde_json::to_value(&p).unwrap();
+        assert_eq!(v["type"], "urn:kapok:problem:bad_credentials");
+        assert_eq!(v["code"], "bad_credentials");
+        assert_eq!(v["status"], 401);
+    }
+
+    #[test]
+    fn error_code_strings_match_their_serde_names() {
+        for code in [
+            ErrorCode::BadCredentials,
+            ErrorCode::Unauthenticated,
+            ErrorCode::Forbidden,
+            ErrorCode::NotFound,
+            ErrorCode::MethodNotAllowed,
+            ErrorCode::MalformedBody,
+            ErrorCode::UnsupportedMediaType,
+            ErrorCode::PayloadTooLarge,
+            ErrorCode::CrossOrigin,
+            ErrorCode::TooManyRequests,
+            ErrorCode::Internal,
+        ] {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+        }
+    }
+
+    #[test]
+    fn locale_tags_round_trip() {
+        for tag in LocaleTag::ALL {
+            assert_eq!(LocaleTag::parse(tag.as_str()), Some(tag));
+            assert_eq!(serde_json::to_value(tag).unwrap(), tag.as_str());
+        }
+        assert_eq!(LocaleTag::parse("zh-TW"), None);
+    }
+
+    #[test]
+    fn every_persona_has_its_own_shell() {
+        let paths: std::collections::HashSet<_> =
+            Persona::ALL.iter().map(|p| p.home_path()).collect();
+        assert_eq!(paths.len(), 3);
+        for p in Persona::ALL {
+            assert_eq!(Persona::parse(p.as_str()), Some(p));
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! The server's one error type, mapped once to RFC 9457 problem+json with a stable code.
+
+use axum::{
+    extract::rejection::JsonRejection,
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use kapok_api::{ErrorCode, Problem};
+
+#[derive(Debug)]
+pub enum ApiError {
+    BadCredentials,
+    Unauthenticated,
+    #[allow(dead_code)] // the first object kinds with owners arrive with the wallet
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    MalformedBody(String),
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    CrossOrigin,
+    /// Something on our side broke; the cause is logged, never sent.
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn problem(&self) -> Problem {
+        use ApiError::*;
+        let (status, code, title, detail): (StatusCode, ErrorCode, &str, String) = match self {
+            BadCredentials => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::BadCredentials,
+                "Sign-in failed",
+                "The username or password is not right.".into(),
+            ),
+            Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthenticated,
+                "Not signed in",
+                "Sign in first; the session is missing, expired or signed out.".into(),
+            ),
+            Forbidden => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                "Not allowed",
+                "This is not yours to see or change.".into(),
+            ),
+            NotFound => (
+                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
+                "Not found",
+                "There is nothing at this address.".into(),
+            ),
+            MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                ErrorCode::MethodNotAllowed,
+                "Method not allowed",
+                "This address does not take this method.".into(),
+            ),
+            MalformedBody(why) => (
+                StatusCode::BAD_REQUEST,
+                ErrorCode::MalformedBody,
+                "Malformed request body",
+                why.clone(),
+            ),
+            UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
+                "JSON required",
+                "Send the body as Content-Type: application/json.".into(),
+            ),
+            PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                "Request body too large",
+                format!("Bodies are limited to {} bytes.", crate::web::BODY_LIMIT),
+            ),
+            CrossOrigin => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::CrossOrigin,
+                "Cross-site request refused",
+                "Changes can only be made from Kapok's own pages.".into(),
+            ),
+            Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                "Internal error",
+                "Something went wrong on our side. Nothing was changed; please try again.".into(),
+            ),
+        };
+        Problem::new(status.as_u16(), code, title, detail)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(cause) = &self {
+            tracing::error!(%cause, "internal error");
+        }
+        problem_response(&self.problem())
+    }
+}
+
+pub fn problem_response(problem: &Problem) -> Response {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_vec(problem).unwrap_or_default();
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        body,
+    )
+        .into_response()
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> ApiError {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> ApiError {
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
+            r if r.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+            r => {
+                // serde's message names the field and position; cap it so a hostile body is
+                // never echoed back at length.
+                let mut why = r.body_text();
+                if let Some((cut, _)) = why.char_indices().nth(200) {
+                    why.truncate(cut);
+                }
+                ApiError::MalformedBody(why)
+            }
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! The thin JSON backend of Kapok.
+//!
+//! Every request flows the same way: route → handler (parse, authorise, call) → store (SQL)
+//! → migration. Errors are [`error::ApiError`], mapped once to problem+json.
+
+pub mod config;
+mod db;
+mod error;
+pub mod seed;
+mod session;
+mod store;
+mod web;
+
+use std::{net::SocketAddr, sync::Arc};
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    http::{HeaderValue, header},
+    middleware,
+    response::IntoResponse,
+    routing::get,
+};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub use config::Config;
+pub use db::Db;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    csp: HeaderValue,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Kapok API",
+        description = "The JSON API of Kapok, an open-source suite of digital-government mini-programs. \
+                       Errors are RFC 9457 problem+json documents with a stable `code`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    components(schemas(kapok_api::Problem, kapok_api::ErrorCode)),
+    tags((name = "session", description = "Sign-in, sign-out, who am I"))
+)]
+struct ApiDoc;
+
+/// The router and the OpenAPI document it was generated with.
+fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest(
+            kapok_api::API_PREFIX,
+            OpenApiRouter::new()
+                .routes(routes!(session::sign_in, session::sign_out))
+                .routes(routes!(session::me)),
+        )
+        .split_for_parts()
+}
+
+/// The OpenAPI 3.1 document, as served at `/api/openapi.json`.
+pub fn openapi_json() -> String {
+    api().1.to_pretty_json().expect("the document serialises")
+}
+
+pub fn app(state: AppState) -> Router {
+    let (api, _) = api();
+    let openapi = openapi_json();
+    let routes = api.route(
+        "/api/openapi.json",
+        get(move || async move {
+            ([(header::CONTENT_TYPE, "application/json")], openapi).into_response()
+        }),
+    );
+    with_layers(routes, state)
+}
+
+/// What wraps every route: fallbacks, the CSRF guard, the body limit, panic catching and
+/// security headers (outermost, so even a caught panic carries them).
+fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
+    routes
+        .method_not_allowed_fallback(web::method_not_allowed)
+        .fallback(web::static_files)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            web::guard_state_changing,
+        ))
+        .layer(DefaultBodyLimit::max(web::BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(|_panic| {
+            // The panic message may hold request data; it goes to the log, not the client.
+            tracing::error!("a handler panicked");
+            error::ApiError::Internal("panic".into()).into_response()
+        }))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            web::security_headers,
+        ))
+        .with_state(state)
+}
+
+/// A server that is listening.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub db: Db,
+    pub seeded: bool,
+    serve: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Serve until the process is asked to stop (Ctrl-C or SIGTERM).
+    pub async fn until_stopped(self) -> std::io::Result<()> {
+        self.serve.await.map_err(std::io::Error::other)?
+    }
+}
+
+/// Opens the database (migrating it, seeding demo data if asked) and starts listening.
+pub async fn start(config: Config) -> Result<Running, String> {
+    let db = db::connect(&config.database_url).await?;
+    let seeded = if config.demo {
+        seed::seed_if_empty(&db)
+            .await
+            .map_err(|e| format!("demo seed failed: {e}"))?
+    } else {
+        false
+    };
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let csp = web::content_security_policy(web::read_index(&config.dist).as_deref());
+    let state = AppState {
+        db: db.clone(),
+        config: Arc::new(config),
+        csp,
+    };
+    let serve = tokio::spawn(async move {
+        axum::serve(listener, app(state))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    });
+    Ok(Running {
+        addr,
+        db,
+        seeded,
+        serve,
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::{body::Body, http::Request};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn boom() -> &'static str {
+        panic!("boom")
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_problem_json_not_a_reset() {
+        let data = tempfile::tempdir().unwrap();
+        let config = Config {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            origin: "http://localhost:8080".into(),
+            database_url: format!("sqlite://{}", data.path().join("t.db").display()),
+            dist: data.path().into(),
+            demo: false,
+        };
+        let db = db::connect(&config.database_url).await.unwrap();
+        let state = AppState {
+            db,
+            config: Arc::new(config),
+            csp: web::content_security_policy(None),
+        };
+        let routes = Router::new().route("/api/v1/boom", get(boom));
+        let response = with_layers(routes, state)
+            .oneshot(Request::get("/api/v1/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 500);
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+        assert!(response.headers().contains_key("content-security-policy"));
+        let body = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .unwrap();
+        let problem: kapok_api::Problem = serde_json::from_slice(&body).unwrap();
+        assert_eq!(problem.code, kapok_api::ErrorCode::Internal);
+        assert!(
+            !problem.detail.contains("boom"),
+            "the panic message stays in the log"
+        );
+    }
+}

@@ -1,0 +1,227 @@
+//! Password sign-in, sign-out, and the session behind every authenticated request.
+
+use std::sync::LazyLock;
+
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
+use axum::{
+    extract::{FromRef, FromRequestParts, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
+    response::{IntoResponse, Response},
+};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use kapok_api::{Me, Problem, SESSION_COOKIE, SignInRequest};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    AppState,
+    error::ApiError,
+    store::{self, sessions},
+    web::ApiJson,
+};
+
+/// The signed-in caller, resolved from the session cookie on every request.
+pub struct CurrentUser {
+    pub user_id: String,
+}
+
+impl<S> FromRequestParts<S> for CurrentUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let token = session_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
+        let user_id = sessions::user_of(&state.db, &token_hash(token), store::now())
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        Ok(CurrentUser { user_id })
+    }
+}
+
+/// Sign in with a demo account's username and password.
+#[utoipa::path(post, path = "/session", tag = "session",
+    request_body = SignInRequest,
+    responses(
+        (status = 200, description = "Signed in; a new session cookie is set", body = Me),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong username or password", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<SignInRequest>,
+) -> Result<Response, ApiError> {
+    let credentials = store::users::credentials(&state.db, &request.username).await?;
+    // Verify against a dummy hash when the user does not exist, so the answer takes as long
+    // and a timing probe cannot enumerate usernames.
+    let (user_id, hash) = match credentials {
+        Some(c) => (Some(c.user_id), c.password_hash),
+        None => (None, DUMMY_HASH.clone()),
+    };
+    let password = request.password;
+    let password_ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let user_id = user_id
+        .filter(|_| password_ok)
+        .ok_or(ApiError::BadCredentials)?;
+
+    // Rotation: a session that came with this request is ended, never upgraded, so a token
+    // planted before sign-in (session fixation) is worthless after it.
+    if let Some(old) = session_token(&headers) {
+        sessions::delete(&state.db, &token_hash(old)).await?;
+    }
+    let token = new_token()?;
+    sessions::create(&state.db, &token_hash(&token), &user_id, store::now()).await?;
+    let me = store::users::me(&state.db, &user_id)
+        .await?
+        .ok_or_else(|| ApiError::Internal("user vanished during sign-in".into()))?;
+    let cookie = session_cookie(&token, sessions::ABSOLUTE_TIMEOUT_SECS);
+    Ok(([(header::SET_COOKIE, cookie)], axum::Json(me)).into_response())
+}
+
+/// Sign out: the session is deleted on the server, so the old cookie opens nothing.
+#[utoipa::path(delete, path = "/session", tag = "session",
+    responses((status = 204, description = "Signed out (also when there was no session)")))]
+pub async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if let Some(token) = session_token(&headers) {
+        sessions::delete(&state.db, &token_hash(token)).await?;
+    }
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, session_cookie("", 0))],
+    )
+        .into_response())
+}
+
+/// Who am I: the signed-in user and their enterprises.
+#[utoipa::path(get, path = "/me", tag = "session",
+    responses(
+        (status = 200, description = "The signed-in user", body = Me),
+        (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn me(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<axum::Json<Me>, ApiError> {
+    let me = store::users::me(&state.db, &user.user_id)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    Ok(axum::Json(me))
+}
+
+pub fn hash_password(password: &str) -> String {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).expect("the OS random source is available");
+    let salt = SaltString::encode_b64(&salt).expect("16 bytes is a valid salt");
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 with default parameters cannot fail")
+        .to_string()
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_password("no account has this password"));
+
+/// 256 bits from the OS, URL-safe base64.
+fn new_token() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+fn session_cookie(token: &str, max_age: i64) -> HeaderValue {
+    let value = format!(
+        "{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict"
+    );
+    HeaderValue::from_str(&value).expect("tokens are URL-safe base64")
+}
+
+/// The session token from the request's cookies, if any.
+fn session_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .flat_map(|h| h.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == SESSION_COOKIE && !value.is_empty())
+        .map(|(_, value)| value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_session_among_other_cookies() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("i18n_pref_locale=en; __Host-kapok_session=abc; x=y"),
+        );
+        assert_eq!(session_token(&headers), Some("abc"));
+    }
+
+    #[test]
+    fn a_lookalike_cookie_is_not_a_session() {
+        let mut headers = HeaderMap::new();
+        // Without the __Host- prefix, a cookie could have been planted by a sibling domain.
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("kapok_session=abc; __Host-kapok_session="),
+        );
+        assert_eq!(session_token(&headers), None);
+    }
+
+    #[test]
+    fn session_cookie_carries_the_flags_the_design_requires() {
+        let cookie = session_cookie("t", 60);
+        let cookie = cookie.to_str().unwrap();
+        for flag in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+            assert!(cookie.contains(flag), "{cookie} lacks {flag}");
+        }
+        assert!(
+            !cookie.contains("Domain"),
+            "a __Host- cookie must not name a domain"
+        );
+    }
+
+    #[test]
+    fn passwords_verify_only_against_their_own_hash() {
+        let hash = hash_password("kapok-demo");
+        assert!(verify_password("kapok-demo", &hash));
+        assert!(!verify_password("kapok-demo ", &hash));
+        assert!(!verify_password("kapok-demo", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_256_bits_and_never_repeat() {
+        let a = new_token().unwrap();
+        let b = new_token().unwrap();
+        assert_eq!(URL_SAFE_NO_PAD.decode(&a).unwrap().len(), 32);
+        assert_ne!(a, b);
+    }
+}

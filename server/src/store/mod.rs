@@ -1,0 +1,12 @@
+//! SQL, and nothing but SQL: one module per table family. Handlers authorise, stores fetch.
+
+pub mod sessions;
+pub mod users;
+
+/// Seconds since the Unix epoch: every timestamp in the database.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}

@@ -1,0 +1,264 @@
+//! HTTP plumbing shared by every route: the JSON extractor, the CSRF guard, security headers,
+//! and the built client's static files.
+
+use std::path::{Path, PathBuf};
+
+use axum::{
+    extract::{FromRequest, Request, State},
+    http::{HeaderValue, Method, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use base64::{Engine, engine::general_purpose::STANDARD};
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::{AppState, error::ApiError};
+
+/// No request body Kapok takes comes near this; larger ones are refused unread.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// `axum::Json`, but every rejection is a problem+json with a stable code.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
+        Ok(ApiJson(value))
+    }
+}
+
+/// CSRF defence in depth for every state-changing API request (the `SameSite=Strict` cookie
+/// is the first line): the browser must say the request comes from our own pages, and the
+/// body must be JSON, which a cross-site form cannot send without a CORS preflight.
+pub async fn guard_state_changing(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) || !request.uri().path().starts_with("/api/")
+    {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if fetch_site.is_some_and(|site| site != "same-origin" && site != "none") {
+        return ApiError::CrossOrigin.into_response();
+    }
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        // The configured public origin, or this very host (a developer on 127.0.0.1 rather
+        // than localhost): a cross-site page cannot make the two differ in its favour.
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+        let same_host = host.is_some_and(|h| origin.split_once("://").is_some_and(|(_, o)| o == h));
+        if origin != state.config.origin && !same_host {
+            return ApiError::CrossOrigin.into_response();
+        }
+    }
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return ApiError::UnsupportedMediaType.into_response();
+    }
+    next.run(request).await
+}
+
+/// Headers every response carries.
+pub async fn security_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, state.csp.clone());
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    // Delegation links carry their secret in the fragment, which is never sent as a referrer
+    // anyway; no-referrer also keeps paths from leaking to any other site.
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static(
+            "camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
+        ),
+    );
+    if state.config.origin.starts_with("https://") {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
+    }
+    if is_api {
+        // Personal data: never in a shared or disk cache.
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// The Content-Security-Policy: only our own scripts, plus the hash of each inline script the
+/// bundler wrote into index.html (Trunk's wasm loader), and wasm compilation.
+pub fn content_security_policy(index_html: Option<&str>) -> HeaderValue {
+    let hashes: String = index_html
+        .map(inline_script_hashes)
+        .unwrap_or_default()
+        .iter()
+        .map(|h| format!(" 'sha256-{h}'"))
+        .collect();
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
+         img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; media-src 'self' blob:; \
+         manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    );
+    HeaderValue::from_str(&csp).expect("the policy is ASCII")
+}
+
+fn inline_script_hashes(html: &str) -> Vec<String> {
+    let mut hashes = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        rest = &rest[start..];
+        let Some(tag_end) = rest.find('>') else { break };
+        let tag = &rest[..tag_end];
+        let body_and_after = &rest[tag_end + 1..];
+        let Some(close) = body_and_after.find("</script>") else {
+            break;
+        };
+        if !tag.contains(" src=") {
+            hashes.push(STANDARD.encode(Sha256::digest(body_and_after[..close].as_bytes())));
+        }
+        rest = &body_and_after[close..];
+    }
+    hashes
+}
+
+/// Serves the built client: files by path (precompressed brotli / gzip when the browser takes
+/// them), and index.html for every client route so deep links and reloads work.
+pub async fn static_files(State(state): State<AppState>, request: Request) -> Response {
+    let path = request.uri().path().to_owned();
+    if path == "/api" || path.starts_with("/api/") {
+        return ApiError::NotFound.into_response();
+    }
+    let dist: &Path = &state.config.dist;
+    let index = dist.join("index.html");
+    if !index.exists() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The Kapok client is not built. Run `cargo xtask run`.",
+        )
+            .into_response();
+    }
+    let file_name = path.rsplit('/').next().unwrap_or_default();
+    let is_asset = file_name.contains('.');
+    let mut response = if is_asset {
+        serve(
+            ServeDir::new(dist).precompressed_br().precompressed_gzip(),
+            request,
+        )
+        .await
+    } else {
+        serve(
+            ServeFile::new(&index)
+                .precompressed_br()
+                .precompressed_gzip(),
+            request,
+        )
+        .await
+    };
+    let cache = if response.status() == StatusCode::OK && is_content_hashed(file_name) {
+        // The name changes whenever the content does, so the browser may keep it for good.
+        "public, max-age=31536000, immutable"
+    } else {
+        // index.html, the service worker and unhashed files must be revalidated every time,
+        // or a returning visitor could be stuck on an old release.
+        "no-cache"
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
+}
+
+async fn serve<S>(service: S, request: Request) -> Response
+where
+    S: tower::Service<Request, Error = std::convert::Infallible> + Send,
+    S::Response: IntoResponse,
+    S::Future: Send,
+{
+    match service.oneshot(request).await {
+        Ok(response) => response.into_response(),
+        Err(never) => match never {},
+    }
+}
+
+/// Whether a file name carries a content hash as Trunk writes it
+/// (`kapok-app-0123456789abcdef_bg.wasm`, `tokens-0123456789abcdef.css`).
+pub fn is_content_hashed(file_name: &str) -> bool {
+    file_name
+        .split(['-', '_', '.'])
+        .any(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+pub fn read_index(dist: &Path) -> Option<String> {
+    std::fs::read_to_string(PathBuf::from(dist).join("index.html")).ok()
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_inline_scripts_but_not_external_ones() {
+        let html =
+            r#"<head><script src="/boot.js"></script><script type="module">init()</script></head>"#;
+        let hashes = inline_script_hashes(html);
+        assert_eq!(hashes, vec![STANDARD.encode(Sha256::digest(b"init()"))]);
+    }
+
+    #[test]
+    fn policy_allows_no_inline_script_without_its_hash() {
+        let csp = content_security_policy(None);
+        let csp = csp.to_str().unwrap();
+        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval';"));
+        assert!(!csp.contains("unsafe-inline"));
+        assert!(csp.contains("frame-ancestors 'none'"));
+    }
+
+    #[test]
+    fn recognises_trunk_content_hashes() {
+        assert!(is_content_hashed("kapok-app-9b5c3e1f2a4d6e8f_bg.wasm"));
+        assert!(is_content_hashed("kapok-app-9b5c3e1f2a4d6e8f.js"));
+        assert!(!is_content_hashed("index.html"));
+        assert!(!is_content_hashed("manifest.webmanifest"));
+        assert!(!is_content_hashed("sw.js"));
+    }
+}

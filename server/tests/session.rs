@@ -1,0 +1,221 @@
+//! Sign-in, sessions and sign-out, as a user and as an attacker would try them.
+
+mod common;
+
+use common::{PASSWORD, TestServer};
+use kapok_api::{
+    EnterpriseRole, ErrorCode, LocaleTag, Persona, SignInRequest, client::ClientError,
+};
+
+fn credentials(username: &str, password: &str) -> SignInRequest {
+    SignInRequest {
+        username: username.into(),
+        password: password.into(),
+    }
+}
+
+fn code(result: Result<impl std::fmt::Debug, ClientError>) -> ErrorCode {
+    result
+        .expect_err("the call should fail")
+        .code()
+        .expect("a problem document")
+}
+
+#[tokio::test]
+async fn every_demo_account_signs_in_and_lands_in_its_own_persona() {
+    let server = TestServer::start().await;
+    let expected = [
+        ("resident", Persona::Resident),
+        ("elder", Persona::Resident),
+        ("hk-resident", Persona::Resident),
+        ("staff", Persona::Enterprise),
+        ("legal-rep", Persona::Enterprise),
+        ("official", Persona::Official),
+    ];
+    for (username, persona) in expected {
+        let client = server.client();
+        let me = client
+            .sign_in(&credentials(username, PASSWORD))
+            .await
+            .unwrap();
+        assert_eq!(me.user.username, username);
+        assert_eq!(me.user.persona, persona, "{username}");
+        assert!(!me.user.display_name.is_empty());
+        assert_eq!(
+            client.me().await.unwrap(),
+            me,
+            "/me agrees with sign-in for {username}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn demo_accounts_carry_their_preferences_and_the_company_register() {
+    let server = TestServer::start().await;
+    let elder = server.signed_in("elder").await.me().await.unwrap();
+    assert!(elder.user.prefers_elderly_mode);
+    let hk = server.signed_in("hk-resident").await.me().await.unwrap();
+    assert_eq!(hk.user.preferred_locale, LocaleTag::ZhHk);
+
+    let legal_rep = server.signed_in("legal-rep").await.me().await.unwrap();
+    let staff = server.signed_in("staff").await.me().await.unwrap();
+    assert_eq!(legal_rep.enterprises.len(), 1);
+    assert_eq!(
+        legal_rep.enterprises[0].role,
+        EnterpriseRole::LegalRepresentative
+    );
+    assert_eq!(staff.enterprises[0].role, EnterpriseRole::Staff);
+    assert_eq!(
+        staff.enterprises[0].enterprise,
+        legal_rep.enterprises[0].enterprise
+    );
+    assert!(kapok_api::uscc::is_valid(
+        &staff.enterprises[0].enterprise.uscc
+    ));
+    assert!(
+        server
+            .signed_in("resident")
+            .await
+            .me()
+            .await
+            .unwrap()
+            .enterprises
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn wrong_password_is_refused_with_a_stable_code() {
+    let server = TestServer::start().await;
+    let client = server.client();
+    assert_eq!(
+        code(
+            client
+                .sign_in(&credentials("resident", "kapok-demo!"))
+                .await
+        ),
+        ErrorCode::BadCredentials
+    );
+    assert_eq!(
+        client.session_cookie(),
+        None,
+        "a failed sign-in sets no session"
+    );
+
+    // An unknown username gets the very same answer, so usernames cannot be enumerated.
+    let response = server
+        .raw()
+        .post(server.url("/api/v1/session"))
+        .json(&credentials("nobody", PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: kapok_api::Problem = response.json().await.unwrap();
+    assert_eq!(problem.code, ErrorCode::BadCredentials);
+    assert_eq!(problem.status, 401);
+}
+
+#[tokio::test]
+async fn me_without_a_session_is_401() {
+    let server = TestServer::start().await;
+    assert_eq!(code(server.client().me().await), ErrorCode::Unauthenticated);
+    let client = server.client();
+    client.set_session_cookie(Some(format!("{}=forged-token", kapok_api::SESSION_COOKIE)));
+    assert_eq!(code(client.me().await), ErrorCode::Unauthenticated);
+}
+
+#[tokio::test]
+async fn after_sign_out_the_old_cookie_is_refused() {
+    let server = TestServer::start().await;
+    let client = server.signed_in("resident").await;
+    let old_cookie = client
+        .session_cookie()
+        .expect("sign-in sets the session cookie");
+    client.sign_out().await.unwrap();
+    assert_eq!(client.session_cookie(), None, "sign-out clears the cookie");
+
+    // Someone who copied the cookie before sign-out gets nothing with it.
+    client.set_session_cookie(Some(old_cookie));
+    assert_eq!(code(client.me().await), ErrorCode::Unauthenticated);
+}
+
+#[tokio::test]
+async fn signing_in_again_rotates_the_session() {
+    let server = TestServer::start().await;
+    let client = server.signed_in("resident").await;
+    let first = client.session_cookie().unwrap();
+    client
+        .sign_in(&credentials("resident", PASSWORD))
+        .await
+        .unwrap();
+    let second = client.session_cookie().unwrap();
+    assert_ne!(first, second);
+
+    let replay = server.client();
+    replay.set_session_cookie(Some(first));
+    assert_eq!(
+        code(replay.me().await),
+        ErrorCode::Unauthenticated,
+        "the pre-sign-in session is dead"
+    );
+    assert!(client.me().await.is_ok());
+}
+
+#[tokio::test]
+async fn an_idle_session_expires() {
+    let server = TestServer::start().await;
+    let client = server.signed_in("resident").await;
+    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60")
+        .execute(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(code(client.me().await), ErrorCode::Unauthenticated);
+}
+
+#[tokio::test]
+async fn a_busy_session_still_ends_at_the_absolute_time_out() {
+    let server = TestServer::start().await;
+    let client = server.signed_in("resident").await;
+    sqlx::query("UPDATE sessions SET created_at = created_at - 12 * 60 * 60 - 1")
+        .execute(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(code(client.me().await), ErrorCode::Unauthenticated);
+}
+
+#[tokio::test]
+async fn the_session_cookie_has_the_required_flags() {
+    let server = TestServer::start().await;
+    let response = server
+        .raw()
+        .post(server.url("/api/v1/session"))
+        .json(&credentials("resident", PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("__Host-kapok_session="));
+    for flag in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(flag), "{cookie} lacks {flag}");
+    }
+    let token = cookie.split(';').next().unwrap().split_once('=').unwrap().1;
+    assert!(token.len() >= 43, "at least 256 bits of token");
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT token_hash FROM sessions")
+        .fetch_one(&server.db)
+        .await
+        .unwrap();
+    assert_ne!(
+        stored,
+        token.as_bytes(),
+        "the database holds a hash, not the token"
+    );
+}
