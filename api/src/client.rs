@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use reqwest::{Method, StatusCode};
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::{API_PREFIX, ErrorCode, Me, Problem, SESSION_COOKIE, SignInRequest};
+use crate::{API_PREFIX, DemoAccounts, ErrorCode, Me, Problem, SESSION_COOKIE, SignInRequest};
 
 /// Why a call failed.
 #[derive(Clone, Debug, PartialEq)]
@@ -96,6 +96,12 @@ impl Client {
 
     pub async fn me(&self) -> Result<Me, ClientError> {
         self.send::<(), Me>(Method::GET, "/me", None).await
+    }
+
+    /// The demo accounts; `not_found` when the server is not in demo mode.
+    pub async fn demo_accounts(&self) -> Result<DemoAccounts, ClientError> {
+        self.send::<(), DemoAccounts>(Method::GET, "/demo-accounts", None)
+            .await
     }
 
     async fn send<B: Serialize, T: DeserializeOwned>(

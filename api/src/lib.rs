@@ -147,6 +147,23 @@ pub enum EnterpriseRole {
     Staff,
 }
 
+/// The demo accounts, offered on the sign-in page only when the server runs in demo mode.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DemoAccounts {
+    /// The one password all demo accounts share (public by design: it is a demo).
+    pub password: String,
+    pub accounts: Vec<DemoAccount>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DemoAccount {
+    pub username: String,
+    pub display_name: String,
+    pub persona: Persona,
+}
+
 /// Stable machine codes of every error the API returns. The client maps each one to a
 /// localized message, so adding a variant is a compile error until every locale has it.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -56,7 +56,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             kapok_api::API_PREFIX,
             OpenApiRouter::new()
                 .routes(routes!(session::sign_in, session::sign_out))
-                .routes(routes!(session::me)),
+                .routes(routes!(session::me))
+                .routes(routes!(session::demo_accounts)),
         )
         .split_for_parts()
 }

@@ -9,7 +9,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use kapok_api::{Me, Problem, SESSION_COOKIE, SignInRequest};
+use kapok_api::{DemoAccount, DemoAccounts, Me, Persona, Problem, SESSION_COOKIE, SignInRequest};
 use sha2::{Digest, Sha256};
 
 use crate::{
@@ -116,6 +116,31 @@ pub async fn me(
         .await?
         .ok_or(ApiError::Unauthenticated)?;
     Ok(axum::Json(me))
+}
+
+/// The demo accounts for the sign-in page's "try as…" list (demo mode only).
+#[utoipa::path(get, path = "/demo-accounts", tag = "session",
+    responses(
+        (status = 200, description = "The demo accounts and their shared password", body = DemoAccounts),
+        (status = 404, description = "The server is not in demo mode", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn demo_accounts(
+    State(state): State<AppState>,
+) -> Result<axum::Json<DemoAccounts>, ApiError> {
+    if !state.config.demo {
+        return Err(ApiError::NotFound);
+    }
+    let accounts = crate::seed::accounts()
+        .map(|(username, display_name, persona)| DemoAccount {
+            username: username.into(),
+            display_name: display_name.into(),
+            persona: Persona::parse(persona).unwrap_or(Persona::Resident),
+        })
+        .collect();
+    Ok(axum::Json(DemoAccounts {
+        password: crate::seed::DEMO_PASSWORD.into(),
+        accounts,
+    }))
 }
 
 pub fn hash_password(password: &str) -> String {

@@ -219,3 +219,19 @@ async fn the_session_cookie_has_the_required_flags() {
         "the database holds a hash, not the token"
     );
 }
+
+#[tokio::test]
+async fn demo_mode_lists_the_demo_accounts_that_really_sign_in() {
+    let server = TestServer::start().await;
+    let demo = server.client().demo_accounts().await.unwrap();
+    assert_eq!(demo.accounts.len(), 6);
+    for account in &demo.accounts {
+        let me = server
+            .client()
+            .sign_in(&credentials(&account.username, &demo.password))
+            .await
+            .unwrap();
+        assert_eq!(me.user.persona, account.persona);
+        assert_eq!(me.user.display_name, account.display_name);
+    }
+}

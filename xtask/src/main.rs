@@ -1,1 +1,231 @@
-fn main() {}
+//! `cargo xtask run | test | bench`: the only commands a newcomer needs.
+//!
+//! Each installs what is missing first (idempotently: a second run checks versions and moves
+//! on in a second), so a fresh machine needs nothing but Rust, Node and apt.
+
+mod bench;
+mod bundle;
+mod tools;
+
+use std::{
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::{Child, Command, ExitCode},
+    time::{Duration, Instant},
+};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(),
+        Some("test") => test(),
+        Some("bench") => bench::bench(),
+        _ => {
+            eprintln!("usage: cargo xtask run | test | bench");
+            eprintln!(
+                "  run    build the app and serve it with demo data at http://localhost:8080"
+            );
+            eprintln!("  test   run every check and test, including the browser tests");
+            eprintln!("  bench  measure bundle sizes and first-load bytes into docs/benchmarks.md");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+/// The workspace root (xtask's parent directory).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_owned()
+}
+
+/// Where cargo puts build output, honouring CARGO_TARGET_DIR.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// A command run from the workspace root, with the project's tools first on PATH.
+pub fn cmd(program: &str) -> Command {
+    let mut c = Command::new(program);
+    c.current_dir(root()).env("PATH", tools::path());
+    c
+}
+
+/// Runs `c`, echoing it, and fails if it fails.
+pub fn run_cmd(c: &mut Command) -> Result {
+    let shown = format!("{c:?}").replace('"', "");
+    println!("\n▶ {shown}");
+    let status = c
+        .status()
+        .map_err(|e| format!("cannot start {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("failed ({status}): {shown}"))
+    }
+}
+
+fn run() -> Result {
+    tools::ensure_build_tools()?;
+    bundle::build_release()?;
+    run_cmd(cmd("cargo").args(["build", "--release", "-p", "kapok-server"]))?;
+    let server = target_dir().join("release/kapok-server");
+    println!("\nKapok: open http://localhost:8080 on this machine");
+    println!(
+        "Demo accounts (password kapok-demo): resident, elder, hk-resident, staff, legal-rep, official"
+    );
+    println!("Stop with Ctrl-C.\n");
+    let status = cmd(server.to_str().ok_or("target path is not UTF-8")?)
+        .env("KAPOK_DEMO", "1")
+        .env("KAPOK_DIST", root().join("dist"))
+        .status()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the server stopped: {status}"))
+    }
+}
+
+fn test() -> Result {
+    let started = Instant::now();
+    tools::ensure_build_tools()?;
+    tools::ensure_browser()?;
+    run_cmd(cmd("cargo").args(["fmt", "--all", "--check"]))?;
+    run_cmd(cmd("cargo").args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run_cmd(cmd("cargo").args([
+        "clippy",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        "kapok-app",
+        "-p",
+        "kapok-components",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run_cmd(cmd("cargo").args(["test", "--workspace"]))?;
+    // Component render tests in headless Chromium (wasm-bindgen-test-runner drives chromedriver).
+    run_cmd(
+        cmd("cargo")
+            .args([
+                "test",
+                "--target",
+                "wasm32-unknown-unknown",
+                "-p",
+                "kapok-components",
+            ])
+            .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+    )?;
+    bundle::build_release()?;
+    run_cmd(cmd("cargo").args(["build", "-p", "kapok-server"]))?;
+    e2e()?;
+    println!(
+        "\nxtask test: everything passed in {} s",
+        started.elapsed().as_secs()
+    );
+    Ok(())
+}
+
+/// The Playwright suite against a server of its own: a free port, a fresh database.
+fn e2e() -> Result {
+    let data = tempdir("kapok-e2e")?;
+    let server = TestServer::start(&data)?;
+    let result = run_cmd(
+        cmd("npx")
+            .args(["playwright", "test"])
+            .current_dir(root().join("e2e"))
+            .env("BASE_URL", &server.origin),
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+    result
+}
+
+/// A debug server with demo data on a free loopback port, stopped when dropped.
+pub struct TestServer {
+    pub origin: String,
+    child: Child,
+}
+
+impl TestServer {
+    pub fn start(data: &Path) -> Result<TestServer> {
+        let port = free_port()?;
+        // localhost, not 127.0.0.1: browsers treat it as a secure context, which the
+        // __Host- session cookie and WebAuthn need.
+        let origin = format!("http://localhost:{port}");
+        let server = target_dir().join("debug/kapok-server");
+        let child = cmd(server.to_str().ok_or("target path is not UTF-8")?)
+            .env("KAPOK_ADDR", format!("127.0.0.1:{port}"))
+            .env("KAPOK_ORIGIN", &origin)
+            .env("KAPOK_DIST", root().join("dist"))
+            .env("KAPOK_DEMO", "1")
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}", data.join("kapok.db").display()),
+            )
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .map_err(|e| format!("cannot start the server: {e}"))?;
+        let mut server = TestServer { origin, child };
+        server.wait_ready(port)?;
+        Ok(server)
+    }
+
+    fn wait_ready(&mut self, port: u16) -> Result {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!("the server exited early: {status}"));
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err("the server did not start listening within 60 s".into())
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
+}
+
+pub fn tempdir(prefix: &str) -> Result<PathBuf> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let dir = std::env::temp_dir().join(format!("{prefix}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    Ok(dir)
+}

@@ -1,0 +1,83 @@
+//! Generates the i18n module from locales/*.json and this crate's scoped CSS.
+
+use std::{collections::BTreeSet, error::Error, path::PathBuf};
+
+use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
+
+const LOCALES: [&str; 3] = ["zh-CN", "zh-HK", "en"];
+
+fn main() -> Result<(), Box<dyn Error>> {
+    println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-changed=Cargo.toml");
+    // Any rerun-if-changed line turns off "rerun on any change", so name the sources too, or
+    // edits to a `style! {}` block would never reach the CSS.
+    println!("cargo::rerun-if-changed=src");
+
+    every_locale_has_every_key()?;
+
+    let out =
+        PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is set by cargo")?).join("i18n");
+    let cfg = Config::new("zh-CN")?
+        .add_locale("zh-HK")?
+        .add_locale("en")?
+        .locales_path("../locales")
+        .parse_options(ParseOptions::default().interpolate_display(true));
+    let infos = TranslationsInfos::parse(cfg)?;
+    infos.emit_diagnostics();
+    infos.rerun_if_locales_changed();
+    infos.generate_i18n_module(out)?;
+
+    std::fs::create_dir_all("../target/stylers")?;
+    stylers::build(Some(String::from("../target/stylers/app.css")));
+    Ok(())
+}
+
+/// leptos_i18n only warns about a key missing from one locale and falls back to the default
+/// locale's text; a page half in the wrong language is a bug, so it fails the build here.
+fn every_locale_has_every_key() -> Result<(), Box<dyn Error>> {
+    let mut sets = Vec::new();
+    for locale in LOCALES {
+        let path = format!("../locales/{locale}.json");
+        let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)
+            .map_err(|e| format!("{path}: {e}"))?;
+        let mut keys = BTreeSet::new();
+        flatten("", &json, &mut keys);
+        sets.push((locale, keys));
+    }
+    let all: BTreeSet<&String> = sets.iter().flat_map(|(_, k)| k.iter()).collect();
+    let mut missing = Vec::new();
+    for (locale, keys) in &sets {
+        for key in &all {
+            if !keys.contains(*key) {
+                missing.push(format!("{locale}: {key}"));
+            }
+        }
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "locale files disagree; missing keys:\n  {}",
+            missing.join("\n  ")
+        )
+        .into())
+    }
+}
+
+fn flatten(prefix: &str, value: &serde_json::Value, keys: &mut BTreeSet<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, v, keys);
+            }
+        }
+        _ => {
+            keys.insert(prefix.to_owned());
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! The one place pages get an API client from.
+
+use kapok_api::client::Client;
+
+/// A client for the server this page came from; the browser carries the session cookie.
+pub fn api() -> Client {
+    #[cfg(target_arch = "wasm32")]
+    return Client::same_origin();
+    // Native builds of the app exist only for its unit tests, which make no requests.
+    #[cfg(not(target_arch = "wasm32"))]
+    Client::new("http://localhost:8080")
+}

@@ -1,0 +1,64 @@
+//! The root: locale and preference providers, the router, and every route.
+
+use kapok_api::Persona;
+use leptos::prelude::*;
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    auth::Auth,
+    i18n::I18nContextProvider,
+    pages::{
+        coming::{ComingSoon, Feature},
+        me::MePage,
+        not_found::NotFound,
+        sign_in::SignInPage,
+    },
+    prefs::Prefs,
+    shells::{Shell, enterprise::EnterpriseHome, official::OfficialHome, resident::ResidentHome},
+};
+
+#[component]
+pub fn App() -> impl IntoView {
+    view! {
+        // Keeps <html lang> in step with the locale and remembers the choice in a cookie.
+        <I18nContextProvider>
+            <Root/>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn Root() -> impl IntoView {
+    Prefs::provide();
+    Auth::provide();
+    view! {
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=SignInPage/>
+                <ParentRoute path=path!("/resident") view=|| view! { <Shell persona=Persona::Resident/> }>
+                    <Route path=path!("") view=ResidentHome/>
+                    <Route path=path!("wallet") view=|| view! { <ComingSoon feature=Feature::Wallet/> }/>
+                    <Route path=path!("services") view=|| view! { <ComingSoon feature=Feature::Services/> }/>
+                    <Route path=path!("me") view=MePage/>
+                </ParentRoute>
+                <ParentRoute path=path!("/enterprise") view=|| view! { <Shell persona=Persona::Enterprise/> }>
+                    <Route path=path!("") view=EnterpriseHome/>
+                    <Route path=path!("wallet") view=|| view! { <ComingSoon feature=Feature::CompanyWallet/> }/>
+                    <Route path=path!("delegation") view=|| view! { <ComingSoon feature=Feature::Delegation/> }/>
+                    <Route path=path!("me") view=MePage/>
+                </ParentRoute>
+                <ParentRoute path=path!("/official") view=|| view! { <Shell persona=Persona::Official/> }>
+                    <Route path=path!("") view=OfficialHome/>
+                    <Route path=path!("verify") view=|| view! { <ComingSoon feature=Feature::Verify/> }/>
+                    <Route path=path!("inbox") view=|| view! { <ComingSoon feature=Feature::Inbox/> }/>
+                    <Route path=path!("me") view=MePage/>
+                </ParentRoute>
+                <Route path=path!("/verify") view=|| view! { <ComingSoon feature=Feature::PublicVerify/> }/>
+                <Route path=path!("/authorize") view=|| view! { <ComingSoon feature=Feature::Authorize/> }/>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,64 @@
+//! Who is signed in, shared by every page.
+
+use kapok_api::{Me, client::ClientError};
+use leptos::{prelude::*, task::spawn_local};
+
+use crate::api::api;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum AuthState {
+    /// Asking the server, once, at start-up.
+    Checking,
+    SignedOut,
+    SignedIn(Box<Me>),
+    /// The server could not be asked (offline, down).
+    Unreachable(ClientError),
+}
+
+/// A confirmation for the next page to show (it outlives the page that caused it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    SignedOut,
+}
+
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub state: RwSignal<AuthState>,
+    pub notice: RwSignal<Option<Notice>>,
+}
+
+impl Auth {
+    pub fn provide() -> Auth {
+        let auth = Auth {
+            state: RwSignal::new(AuthState::Checking),
+            notice: RwSignal::new(None),
+        };
+        provide_context(auth);
+        auth.refresh();
+        auth
+    }
+
+    pub fn get() -> Auth {
+        expect_context()
+    }
+
+    /// Asks the server who is signed in.
+    pub fn refresh(self) {
+        self.state.set(AuthState::Checking);
+        spawn_local(async move {
+            let state = match api().me().await {
+                Ok(me) => AuthState::SignedIn(Box::new(me)),
+                Err(ClientError::Problem(_)) => AuthState::SignedOut,
+                Err(e) => AuthState::Unreachable(e),
+            };
+            self.state.set(state);
+        });
+    }
+
+    pub fn me(self) -> Option<Me> {
+        match self.state.get() {
+            AuthState::SignedIn(me) => Some(*me),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! Every API failure, in words the user can act on, in the current locale.
+
+use kapok_api::{ErrorCode, client::ClientError};
+use leptos_i18n::I18nContext;
+
+use crate::i18n::{Locale, t_string};
+
+/// The message for `error`. Matching every code means a new one cannot ship untranslated.
+pub fn error_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
+    let text = match error {
+        ClientError::Problem(problem) => match problem.code {
+            ErrorCode::BadCredentials => t_string!(i18n, errors.bad_credentials),
+            ErrorCode::Unauthenticated => t_string!(i18n, errors.unauthenticated),
+            ErrorCode::Forbidden => t_string!(i18n, errors.forbidden),
+            ErrorCode::NotFound => t_string!(i18n, errors.not_found),
+            ErrorCode::MethodNotAllowed => t_string!(i18n, errors.method_not_allowed),
+            ErrorCode::MalformedBody => t_string!(i18n, errors.malformed_body),
+            ErrorCode::UnsupportedMediaType => t_string!(i18n, errors.unsupported_media_type),
+            ErrorCode::PayloadTooLarge => t_string!(i18n, errors.payload_too_large),
+            ErrorCode::CrossOrigin => t_string!(i18n, errors.cross_origin),
+            ErrorCode::TooManyRequests => t_string!(i18n, errors.too_many_requests),
+            ErrorCode::Internal => t_string!(i18n, errors.internal),
+        },
+        ClientError::Network(_) => t_string!(i18n, errors.network),
+        ClientError::Decode(_) => t_string!(i18n, errors.unreadable),
+    };
+    text.to_string()
+}

@@ -1,0 +1,37 @@
+//! The frame of every page: the top bar with the page's `<h1>`, and the main landmark.
+
+use kapok_components::{AppBar, app_bar::BackLink};
+use leptos::prelude::*;
+
+use crate::i18n::{t_string, use_i18n};
+
+#[component]
+pub fn Page(
+    #[prop(into)] title: Signal<String>,
+    /// Where "back" leads, for pages below a tab.
+    #[prop(optional)]
+    back: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    // A distinct document title per page (WCAG 2.4.2), in the current locale.
+    Effect::new(move |_| {
+        let text = format!("{} · {}", title.get(), t_string!(i18n, app_name));
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            doc.set_title(&text);
+        }
+    });
+    let back = back.map(|href| BackLink {
+        href: href.to_string(),
+        label: Signal::derive(move || t_string!(i18n, back).to_string()),
+    });
+    view! {
+        {match back {
+            Some(back) => view! { <AppBar title=title back=back/> }.into_any(),
+            None => view! { <AppBar title=title/> }.into_any(),
+        }}
+        <main id="main" class="kp-main" tabindex="-1">
+            {children()}
+        </main>
+    }
+}

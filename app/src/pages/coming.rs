@@ -1,0 +1,61 @@
+//! Sections whose features arrive in later releases: a real page that says what will be here.
+
+use kapok_components::EmptyState;
+use leptos::prelude::*;
+
+use crate::{
+    i18n::{t_string, use_i18n},
+    page::Page,
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Feature {
+    Wallet,
+    Services,
+    CompanyWallet,
+    Delegation,
+    Verify,
+    Inbox,
+    PublicVerify,
+    Authorize,
+}
+
+#[component]
+pub fn ComingSoon(feature: Feature) -> impl IntoView {
+    let i18n = use_i18n();
+    let title = Signal::derive(move || {
+        match feature {
+            Feature::Wallet => t_string!(i18n, tabs.wallet),
+            Feature::Services => t_string!(i18n, tabs.services),
+            Feature::CompanyWallet => t_string!(i18n, home.company_licences),
+            Feature::Delegation => t_string!(i18n, home.delegation),
+            Feature::Verify => t_string!(i18n, home.verify_counter),
+            Feature::Inbox => t_string!(i18n, home.inbox),
+            Feature::PublicVerify => t_string!(i18n, home.verify_licence),
+            Feature::Authorize => t_string!(i18n, home.delegation),
+        }
+        .to_string()
+    });
+    let message = Signal::derive(move || {
+        match feature {
+            Feature::Wallet => t_string!(i18n, coming.wallet),
+            Feature::Services => t_string!(i18n, coming.services),
+            Feature::CompanyWallet => t_string!(i18n, coming.company_wallet),
+            Feature::Delegation => t_string!(i18n, coming.delegation),
+            Feature::Verify => t_string!(i18n, coming.verify),
+            Feature::Inbox => t_string!(i18n, coming.inbox),
+            Feature::PublicVerify => t_string!(i18n, coming.public_verify),
+            Feature::Authorize => t_string!(i18n, coming.authorize),
+        }
+        .to_string()
+    });
+    // The public pages sit outside any shell; they lead back to the start page.
+    let public = matches!(feature, Feature::PublicVerify | Feature::Authorize);
+    view! {
+        <Page title=title>
+            <EmptyState title=Signal::derive(move || t_string!(i18n, coming.title).to_string()) message=message>
+                {public.then(|| view! { <a class="kp-link" href="/">{move || t_string!(i18n, not_found.home)}</a> })}
+            </EmptyState>
+        </Page>
+    }
+}

@@ -1,0 +1,87 @@
+//! "Me": who is signed in, display settings, and sign-out. The same page in every shell.
+
+use kapok_api::{EnterpriseRole, client::ClientError};
+use kapok_components::{Button, ButtonVariant, Card};
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use crate::{
+    api::api,
+    auth::{Auth, AuthState, Notice},
+    errors::error_text,
+    i18n::{t_string, use_i18n},
+    page::Page,
+    settings::DisplaySettings,
+    shells::persona_label,
+};
+
+#[component]
+pub fn MePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = Auth::get();
+    let navigate = use_navigate();
+    let sign_out = Action::new_local(|_: &()| async move { api().sign_out().await });
+    let failure = RwSignal::new(None::<ClientError>);
+    Effect::new(move |_| match sign_out.value().get() {
+        Some(Ok(())) => {
+            auth.notice.set(Some(Notice::SignedOut));
+            auth.state.set(AuthState::SignedOut);
+            navigate("/", Default::default());
+        }
+        Some(Err(e)) => failure.set(Some(e)),
+        None => {}
+    });
+    let me = move || auth.me();
+    view! {
+        <Page title=Signal::derive(move || t_string!(i18n, me.title).to_string())>
+            <div class="kp-stack">
+                {move || me().map(|me| {
+                    let persona = me.user.persona;
+                    view! {
+                        <Card title=Signal::derive(move || t_string!(i18n, me.profile).to_string())>
+                            <dl class="kp-facts">
+                                <dt>{move || t_string!(i18n, me.name)}</dt>
+                                <dd>{me.user.display_name.clone()}</dd>
+                                <dt>{move || t_string!(i18n, me.username)}</dt>
+                                <dd class="kp-code">{me.user.username.clone()}</dd>
+                                <dt>{move || t_string!(i18n, me.account_type)}</dt>
+                                <dd>{move || persona_label(persona, i18n)}</dd>
+                                {(!me.enterprises.is_empty()).then(|| view! {
+                                    <dt>{move || t_string!(i18n, me.companies)}</dt>
+                                    {me.enterprises.iter().map(|m| {
+                                        let role = m.role;
+                                        let name = m.enterprise.name.clone();
+                                        view! {
+                                            <dd>{name}" · "{move || match role {
+                                                EnterpriseRole::LegalRepresentative => t_string!(i18n, home.role_legal_representative),
+                                                EnterpriseRole::Staff => t_string!(i18n, home.role_staff),
+                                            }}</dd>
+                                        }
+                                    }).collect_view()}
+                                })}
+                            </dl>
+                        </Card>
+                    }
+                })}
+                <Card title=Signal::derive(move || t_string!(i18n, me.settings).to_string())>
+                    <DisplaySettings/>
+                </Card>
+                {move || failure.get().map(|e| view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> })}
+                <Button
+                    variant=ButtonVariant::Secondary
+                    disabled=sign_out.pending()
+                    on_click=Callback::new(move |_| {
+                        failure.set(None);
+                        sign_out.dispatch_local(());
+                    })
+                >
+                    {move || if sign_out.pending().get() {
+                        t_string!(i18n, me.signing_out)
+                    } else {
+                        t_string!(i18n, me.sign_out)
+                    }}
+                </Button>
+            </div>
+        </Page>
+    }
+}

@@ -1,0 +1,4 @@
+pub mod coming;
+pub mod me;
+pub mod not_found;
+pub mod sign_in;

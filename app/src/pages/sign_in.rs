@@ -1,0 +1,143 @@
+//! The start page: sign in (or try a demo account), and the display settings.
+
+use kapok_api::{Me, SignInRequest, client::ClientError};
+use kapok_components::{Button, Card, Loading, TextField, Toast};
+use leptos::prelude::*;
+use leptos_router::{components::Redirect, hooks::use_navigate};
+
+use crate::{
+    api::api,
+    auth::{Auth, AuthState, Notice},
+    errors::error_text,
+    i18n::{t_string, use_i18n},
+    page::Page,
+    prefs::Prefs,
+    settings::DisplaySettings,
+    shells::persona_label,
+};
+
+#[derive(Clone, Debug, PartialEq)]
+enum Problem {
+    MissingFields,
+    Api(ClientError),
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = Auth::get();
+    let prefs = Prefs::get();
+    let navigate = use_navigate();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<Problem>);
+    let sign_in = Action::new_local(|request: &SignInRequest| {
+        let request = request.clone();
+        async move { api().sign_in(&request).await }
+    });
+    let signed_in = move |me: Me| {
+        prefs.adopt_account_preferences(&me, i18n);
+        let home = me.user.persona.home_path();
+        auth.notice.set(None);
+        auth.state.set(AuthState::SignedIn(Box::new(me)));
+        navigate(home, Default::default());
+    };
+    Effect::new(move |_| match sign_in.value().get() {
+        Some(Ok(me)) => signed_in(me),
+        Some(Err(e)) => problem.set(Some(Problem::Api(e))),
+        None => {}
+    });
+    let submit = move |request: SignInRequest| {
+        if request.username.trim().is_empty() || request.password.is_empty() {
+            problem.set(Some(Problem::MissingFields));
+            return;
+        }
+        problem.set(None);
+        sign_in.dispatch_local(request);
+    };
+    let demo = LocalResource::new(|| async { api().demo_accounts().await.ok() });
+    let problem_text = move || {
+        problem.get().map(|p| match p {
+            Problem::MissingFields => t_string!(i18n, sign_in.missing_fields).to_string(),
+            Problem::Api(e) => error_text(i18n, &e),
+        })
+    };
+    let notice = Signal::derive(move || {
+        auth.notice.get().map(|n| match n {
+            Notice::SignedOut => t_string!(i18n, sign_in.signed_out).to_string(),
+        })
+    });
+
+    view! {
+        {move || match auth.state.get() {
+            AuthState::SignedIn(me) => Some(view! { <Redirect path=me.user.persona.home_path()/> }),
+            _ => None,
+        }}
+        <Page title=Signal::derive(move || t_string!(i18n, sign_in.title).to_string())>
+            <div class="kp-stack">
+                <Toast message=notice/>
+                <p class="kp-lead">{move || t_string!(i18n, sign_in.intro)}</p>
+                <form
+                    class="kp-stack"
+                    novalidate
+                    on:submit=move |ev| {
+                        ev.prevent_default();
+                        submit(SignInRequest { username: username.get_untracked(), password: password.get_untracked() });
+                    }
+                >
+                    <TextField id="username" label=Signal::derive(move || t_string!(i18n, sign_in.username).to_string())
+                        value=username autocomplete="username"/>
+                    <TextField id="password" label=Signal::derive(move || t_string!(i18n, sign_in.password).to_string())
+                        value=password password=true autocomplete="current-password"/>
+                    {move || problem_text().map(|text| view! { <p class="kp-form-error" role="alert">{text}</p> })}
+                    <Button submit=true disabled=sign_in.pending()>
+                        {move || if sign_in.pending().get() {
+                            t_string!(i18n, sign_in.submitting)
+                        } else {
+                            t_string!(i18n, sign_in.submit)
+                        }}
+                    </Button>
+                </form>
+                <Suspense fallback=move || view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }>
+                    {move || Suspend::new(async move {
+                        demo.await.map(|demo| {
+                            let password = demo.password.clone();
+                            view! {
+                                <Card title=Signal::derive(move || t_string!(i18n, sign_in.demo_heading).to_string())>
+                                    <p>{
+                                        let password = password.clone();
+                                        move || t_string!(i18n, sign_in.demo_hint, password = password.clone()).to_string()
+                                    }</p>
+                                    <ul class="kp-demo-list">
+                                        {demo.accounts.into_iter().map(|account| {
+                                            let request = SignInRequest { username: account.username.clone(), password: password.clone() };
+                                            let name = account.display_name.clone();
+                                            let persona = account.persona;
+                                            view! {
+                                                <li>
+                                                    <button type="button" class="kp-demo-account"
+                                                        on:click=move |_| submit(request.clone())>
+                                                        <span class="kp-demo-account__name">{
+                                                            let name = name.clone();
+                                                            move || t_string!(i18n, sign_in.try_as, name = name.clone()).to_string()
+                                                        }</span>
+                                                        <span class="kp-demo-account__detail">
+                                                            {move || persona_label(persona, i18n)}" · "{account.username.clone()}
+                                                        </span>
+                                                    </button>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                </Card>
+                            }
+                        })
+                    })}
+                </Suspense>
+                <Card title=Signal::derive(move || t_string!(i18n, sign_in.settings).to_string())>
+                    <DisplaySettings/>
+                </Card>
+            </div>
+        </Page>
+    }
+}

@@ -1,0 +1,50 @@
+use kapok_api::{EnterpriseRole, Persona};
+use kapok_components::{Card, IconName, Tile, TileGrid};
+use leptos::prelude::*;
+
+use crate::{
+    auth::Auth,
+    i18n::{t_string, use_i18n},
+    page::Page,
+    shells::shell_title,
+};
+
+#[component]
+pub fn EnterpriseHome() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = Auth::get();
+    let name = move || auth.me().map(|me| me.user.display_name).unwrap_or_default();
+    let tr = move |text: fn(leptos_i18n::I18nContext<crate::i18n::Locale>) -> &'static str| {
+        Signal::derive(move || text(i18n).to_string())
+    };
+    let companies = move || auth.me().map(|me| me.enterprises).unwrap_or_default();
+    view! {
+        <Page title=Signal::derive(move || shell_title(Persona::Enterprise, i18n))>
+            <div class="kp-stack">
+                <p class="kp-greeting">{move || t_string!(i18n, home.greeting, name = name()).to_string()}</p>
+                {move || companies().into_iter().map(|m| {
+                    let role = m.role;
+                    view! {
+                        <Card title=m.enterprise.name.clone()>
+                            <dl class="kp-facts">
+                                <dt>{t_string!(i18n, home.uscc)}</dt>
+                                <dd class="kp-code">{m.enterprise.uscc.clone()}</dd>
+                                <dt>{t_string!(i18n, home.role)}</dt>
+                                <dd>{match role {
+                                    EnterpriseRole::LegalRepresentative => t_string!(i18n, home.role_legal_representative),
+                                    EnterpriseRole::Staff => t_string!(i18n, home.role_staff),
+                                }}</dd>
+                            </dl>
+                        </Card>
+                    }
+                }).collect_view()}
+                <TileGrid label=tr(|i| t_string!(i, home.shortcuts))>
+                    <Tile href="/enterprise/wallet" icon=IconName::IdCard label=tr(|i| t_string!(i, home.company_licences))/>
+                    <Tile href="/enterprise/delegation" icon=IconName::Delegation
+                        label=tr(|i| t_string!(i, home.delegation)) hint=tr(|i| t_string!(i, home.delegation_hint))/>
+                    <Tile href="/enterprise/me" icon=IconName::Me label=tr(|i| t_string!(i, home.settings))/>
+                </TileGrid>
+            </div>
+        </Page>
+    }
+}

@@ -1,0 +1,155 @@
+//! The three persona shells: a gate (signed in, and in the right shell), the page, and the
+//! shell's tab bar.
+
+pub mod enterprise;
+pub mod official;
+pub mod resident;
+
+use kapok_api::Persona;
+use kapok_components::{ErrorState, IconName, Loading, Tab, TabBar};
+use leptos::prelude::*;
+use leptos_i18n::I18nContext;
+use leptos_router::components::{Outlet, Redirect};
+
+use crate::{
+    auth::{Auth, AuthState},
+    errors::error_text,
+    i18n::{Locale, t_string, use_i18n},
+    prefs::set_theme,
+};
+
+#[derive(Clone, Debug, PartialEq)]
+enum Gate {
+    Wait,
+    Out,
+    Elsewhere(&'static str),
+    In,
+    Failed(kapok_api::client::ClientError),
+}
+
+#[component]
+pub fn Shell(persona: Persona) -> impl IntoView {
+    let auth = Auth::get();
+    let i18n = use_i18n();
+    let gate = Memo::new(move |_| match auth.state.get() {
+        AuthState::Checking => Gate::Wait,
+        AuthState::SignedOut => Gate::Out,
+        AuthState::Unreachable(e) => Gate::Failed(e),
+        AuthState::SignedIn(me) if me.user.persona == persona => Gate::In,
+        AuthState::SignedIn(me) => Gate::Elsewhere(me.user.persona.home_path()),
+    });
+    Effect::new(move |_| set_theme(Some(persona)));
+    on_cleanup(|| set_theme(None));
+    move || match gate.get() {
+        Gate::Wait => {
+            view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }
+                .into_any()
+        }
+        Gate::Out => view! { <Redirect path="/"/> }.into_any(),
+        Gate::Elsewhere(path) => view! { <Redirect path=path/> }.into_any(),
+        Gate::Failed(e) => view! {
+            <main id="main" class="kp-main">
+                <ErrorState
+                    title=Signal::derive(move || t_string!(i18n, errors.title).to_string())
+                    message=Signal::derive(move || error_text(i18n, &e))
+                    retry_label=Signal::derive(move || t_string!(i18n, errors.retry).to_string())
+                    on_retry=Callback::new(move |_| auth.refresh())
+                />
+            </main>
+        }
+        .into_any(),
+        Gate::In => view! {
+            <div class="kp-shell">
+                <a class="kp-skip-link" href="#main">{move || t_string!(i18n, skip_link)}</a>
+                <div class="kp-shell__page"><Outlet/></div>
+                <TabBar
+                    label=Signal::derive(move || t_string!(i18n, tabs.label).to_string())
+                    tabs=Signal::derive(move || tabs(persona, i18n))
+                />
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+fn tabs(persona: Persona, i18n: I18nContext<Locale>) -> Vec<Tab> {
+    let home = persona.home_path();
+    let tab = |href: &'static str, label: &str, icon, exact| Tab {
+        href,
+        label: label.to_string(),
+        icon,
+        exact,
+    };
+    let me = match persona {
+        Persona::Resident => "/resident/me",
+        Persona::Enterprise => "/enterprise/me",
+        Persona::Official => "/official/me",
+    };
+    let middle = match persona {
+        Persona::Resident => [
+            tab(
+                "/resident/wallet",
+                t_string!(i18n, tabs.wallet),
+                IconName::Wallet,
+                false,
+            ),
+            tab(
+                "/resident/services",
+                t_string!(i18n, tabs.services),
+                IconName::Services,
+                false,
+            ),
+        ],
+        Persona::Enterprise => [
+            tab(
+                "/enterprise/wallet",
+                t_string!(i18n, tabs.company_wallet),
+                IconName::Wallet,
+                false,
+            ),
+            tab(
+                "/enterprise/delegation",
+                t_string!(i18n, tabs.delegation),
+                IconName::Delegation,
+                false,
+            ),
+        ],
+        Persona::Official => [
+            tab(
+                "/official/verify",
+                t_string!(i18n, tabs.verify),
+                IconName::Verify,
+                false,
+            ),
+            tab(
+                "/official/inbox",
+                t_string!(i18n, tabs.inbox),
+                IconName::Inbox,
+                false,
+            ),
+        ],
+    };
+    let mut tabs = vec![tab(home, t_string!(i18n, tabs.home), IconName::Home, true)];
+    tabs.extend(middle);
+    tabs.push(tab(me, t_string!(i18n, tabs.me), IconName::Me, false));
+    tabs
+}
+
+/// The shell's title for its home page.
+pub fn shell_title(persona: Persona, i18n: I18nContext<Locale>) -> String {
+    match persona {
+        Persona::Resident => t_string!(i18n, shell.resident),
+        Persona::Enterprise => t_string!(i18n, shell.enterprise),
+        Persona::Official => t_string!(i18n, shell.official),
+    }
+    .to_string()
+}
+
+pub fn persona_label(persona: Persona, i18n: I18nContext<Locale>) -> String {
+    match persona {
+        Persona::Resident => t_string!(i18n, persona.resident),
+        Persona::Enterprise => t_string!(i18n, persona.enterprise),
+        Persona::Official => t_string!(i18n, persona.official),
+    }
+    .to_string()
+}

@@ -1,0 +1,153 @@
+//! The bottom tab bar of a shell: the shell's main sections, the current one marked.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+use stylers_macro::style;
+
+use crate::{Example, Icon, IconName};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tab {
+    pub href: &'static str,
+    pub label: String,
+    pub icon: IconName,
+    /// Current only on exactly this path (a shell's home), not on the pages below it.
+    pub exact: bool,
+}
+
+/// Whether `tab` is the section the user is in.
+pub fn is_current(tab_href: &str, exact: bool, path: &str) -> bool {
+    let path = path.trim_end_matches('/');
+    let tab_href = tab_href.trim_end_matches('/');
+    path == tab_href
+        || (!exact && path.starts_with(tab_href) && path[tab_href.len()..].starts_with('/'))
+}
+
+#[component]
+pub fn TabBar(
+    /// The name of the navigation landmark, e.g. "Main sections".
+    #[prop(into)]
+    label: Signal<String>,
+    #[prop(into)] tabs: Signal<Vec<Tab>>,
+) -> impl IntoView {
+    let location = use_location();
+    let class = style! {
+        .kp-tab-bar {
+            position: sticky;
+            bottom: 0;
+            background: var(--kp-surface);
+            border-top: 1px solid var(--kp-border);
+        }
+        .kp-tab-bar__list {
+            display: flex;
+            margin: 0;
+            padding: 0;
+            list-style: none;
+        }
+        .kp-tab-bar__item {
+            flex: 1;
+            min-width: 0;
+        }
+        .kp-tab-bar__link {
+            display: flex;
+            flex-direction: column;
+            align-items: center;
+            justify-content: center;
+            gap: 2px;
+            min-height: var(--kp-tab-height);
+            padding: var(--kp-space-1);
+            color: var(--kp-ink-muted);
+            font-size: var(--kp-text-sm);
+            text-decoration: none;
+            text-align: center;
+            overflow-wrap: anywhere;
+        }
+        .kp-tab-bar__link[aria-current="page"] {
+            color: var(--kp-brand-ink);
+            font-weight: 700;
+            box-shadow: inset 0 3px 0 var(--kp-brand-ink);
+        }
+    };
+    view! { class=class,
+        <nav class="kp-tab-bar" aria-label=move || label.get()>
+            <ul class="kp-tab-bar__list">
+                <For each=move || tabs.get() key=|t| (t.href, t.label.clone()) let:tab>
+                    <li class="kp-tab-bar__item">
+                        <a
+                            class="kp-tab-bar__link"
+                            href=tab.href
+                            // aria-current tells screen readers which section they are in; the
+                            // bold label and the top rule show it without relying on colour.
+                            aria-current=move || {
+                                is_current(tab.href, tab.exact, &location.pathname.get()).then_some("page")
+                            }
+                        >
+                            <Icon name=tab.icon/>
+                            <span>{tab.label.clone()}</span>
+                        </a>
+                    </li>
+                </For>
+            </ul>
+        </nav>
+    }
+}
+
+pub fn examples() -> Vec<Example> {
+    vec![Example {
+        component: "TabBar",
+        name: "resident sections",
+        render: || {
+            let tabs = vec![
+                Tab {
+                    href: "/",
+                    label: "首页".into(),
+                    icon: IconName::Home,
+                    exact: true,
+                },
+                Tab {
+                    href: "/wallet",
+                    label: "卡包".into(),
+                    icon: IconName::Wallet,
+                    exact: false,
+                },
+                Tab {
+                    href: "/services",
+                    label: "办事".into(),
+                    icon: IconName::Services,
+                    exact: false,
+                },
+                Tab {
+                    href: "/me",
+                    label: "我的".into(),
+                    icon: IconName::Me,
+                    exact: false,
+                },
+            ];
+            view! { <leptos_router::components::Router><TabBar label="主要栏目" tabs=tabs/></leptos_router::components::Router> }
+                .into_any()
+        },
+    }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_current;
+
+    #[test]
+    fn home_tab_is_current_only_on_the_home_page() {
+        assert!(is_current("/resident", true, "/resident"));
+        assert!(is_current("/resident", true, "/resident/"));
+        assert!(!is_current("/resident", true, "/resident/wallet"));
+    }
+
+    #[test]
+    fn a_section_stays_current_on_its_sub_pages() {
+        assert!(is_current(
+            "/resident/wallet",
+            false,
+            "/resident/wallet/abc"
+        ));
+        assert!(!is_current("/resident/wallet", false, "/resident/walletx"));
+        assert!(!is_current("/resident/wallet", false, "/resident"));
+    }
+}

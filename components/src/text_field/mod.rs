@@ -1,0 +1,94 @@
+//! A labelled text input with an error message tied to it.
+
+use leptos::prelude::*;
+use stylers_macro::style;
+
+use crate::Example;
+
+#[component]
+pub fn TextField(
+    /// Unique on the page: it ties the label and the error message to the input.
+    id: &'static str,
+    #[prop(into)] label: Signal<String>,
+    value: RwSignal<String>,
+    #[prop(optional)] password: bool,
+    /// The `autocomplete` token, so password managers and autofill help (WCAG 1.3.5).
+    autocomplete: &'static str,
+    #[prop(optional, into)] error: MaybeProp<String>,
+) -> impl IntoView {
+    let class = style! {
+        .kp-field {
+            display: flex;
+            flex-direction: column;
+            gap: var(--kp-space-1);
+        }
+        .kp-field__label {
+            font-weight: 700;
+        }
+        .kp-field__input {
+            min-height: var(--kp-target);
+            padding: 0 var(--kp-space-2);
+            font: inherit;
+            color: var(--kp-ink);
+            background: var(--kp-surface);
+            border: 2px solid var(--kp-border-strong);
+            border-radius: var(--kp-radius);
+        }
+        .kp-field__input[aria-invalid="true"] {
+            border-color: var(--kp-danger);
+        }
+        .kp-field__error {
+            margin: 0;
+            color: var(--kp-danger-ink);
+            font-weight: 600;
+        }
+    };
+    let error_id = format!("{id}-error");
+    let has_error = move || error.get().is_some();
+    view! { class=class,
+        <div class="kp-field">
+            <label class="kp-field__label" for=id>{move || label.get()}</label>
+            <input
+                class="kp-field__input"
+                id=id
+                name=id
+                type=if password { "password" } else { "text" }
+                autocomplete=autocomplete
+                autocapitalize="none"
+                spellcheck="false"
+                // aria-invalid and aria-describedby: the error is read with the field, not only shown.
+                aria-invalid=move || has_error().then_some("true")
+                aria-describedby={
+                    let error_id = error_id.clone();
+                    move || has_error().then(|| error_id.clone())
+                }
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+            {move || error.get().map(|e| view! { class=class, <p class="kp-field__error" id=error_id.clone()>{e}</p> })}
+        </div>
+    }
+}
+
+pub fn examples() -> Vec<Example> {
+    vec![
+        Example {
+            component: "TextField",
+            name: "username",
+            render: || {
+                view! { <TextField id="example-username" label="用户名" value=RwSignal::new(String::new()) autocomplete="username"/> }.into_any()
+            },
+        },
+        Example {
+            component: "TextField",
+            name: "password with error",
+            render: || {
+                view! {
+                    <TextField id="example-password" label="Password" value=RwSignal::new("x".to_string()) password=true
+                        autocomplete="current-password" error="The username or password is not right."/>
+                }
+                .into_any()
+            },
+        },
+    ]
+}

@@ -1,0 +1,32 @@
+import { defineConfig } from "@playwright/test";
+
+// The suite runs against a server that `cargo xtask test` starts on a free port with a fresh
+// database (BASE_URL). It always uses Debian's Chromium: no browser is ever downloaded.
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [["list"]],
+  use: {
+    baseURL: process.env.BASE_URL ?? "http://localhost:8080",
+    viewport: { width: 390, height: 844 },
+    hasTouch: true,
+    locale: "zh-CN",
+    launchOptions: {
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--no-first-run",
+      ],
+    },
+  },
+});

@@ -1,0 +1,103 @@
+// Shared knowledge of the app for every spec: the locale files (so tests assert what users
+// read, not copies of it), the demo accounts, and page objects.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect, type Page } from "@playwright/test";
+
+export type LocaleTag = "zh-CN" | "zh-HK" | "en";
+export const LOCALES: LocaleTag[] = ["zh-CN", "zh-HK", "en"];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Strings = any;
+
+export const strings: Record<LocaleTag, Strings> = Object.fromEntries(
+  LOCALES.map((l) => [l, JSON.parse(readFileSync(join(__dirname, "..", "..", "locales", `${l}.json`), "utf8"))]),
+) as Record<LocaleTag, Strings>;
+
+export const PASSWORD = "kapok-demo";
+
+export type Persona = "resident" | "enterprise" | "official";
+
+export interface Account {
+  username: string;
+  persona: Persona;
+  /** The locale the account asks for on a device that has not chosen one. */
+  locale: LocaleTag;
+  elderly: boolean;
+}
+
+export const ACCOUNTS: Account[] = [
+  { username: "resident", persona: "resident", locale: "zh-CN", elderly: false },
+  { username: "elder", persona: "resident", locale: "zh-CN", elderly: true },
+  { username: "hk-resident", persona: "resident", locale: "zh-HK", elderly: false },
+  { username: "staff", persona: "enterprise", locale: "zh-CN", elderly: false },
+  { username: "legal-rep", persona: "enterprise", locale: "zh-CN", elderly: false },
+  { username: "official", persona: "official", locale: "zh-CN", elderly: false },
+];
+
+/** Each shell's tabs: the tab label key and the page heading it leads to. */
+export const TABS: Record<Persona, { tab: (s: Strings) => string; heading: (s: Strings) => string; path: string }[]> = {
+  resident: [
+    { tab: (s) => s.tabs.home, heading: (s) => s.shell.resident, path: "/resident" },
+    { tab: (s) => s.tabs.wallet, heading: (s) => s.tabs.wallet, path: "/resident/wallet" },
+    { tab: (s) => s.tabs.services, heading: (s) => s.tabs.services, path: "/resident/services" },
+    { tab: (s) => s.tabs.me, heading: (s) => s.me.title, path: "/resident/me" },
+  ],
+  enterprise: [
+    { tab: (s) => s.tabs.home, heading: (s) => s.shell.enterprise, path: "/enterprise" },
+    { tab: (s) => s.tabs.company_wallet, heading: (s) => s.home.company_licences, path: "/enterprise/wallet" },
+    { tab: (s) => s.tabs.delegation, heading: (s) => s.home.delegation, path: "/enterprise/delegation" },
+    { tab: (s) => s.tabs.me, heading: (s) => s.me.title, path: "/enterprise/me" },
+  ],
+  official: [
+    { tab: (s) => s.tabs.home, heading: (s) => s.shell.official, path: "/official" },
+    { tab: (s) => s.tabs.verify, heading: (s) => s.home.verify_counter, path: "/official/verify" },
+    { tab: (s) => s.tabs.inbox, heading: (s) => s.home.inbox, path: "/official/inbox" },
+    { tab: (s) => s.tabs.me, heading: (s) => s.me.title, path: "/official/me" },
+  ],
+};
+
+export const LANGUAGE_NAMES: Record<LocaleTag, string> = {
+  "zh-CN": strings["zh-CN"].languages.zh_cn,
+  "zh-HK": strings["zh-CN"].languages.zh_hk,
+  en: strings["zh-CN"].languages.en,
+};
+
+/** The locale the page is showing, from <html lang>. */
+export async function pageLocale(page: Page): Promise<LocaleTag> {
+  const lang = await page.evaluate(() => document.documentElement.lang);
+  expect(LOCALES).toContain(lang);
+  return lang as LocaleTag;
+}
+
+export async function heading(page: Page) {
+  return page.getByRole("heading", { level: 1 });
+}
+
+/** Opens a page and waits until the app has rendered it (its <h1> is there). */
+export async function open(page: Page, path: string) {
+  await page.goto(path);
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+}
+
+/** Signs in through the form, as a person would, in whatever locale the page shows. */
+export async function signIn(page: Page, username: string, password = PASSWORD) {
+  await open(page, "/");
+  const s = strings[await pageLocale(page)];
+  await page.getByLabel(s.sign_in.username, { exact: true }).fill(username);
+  await page.getByLabel(s.sign_in.password, { exact: true }).fill(password);
+  await page.getByRole("button", { name: s.sign_in.submit, exact: true }).click();
+  if (password === PASSWORD) {
+    // Signed in only once the shell shows; navigating earlier would abort the request.
+    await expect(page).toHaveURL(/\/(resident|enterprise|official)$/);
+  }
+}
+
+export async function bodyFontSize(page: Page): Promise<number> {
+  return page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+}
+
+/** Starts the page in elderly mode, as a device that remembered it would. */
+export async function rememberElderlyMode(page: Page) {
+  await page.addInitScript(() => localStorage.setItem("kapok.mode", "elderly"));
+}

@@ -1,0 +1,62 @@
+// Sign-in as people get it wrong, and the doors between shells.
+import { expect, test } from "@playwright/test";
+import { heading, signIn, strings } from "../support/kapok";
+
+const s = strings["zh-CN"];
+
+test("a wrong password gets a clear message and keeps what was typed", async ({ page }) => {
+  await signIn(page, "resident", "not-the-password");
+  await expect(page.getByRole("alert")).toHaveText(s.errors.bad_credentials);
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByLabel(s.sign_in.username, { exact: true })).toHaveValue("resident");
+});
+
+test("an empty form is caught before it is sent", async ({ page }) => {
+  await page.goto("/");
+  await page.getByRole("button", { name: s.sign_in.submit, exact: true }).click();
+  await expect(page.getByRole("alert")).toHaveText(s.sign_in.missing_fields);
+});
+
+test("a demo account signs in with one tap", async ({ page }) => {
+  await page.goto("/");
+  const demo = page.getByRole("region", { name: s.sign_in.demo_heading }).or(page.locator("section", { hasText: s.sign_in.demo_heading }));
+  await demo.getByRole("button", { name: /王丽华/ }).click();
+  await expect(page).toHaveURL(/\/official$/);
+  await expect(await heading(page)).toHaveText(s.shell.official);
+});
+
+test("a signed-out visitor to a shell is sent to sign in", async ({ page }) => {
+  await page.goto("/enterprise/delegation");
+  await expect(page).toHaveURL(/\/$/);
+  await expect(await heading(page)).toHaveText(s.sign_in.title);
+});
+
+test("a resident cannot open another persona's shell", async ({ page }) => {
+  await signIn(page, "resident");
+  await expect(page).toHaveURL(/\/resident$/);
+  await page.goto("/official/inbox");
+  await expect(page).toHaveURL(/\/resident$/);
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/resident$/);
+});
+
+test("a deep link survives a reload", async ({ page }) => {
+  await signIn(page, "staff");
+  await page.goto("/enterprise/wallet");
+  await page.reload();
+  await expect(await heading(page)).toHaveText(s.home.company_licences);
+});
+
+test("an unknown address says so and leads home", async ({ page }) => {
+  await page.goto("/no/such/page");
+  await expect(await heading(page)).toHaveText(s.not_found.title);
+  await page.getByRole("link", { name: s.not_found.home }).click();
+  await expect(page).toHaveURL(/\/$/);
+});
+
+test("the enterprise home shows the company register entry", async ({ page }) => {
+  await signIn(page, "legal-rep");
+  await expect(page.getByRole("heading", { name: "广州木棉数字科技有限公司" })).toBeVisible();
+  await expect(page.getByText(/^91440106MA5D8XKP3[0-9A-Z]$/)).toBeVisible();
+  await expect(page.getByText(s.home.role_legal_representative, { exact: true })).toBeVisible();
+});

@@ -1,0 +1,140 @@
+//! Installs the build and test tools the project needs, each only if it is missing or at the
+//! wrong version. Nothing here downloads a prebuilt binary from outside the package registries.
+
+use std::process::Command;
+
+use crate::{Result, cmd, root, run_cmd};
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Trunk 0.22 needs a newer rustc than the machines have.
+const TRUNK_VERSION: &str = "0.21";
+
+/// PATH with the npm tools (wasm-opt from binaryen) and cargo's bin directory first.
+pub fn path() -> String {
+    let mut parts = vec![root().join("e2e/node_modules/.bin").display().to_string()];
+    if let Some(home) = std::env::var_os("CARGO_HOME").or_else(|| {
+        std::env::var_os("HOME").map(|h| {
+            let mut p = std::path::PathBuf::from(h);
+            p.push(".cargo");
+            p.into_os_string()
+        })
+    }) {
+        parts.push(
+            std::path::PathBuf::from(home)
+                .join("bin")
+                .display()
+                .to_string(),
+        );
+    }
+    parts.push(std::env::var("PATH").unwrap_or_default());
+    parts.join(":")
+}
+
+fn output(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program)
+        .args(args)
+        .env("PATH", path())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The wasm-bindgen version Cargo.lock pins; the CLI must match it exactly.
+fn locked_wasm_bindgen() -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen".into())
+}
+
+pub fn ensure_build_tools() -> Result {
+    let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !installed.lines().any(|t| t == "wasm32-unknown-unknown") {
+        run_cmd(cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+
+    let trunk = output("trunk", &["--version"]).unwrap_or_default();
+    if !trunk.starts_with(&format!("trunk {TRUNK_VERSION}.")) {
+        run_cmd(cmd("cargo").args([
+            "install",
+            "trunk",
+            "--version",
+            &format!("~{TRUNK_VERSION}"),
+            "--locked",
+        ]))?;
+    }
+
+    let wanted = locked_wasm_bindgen()?;
+    let have = output("wasm-bindgen", &["--version"]).unwrap_or_default();
+    let runner = output("wasm-bindgen-test-runner", &["--version"]).unwrap_or_default();
+    if have.trim() != format!("wasm-bindgen {wanted}") || !runner.contains(&wanted) {
+        // Not --locked: one dependency locked by wasm-bindgen-cli was yanked from the registry.
+        run_cmd(cmd("cargo").args([
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &wanted,
+            "--force",
+        ]))?;
+    }
+
+    ensure_npm_packages()
+}
+
+/// Playwright, axe-core and binaryen (wasm-opt), exactly as e2e/package-lock.json pins them.
+fn ensure_npm_packages() -> Result {
+    let e2e = root().join("e2e");
+    let stamp = e2e.join("node_modules/.package-lock.json");
+    let lock = e2e.join("package-lock.json");
+    let fresh = match (std::fs::metadata(&stamp), std::fs::metadata(&lock)) {
+        (Ok(s), Ok(l)) => {
+            s.modified().ok() >= l.modified().ok()
+                && e2e.join("node_modules/.bin/wasm-opt").exists()
+        }
+        _ => false,
+    };
+    if !fresh {
+        // Playwright must never fetch a browser of its own: the tests use Debian's Chromium.
+        run_cmd(
+            cmd("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(&e2e)
+                .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
+        )?;
+    }
+    Ok(())
+}
+
+/// Debian's Chromium and its driver, for wasm-bindgen tests and Playwright.
+pub fn ensure_browser() -> Result {
+    if std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists() {
+        return Ok(());
+    }
+    let sudo = output("id", &["-u"]).is_some_and(|id| id.trim() != "0");
+    let apt = |args: &[&str]| {
+        let mut c = if sudo { cmd("sudo") } else { cmd("apt-get") };
+        if sudo {
+            c.arg("apt-get");
+        }
+        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        c
+    };
+    run_cmd(&mut apt(&["update", "-qq"]))?;
+    run_cmd(&mut apt(&[
+        "install",
+        "-y",
+        "-qq",
+        "chromium",
+        "chromium-driver",
+    ]))
+}
