@@ -150,7 +150,7 @@ fn inline_script_hashes(html: &str) -> Vec<String> {
             break;
         };
         if !tag.contains(" src=") {
-            hashes.push(STANDARD.encode(Sha256::digest(body_and_after[..close].as_bytes())));
+            hashes.push(STANDARD.encode(Sha256::digest(&body_and_after.as_bytes()[..close])));
         }
         rest = &body_and_after[close..];
     }

@@ -1,0 +1,186 @@
+//! Every component, rendered from its named examples in headless Chromium.
+
+#![cfg(target_arch = "wasm32")]
+
+use kapok_components::examples;
+use leptos::task::tick;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn container() -> HtmlElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let div = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&div).unwrap();
+    div.unchecked_into()
+}
+
+/// Mounts the named example and returns its container; the mount lives until the test ends.
+async fn render(component: &str, name: &str) -> (HtmlElement, impl Drop) {
+    let example = examples()
+        .into_iter()
+        .find(|e| e.component == component && e.name == name)
+        .unwrap_or_else(|| panic!("no example {component} / {name}"));
+    let root = container();
+    let handle = leptos::mount::mount_to(root.clone(), example.render);
+    tick().await;
+    (root, handle)
+}
+
+fn all(root: &Element, selector: &str) -> Vec<Element> {
+    let list = root.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .map(|i| list.item(i).unwrap().unchecked_into())
+        .collect()
+}
+
+fn one(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("nothing matches {selector}"))
+}
+
+#[wasm_bindgen_test]
+async fn every_named_example_renders_visible_content() {
+    for example in examples() {
+        let root = container();
+        let _handle = leptos::mount::mount_to(root.clone(), example.render);
+        tick().await;
+        let text = root.text_content().unwrap_or_default();
+        assert!(
+            !text.trim().is_empty(),
+            "{} / {} rendered no text",
+            example.component,
+            example.name
+        );
+        root.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn examples_have_unique_names() {
+    let mut seen = std::collections::HashSet::new();
+    for e in examples() {
+        assert!(
+            seen.insert((e.component, e.name)),
+            "duplicate example {} / {}",
+            e.component,
+            e.name
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn switch_flips_its_checked_state_when_pressed() {
+    let (root, _h) = render("Switch", "elderly mode off").await;
+    let switch: HtmlElement = one(&root, "[role=switch]").unchecked_into();
+    assert_eq!(
+        switch.get_attribute("aria-checked").as_deref(),
+        Some("false")
+    );
+    switch.click();
+    tick().await;
+    assert_eq!(
+        switch.get_attribute("aria-checked").as_deref(),
+        Some("true")
+    );
+    switch.click();
+    tick().await;
+    assert_eq!(
+        switch.get_attribute("aria-checked").as_deref(),
+        Some("false")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn tab_bar_marks_exactly_one_current_section() {
+    let (root, _h) = render("TabBar", "resident sections").await;
+    let nav = one(&root, "nav");
+    assert_eq!(nav.get_attribute("aria-label").as_deref(), Some("主要栏目"));
+    let links = all(&root, "nav a");
+    assert_eq!(links.len(), 4);
+    let current: Vec<_> = links
+        .iter()
+        .filter(|a| a.get_attribute("aria-current").as_deref() == Some("page"))
+        .collect();
+    assert_eq!(current.len(), 1, "exactly one tab is current");
+    // The test page is served at the site root, so the exact "home" tab is the current one.
+    assert_eq!(current[0].get_attribute("href").as_deref(), Some("/"));
+}
+
+#[wasm_bindgen_test]
+async fn a_field_error_is_announced_with_its_input() {
+    let (root, _h) = render("TextField", "password with error").await;
+    let input = one(&root, "input");
+    assert_eq!(input.get_attribute("type").as_deref(), Some("password"));
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    let described_by = input
+        .get_attribute("aria-describedby")
+        .expect("the input points at its error");
+    let error = one(&root, &format!("#{described_by}"));
+    assert!(error.text_content().unwrap().contains("not right"));
+    let label = one(&root, "label");
+    assert_eq!(
+        label.get_attribute("for"),
+        input.get_attribute("id"),
+        "the label names the input"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_field_without_error_is_not_marked_invalid() {
+    let (root, _h) = render("TextField", "username").await;
+    let input = one(&root, "input");
+    assert_eq!(input.get_attribute("aria-invalid"), None);
+    assert_eq!(input.get_attribute("aria-describedby"), None);
+    assert_eq!(
+        input.get_attribute("autocomplete").as_deref(),
+        Some("username")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn failures_are_alerts_and_loading_is_a_status() {
+    let (root, _h) = render("ErrorState", "with retry").await;
+    one(&root, "[role=alert] button");
+    let (root, _h) = render("Loading", "loading").await;
+    let status = one(&root, "[role=status]");
+    assert!(status.text_content().unwrap().contains("正在加载"));
+}
+
+#[wasm_bindgen_test]
+async fn icons_are_hidden_from_screen_readers() {
+    let (root, _h) = render("Tile", "resident shortcuts").await;
+    let icons = all(&root, "svg");
+    assert!(!icons.is_empty());
+    for icon in icons {
+        assert_eq!(icon.get_attribute("aria-hidden").as_deref(), Some("true"));
+    }
+    // Each tile is a link named by its visible label.
+    let links = all(&root, "a");
+    assert_eq!(links.len(), 2);
+    assert!(links[0].text_content().unwrap().contains("亮证"));
+}
+
+#[wasm_bindgen_test]
+async fn language_choices_are_radios_that_carry_their_own_language() {
+    let (root, _h) = render("ChoiceGroup", "language").await;
+    let radios = all(&root, "input[type=radio]");
+    assert_eq!(radios.len(), 3);
+    let checked: Vec<_> = radios
+        .iter()
+        .filter(|r| {
+            r.dyn_ref::<web_sys::HtmlInputElement>()
+                .is_some_and(|i| i.checked())
+        })
+        .collect();
+    assert_eq!(checked.len(), 1);
+    let labels = all(&root, "label[lang]");
+    assert_eq!(
+        labels.len(),
+        3,
+        "each language's name is marked with its language"
+    );
+}
