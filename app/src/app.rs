@@ -9,7 +9,7 @@ use leptos_router::{
 
 use crate::{
     auth::Auth,
-    i18n::I18nContextProvider,
+    i18n::{I18nContextProvider, use_i18n},
     pages::{
         coming::{ComingSoon, Feature},
         me::MePage,
@@ -23,7 +23,7 @@ use crate::{
 #[component]
 pub fn App() -> impl IntoView {
     view! {
-        // Keeps <html lang> in step with the locale and remembers the choice in a cookie.
+        // Keeps <html lang> in step with the locale.
         <I18nContextProvider>
             <Root/>
         </I18nContextProvider>
@@ -32,6 +32,10 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn Root() -> impl IntoView {
+    // leptos_i18n sets its start-up locale from the browser in an effect; this one is created
+    // after it, so it runs after it, and the device's remembered choice wins.
+    let i18n = use_i18n();
+    Effect::new(move |_| crate::prefs::restore_locale(i18n));
     Prefs::provide();
     Auth::provide();
     view! {

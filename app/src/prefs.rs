@@ -1,16 +1,19 @@
 //! Device settings: display mode (standard or elderly) and locale, remembered on this device.
 //!
-//! public/boot.js applies the remembered mode to `<html>` before the first paint, so the page
-//! does not jump; this module keeps it in sync afterwards.
+//! public/boot.js applies both to `<html>` before the first paint, so the page does not jump;
+//! this module keeps them in sync afterwards. A locale is stored only once the person (or, on
+//! a fresh device, their account) chose it; until then the browser's languages decide.
 
 use kapok_api::{LocaleTag, Me};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
+use leptos_i18n::Locale as _;
+
 use crate::i18n::Locale;
 
 const MODE_KEY: &str = "kapok.mode";
-const LOCALE_CHOSEN_KEY: &str = "kapok.locale-chosen";
+const LOCALE_KEY: &str = "kapok.locale";
 const ELDERLY: &str = "elderly";
 
 #[derive(Clone, Copy)]
@@ -44,16 +47,69 @@ impl Prefs {
         if load(MODE_KEY).is_none() && me.user.prefers_elderly_mode {
             self.set_elderly(true);
         }
-        if load(LOCALE_CHOSEN_KEY).is_none() {
-            i18n.set_locale(locale_for(me.user.preferred_locale));
+        if load(LOCALE_KEY).is_none() {
+            choose_locale(i18n, locale_for(me.user.preferred_locale));
         }
     }
 }
 
-/// Switches the locale and remembers that the person chose it.
+/// Switches the locale and remembers it on this device.
 pub fn choose_locale(i18n: I18nContext<Locale>, locale: Locale) {
-    store(LOCALE_CHOSEN_KEY, "1");
+    store(LOCALE_KEY, locale.as_str());
     i18n.set_locale(locale);
+}
+
+/// Applies the locale remembered on this device, or else the best match for the browser's
+/// languages; call before the first render.
+pub fn restore_locale(i18n: I18nContext<Locale>) {
+    let tag = load(LOCALE_KEY)
+        .and_then(|tag| LocaleTag::parse(&tag))
+        .unwrap_or_else(|| negotiate(&browser_languages()));
+    i18n.set_locale(locale_for(tag));
+}
+
+/// The locale for a browser's preferred languages, best first: Traditional Chinese (Hong Kong,
+/// Macao, Taiwan, or marked Hant) reads zh-HK, other Chinese zh-CN, English en. A language
+/// Kapok is not written in is skipped; with none left, English is the most widely read.
+pub fn negotiate(languages: &[String]) -> LocaleTag {
+    for language in languages {
+        let lower = language.to_ascii_lowercase();
+        let mut parts = lower.split(['-', '_']);
+        match parts.next() {
+            Some(language @ ("zh" | "yue")) => {
+                let rest: Vec<&str> = parts.collect();
+                // Cantonese is written in Traditional characters unless it says otherwise.
+                let traditional = language == "yue"
+                    || rest
+                        .iter()
+                        .any(|p| matches!(*p, "hant" | "hk" | "mo" | "tw"));
+                let simplified = rest.contains(&"hans");
+                return if traditional && !simplified {
+                    LocaleTag::ZhHk
+                } else {
+                    LocaleTag::ZhCn
+                };
+            }
+            Some("en") => return LocaleTag::En,
+            _ => {}
+        }
+    }
+    LocaleTag::En
+}
+
+fn browser_languages() -> Vec<String> {
+    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
+        return Vec::new();
+    };
+    let mut languages: Vec<String> = navigator
+        .languages()
+        .iter()
+        .filter_map(|l| l.as_string())
+        .collect();
+    if languages.is_empty() {
+        languages.extend(navigator.language());
+    }
+    languages
 }
 
 pub fn locale_for(tag: LocaleTag) -> Locale {
@@ -105,9 +161,41 @@ fn store(key: &str, value: &str) {
 
 #[cfg(test)]
 mod tests {
-    use leptos_i18n::Locale as _;
-
     use super::*;
+
+    fn negotiated(languages: &[&str]) -> LocaleTag {
+        negotiate(&languages.iter().map(|l| l.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn traditional_chinese_browsers_get_hong_kong_chinese() {
+        for lang in [
+            "zh-HK",
+            "zh-TW",
+            "zh-MO",
+            "zh-Hant",
+            "zh-Hant-TW",
+            "yue",
+            "yue-Hant-HK",
+        ] {
+            assert_eq!(negotiated(&[lang]), LocaleTag::ZhHk, "{lang}");
+        }
+    }
+
+    #[test]
+    fn other_chinese_browsers_get_simplified_chinese() {
+        for lang in ["zh", "zh-CN", "zh-Hans", "zh-SG", "zh-Hans-HK", "ZH_cn"] {
+            assert_eq!(negotiated(&[lang]), LocaleTag::ZhCn, "{lang}");
+        }
+    }
+
+    #[test]
+    fn the_first_language_kapok_speaks_wins_and_english_is_the_fallback() {
+        assert_eq!(negotiated(&["fr-FR", "zh-TW", "en"]), LocaleTag::ZhHk);
+        assert_eq!(negotiated(&["en-GB", "zh-CN"]), LocaleTag::En);
+        assert_eq!(negotiated(&["fr", "de"]), LocaleTag::En);
+        assert_eq!(negotiated(&[]), LocaleTag::En);
+    }
 
     #[test]
     fn every_account_locale_is_a_locale_the_app_speaks() {

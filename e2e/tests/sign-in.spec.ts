@@ -1,6 +1,6 @@
 // Sign-in as people get it wrong, and the doors between shells.
 import { expect, test } from "@playwright/test";
-import { heading, signIn, strings } from "../support/kapok";
+import { type LocaleTag, heading, open, pageLocale, signIn, strings } from "../support/kapok";
 
 const s = strings["zh-CN"];
 
@@ -60,3 +60,22 @@ test("the enterprise home shows the company register entry", async ({ page }) =>
   await expect(page.getByText(/^91440106MA5D8XKP3[0-9A-Z]$/)).toBeVisible();
   await expect(page.getByText(s.home.role_legal_representative, { exact: true })).toBeVisible();
 });
+
+const BROWSER_LANGUAGES: [string, LocaleTag][] = [
+  ["zh-TW", "zh-HK"],
+  ["zh-HK", "zh-HK"],
+  ["zh-SG", "zh-CN"],
+  ["en-GB", "en"],
+  ["fr-FR", "en"],
+];
+
+for (const [browser, expected] of BROWSER_LANGUAGES) {
+  test.describe(`a first visit from a ${browser} browser`, () => {
+    test.use({ locale: browser });
+    test(`is in ${expected}`, async ({ page }) => {
+      await open(page, "/");
+      expect(await pageLocale(page)).toBe(expected);
+      await expect(await heading(page)).toHaveText(strings[expected].sign_in.title);
+    });
+  });
+}
