@@ -1,4 +1,4 @@
-//! Generates the i18n module from locales/*.json and this crate's scoped CSS.
+//! Generates the i18n module from locales/*.json, after checking every locale has every key.
 
 use std::{collections::BTreeSet, error::Error, path::PathBuf};
 
@@ -9,9 +9,6 @@ const LOCALES: [&str; 3] = ["zh-CN", "zh-HK", "en"];
 fn main() -> Result<(), Box<dyn Error>> {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed=Cargo.toml");
-    // Any rerun-if-changed line turns off "rerun on any change", so name the sources too, or
-    // edits to a `style! {}` block would never reach the CSS.
-    println!("cargo::rerun-if-changed=src");
 
     every_locale_has_every_key()?;
 
@@ -26,9 +23,6 @@ fn main() -> Result<(), Box<dyn Error>> {
     infos.emit_diagnostics();
     infos.rerun_if_locales_changed();
     infos.generate_i18n_module(out)?;
-
-    std::fs::create_dir_all("../target/stylers")?;
-    stylers::build(Some(String::from("../target/stylers/app.css")));
     Ok(())
 }
 

@@ -217,11 +217,16 @@ where
 }
 
 /// Whether a file name carries a content hash as Trunk writes it
-/// (`kapok-app-0123456789abcdef_bg.wasm`, `tokens-0123456789abcdef.css`).
+/// (`kapok-app-0123456789abcdef_bg.wasm`, `tokens-0123456789abcdef.css`): a 64-bit hash in
+/// hex, without leading zeros, so usually 16 digits and sometimes fewer.
 pub fn is_content_hashed(file_name: &str) -> bool {
-    file_name
-        .split(['-', '_', '.'])
-        .any(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+    file_name.split('-').skip(1).any(|part| {
+        let hash = part.split(['_', '.']).next().unwrap_or_default();
+        (12..=16).contains(&hash.len())
+            && hash
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
 }
 
 pub fn read_index(dist: &Path) -> Option<String> {
@@ -257,6 +262,10 @@ mod tests {
     fn recognises_trunk_content_hashes() {
         assert!(is_content_hashed("kapok-app-9b5c3e1f2a4d6e8f_bg.wasm"));
         assert!(is_content_hashed("kapok-app-9b5c3e1f2a4d6e8f.js"));
+        // A hash with a leading zero digit is printed one digit shorter.
+        assert!(is_content_hashed("kapok-app-d2410676e70b943_bg.wasm"));
+        assert!(is_content_hashed("tokens-dfb626633f51ea3b.css"));
+        assert!(!is_content_hashed("kapok-app.js"));
         assert!(!is_content_hashed("index.html"));
         assert!(!is_content_hashed("manifest.webmanifest"));
         assert!(!is_content_hashed("sw.js"));

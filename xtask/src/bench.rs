@@ -111,7 +111,8 @@ fn stable_name(name: &str) -> String {
     name.split('-')
         .map(|part| {
             let (head, tail) = part.split_at(part.find(['_', '.']).unwrap_or(part.len()));
-            if head.len() == 16 && head.bytes().all(|b| b.is_ascii_hexdigit()) {
+            // Trunk's 64-bit hash in hex, without leading zeros.
+            if (12..=16).contains(&head.len()) && head.bytes().all(|b| b.is_ascii_hexdigit()) {
                 format!("…{tail}")
             } else {
                 part.to_owned()
@@ -136,6 +137,10 @@ mod tests {
             "kapok-app-…_bg.wasm"
         );
         assert_eq!(stable_name("tokens-0123456789abcdef.css"), "tokens-….css");
+        assert_eq!(
+            stable_name("kapok-app-d2410676e70b943.js"),
+            "kapok-app-….js"
+        );
         assert_eq!(stable_name("components.css"), "components.css");
     }
 }
