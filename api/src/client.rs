@@ -10,7 +10,11 @@ use std::sync::{Arc, Mutex};
 use reqwest::{Method, StatusCode};
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::{API_PREFIX, DemoAccounts, ErrorCode, Me, Problem, SESSION_COOKIE, SignInRequest};
+use crate::{
+    API_PREFIX, DemoAccounts, ErrorCode, IssuerKeys, Licence, LicenceSummary, Me, Presentation,
+    PresentationRequest, Problem, SESSION_COOKIE, SignInRequest, Verification, VerifiedLicence,
+    VerifyRequest,
+};
 
 /// Why a call failed.
 #[derive(Clone, Debug, PartialEq)]
@@ -104,6 +108,50 @@ impl Client {
             .await
     }
 
+    /// The licences the caller holds, personally or for an enterprise they represent.
+    pub async fn wallet(&self) -> Result<Vec<LicenceSummary>, ClientError> {
+        self.send::<(), _>(Method::GET, "/wallet", None).await
+    }
+
+    pub async fn licence(&self, id: &str) -> Result<Licence, ClientError> {
+        self.send::<(), _>(Method::GET, &format!("/wallet/{}", path_segment(id)), None)
+            .await
+    }
+
+    /// Fresh signed tokens for the licence's live QR code.
+    pub async fn present(
+        &self,
+        id: &str,
+        request: &PresentationRequest,
+    ) -> Result<Vec<Presentation>, ClientError> {
+        self.send(
+            Method::POST,
+            &format!("/wallet/{}/presentations", path_segment(id)),
+            Some(request),
+        )
+        .await
+    }
+
+    /// Who checked this licence, newest first.
+    pub async fn verifications(&self, id: &str) -> Result<Vec<Verification>, ClientError> {
+        self.send::<(), _>(
+            Method::GET,
+            &format!("/wallet/{}/verifications", path_segment(id)),
+            None,
+        )
+        .await
+    }
+
+    /// Verifies a presented code online (and records the check for the holder).
+    pub async fn verify(&self, request: &VerifyRequest) -> Result<VerifiedLicence, ClientError> {
+        self.send(Method::POST, "/verify", Some(request)).await
+    }
+
+    /// The public keys an offline verifier may trust.
+    pub async fn issuer_keys(&self) -> Result<IssuerKeys, ClientError> {
+        self.send::<(), _>(Method::GET, "/issuer-keys", None).await
+    }
+
     async fn send<B: Serialize, T: DeserializeOwned>(
         &self,
         method: Method,
@@ -176,6 +224,13 @@ impl Client {
             *self.session.lock().unwrap() = (!cleared).then(|| pair.to_owned());
         }
     }
+}
+
+/// Keeps an id from escaping its path segment (ids are server-made, but never trust that).
+fn path_segment(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
 }
 
 async fn problem_from(response: reqwest::Response) -> ClientError {

@@ -5,7 +5,11 @@
 //! and for native targets (the server's integration tests use the same client).
 
 pub mod client;
+pub mod token;
 pub mod uscc;
+pub mod wallet;
+
+pub use wallet::*;
 
 use serde::{Deserialize, Serialize};
 
@@ -187,6 +191,20 @@ pub enum ErrorCode {
     CrossOrigin,
     TooManyRequests,
     Internal,
+    /// The text is not a Kapok licence code.
+    TokenMalformed,
+    /// The code was signed with a key this verifier does not trust.
+    TokenUnknownKey,
+    /// The code was altered after it was signed.
+    TokenBadSignature,
+    /// The code is past its expiry (codes live for a minute).
+    TokenExpired,
+    /// The licence behind the code was revoked by its issuer.
+    LicenceRevoked,
+    /// The licence behind the code is past its validity date.
+    LicenceExpired,
+    /// This very code was already checked once: a copy or a screenshot.
+    TokenReplayed,
 }
 
 impl ErrorCode {
@@ -203,6 +221,13 @@ impl ErrorCode {
             ErrorCode::CrossOrigin => "cross_origin",
             ErrorCode::TooManyRequests => "too_many_requests",
             ErrorCode::Internal => "internal",
+            ErrorCode::TokenMalformed => "token_malformed",
+            ErrorCode::TokenUnknownKey => "token_unknown_key",
+            ErrorCode::TokenBadSignature => "token_bad_signature",
+            ErrorCode::TokenExpired => "token_expired",
+            ErrorCode::LicenceRevoked => "licence_revoked",
+            ErrorCode::LicenceExpired => "licence_expired",
+            ErrorCode::TokenReplayed => "token_replayed",
         }
     }
 }
@@ -258,6 +283,13 @@ mod tests {
             ErrorCode::CrossOrigin,
             ErrorCode::TooManyRequests,
             ErrorCode::Internal,
+            ErrorCode::TokenMalformed,
+            ErrorCode::TokenUnknownKey,
+            ErrorCode::TokenBadSignature,
+            ErrorCode::TokenExpired,
+            ErrorCode::LicenceRevoked,
+            ErrorCode::LicenceExpired,
+            ErrorCode::TokenReplayed,
         ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }

@@ -19,6 +19,11 @@ pub enum ApiError {
     UnsupportedMediaType,
     PayloadTooLarge,
     CrossOrigin,
+    /// A presented code failed its checks.
+    Token(kapok_api::token::TokenError),
+    LicenceRevoked,
+    LicenceExpired,
+    TokenReplayed,
     /// Something on our side broke; the cause is logged, never sent.
     Internal(String),
 }
@@ -81,6 +86,48 @@ impl ApiError {
                 "Cross-site request refused",
                 "Changes can only be made from Kapok's own pages.".into(),
             ),
+            Token(kapok_api::token::TokenError::Malformed) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::TokenMalformed,
+                "Not a licence code",
+                "The text is not a Kapok licence code, or it is damaged.".into(),
+            ),
+            Token(kapok_api::token::TokenError::UnknownKey) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::TokenUnknownKey,
+                "Unknown issuer",
+                "The code was signed with a key that is not trusted.".into(),
+            ),
+            Token(kapok_api::token::TokenError::BadSignature) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::TokenBadSignature,
+                "Altered code",
+                "The code was changed after it was signed.".into(),
+            ),
+            Token(kapok_api::token::TokenError::Expired) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::TokenExpired,
+                "Code expired",
+                "Codes are valid for one minute; ask the holder to show a fresh one.".into(),
+            ),
+            LicenceRevoked => (
+                StatusCode::GONE,
+                ErrorCode::LicenceRevoked,
+                "Licence revoked",
+                "The issuer has revoked this licence.".into(),
+            ),
+            LicenceExpired => (
+                StatusCode::GONE,
+                ErrorCode::LicenceExpired,
+                "Licence expired",
+                "This licence is past its validity date.".into(),
+            ),
+            TokenReplayed => (
+                StatusCode::CONFLICT,
+                ErrorCode::TokenReplayed,
+                "Code already used",
+                "This exact code was checked before: it may be a copy or a screenshot.".into(),
+            ),
             Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorCode::Internal,
@@ -133,5 +180,11 @@ impl From<JsonRejection> for ApiError {
                 ApiError::MalformedBody(why)
             }
         }
+    }
+}
+
+impl From<kapok_api::token::TokenError> for ApiError {
+    fn from(e: kapok_api::token::TokenError) -> ApiError {
+        ApiError::Token(e)
     }
 }

@@ -3,12 +3,15 @@
 //! Every request flows the same way: route → handler (parse, authorise, call) → store (SQL)
 //! → migration. Errors are [`error::ApiError`], mapped once to problem+json.
 
+mod authorize;
+mod clock;
 pub mod config;
 mod db;
 mod error;
 pub mod seed;
 mod session;
 mod store;
+mod wallet;
 mod web;
 
 use std::{net::SocketAddr, sync::Arc};
@@ -45,7 +48,10 @@ pub struct AppState {
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     components(schemas(kapok_api::Problem, kapok_api::ErrorCode)),
-    tags((name = "session", description = "Sign-in, sign-out, who am I"))
+    tags(
+        (name = "session", description = "Sign-in, sign-out, who am I"),
+        (name = "wallet", description = "E-licences, their live QR codes, and verification"),
+    )
 )]
 struct ApiDoc;
 
@@ -57,7 +63,13 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             OpenApiRouter::new()
                 .routes(routes!(session::sign_in, session::sign_out))
                 .routes(routes!(session::me))
-                .routes(routes!(session::demo_accounts)),
+                .routes(routes!(session::demo_accounts))
+                .routes(routes!(wallet::list))
+                .routes(routes!(wallet::detail))
+                .routes(routes!(wallet::present))
+                .routes(routes!(wallet::verifications))
+                .routes(routes!(wallet::verify))
+                .routes(routes!(wallet::issuer_keys)),
         )
         .split_for_parts()
 }

@@ -1,9 +1,16 @@
 //! Demo accounts and data, seeded into an empty database when `KAPOK_DEMO=1`.
 //! Every account's password is [`DEMO_PASSWORD`].
 
-use kapok_api::uscc;
+use kapok_api::{FieldKey, HolderKind, LicenceType, uscc};
 
-use crate::{db::Db, session::hash_password, store};
+use crate::{
+    db::Db,
+    session::hash_password,
+    store::{
+        self,
+        licences::{NewLicence, StoredField},
+    },
+};
 
 pub const DEMO_PASSWORD: &str = "kapok-demo";
 
@@ -122,8 +129,308 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
             .execute(&mut *tx)
             .await?;
     }
+    seed_licences(&mut tx, &company_uscc).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// The 18th character of a resident ID number (GB 11643-1999, ISO 7064 MOD 11-2).
+fn id_check_character(first17: &str) -> char {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = first17
+        .chars()
+        .zip(WEIGHTS)
+        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
+        .sum();
+    "10X98765432"
+        .chars()
+        .nth((sum % 11) as usize)
+        .unwrap_or('0')
+}
+
+/// The check digit of a Hong Kong identity card number with a one-letter prefix.
+fn hkid_check_character(letter: char, digits: &str) -> char {
+    // A one-letter prefix is weighed as if preceded by a space (value 36).
+    let mut sum = 36 * 9 + (letter as u32 - 'A' as u32 + 10) * 8;
+    for (c, weight) in digits.chars().zip((2..=7).rev()) {
+        sum += c.to_digit(10).unwrap_or(0) * weight;
+    }
+    match 11 - sum % 11 {
+        10 => 'A',
+        11 => '0',
+        n => char::from_digit(n, 10).unwrap_or('0'),
+    }
+}
+
+/// id, type, holder, holder's name, number, card face, issued on, valid until, issuer.
+type SeedLicence<'a> = (
+    &'a str,
+    LicenceType,
+    (&'a str, HolderKind),
+    &'a str,
+    String,
+    Vec<StoredField>,
+    &'a str,
+    Option<&'a str>,
+    &'a str,
+);
+
+fn field(key: FieldKey, value: &str) -> StoredField {
+    StoredField {
+        key,
+        value: value.into(),
+        sensitive: false,
+    }
+}
+
+fn secret(key: FieldKey, value: &str) -> StoredField {
+    StoredField {
+        key,
+        value: value.into(),
+        sensitive: true,
+    }
+}
+
+async fn seed_licences(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    company_uscc: &str,
+) -> Result<(), sqlx::Error> {
+    use FieldKey::*;
+    use HolderKind::{Enterprise, Person};
+    use LicenceType::*;
+
+    let resident_id = format!(
+        "44010619910314232{}",
+        id_check_character("44010619910314232")
+    );
+    let elder_id = format!(
+        "44010419480602128{}",
+        id_check_character("44010419480602128")
+    );
+    let hkid = format!("A123456({})", hkid_check_character('A', "123456"));
+    let tianhe_police = "广州市公安局天河分局";
+    let traffic_police = "广州市公安局交通警察支队";
+    let social_security = "广州市人力资源和社会保障局";
+    let market_regulation = "广州市天河区市场监督管理局";
+
+    let licences: Vec<SeedLicence> = vec![
+        (
+            "lic-resident-id",
+            ResidentIdCard,
+            ("resident", Person),
+            "陈嘉欣",
+            resident_id.clone(),
+            vec![
+                field(Name, "陈嘉欣"),
+                field(Sex, "女"),
+                field(Ethnicity, "汉"),
+                field(BirthDate, "1991-03-14"),
+                secret(Address, "广东省广州市天河区天河路385号"),
+                secret(IdNumber, &resident_id),
+            ],
+            "2019-05-20",
+            Some("2039-05-20"),
+            tianhe_police,
+        ),
+        (
+            "lic-resident-ssc",
+            SocialSecurityCard,
+            ("resident", Person),
+            "陈嘉欣",
+            "A44010632".into(),
+            vec![
+                field(Name, "陈嘉欣"),
+                secret(SocialSecurityNumber, &resident_id),
+                secret(CardNumber, "A44010632"),
+                field(Bank, "中国工商银行"),
+            ],
+            "2020-08-01",
+            Some("2030-08-01"),
+            social_security,
+        ),
+        (
+            "lic-resident-dl",
+            DrivingLicence,
+            ("resident", Person),
+            "陈嘉欣",
+            resident_id.clone(),
+            vec![
+                field(Name, "陈嘉欣"),
+                secret(LicenceNumber, &resident_id),
+                field(VehicleClass, "C1"),
+                field(FirstIssued, "2013-07-09"),
+            ],
+            "2020-12-10",
+            Some("2026-12-10"),
+            traffic_police,
+        ),
+        (
+            "lic-resident-vl",
+            VehicleLicence,
+            ("resident", Person),
+            "陈嘉欣",
+            "粤A·D12345".into(),
+            vec![
+                field(PlateNumber, "粤A·D12345"),
+                field(VehicleType, "小型轿车"),
+                field(Owner, "陈嘉欣"),
+                secret(Vin, "LSVAU2180N2123456"),
+            ],
+            "2022-03-18",
+            None,
+            traffic_police,
+        ),
+        (
+            "lic-resident-hr",
+            HouseholdRegister,
+            ("resident", Person),
+            "陈嘉欣",
+            "440106012345".into(),
+            vec![
+                field(Name, "陈嘉欣"),
+                field(HouseholdHead, "陈嘉欣"),
+                field(Relationship, "户主"),
+                field(HouseholdType, "居民家庭户"),
+                secret(Address, "广东省广州市天河区天河路385号"),
+            ],
+            "2019-05-20",
+            None,
+            tianhe_police,
+        ),
+        (
+            "lic-elder-id",
+            ResidentIdCard,
+            ("elder", Person),
+            "李桂英",
+            elder_id.clone(),
+            vec![
+                field(Name, "李桂英"),
+                field(Sex, "女"),
+                field(Ethnicity, "汉"),
+                field(BirthDate, "1948-06-02"),
+                secret(Address, "广东省广州市越秀区东风中路318号"),
+                secret(IdNumber, &elder_id),
+            ],
+            "2008-06-12",
+            None,
+            "广州市公安局越秀分局",
+        ),
+        (
+            "lic-elder-ssc",
+            SocialSecurityCard,
+            ("elder", Person),
+            "李桂英",
+            "A44010418".into(),
+            vec![
+                field(Name, "李桂英"),
+                secret(SocialSecurityNumber, &elder_id),
+                secret(CardNumber, "A44010418"),
+                field(Bank, "中国建设银行"),
+            ],
+            "2017-03-01",
+            Some("2027-03-01"),
+            social_security,
+        ),
+        (
+            "lic-elder-dl",
+            DrivingLicence,
+            ("elder", Person),
+            "李桂英",
+            elder_id.clone(),
+            vec![
+                field(Name, "李桂英"),
+                secret(LicenceNumber, &elder_id),
+                field(VehicleClass, "C1"),
+                field(FirstIssued, "1998-02-01"),
+            ],
+            "2018-02-01",
+            Some("2024-02-01"),
+            traffic_police,
+        ),
+        (
+            "lic-hk-id",
+            HkIdentityCard,
+            ("hk-resident", Person),
+            "陳志偉",
+            hkid.clone(),
+            vec![
+                field(Name, "陳志偉 CHAN, Chi Wai"),
+                field(BirthDate, "1987-10-05"),
+                field(Sex, "男 M"),
+                field(DateOfIssue, "2018-09-12"),
+                secret(HkidNumber, &hkid),
+            ],
+            "2018-09-12",
+            None,
+            "香港特別行政區入境事務處",
+        ),
+        (
+            "lic-company-bl",
+            BusinessLicence,
+            ("kapok-digital", Enterprise),
+            COMPANY_NAME,
+            company_uscc.into(),
+            vec![
+                field(CompanyName, COMPANY_NAME),
+                field(Uscc, company_uscc),
+                field(CompanyType, "有限责任公司（自然人投资或控股）"),
+                field(LegalRepresentative, "梁国栋"),
+                field(RegisteredCapital, "人民币伍佰万元"),
+                field(EstablishedOn, "2019-04-08"),
+                field(Address, "广州市天河区珠江新城华夏路10号28楼"),
+                field(
+                    BusinessScope,
+                    "软件开发；信息技术咨询服务；数据处理和存储支持服务",
+                ),
+            ],
+            "2019-04-08",
+            None,
+            market_regulation,
+        ),
+        (
+            "lic-company-food",
+            FoodBusinessPermit,
+            ("kapok-digital", Enterprise),
+            COMPANY_NAME,
+            "JY14401060123456".into(),
+            vec![
+                field(Operator, COMPANY_NAME),
+                field(PermitNumber, "JY14401060123456"),
+                field(LegalRepresentative, "梁国栋"),
+                field(Premises, "广州市天河区珠江新城华夏路10号27楼职工食堂"),
+                field(BusinessItems, "热食类食品制售"),
+            ],
+            "2022-07-01",
+            Some("2027-06-30"),
+            market_regulation,
+        ),
+    ];
+    for (
+        id,
+        licence_type,
+        holder,
+        holder_name,
+        number,
+        fields,
+        issued_on,
+        valid_until,
+        issuing_authority,
+    ) in licences
+    {
+        let licence = NewLicence {
+            id,
+            licence_type,
+            holder,
+            holder_name,
+            number: &number,
+            fields: &fields,
+            issued_on,
+            valid_until,
+            issuing_authority,
+        };
+        store::licences::insert(&mut **tx, &licence).await?;
+    }
+    Ok(())
 }
 
 /// The demo accounts, for the start-up banner: (username, display name, persona).
@@ -131,4 +438,34 @@ pub fn accounts() -> impl Iterator<Item = (&'static str, &'static str, &'static 
     USERS
         .iter()
         .map(|u| (u.username, u.display_name, u.persona))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_check_character_matches_the_published_example() {
+        // GB 11643-1999's worked example: 11010519491231002X.
+        assert_eq!(id_check_character("11010519491231002"), 'X');
+    }
+
+    #[test]
+    fn hkid_check_digit_catches_any_single_typo() {
+        // By hand: 36·9 + 10·8 + 1·7 + 2·6 + 3·5 + 4·4 + 5·3 + 6·2 = 481; 11 − 481 mod 11 = 3.
+        assert_eq!(hkid_check_character('A', "123456"), '3');
+        let base = hkid_check_character('A', "123456");
+        for position in 0..6 {
+            for digit in '0'..='9' {
+                let mut typo: Vec<char> = "123456".chars().collect();
+                if typo[position] == digit {
+                    continue;
+                }
+                typo[position] = digit;
+                let typo: String = typo.into_iter().collect();
+                assert_ne!(hkid_check_character('A', &typo), base, "A{typo}");
+            }
+        }
+        assert_ne!(hkid_check_character('B', "123456"), base);
+    }
 }

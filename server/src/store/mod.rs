@@ -1,5 +1,7 @@
 //! SQL, and nothing but SQL: one module per table family. Handlers authorise, stores fetch.
 
+pub mod keys;
+pub mod licences;
 pub mod sessions;
 pub mod users;
 

@@ -83,3 +83,18 @@ pub async fn me(db: &Db, user_id: &str) -> sqlx::Result<Option<Me>> {
 fn corrupt(column: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("unexpected value in users.{column}").into())
 }
+
+pub async fn is_legal_representative(
+    db: &Db,
+    user_id: &str,
+    enterprise_id: &str,
+) -> sqlx::Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM enterprise_members WHERE user_id = ? AND enterprise_id = ? AND role = 'legal_representative'",
+    )
+    .bind(user_id)
+    .bind(enterprise_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}

@@ -1,0 +1,267 @@
+//! Licences (e-licences in the wallet), their presentations and verifications.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// The kinds of licence Kapok holds. Each has its own card face and fields.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LicenceType {
+    /// 居民身份证
+    ResidentIdCard,
+    /// 社会保障卡
+    SocialSecurityCard,
+    /// 机动车驾驶证
+    DrivingLicence,
+    /// 机动车行驶证
+    VehicleLicence,
+    /// 居民户口簿
+    HouseholdRegister,
+    /// 香港永久性居民身份证
+    HkIdentityCard,
+    /// 营业执照
+    BusinessLicence,
+    /// 食品经营许可证
+    FoodBusinessPermit,
+}
+
+impl LicenceType {
+    pub const ALL: [LicenceType; 8] = [
+        LicenceType::ResidentIdCard,
+        LicenceType::SocialSecurityCard,
+        LicenceType::DrivingLicence,
+        LicenceType::VehicleLicence,
+        LicenceType::HouseholdRegister,
+        LicenceType::HkIdentityCard,
+        LicenceType::BusinessLicence,
+        LicenceType::FoodBusinessPermit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LicenceType::ResidentIdCard => "resident_id_card",
+            LicenceType::SocialSecurityCard => "social_security_card",
+            LicenceType::DrivingLicence => "driving_licence",
+            LicenceType::VehicleLicence => "vehicle_licence",
+            LicenceType::HouseholdRegister => "household_register",
+            LicenceType::HkIdentityCard => "hk_identity_card",
+            LicenceType::BusinessLicence => "business_licence",
+            LicenceType::FoodBusinessPermit => "food_business_permit",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LicenceType> {
+        LicenceType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LicenceStatus {
+    Valid,
+    /// Valid, but ends within 30 days.
+    Expiring,
+    Expired,
+    /// Withdrawn by the issuer; its codes no longer verify.
+    Revoked,
+}
+
+/// Every field a licence can show. The client labels them in each locale.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKey {
+    Name,
+    Sex,
+    Ethnicity,
+    BirthDate,
+    Address,
+    IdNumber,
+    SocialSecurityNumber,
+    CardNumber,
+    Bank,
+    LicenceNumber,
+    VehicleClass,
+    FirstIssued,
+    PlateNumber,
+    VehicleType,
+    Owner,
+    Vin,
+    HouseholdHead,
+    Relationship,
+    HouseholdType,
+    HkidNumber,
+    DateOfIssue,
+    CompanyName,
+    Uscc,
+    CompanyType,
+    LegalRepresentative,
+    RegisteredCapital,
+    EstablishedOn,
+    BusinessScope,
+    PermitNumber,
+    Operator,
+    Premises,
+    BusinessItems,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LicenceField {
+    pub key: FieldKey,
+    pub value: String,
+    /// An identifier shown masked until the holder chooses to reveal it.
+    pub sensitive: bool,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum HolderKind {
+    Person,
+    Enterprise,
+}
+
+/// A licence as listed in the wallet.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LicenceSummary {
+    pub id: String,
+    pub licence_type: LicenceType,
+    pub holder_kind: HolderKind,
+    pub holder_name: String,
+    /// The licence's own number, masked (e.g. `4401**********1234`).
+    pub number_masked: String,
+    /// `YYYY-MM-DD`.
+    pub issued_on: String,
+    /// `YYYY-MM-DD`; `None` for a licence valid indefinitely (长期).
+    pub valid_until: Option<String>,
+    pub status: LicenceStatus,
+    pub issuing_authority: String,
+}
+
+/// A licence with all its fields, for its holder.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Licence {
+    pub summary: LicenceSummary,
+    pub fields: Vec<LicenceField>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PresentationRequest {
+    /// How many consecutive tokens to issue (1 to 5); later ones start when earlier ones end,
+    /// so a phone can keep showing a valid code for a while without a network.
+    #[serde(default)]
+    pub count: Option<u8>,
+}
+
+/// One signed token for the QR code.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Presentation {
+    /// The text to encode in the QR code (`KP1:` + base45).
+    pub token: String,
+    pub issued_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct VerifyRequest {
+    pub token: String,
+    /// Where the check happens (e.g. "天河区政务服务中心 3 号窗口"), shown to the holder.
+    #[serde(default)]
+    pub place: Option<String>,
+}
+
+/// A token that checked out: what the verifier may see, and no more.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct VerifiedLicence {
+    pub licence_type: LicenceType,
+    pub holder_name: String,
+    pub number_masked: String,
+    pub valid_until: Option<String>,
+    pub issuing_authority: String,
+    /// The fields this licence type discloses to a verifier.
+    pub shown_fields: Vec<LicenceField>,
+    pub key_id: String,
+    pub issued_at: i64,
+    pub expires_at: i64,
+}
+
+/// A public key the verifier may trust, for checking codes offline.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct IssuerKey {
+    pub key_id: String,
+    /// The Ed25519 public key, base64url without padding.
+    pub public_key: String,
+    pub algorithm: String,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct IssuerKeys {
+    pub keys: Vec<IssuerKey>,
+    /// When the server answered (Unix seconds), so an offline verifier can say how fresh.
+    pub as_of: i64,
+}
+
+/// One check of a licence, as its holder sees it ("who saw my data").
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Verification {
+    pub verified_at: i64,
+    /// Who checked: an official's name and department, or `None` for the public verifier.
+    pub verifier: Option<String>,
+    pub place: Option<String>,
+    /// The same code was presented again after its first check.
+    pub replay: bool,
+}
+
+/// Masks all but the first `head` and last `tail` characters of an identifier.
+pub fn mask(value: &str, head: usize, tail: usize) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() <= head + tail {
+        return "*".repeat(chars.len());
+    }
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i < head || i >= chars.len() - tail {
+                *c
+            } else {
+                '*'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masking_keeps_only_the_ends() {
+        assert_eq!(mask("440106199001011234", 4, 4), "4401**********1234");
+        assert_eq!(mask("A123456(7)", 1, 3), "A******(7)");
+        assert_eq!(mask("123", 2, 2), "***");
+        assert_eq!(mask("广州市天河区", 2, 0), "广州****");
+    }
+
+    #[test]
+    fn licence_types_round_trip() {
+        for t in LicenceType::ALL {
+            assert_eq!(LicenceType::parse(t.as_str()), Some(t));
+            assert_eq!(serde_json::to_value(t).unwrap(), t.as_str());
+        }
+    }
+}

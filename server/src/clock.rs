@@ -1,0 +1,51 @@
+//! Calendar dates for licence validity, in China Standard Time (UTC+8, no daylight saving):
+//! a licence "valid until 2026-12-31" is valid until that day ends in Guangdong.
+
+use time::{
+    Date, Duration, OffsetDateTime, UtcOffset, format_description::BorrowedFormatItem,
+    macros::format_description,
+};
+
+const ISO_DATE: &[BorrowedFormatItem<'_>] = format_description!("[year]-[month]-[day]");
+const CST: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
+    Ok(offset) => offset,
+    Err(_) => panic!("+08:00 is a valid offset"),
+};
+
+/// Today's date in China Standard Time, as `YYYY-MM-DD`.
+pub fn today(now_unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(now_unix)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .to_offset(CST)
+        .date()
+        .format(ISO_DATE)
+        .expect("dates format")
+}
+
+/// `date` (`YYYY-MM-DD`) plus `days`; an unparsable date is returned unchanged.
+pub fn date_in_days(date: &str, days: i64) -> String {
+    Date::parse(date, ISO_DATE)
+        .ok()
+        .and_then(|d| d.checked_add(Duration::days(days)))
+        .and_then(|d| d.format(ISO_DATE).ok())
+        .unwrap_or_else(|| date.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_day_turns_at_midnight_in_guangdong_not_in_london() {
+        // 2026-11-21 16:00 UTC is 2026-11-22 00:00 in Guangzhou.
+        assert_eq!(today(1_795_276_800 - 1), "2026-11-21");
+        assert_eq!(today(1_795_276_800), "2026-11-22");
+    }
+
+    #[test]
+    fn adds_days_across_months_and_years() {
+        assert_eq!(date_in_days("2026-12-15", 30), "2027-01-14");
+        assert_eq!(date_in_days("2028-02-28", 1), "2028-02-29");
+        assert_eq!(date_in_days("not a date", 1), "not a date");
+    }
+}

@@ -1,0 +1,248 @@
+use kapok_api::{
+    FieldKey, HolderKind, Licence, LicenceField, LicenceStatus, LicenceSummary, LicenceType,
+    Verification, mask,
+};
+use serde::{Deserialize, Serialize};
+use sqlx::{Row, sqlite::SqliteRow};
+
+use crate::db::Db;
+
+/// A licence row, with who holds it (for authorisation).
+pub struct StoredLicence {
+    pub licence: Licence,
+    pub holder_user_id: Option<String>,
+    pub holder_enterprise_id: Option<String>,
+}
+
+impl StoredLicence {
+    /// The holder's id as a token's subject: the user or the enterprise.
+    pub fn holder_id(&self) -> &str {
+        self.holder_user_id
+            .as_deref()
+            .or(self.holder_enterprise_id.as_deref())
+            .unwrap_or_default()
+    }
+}
+
+/// A field as stored in the `fields` JSON column.
+#[derive(Serialize, Deserialize)]
+pub struct StoredField {
+    pub key: FieldKey,
+    pub value: String,
+    #[serde(default)]
+    pub sensitive: bool,
+}
+
+const COLUMNS: &str = "id, licence_type, holder_user_id, holder_enterprise_id, holder_name, number, fields, \
+                       issued_on, valid_until, issuing_authority, revoked_at";
+
+/// Every licence `user_id` holds, or holds for an enterprise they are the legal representative of.
+pub async fn held_by(db: &Db, user_id: &str, today: &str) -> sqlx::Result<Vec<LicenceSummary>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM licences
+         WHERE holder_user_id = ?1
+            OR holder_enterprise_id IN (SELECT enterprise_id FROM enterprise_members
+                                        WHERE user_id = ?1 AND role = 'legal_representative')
+         ORDER BY holder_enterprise_id IS NOT NULL, issued_on"
+    ))
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| from_row(r, today).map(|l| l.licence.summary))
+        .collect()
+}
+
+pub async fn find(db: &Db, id: &str, today: &str) -> sqlx::Result<Option<StoredLicence>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM licences WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.map(|r| from_row(&r, today)).transpose()
+}
+
+/// A licence to add to the register.
+pub struct NewLicence<'a> {
+    pub id: &'a str,
+    pub licence_type: LicenceType,
+    /// The holder's id, and whether it is a user or an enterprise.
+    pub holder: (&'a str, HolderKind),
+    pub holder_name: &'a str,
+    pub number: &'a str,
+    pub fields: &'a [StoredField],
+    pub issued_on: &'a str,
+    pub valid_until: Option<&'a str>,
+    pub issuing_authority: &'a str,
+}
+
+pub async fn insert(
+    db: impl sqlx::SqliteExecutor<'_>,
+    licence: &NewLicence<'_>,
+) -> sqlx::Result<()> {
+    let (user, enterprise) = match licence.holder.1 {
+        HolderKind::Person => (Some(licence.holder.0), None),
+        HolderKind::Enterprise => (None, Some(licence.holder.0)),
+    };
+    sqlx::query(&format!(
+        "INSERT INTO licences ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)"
+    ))
+    .bind(licence.id)
+    .bind(licence.licence_type.as_str())
+    .bind(user)
+    .bind(enterprise)
+    .bind(licence.holder_name)
+    .bind(licence.number)
+    .bind(serde_json::to_string(licence.fields).expect("fields serialise"))
+    .bind(licence.issued_on)
+    .bind(licence.valid_until)
+    .bind(licence.issuing_authority)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Records a check of `nonce`; returns `false` if the nonce had been checked before (a replay,
+/// which is recorded too). The unique index makes this atomic across server instances.
+pub async fn record_verification(
+    db: &Db,
+    licence_id: &str,
+    nonce: &[u8],
+    verifier_user_id: Option<&str>,
+    place: Option<&str>,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let insert = |replay: bool| {
+        sqlx::query(
+            "INSERT INTO verifications (licence_id, nonce, verifier_user_id, place, verified_at, replay)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(licence_id)
+        .bind(nonce)
+        .bind(verifier_user_id)
+        .bind(place)
+        .bind(now)
+        .bind(replay)
+    };
+    match insert(false).execute(db).await {
+        Ok(_) => Ok(true),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            insert(true).execute(db).await?;
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn verifications(db: &Db, licence_id: &str) -> sqlx::Result<Vec<Verification>> {
+    let rows = sqlx::query(
+        "SELECT v.verified_at, v.place, v.replay, u.display_name
+         FROM verifications v LEFT JOIN users u ON u.id = v.verifier_user_id
+         WHERE v.licence_id = ? ORDER BY v.verified_at DESC, v.id DESC LIMIT 200",
+    )
+    .bind(licence_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Verification {
+            verified_at: r.get("verified_at"),
+            verifier: r.get("display_name"),
+            place: r.get("place"),
+            replay: r.get::<i64, _>("replay") != 0,
+        })
+        .collect())
+}
+
+fn from_row(row: &SqliteRow, today: &str) -> sqlx::Result<StoredLicence> {
+    let corrupt = |what: &str| sqlx::Error::Decode(format!("licences: bad {what}").into());
+    let licence_type =
+        LicenceType::parse(row.get("licence_type")).ok_or_else(|| corrupt("licence_type"))?;
+    let fields: Vec<StoredField> =
+        serde_json::from_str(row.get("fields")).map_err(|_| corrupt("fields"))?;
+    let holder_user_id: Option<String> = row.get("holder_user_id");
+    let revoked = row.get::<Option<i64>, _>("revoked_at").is_some();
+    let valid_until: Option<String> = row.get("valid_until");
+    let number: String = row.get("number");
+    let summary = LicenceSummary {
+        id: row.get("id"),
+        licence_type,
+        holder_kind: if holder_user_id.is_some() {
+            HolderKind::Person
+        } else {
+            HolderKind::Enterprise
+        },
+        holder_name: row.get("holder_name"),
+        number_masked: mask_number(&number),
+        issued_on: row.get("issued_on"),
+        status: status(revoked, valid_until.as_deref(), today),
+        valid_until,
+        issuing_authority: row.get("issuing_authority"),
+    };
+    Ok(StoredLicence {
+        licence: Licence {
+            summary,
+            fields: fields
+                .into_iter()
+                .map(|f| LicenceField {
+                    key: f.key,
+                    value: f.value,
+                    sensitive: f.sensitive,
+                })
+                .collect(),
+        },
+        holder_user_id,
+        holder_enterprise_id: row.get("holder_enterprise_id"),
+    })
+}
+
+/// Shows enough of a number to tell licences apart, never enough to copy it.
+pub fn mask_number(number: &str) -> String {
+    let len = number.chars().count();
+    let keep = if len >= 12 { 4 } else { 2 };
+    mask(number, keep, keep)
+}
+
+/// A licence's status on `today` (`YYYY-MM-DD`, which orders as text).
+pub fn status(revoked: bool, valid_until: Option<&str>, today: &str) -> LicenceStatus {
+    match valid_until {
+        _ if revoked => LicenceStatus::Revoked,
+        Some(end) if end < today => LicenceStatus::Expired,
+        Some(end) if end <= crate::clock::date_in_days(today, 30).as_str() => {
+            LicenceStatus::Expiring
+        }
+        _ => LicenceStatus::Valid,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_follows_revocation_then_dates() {
+        assert_eq!(status(true, None, "2026-11-21"), LicenceStatus::Revoked);
+        assert_eq!(
+            status(false, Some("2026-11-20"), "2026-11-21"),
+            LicenceStatus::Expired
+        );
+        assert_eq!(
+            status(false, Some("2026-11-21"), "2026-11-21"),
+            LicenceStatus::Expiring
+        );
+        assert_eq!(
+            status(false, Some("2026-12-21"), "2026-11-21"),
+            LicenceStatus::Expiring
+        );
+        assert_eq!(
+            status(false, Some("2026-12-22"), "2026-11-21"),
+            LicenceStatus::Valid
+        );
+        assert_eq!(status(false, None, "2026-11-21"), LicenceStatus::Valid);
+    }
+
+    #[test]
+    fn numbers_are_masked_in_lists() {
+        assert_eq!(mask_number("440106199001011234"), "4401**********1234");
+        assert_eq!(mask_number("粤A·D12345"), "粤A*****45");
+    }
+}

@@ -1,0 +1,258 @@
+//! The licence wallet: list, detail, live QR tokens, verification and "who saw my data".
+
+use axum::{
+    Json,
+    extract::{Path, State},
+};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use ed25519_dalek::Signer;
+use kapok_api::{
+    FieldKey, IssuerKey, IssuerKeys, Licence, LicenceField, LicenceStatus, LicenceSummary,
+    LicenceType, Presentation, PresentationRequest, Problem, Verification, VerifiedLicence,
+    VerifyRequest,
+    token::{self, Claims, TokenError},
+};
+
+use crate::{
+    AppState, authorize, clock,
+    error::ApiError,
+    session::{CurrentUser, MaybeUser},
+    store::{self, keys, licences},
+    web::ApiJson,
+};
+
+/// Presentations per request: enough for a few minutes offline, not a stockpile.
+const MAX_BATCH: u8 = 5;
+/// Consecutive tokens overlap by this much, so there is never a gap between two codes.
+const BATCH_OVERLAP_SECS: i64 = 10;
+/// A place label longer than this is cut (it is shown to the holder, not used).
+const MAX_PLACE_CHARS: usize = 80;
+
+/// My licences: those I hold, and those of enterprises I am the legal representative of.
+#[utoipa::path(get, path = "/wallet", tag = "wallet",
+    responses(
+        (status = 200, description = "The caller's licences", body = Vec<LicenceSummary>),
+        (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<LicenceSummary>>, ApiError> {
+    let today = clock::today(store::now());
+    Ok(Json(
+        licences::held_by(&state.db, &user.user_id, &today).await?,
+    ))
+}
+
+/// One licence with every field, for someone who may present it.
+#[utoipa::path(get, path = "/wallet/{id}", tag = "wallet",
+    params(("id" = String, Path, description = "Licence id")),
+    responses(
+        (status = 200, description = "The licence", body = Licence),
+        (status = 404, description = "No such licence, or not the caller's", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn detail(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Licence>, ApiError> {
+    let stored = authorize::licence(&state.db, &user, &id).await?;
+    Ok(Json(stored.licence))
+}
+
+/// Short-lived signed tokens for the licence's live QR code.
+#[utoipa::path(post, path = "/wallet/{id}/presentations", tag = "wallet",
+    params(("id" = String, Path, description = "Licence id")),
+    request_body = PresentationRequest,
+    responses(
+        (status = 200, description = "Consecutive tokens, each valid for at most 60 s", body = Vec<Presentation>),
+        (status = 404, description = "No such licence, or not the caller's", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The licence is revoked or expired", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn present(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<PresentationRequest>,
+) -> Result<Json<Vec<Presentation>>, ApiError> {
+    let stored = authorize::licence(&state.db, &user, &id).await?;
+    match stored.licence.summary.status {
+        LicenceStatus::Revoked => return Err(ApiError::LicenceRevoked),
+        LicenceStatus::Expired => return Err(ApiError::LicenceExpired),
+        LicenceStatus::Valid | LicenceStatus::Expiring => {}
+    }
+    let count = request.count.unwrap_or(1);
+    if !(1..=MAX_BATCH).contains(&count) {
+        return Err(ApiError::MalformedBody(format!(
+            "count must be between 1 and {MAX_BATCH}"
+        )));
+    }
+    let now = store::now();
+    let key = keys::active(&state.db, now).await?;
+    let step = token::MAX_LIFETIME_SECS - BATCH_OVERLAP_SECS;
+    let mut presentations = Vec::with_capacity(count.into());
+    for i in 0..i64::from(count) {
+        let mut nonce = [0u8; 16];
+        getrandom::fill(&mut nonce).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let issued_at = now + i * step;
+        let claims = Claims {
+            licence_id: stored.licence.summary.id.clone(),
+            licence_type: stored.licence.summary.licence_type,
+            holder: stored.holder_id().to_owned(),
+            issued_at,
+            expires_at: issued_at + token::MAX_LIFETIME_SECS,
+            nonce,
+        };
+        let text = token::encode(&claims, &key.key_id, |data| {
+            key.signing_key.sign(data).to_bytes()
+        });
+        presentations.push(Presentation {
+            token: text,
+            issued_at,
+            expires_at: claims.expires_at,
+        });
+    }
+    Ok(Json(presentations))
+}
+
+/// Who checked this licence online, newest first.
+#[utoipa::path(get, path = "/wallet/{id}/verifications", tag = "wallet",
+    params(("id" = String, Path, description = "Licence id")),
+    responses(
+        (status = 200, description = "The checks of this licence", body = Vec<Verification>),
+        (status = 404, description = "No such licence, or not the caller's", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn verifications(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<Verification>>, ApiError> {
+    let stored = authorize::licence(&state.db, &user, &id).await?;
+    Ok(Json(
+        licences::verifications(&state.db, &stored.licence.summary.id).await?,
+    ))
+}
+
+/// Verifies a presented code: signature, expiry, revocation and replay; records the check.
+/// Anyone may verify (the public verifier needs no account); a signed-in official is named
+/// to the holder.
+#[utoipa::path(post, path = "/verify", tag = "wallet",
+    request_body = VerifyRequest,
+    responses(
+        (status = 200, description = "The code is genuine and current; what the verifier may see", body = VerifiedLicence),
+        (status = 409, description = "The code was already checked once (token_replayed)", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The licence is revoked or expired", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a valid code: token_malformed, token_unknown_key, token_bad_signature or token_expired", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn verify(
+    State(state): State<AppState>,
+    verifier: MaybeUser,
+    ApiJson(request): ApiJson<VerifyRequest>,
+) -> Result<Json<VerifiedLicence>, ApiError> {
+    let now = store::now();
+    let unverified = token::parse(&request.token)?;
+    let trusted = keys::trusted(&state.db, now).await?;
+    let (_, public_key) = trusted
+        .iter()
+        .find(|(key_id, _)| key_id == unverified.key_id())
+        .ok_or(ApiError::Token(TokenError::UnknownKey))?;
+    let claims = unverified.verify(public_key, now)?;
+    let today = clock::today(now);
+    let stored = licences::find(&state.db, &claims.licence_id, &today)
+        .await?
+        .ok_or(ApiError::Token(TokenError::Malformed))?;
+    let summary = &stored.licence.summary;
+    if stored.holder_id() != claims.holder || summary.licence_type != claims.licence_type {
+        return Err(ApiError::Token(TokenError::Malformed));
+    }
+    match summary.status {
+        LicenceStatus::Revoked => return Err(ApiError::LicenceRevoked),
+        LicenceStatus::Expired => return Err(ApiError::LicenceExpired),
+        LicenceStatus::Valid | LicenceStatus::Expiring => {}
+    }
+    let place = request
+        .place
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| p.chars().take(MAX_PLACE_CHARS).collect::<String>());
+    let first = licences::record_verification(
+        &state.db,
+        &summary.id,
+        &claims.nonce,
+        verifier.0.as_ref().map(|u| u.user_id.as_str()),
+        place.as_deref(),
+        now,
+    )
+    .await?;
+    if !first {
+        return Err(ApiError::TokenReplayed);
+    }
+    Ok(Json(VerifiedLicence {
+        licence_type: summary.licence_type,
+        holder_name: summary.holder_name.clone(),
+        number_masked: summary.number_masked.clone(),
+        valid_until: summary.valid_until.clone(),
+        issuing_authority: summary.issuing_authority.clone(),
+        shown_fields: stored
+            .licence
+            .fields
+            .iter()
+            .filter(|f| disclosed_to_verifier(summary.licence_type, f.key))
+            .cloned()
+            .collect::<Vec<LicenceField>>(),
+        key_id: unverified.key_id().to_owned(),
+        issued_at: claims.issued_at,
+        expires_at: claims.expires_at,
+    }))
+}
+
+/// The public keys that sign licence codes, for verifying offline.
+#[utoipa::path(get, path = "/issuer-keys", tag = "wallet",
+    responses((status = 200, description = "Trusted issuer keys", body = IssuerKeys)))]
+pub async fn issuer_keys(State(state): State<AppState>) -> Result<Json<IssuerKeys>, ApiError> {
+    let now = store::now();
+    // Make sure there is a key before anyone asks for a token, so a verifier that cached the
+    // keys first can check the first codes offline.
+    keys::active(&state.db, now).await?;
+    let keys = keys::trusted(&state.db, now)
+        .await?
+        .into_iter()
+        .map(|(key_id, public)| IssuerKey {
+            key_id,
+            public_key: URL_SAFE_NO_PAD.encode(public),
+            algorithm: "EdDSA".into(),
+        })
+        .collect();
+    Ok(Json(IssuerKeys { keys, as_of: now }))
+}
+
+/// What a verifier sees of each licence type: enough to match the person and the purpose,
+/// never an identity number in full (data minimisation, PIPL art. 6).
+fn disclosed_to_verifier(licence_type: LicenceType, key: FieldKey) -> bool {
+    use FieldKey::*;
+    match licence_type {
+        LicenceType::ResidentIdCard => matches!(key, Name | Sex | Ethnicity | BirthDate),
+        LicenceType::SocialSecurityCard => matches!(key, Name),
+        LicenceType::DrivingLicence => matches!(key, Name | VehicleClass | FirstIssued),
+        LicenceType::VehicleLicence => matches!(key, PlateNumber | VehicleType | Owner),
+        LicenceType::HouseholdRegister => {
+            matches!(key, Name | HouseholdHead | Relationship | HouseholdType)
+        }
+        LicenceType::HkIdentityCard => matches!(key, Name | DateOfIssue),
+        LicenceType::BusinessLicence => {
+            matches!(
+                key,
+                CompanyName
+                    | Uscc
+                    | CompanyType
+                    | LegalRepresentative
+                    | EstablishedOn
+                    | BusinessScope
+            )
+        }
+        LicenceType::FoodBusinessPermit => {
+            matches!(key, Operator | PermitNumber | Premises | BusinessItems)
+        }
+    }
+}

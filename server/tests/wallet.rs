@@ -1,0 +1,394 @@
+//! The licence wallet as holders, verifiers and attackers use it.
+
+mod common;
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use common::TestServer;
+use ed25519_dalek::{Signer, SigningKey};
+use kapok_api::{
+    ErrorCode, FieldKey, HolderKind, LicenceStatus, LicenceType, PresentationRequest,
+    VerifyRequest,
+    client::{Client, ClientError},
+    token::{self, Claims},
+};
+
+fn code<T: std::fmt::Debug>(result: Result<T, ClientError>) -> ErrorCode {
+    result
+        .expect_err("the call should fail")
+        .code()
+        .expect("a problem document")
+}
+
+async fn one_token(client: &Client, licence: &str) -> String {
+    let tokens = client
+        .present(licence, &PresentationRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(tokens.len(), 1);
+    tokens[0].token.clone()
+}
+
+fn verify_request(token: &str) -> VerifyRequest {
+    VerifyRequest {
+        token: token.into(),
+        place: Some("天河区政务服务中心 3 号窗口".into()),
+    }
+}
+
+/// The server's own signing key, read from its database: tokens signed with it are real.
+async fn server_key(server: &TestServer) -> (String, SigningKey) {
+    let (key_id, secret): (String, Vec<u8>) =
+        sqlx::query_as("SELECT key_id, secret_key FROM issuer_keys WHERE retired_at IS NULL")
+            .fetch_one(&server.db)
+            .await
+            .unwrap();
+    (key_id, SigningKey::from_bytes(&secret.try_into().unwrap()))
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+#[tokio::test]
+async fn each_holder_sees_their_own_licences_and_no_one_else_s() {
+    let server = TestServer::start().await;
+    let resident = server.signed_in("resident").await.wallet().await.unwrap();
+    assert_eq!(resident.len(), 5);
+    assert!(
+        resident
+            .iter()
+            .all(|l| l.holder_kind == HolderKind::Person && l.holder_name == "陈嘉欣")
+    );
+    let id_card = resident
+        .iter()
+        .find(|l| l.licence_type == LicenceType::ResidentIdCard)
+        .unwrap();
+    assert!(
+        id_card.number_masked.contains("**********"),
+        "{}",
+        id_card.number_masked
+    );
+
+    let elder = server.signed_in("elder").await.wallet().await.unwrap();
+    assert!(
+        elder.iter().any(|l| l.status == LicenceStatus::Expired),
+        "the elder's old driving licence"
+    );
+
+    let legal_rep = server.signed_in("legal-rep").await.wallet().await.unwrap();
+    let types: Vec<_> = legal_rep.iter().map(|l| l.licence_type).collect();
+    assert_eq!(
+        types,
+        [
+            LicenceType::BusinessLicence,
+            LicenceType::FoodBusinessPermit
+        ]
+    );
+    assert!(
+        legal_rep
+            .iter()
+            .all(|l| l.holder_kind == HolderKind::Enterprise)
+    );
+
+    assert!(
+        server
+            .signed_in("staff")
+            .await
+            .wallet()
+            .await
+            .unwrap()
+            .is_empty(),
+        "staff need a grant first"
+    );
+    assert_eq!(
+        code(server.client().wallet().await),
+        ErrorCode::Unauthenticated
+    );
+}
+
+#[tokio::test]
+async fn a_resident_cannot_read_present_or_audit_another_residents_licence() {
+    let server = TestServer::start().await;
+    let resident = server.signed_in("resident").await;
+    assert_eq!(
+        code(resident.licence("lic-elder-id").await),
+        ErrorCode::NotFound
+    );
+    assert_eq!(
+        code(
+            resident
+                .present("lic-elder-id", &PresentationRequest::default())
+                .await
+        ),
+        ErrorCode::NotFound
+    );
+    assert_eq!(
+        code(resident.verifications("lic-elder-id").await),
+        ErrorCode::NotFound
+    );
+    // The same answer as for a licence that does not exist: nothing is confirmed.
+    assert_eq!(
+        code(resident.licence("lic-no-such").await),
+        ErrorCode::NotFound
+    );
+}
+
+#[tokio::test]
+async fn staff_without_a_grant_cannot_touch_the_company_licences_but_the_legal_rep_can() {
+    let server = TestServer::start().await;
+    let staff = server.signed_in("staff").await;
+    assert_eq!(
+        code(staff.licence("lic-company-bl").await),
+        ErrorCode::NotFound
+    );
+    assert_eq!(
+        code(
+            staff
+                .present("lic-company-bl", &PresentationRequest::default())
+                .await
+        ),
+        ErrorCode::NotFound
+    );
+    assert_eq!(
+        code(staff.verifications("lic-company-bl").await),
+        ErrorCode::NotFound
+    );
+
+    let legal_rep = server.signed_in("legal-rep").await;
+    let licence = legal_rep.licence("lic-company-bl").await.unwrap();
+    let uscc = licence
+        .fields
+        .iter()
+        .find(|f| f.key == FieldKey::Uscc)
+        .unwrap();
+    assert!(kapok_api::uscc::is_valid(&uscc.value));
+    one_token(&legal_rep, "lic-company-bl").await;
+}
+
+#[tokio::test]
+async fn a_presented_code_verifies_once_and_shows_only_what_a_verifier_may_see() {
+    let server = TestServer::start().await;
+    let resident = server.signed_in("resident").await;
+    let token = one_token(&resident, "lic-resident-id").await;
+
+    let official = server.signed_in("official").await;
+    let verified = official.verify(&verify_request(&token)).await.unwrap();
+    assert_eq!(verified.holder_name, "陈嘉欣");
+    assert_eq!(verified.licence_type, LicenceType::ResidentIdCard);
+    let shown: Vec<_> = verified.shown_fields.iter().map(|f| f.key).collect();
+    assert!(shown.contains(&FieldKey::Name) && shown.contains(&FieldKey::BirthDate));
+    assert!(
+        !shown.contains(&FieldKey::IdNumber),
+        "never the full ID number"
+    );
+    assert!(!shown.contains(&FieldKey::Address), "never the address");
+    assert!(
+        !serde_json::to_string(&verified)
+            .unwrap()
+            .contains("440106199103142328")
+    );
+
+    // Shown again (a screenshot, a photo): flagged as a replay.
+    assert_eq!(
+        code(official.verify(&verify_request(&token)).await),
+        ErrorCode::TokenReplayed
+    );
+
+    // The holder sees both checks, by whom and where.
+    let seen = resident.verifications("lic-resident-id").await.unwrap();
+    assert_eq!(seen.len(), 2);
+    assert!(seen.iter().all(|v| v.verifier.as_deref() == Some("王丽华")));
+    assert!(
+        seen.iter()
+            .all(|v| v.place.as_deref() == Some("天河区政务服务中心 3 号窗口"))
+    );
+    assert_eq!(seen.iter().filter(|v| v.replay).count(), 1);
+}
+
+#[tokio::test]
+async fn anyone_may_verify_and_the_holder_sees_an_anonymous_check() {
+    let server = TestServer::start().await;
+    let resident = server.signed_in("resident").await;
+    let token = one_token(&resident, "lic-resident-dl").await;
+    let request = VerifyRequest { token, place: None };
+    server.client().verify(&request).await.unwrap();
+    let seen = resident.verifications("lic-resident-dl").await.unwrap();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].verifier, None);
+}
+
+#[tokio::test]
+async fn a_code_with_one_changed_byte_is_refused() {
+    let server = TestServer::start().await;
+    let token = one_token(&server.signed_in("resident").await, "lic-resident-id").await;
+    let mut bytes = base45::decode(&token[token::PREFIX.len()..]).unwrap();
+    let at = bytes.windows(11).position(|w| w == b"lic-residen").unwrap();
+    bytes[at + 4] ^= 0x01;
+    let tampered = format!("{}{}", token::PREFIX, base45::encode(&bytes));
+    assert_eq!(
+        code(server.client().verify(&verify_request(&tampered)).await),
+        ErrorCode::TokenBadSignature
+    );
+}
+
+#[tokio::test]
+async fn an_expired_code_is_refused() {
+    let server = TestServer::start().await;
+    one_token(&server.signed_in("resident").await, "lic-resident-id").await;
+    let (key_id, key) = server_key(&server).await;
+    let claims = Claims {
+        licence_id: "lic-resident-id".into(),
+        licence_type: LicenceType::ResidentIdCard,
+        holder: "resident".into(),
+        issued_at: now() - 120,
+        expires_at: now() - 60,
+        nonce: [1; 16],
+    };
+    let stale = token::encode(&claims, &key_id, |data| key.sign(data).to_bytes());
+    assert_eq!(
+        code(server.client().verify(&verify_request(&stale)).await),
+        ErrorCode::TokenExpired
+    );
+}
+
+#[tokio::test]
+async fn a_code_from_an_unknown_key_is_refused() {
+    let server = TestServer::start().await;
+    let forger = SigningKey::from_bytes(&[9; 32]);
+    let claims = Claims {
+        licence_id: "lic-resident-id".into(),
+        licence_type: LicenceType::ResidentIdCard,
+        holder: "resident".into(),
+        issued_at: now(),
+        expires_at: now() + 60,
+        nonce: [2; 16],
+    };
+    let forged = token::encode(&claims, "kapok-forged", |data| forger.sign(data).to_bytes());
+    assert_eq!(
+        code(server.client().verify(&verify_request(&forged)).await),
+        ErrorCode::TokenUnknownKey
+    );
+}
+
+#[tokio::test]
+async fn a_forger_who_reuses_a_real_key_id_is_caught_by_the_signature() {
+    let server = TestServer::start().await;
+    one_token(&server.signed_in("resident").await, "lic-resident-id").await;
+    let (key_id, _) = server_key(&server).await;
+    let forger = SigningKey::from_bytes(&[9; 32]);
+    let claims = Claims {
+        licence_id: "lic-resident-id".into(),
+        licence_type: LicenceType::ResidentIdCard,
+        holder: "resident".into(),
+        issued_at: now(),
+        expires_at: now() + 60,
+        nonce: [3; 16],
+    };
+    let forged = token::encode(&claims, &key_id, |data| forger.sign(data).to_bytes());
+    assert_eq!(
+        code(server.client().verify(&verify_request(&forged)).await),
+        ErrorCode::TokenBadSignature
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_licence_s_code_is_refused_and_no_new_codes_are_issued() {
+    let server = TestServer::start().await;
+    let resident = server.signed_in("resident").await;
+    let token = one_token(&resident, "lic-resident-vl").await;
+    sqlx::query("UPDATE licences SET revoked_at = 1 WHERE id = 'lic-resident-vl'")
+        .execute(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        code(server.client().verify(&verify_request(&token)).await),
+        ErrorCode::LicenceRevoked
+    );
+    assert_eq!(
+        code(
+            resident
+                .present("lic-resident-vl", &PresentationRequest::default())
+                .await
+        ),
+        ErrorCode::LicenceRevoked
+    );
+}
+
+#[tokio::test]
+async fn an_expired_licence_cannot_be_presented() {
+    let server = TestServer::start().await;
+    let elder = server.signed_in("elder").await;
+    assert_eq!(
+        code(
+            elder
+                .present("lic-elder-dl", &PresentationRequest::default())
+                .await
+        ),
+        ErrorCode::LicenceExpired
+    );
+}
+
+#[tokio::test]
+async fn garbage_is_a_malformed_code_not_an_error() {
+    let server = TestServer::start().await;
+    for text in ["", "hello", "KP1:", "KP1:!!!!", "https://example.com/qr"] {
+        assert_eq!(
+            code(server.client().verify(&verify_request(text)).await),
+            ErrorCode::TokenMalformed,
+            "{text:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_batch_covers_a_few_minutes_without_gaps() {
+    let server = TestServer::start().await;
+    let resident = server.signed_in("resident").await;
+    let batch = resident
+        .present("lic-resident-id", &PresentationRequest { count: Some(5) })
+        .await
+        .unwrap();
+    assert_eq!(batch.len(), 5);
+    for pair in batch.windows(2) {
+        assert!(
+            pair[1].issued_at < pair[0].expires_at,
+            "consecutive codes overlap"
+        );
+        assert_ne!(pair[0].token, pair[1].token);
+    }
+    for p in &batch {
+        assert!(p.expires_at - p.issued_at <= token::MAX_LIFETIME_SECS);
+    }
+    for count in [0, 6, 255] {
+        let request = PresentationRequest { count: Some(count) };
+        assert_eq!(
+            code(resident.present("lic-resident-id", &request).await),
+            ErrorCode::MalformedBody,
+            "{count}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn issuer_keys_let_a_verifier_check_codes_without_the_server() {
+    let server = TestServer::start().await;
+    let keys = server.client().issuer_keys().await.unwrap();
+    let token = one_token(&server.signed_in("resident").await, "lic-resident-id").await;
+    let parsed = token::parse(&token).unwrap();
+    let key = keys
+        .keys
+        .iter()
+        .find(|k| k.key_id == parsed.key_id())
+        .expect("the signing key is published");
+    let public: [u8; 32] = URL_SAFE_NO_PAD
+        .decode(&key.public_key)
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let claims = parsed.verify(&public, now()).unwrap();
+    assert_eq!(claims.licence_id, "lic-resident-id");
+    assert_eq!(claims.holder, "resident");
+}
