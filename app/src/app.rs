@@ -1,6 +1,6 @@
 //! The root: locale and preference providers, the router, and every route.
 
-use kapok_api::Persona;
+use kapok_api::{HolderKind, Persona};
 use leptos::prelude::*;
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
@@ -15,6 +15,8 @@ use crate::{
         me::MePage,
         not_found::NotFound,
         sign_in::SignInPage,
+        verify::VerifyPage,
+        wallet::{LicencePage, WalletPage},
     },
     prefs::Prefs,
     shells::{Shell, enterprise::EnterpriseHome, official::OfficialHome, resident::ResidentHome},
@@ -44,23 +46,25 @@ fn Root() -> impl IntoView {
                 <Route path=path!("/") view=SignInPage/>
                 <ParentRoute path=path!("/resident") view=|| view! { <Shell persona=Persona::Resident/> }>
                     <Route path=path!("") view=ResidentHome/>
-                    <Route path=path!("wallet") view=|| view! { <ComingSoon feature=Feature::Wallet/> }/>
+                    <Route path=path!("wallet") view=|| view! { <WalletPage holder=HolderKind::Person/> }/>
+                    <Route path=path!("wallet/:id") view=|| view! { <LicencePage holder=HolderKind::Person/> }/>
                     <Route path=path!("services") view=|| view! { <ComingSoon feature=Feature::Services/> }/>
                     <Route path=path!("me") view=MePage/>
                 </ParentRoute>
                 <ParentRoute path=path!("/enterprise") view=|| view! { <Shell persona=Persona::Enterprise/> }>
                     <Route path=path!("") view=EnterpriseHome/>
-                    <Route path=path!("wallet") view=|| view! { <ComingSoon feature=Feature::CompanyWallet/> }/>
+                    <Route path=path!("wallet") view=|| view! { <WalletPage holder=HolderKind::Enterprise/> }/>
+                    <Route path=path!("wallet/:id") view=|| view! { <LicencePage holder=HolderKind::Enterprise/> }/>
                     <Route path=path!("delegation") view=|| view! { <ComingSoon feature=Feature::Delegation/> }/>
                     <Route path=path!("me") view=MePage/>
                 </ParentRoute>
                 <ParentRoute path=path!("/official") view=|| view! { <Shell persona=Persona::Official/> }>
                     <Route path=path!("") view=OfficialHome/>
-                    <Route path=path!("verify") view=|| view! { <ComingSoon feature=Feature::Verify/> }/>
+                    <Route path=path!("verify") view=|| view! { <VerifyPage/> }/>
                     <Route path=path!("inbox") view=|| view! { <ComingSoon feature=Feature::Inbox/> }/>
                     <Route path=path!("me") view=MePage/>
                 </ParentRoute>
-                <Route path=path!("/verify") view=|| view! { <ComingSoon feature=Feature::PublicVerify/> }/>
+                <Route path=path!("/verify") view=|| view! { <VerifyPage public=true/> }/>
                 <Route path=path!("/authorize") view=|| view! { <ComingSoon feature=Feature::Authorize/> }/>
             </Routes>
         </Router>

@@ -3,7 +3,9 @@
 mod api;
 mod app;
 mod auth;
+mod clock;
 mod errors;
+mod labels;
 mod page;
 mod pages;
 mod prefs;

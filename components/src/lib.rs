@@ -12,6 +12,7 @@ pub mod card;
 pub mod choice;
 pub mod icon;
 pub mod list;
+pub mod qr_code;
 pub mod states;
 pub mod switch;
 pub mod tab_bar;
@@ -25,6 +26,7 @@ pub use card::Card;
 pub use choice::{Choice, ChoiceGroup};
 pub use icon::{Icon, IconName};
 pub use list::{List, ListItem};
+pub use qr_code::QrCode;
 pub use states::{EmptyState, ErrorState, Loading};
 pub use switch::Switch;
 pub use tab_bar::{Tab, TabBar};
@@ -49,6 +51,7 @@ pub fn examples() -> Vec<Example> {
         card::examples(),
         choice::examples(),
         list::examples(),
+        qr_code::examples(),
         states::examples(),
         switch::examples(),
         tab_bar::examples(),

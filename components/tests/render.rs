@@ -184,3 +184,15 @@ async fn language_choices_are_radios_that_carry_their_own_language() {
         "each language's name is marked with its language"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_qr_code_is_one_named_picture() {
+    let (root, _h) = render("QrCode", "licence code").await;
+    let picture = one(&root, "[role=img]");
+    assert_eq!(
+        picture.get_attribute("aria-label").as_deref(),
+        Some("居民身份证的二维码")
+    );
+    let svg = one(&picture, "svg");
+    assert!(svg.get_attribute("viewBox").is_some() || svg.get_attribute("width").is_some());
+}

@@ -39,19 +39,19 @@ export const ACCOUNTS: Account[] = [
 export const TABS: Record<Persona, { tab: (s: Strings) => string; heading: (s: Strings) => string; path: string }[]> = {
   resident: [
     { tab: (s) => s.tabs.home, heading: (s) => s.shell.resident, path: "/resident" },
-    { tab: (s) => s.tabs.wallet, heading: (s) => s.tabs.wallet, path: "/resident/wallet" },
+    { tab: (s) => s.tabs.wallet, heading: (s) => s.wallet.title, path: "/resident/wallet" },
     { tab: (s) => s.tabs.services, heading: (s) => s.tabs.services, path: "/resident/services" },
     { tab: (s) => s.tabs.me, heading: (s) => s.me.title, path: "/resident/me" },
   ],
   enterprise: [
     { tab: (s) => s.tabs.home, heading: (s) => s.shell.enterprise, path: "/enterprise" },
-    { tab: (s) => s.tabs.company_wallet, heading: (s) => s.home.company_licences, path: "/enterprise/wallet" },
+    { tab: (s) => s.tabs.company_wallet, heading: (s) => s.wallet.company_title, path: "/enterprise/wallet" },
     { tab: (s) => s.tabs.delegation, heading: (s) => s.home.delegation, path: "/enterprise/delegation" },
     { tab: (s) => s.tabs.me, heading: (s) => s.me.title, path: "/enterprise/me" },
   ],
   official: [
     { tab: (s) => s.tabs.home, heading: (s) => s.shell.official, path: "/official" },
-    { tab: (s) => s.tabs.verify, heading: (s) => s.home.verify_counter, path: "/official/verify" },
+    { tab: (s) => s.tabs.verify, heading: (s) => s.verify.title, path: "/official/verify" },
     { tab: (s) => s.tabs.inbox, heading: (s) => s.home.inbox, path: "/official/inbox" },
     { tab: (s) => s.tabs.me, heading: (s) => s.me.title, path: "/official/me" },
   ],
@@ -100,4 +100,9 @@ export async function bodyFontSize(page: Page): Promise<number> {
 /** Starts the page in elderly mode, as a device that remembered it would. */
 export async function rememberElderlyMode(page: Page) {
   await page.addInitScript(() => localStorage.setItem("kapok.mode", "elderly"));
+}
+
+/** Fills in a leptos_i18n template: "{{ name }}" placeholders. */
+export function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, key) => values[key] ?? "");
 }

@@ -4,11 +4,16 @@ import { expect, test } from "@playwright/test";
 import { expectNoAxeViolations } from "../support/axe";
 import { LOCALES, bodyFontSize, heading, open, pageLocale, rememberElderlyMode, signIn, strings } from "../support/kapok";
 
-const PAGES = [
-  { name: "sign-in", username: null, heading: (s: any) => s.sign_in.title },
-  { name: "resident home", username: "resident", heading: (s: any) => s.shell.resident },
-  { name: "enterprise home", username: "staff", heading: (s: any) => s.shell.enterprise },
-  { name: "official home", username: "official", heading: (s: any) => s.shell.official },
+const PAGES: { name: string; username: string | null; path?: string; heading: (s: any) => string }[] = [
+  { name: "sign-in", username: null, heading: (s) => s.sign_in.title },
+  { name: "resident home", username: "resident", heading: (s) => s.shell.resident },
+  { name: "enterprise home", username: "staff", heading: (s) => s.shell.enterprise },
+  { name: "official home", username: "official", heading: (s) => s.shell.official },
+  { name: "wallet", username: "resident", path: "/resident/wallet", heading: (s) => s.wallet.title },
+  { name: "licence and live code", username: "resident", path: "/resident/wallet/lic-resident-id", heading: (s) => s.licence_type.resident_id_card },
+  { name: "company wallet", username: "legal-rep", path: "/enterprise/wallet", heading: (s) => s.wallet.company_title },
+  { name: "counter verifier", username: "official", path: "/official/verify", heading: (s) => s.verify.title },
+  { name: "public verifier", username: null, path: "/verify", heading: (s) => s.verify.title },
 ];
 
 for (const locale of LOCALES) {
@@ -20,14 +25,13 @@ for (const locale of LOCALES) {
           if (elderly) await rememberElderlyMode(page);
           // The device remembers this locale, as it does once someone has chosen one.
           await page.addInitScript((l) => localStorage.setItem("kapok.locale", l), locale);
-          if (target.username) {
-            await signIn(page, target.username);
-          } else {
-            await open(page, "/");
-          }
+          if (target.username) await signIn(page, target.username);
+          if (target.path || !target.username) await open(page, target.path ?? "/");
           expect(await pageLocale(page)).toBe(locale);
           await expect(await heading(page)).toHaveText(target.heading(strings[locale]));
           if (elderly) expect(await bodyFontSize(page)).toBeGreaterThanOrEqual(22);
+          // Wait for what loads after the heading (lists, the live code) before judging the page.
+          await expect(page.getByRole("status").filter({ hasText: strings[locale].loading })).toHaveCount(0);
           await expectNoAxeViolations(page, `${target.name} (${locale}, ${elderly ? "elderly" : "standard"})`);
         });
       }

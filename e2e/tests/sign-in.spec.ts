@@ -44,7 +44,7 @@ test("a deep link survives a reload", async ({ page }) => {
   await signIn(page, "staff");
   await page.goto("/enterprise/wallet");
   await page.reload();
-  await expect(await heading(page)).toHaveText(s.home.company_licences);
+  await expect(await heading(page)).toHaveText(s.wallet.company_title);
 });
 
 test("an unknown address says so and leads home", async ({ page }) => {

@@ -10,13 +10,9 @@ use crate::{
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Feature {
-    Wallet,
     Services,
-    CompanyWallet,
     Delegation,
-    Verify,
     Inbox,
-    PublicVerify,
     Authorize,
 }
 
@@ -25,32 +21,24 @@ pub fn ComingSoon(feature: Feature) -> impl IntoView {
     let i18n = use_i18n();
     let title = Signal::derive(move || {
         match feature {
-            Feature::Wallet => t_string!(i18n, tabs.wallet),
             Feature::Services => t_string!(i18n, tabs.services),
-            Feature::CompanyWallet => t_string!(i18n, home.company_licences),
             Feature::Delegation => t_string!(i18n, home.delegation),
-            Feature::Verify => t_string!(i18n, home.verify_counter),
             Feature::Inbox => t_string!(i18n, home.inbox),
-            Feature::PublicVerify => t_string!(i18n, home.verify_licence),
             Feature::Authorize => t_string!(i18n, home.delegation),
         }
         .to_string()
     });
     let message = Signal::derive(move || {
         match feature {
-            Feature::Wallet => t_string!(i18n, coming.wallet),
             Feature::Services => t_string!(i18n, coming.services),
-            Feature::CompanyWallet => t_string!(i18n, coming.company_wallet),
             Feature::Delegation => t_string!(i18n, coming.delegation),
-            Feature::Verify => t_string!(i18n, coming.verify),
             Feature::Inbox => t_string!(i18n, coming.inbox),
-            Feature::PublicVerify => t_string!(i18n, coming.public_verify),
             Feature::Authorize => t_string!(i18n, coming.authorize),
         }
         .to_string()
     });
     // The public pages sit outside any shell; they lead back to the start page.
-    let public = matches!(feature, Feature::PublicVerify | Feature::Authorize);
+    let public = matches!(feature, Feature::Authorize);
     view! {
         <Page title=title>
             <EmptyState title=Signal::derive(move || t_string!(i18n, coming.title).to_string()) message=message>

@@ -2,3 +2,5 @@ pub mod coming;
 pub mod me;
 pub mod not_found;
 pub mod sign_in;
+pub mod verify;
+pub mod wallet;

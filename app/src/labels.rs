@@ -1,0 +1,67 @@
+//! Localized names of the contract's enums. Each match is exhaustive, so a new licence type,
+//! field or status cannot ship without its words in every locale.
+
+use kapok_api::{FieldKey, LicenceStatus, LicenceType};
+use leptos_i18n::I18nContext;
+
+use crate::i18n::{Locale, t_string};
+
+pub fn licence_type(i18n: I18nContext<Locale>, t: LicenceType) -> &'static str {
+    match t {
+        LicenceType::ResidentIdCard => t_string!(i18n, licence_type.resident_id_card),
+        LicenceType::SocialSecurityCard => t_string!(i18n, licence_type.social_security_card),
+        LicenceType::DrivingLicence => t_string!(i18n, licence_type.driving_licence),
+        LicenceType::VehicleLicence => t_string!(i18n, licence_type.vehicle_licence),
+        LicenceType::HouseholdRegister => t_string!(i18n, licence_type.household_register),
+        LicenceType::HkIdentityCard => t_string!(i18n, licence_type.hk_identity_card),
+        LicenceType::BusinessLicence => t_string!(i18n, licence_type.business_licence),
+        LicenceType::FoodBusinessPermit => t_string!(i18n, licence_type.food_business_permit),
+    }
+}
+
+pub fn status(i18n: I18nContext<Locale>, s: LicenceStatus) -> &'static str {
+    match s {
+        LicenceStatus::Valid => t_string!(i18n, licence_status.valid),
+        LicenceStatus::Expiring => t_string!(i18n, licence_status.expiring),
+        LicenceStatus::Expired => t_string!(i18n, licence_status.expired),
+        LicenceStatus::Revoked => t_string!(i18n, licence_status.revoked),
+    }
+}
+
+pub fn field(i18n: I18nContext<Locale>, key: FieldKey) -> &'static str {
+    use FieldKey::*;
+    match key {
+        Name => t_string!(i18n, field.name),
+        Sex => t_string!(i18n, field.sex),
+        Ethnicity => t_string!(i18n, field.ethnicity),
+        BirthDate => t_string!(i18n, field.birth_date),
+        Address => t_string!(i18n, field.address),
+        IdNumber => t_string!(i18n, field.id_number),
+        SocialSecurityNumber => t_string!(i18n, field.social_security_number),
+        CardNumber => t_string!(i18n, field.card_number),
+        Bank => t_string!(i18n, field.bank),
+        LicenceNumber => t_string!(i18n, field.licence_number),
+        VehicleClass => t_string!(i18n, field.vehicle_class),
+        FirstIssued => t_string!(i18n, field.first_issued),
+        PlateNumber => t_string!(i18n, field.plate_number),
+        VehicleType => t_string!(i18n, field.vehicle_type),
+        Owner => t_string!(i18n, field.owner),
+        Vin => t_string!(i18n, field.vin),
+        HouseholdHead => t_string!(i18n, field.household_head),
+        Relationship => t_string!(i18n, field.relationship),
+        HouseholdType => t_string!(i18n, field.household_type),
+        HkidNumber => t_string!(i18n, field.hkid_number),
+        DateOfIssue => t_string!(i18n, field.date_of_issue),
+        CompanyName => t_string!(i18n, field.company_name),
+        Uscc => t_string!(i18n, field.uscc),
+        CompanyType => t_string!(i18n, field.company_type),
+        LegalRepresentative => t_string!(i18n, field.legal_representative),
+        RegisteredCapital => t_string!(i18n, field.registered_capital),
+        EstablishedOn => t_string!(i18n, field.established_on),
+        BusinessScope => t_string!(i18n, field.business_scope),
+        PermitNumber => t_string!(i18n, field.permit_number),
+        Operator => t_string!(i18n, field.operator),
+        Premises => t_string!(i18n, field.premises),
+        BusinessItems => t_string!(i18n, field.business_items),
+    }
+}

@@ -1,0 +1,124 @@
+//! Check a licence code: the public verifier (`/verify`) and the officials' counter tab.
+//! Paste the code's text (camera scanning and offline checks come with the verifier's next
+//! step); the server checks signature, expiry, revocation and replay and records the check.
+
+use kapok_api::{VerifiedLicence, VerifyRequest, client::ClientError};
+use kapok_components::{Button, ButtonVariant, Card, ErrorState, TextField};
+use leptos::prelude::*;
+
+use crate::{
+    api::api,
+    clock,
+    errors::error_text,
+    i18n::{t_string, use_i18n},
+    labels,
+    page::Page,
+};
+
+#[component]
+pub fn VerifyPage(
+    /// Inside the officials' shell the page is one of its tabs; on its own it links home.
+    #[prop(optional)]
+    public: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let token = RwSignal::new(String::new());
+    let place = RwSignal::new(String::new());
+    let empty = RwSignal::new(false);
+    let check = Action::new_local(|request: &VerifyRequest| {
+        let request = request.clone();
+        async move { api().verify(&request).await }
+    });
+    let submit = move || {
+        let text = token.get_untracked();
+        if text.trim().is_empty() {
+            empty.set(true);
+            return;
+        }
+        empty.set(false);
+        let place = Some(place.get_untracked()).filter(|p| !p.trim().is_empty());
+        check.dispatch_local(VerifyRequest {
+            token: text.trim().to_owned(),
+            place,
+        });
+    };
+    let reset = move || {
+        token.set(String::new());
+        check.value().set(None);
+    };
+    view! {
+        <Page title=Signal::derive(move || t_string!(i18n, verify.title).to_string())>
+            <div class="kp-stack">
+                <p class="kp-lead">{move || t_string!(i18n, verify.intro)}</p>
+                <form class="kp-stack" novalidate on:submit=move |ev| {
+                    ev.prevent_default();
+                    submit();
+                }>
+                    <TextField id="licence-code" label=Signal::derive(move || t_string!(i18n, verify.token_label).to_string())
+                        value=token autocomplete="off"
+                        error=Signal::derive(move || empty.get().then(|| t_string!(i18n, verify.empty).to_string()))/>
+                    <TextField id="check-place" label=Signal::derive(move || t_string!(i18n, verify.place_label).to_string())
+                        value=place autocomplete="off"/>
+                    <Button submit=true disabled=check.pending()>
+                        {move || if check.pending().get() { t_string!(i18n, verify.checking) } else { t_string!(i18n, verify.submit) }}
+                    </Button>
+                </form>
+                // A polite live region that exists before the result does, so the outcome is announced.
+                <div role="status" class="kp-stack">
+                    {move || check.value().get().map(|result| match result {
+                        Ok(licence) => view! { <Verified licence=licence/> }.into_any(),
+                        Err(e) => view! { <Refused error=e/> }.into_any(),
+                    })}
+                </div>
+                {move || check.value().get().is_some().then(|| view! {
+                    <Button variant=ButtonVariant::Secondary on_click=Callback::new(move |_| reset())>
+                        {move || t_string!(i18n, verify.next)}
+                    </Button>
+                })}
+                {public.then(|| view! { <a class="kp-link" href="/">{move || t_string!(i18n, not_found.home)}</a> })}
+            </div>
+        </Page>
+    }
+}
+
+#[component]
+fn Verified(licence: VerifiedLicence) -> impl IntoView {
+    let i18n = use_i18n();
+    let window = t_string!(
+        i18n,
+        verify.code_window,
+        from = clock::time_of_day(licence.issued_at),
+        to = clock::time_of_day(licence.expires_at)
+    )
+    .to_string();
+    view! {
+        <section class="kp-verdict" data-verdict="valid" aria-labelledby="verdict-title">
+            <h2 id="verdict-title" class="kp-verdict__title">{move || t_string!(i18n, verify.valid_title)}</h2>
+            <p>{move || t_string!(i18n, verify.valid_message)}</p>
+            <Card title=Signal::derive(move || labels::licence_type(i18n, licence.licence_type).to_string())>
+                <dl class="kp-facts">
+                    {licence.shown_fields.iter().cloned().map(|f| view! {
+                        <dt>{move || labels::field(i18n, f.key)}</dt>
+                        <dd>{f.value.clone()}</dd>
+                    }).collect_view()}
+                    <dt>{move || t_string!(i18n, wallet.number)}</dt>
+                    <dd class="kp-code">{licence.number_masked.clone()}</dd>
+                    <dt>{move || t_string!(i18n, wallet.issued_by)}</dt>
+                    <dd>{licence.issuing_authority.clone()}</dd>
+                </dl>
+            </Card>
+            <p class="kp-verdict__note">{move || t_string!(i18n, verify.online)}" · "{window}</p>
+        </section>
+    }
+}
+
+#[component]
+fn Refused(error: ClientError) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <ErrorState
+            title=Signal::derive(move || t_string!(i18n, verify.invalid_title).to_string())
+            message=Signal::derive(move || error_text(i18n, &error))
+        />
+    }
+}

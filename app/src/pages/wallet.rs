@@ -1,0 +1,485 @@
+//! The wallet: the list of licences, a licence's card face with its live QR code, and who
+//! checked it. The same pages serve residents (their own licences) and enterprises (the
+//! company's, for its legal representative).
+
+use std::time::Duration;
+
+use kapok_api::{
+    HolderKind, Licence, LicenceStatus, LicenceSummary, Presentation, PresentationRequest,
+    client::ClientError,
+};
+use kapok_components::{
+    Button, ButtonVariant, Card, Choice, ChoiceGroup, EmptyState, ErrorState, Loading, QrCode,
+};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::{
+    api::api,
+    auth::Auth,
+    clock,
+    errors::error_text,
+    i18n::{t_string, use_i18n},
+    labels,
+    page::Page,
+};
+
+/// A new code is fetched this many seconds before the shown one expires, so a verifier
+/// never scans a code in its last moments.
+const REFRESH_AHEAD_SECS: i64 = 15;
+
+/// The licences of one kind of holder, optionally only those with one status.
+pub fn shown(
+    list: &[LicenceSummary],
+    holder: HolderKind,
+    status: Option<LicenceStatus>,
+) -> Vec<LicenceSummary> {
+    list.iter()
+        .filter(|l| l.holder_kind == holder && status.is_none_or(|s| l.status == s))
+        .cloned()
+        .collect()
+}
+
+/// A code on screen, and when it arrived by the device's clock. Its age is measured on the
+/// device, never by comparing the device's clock with the server's: a phone whose clock is
+/// off by a minute still renews its code on time, and never in a loop.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShownCode {
+    pub presentation: Presentation,
+    pub received_at: i64,
+}
+
+impl ShownCode {
+    /// Seconds until the code on screen is replaced (by the device's clock, `now`).
+    pub fn seconds_to_refresh(&self, now: i64) -> i64 {
+        let lifetime = self.presentation.expires_at - self.presentation.issued_at;
+        (lifetime - REFRESH_AHEAD_SECS - (now - self.received_at)).max(0)
+    }
+}
+
+/// Whether the code on screen should be replaced now.
+pub fn needs_refresh(current: Option<&ShownCode>, now: i64) -> bool {
+    current.is_none_or(|c| c.seconds_to_refresh(now) == 0)
+}
+
+fn wallet_root(holder: HolderKind) -> &'static str {
+    match holder {
+        HolderKind::Person => "/resident/wallet",
+        HolderKind::Enterprise => "/enterprise/wallet",
+    }
+}
+
+#[component]
+pub fn WalletPage(holder: HolderKind) -> impl IntoView {
+    let i18n = use_i18n();
+    let licences = LocalResource::new(|| async { api().wallet().await });
+    let filter = RwSignal::new(String::from("all"));
+    let status_filter = move || match filter.get().as_str() {
+        "valid" => Some(LicenceStatus::Valid),
+        "expiring" => Some(LicenceStatus::Expiring),
+        "expired" => Some(LicenceStatus::Expired),
+        _ => None,
+    };
+    let title = Signal::derive(move || {
+        match holder {
+            HolderKind::Person => t_string!(i18n, wallet.title),
+            HolderKind::Enterprise => t_string!(i18n, wallet.company_title),
+        }
+        .to_string()
+    });
+    view! {
+        <Page title=title>
+            <div class="kp-stack">
+                {move || {
+                    // Rebuilt when the locale changes, so the options' labels follow it.
+                    let options = vec![
+                        Choice { value: "all", label: t_string!(i18n, wallet.filter_all), lang: None },
+                        Choice { value: "valid", label: t_string!(i18n, licence_status.valid), lang: None },
+                        Choice { value: "expiring", label: t_string!(i18n, licence_status.expiring), lang: None },
+                        Choice { value: "expired", label: t_string!(i18n, licence_status.expired), lang: None },
+                    ];
+                    view! {
+                        <ChoiceGroup
+                            legend=Signal::derive(move || t_string!(i18n, wallet.filter_legend).to_string())
+                            name="licence-status"
+                            options=options
+                            selected=filter
+                            on_select=Callback::new(move |v| filter.set(v))
+                        />
+                    }
+                }}
+                {move || match licences.get() {
+                    None => view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }.into_any(),
+                    Some(Err(e)) => view! {
+                        <ErrorState
+                            title=Signal::derive(move || t_string!(i18n, errors.title).to_string())
+                            message=Signal::derive(move || error_text(i18n, &e))
+                            retry_label=Signal::derive(move || t_string!(i18n, errors.retry).to_string())
+                            on_retry=Callback::new(move |_| licences.refetch())
+                        />
+                    }
+                    .into_any(),
+                    Some(Ok(list)) => {
+                        let list = shown(&list, holder, status_filter());
+                        if list.is_empty() {
+                            let message = Signal::derive(move || {
+                                match holder {
+                                    HolderKind::Person => t_string!(i18n, wallet.empty_message),
+                                    HolderKind::Enterprise => t_string!(i18n, wallet.company_empty_message),
+                                }
+                                .to_string()
+                            });
+                            view! { <EmptyState title=Signal::derive(move || t_string!(i18n, wallet.empty_title).to_string()) message=message/> }
+                                .into_any()
+                        } else {
+                            view! {
+                                <ul class="kp-licences" aria-label=move || t_string!(i18n, wallet.list_label)>
+                                    {list.into_iter().map(|l| view! { <LicenceRow licence=l holder=holder/> }).collect_view()}
+                                </ul>
+                            }
+                            .into_any()
+                        }
+                    }
+                }}
+            </div>
+        </Page>
+    }
+}
+
+#[component]
+fn LicenceRow(licence: LicenceSummary, holder: HolderKind) -> impl IntoView {
+    let i18n = use_i18n();
+    let href = format!("{}/{}", wallet_root(holder), licence.id);
+    let status = licence.status;
+    let valid_until = licence.valid_until.clone();
+    view! {
+        <li>
+            <a class="kp-licence" href=href data-status=status_attr(status)>
+                <span class="kp-licence__type">{move || labels::licence_type(i18n, licence.licence_type)}</span>
+                <span class="kp-licence__holder">{licence.holder_name.clone()}</span>
+                <span class="kp-licence__number kp-code">{licence.number_masked.clone()}</span>
+                <span class="kp-licence__meta">
+                    <span class="kp-badge" data-status=status_attr(status)>{move || labels::status(i18n, status)}</span>
+                    <span>{move || validity_text(i18n, valid_until.as_deref())}</span>
+                </span>
+            </a>
+        </li>
+    }
+}
+
+fn status_attr(status: LicenceStatus) -> &'static str {
+    match status {
+        LicenceStatus::Valid => "valid",
+        LicenceStatus::Expiring => "expiring",
+        LicenceStatus::Expired => "expired",
+        LicenceStatus::Revoked => "revoked",
+    }
+}
+
+fn validity_text(
+    i18n: leptos_i18n::I18nContext<crate::i18n::Locale>,
+    valid_until: Option<&str>,
+) -> String {
+    match valid_until {
+        Some(date) => t_string!(i18n, wallet.valid_until, date = date.to_string()).to_string(),
+        None => t_string!(i18n, wallet.valid_indefinitely).to_string(),
+    }
+}
+
+#[component]
+pub fn LicencePage(holder: HolderKind) -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let licence = LocalResource::new(move || {
+        let id = id();
+        async move { api().licence(&id).await }
+    });
+    let title = Signal::derive(move || match licence.get() {
+        Some(Ok(l)) => labels::licence_type(i18n, l.summary.licence_type).to_string(),
+        _ => t_string!(i18n, wallet.title).to_string(),
+    });
+    view! {
+        <Page title=title back=wallet_root(holder)>
+            {move || match licence.get() {
+                None => view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }.into_any(),
+                Some(Err(e)) => view! {
+                    <ErrorState
+                        title=Signal::derive(move || t_string!(i18n, errors.title).to_string())
+                        message=Signal::derive(move || error_text(i18n, &e))
+                        retry_label=Signal::derive(move || t_string!(i18n, errors.retry).to_string())
+                        on_retry=Callback::new(move |_| licence.refetch())
+                    />
+                }
+                .into_any(),
+                Some(Ok(l)) => view! { <LicenceDetail licence=l/> }.into_any(),
+            }}
+        </Page>
+    }
+}
+
+#[component]
+fn LicenceDetail(licence: Licence) -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = Auth::get();
+    let revealed = RwSignal::new(false);
+    let now = RwSignal::new(clock::now());
+    // One tick a second drives the watermark clock and the code's countdown.
+    if let Ok(handle) =
+        set_interval_with_handle(move || now.set(clock::now()), Duration::from_secs(1))
+    {
+        on_cleanup(move || handle.clear());
+    }
+    let summary = licence.summary.clone();
+    let presentable = matches!(
+        summary.status,
+        LicenceStatus::Valid | LicenceStatus::Expiring
+    );
+    let viewer = move || auth.me().map(|me| me.user.display_name).unwrap_or_default();
+    let has_secrets = licence.fields.iter().any(|f| f.sensitive);
+    let fields = licence.fields.clone();
+    let id = summary.id.clone();
+    view! {
+        <div class="kp-stack">
+            {if presentable {
+                view! { <LiveCode licence_id=id.clone() licence_type=summary.licence_type now=now/> }.into_any()
+            } else {
+                view! { <p class="kp-form-error">{move || t_string!(i18n, wallet.qr_cannot_show)}</p> }.into_any()
+            }}
+            <section class="kp-licence-face" data-status=status_attr(summary.status) aria-labelledby="licence-face-title">
+                <h2 id="licence-face-title" class="kp-licence-face__title">{move || labels::licence_type(i18n, summary.licence_type)}</h2>
+                // aria-hidden: the ticking stamp is for the eye (a screenshot is visibly stale);
+                // read aloud every second it would drown the page.
+                <p class="kp-licence-face__watermark" aria-hidden="true">
+                    {move || t_string!(i18n, wallet.watermark, name = viewer(), time = clock::date_time(now.get())).to_string()}
+                </p>
+                <dl class="kp-facts">
+                    {fields.into_iter().map(|f| {
+                        let value = f.value.clone();
+                        let sensitive = f.sensitive;
+                        view! {
+                            <dt>{move || labels::field(i18n, f.key)}</dt>
+                            <dd class:kp-code=sensitive>{move || {
+                                if sensitive && !revealed.get() { kapok_api::mask(&value, 2, 2) } else { value.clone() }
+                            }}</dd>
+                        }
+                    }).collect_view()}
+                    <dt>{move || t_string!(i18n, wallet.validity)}</dt>
+                    <dd>{
+                        let until = summary.valid_until.clone();
+                        let issued = summary.issued_on.clone();
+                        move || format!("{issued} — {}", validity_text(i18n, until.as_deref()))
+                    }</dd>
+                    <dt>{move || t_string!(i18n, wallet.issued_by)}</dt>
+                    <dd>{summary.issuing_authority.clone()}</dd>
+                </dl>
+                <p class="kp-licence-face__status">
+                    <span class="kp-badge" data-status=status_attr(summary.status)>{move || labels::status(i18n, summary.status)}</span>
+                </p>
+                {has_secrets.then(|| view! {
+                    <button type="button" class="kp-text-button" aria-pressed=move || revealed.get().to_string()
+                        on:click=move |_| revealed.update(|r| *r = !*r)>
+                        {move || if revealed.get() { t_string!(i18n, wallet.conceal) } else { t_string!(i18n, wallet.reveal) }}
+                    </button>
+                })}
+            </section>
+            <WhoChecked licence_id=id/>
+        </div>
+    }
+}
+
+/// The live QR code: a fresh signed token every minute, with a countdown.
+#[component]
+fn LiveCode(
+    licence_id: String,
+    licence_type: kapok_api::LicenceType,
+    now: RwSignal<i64>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let current = RwSignal::new(None::<ShownCode>);
+    let failure = RwSignal::new(None::<ClientError>);
+    let fetch = Action::new_local(move |id: &String| {
+        let id = id.clone();
+        async move {
+            api()
+                .present(&id, &PresentationRequest { count: Some(1) })
+                .await
+        }
+    });
+    Effect::new(move |_| match fetch.value().get() {
+        Some(Ok(mut batch)) => {
+            failure.set(None);
+            if let Some(presentation) = batch.pop() {
+                current.set(Some(ShownCode {
+                    presentation,
+                    received_at: clock::now(),
+                }));
+            }
+        }
+        Some(Err(e)) => failure.set(Some(e)),
+        None => {}
+    });
+    let id = licence_id.clone();
+    Effect::new(move |_| {
+        let t = now.get();
+        if !fetch.pending().get_untracked() && needs_refresh(current.read_untracked().as_ref(), t) {
+            fetch.dispatch_local(id.clone());
+        }
+    });
+    let token = Signal::derive(move || {
+        current
+            .get()
+            .map(|c| c.presentation.token)
+            .unwrap_or_default()
+    });
+    let label = Signal::derive(move || {
+        t_string!(
+            i18n,
+            wallet.qr_label,
+            licence = labels::licence_type(i18n, licence_type)
+        )
+        .to_string()
+    });
+    view! {
+        <Card title=Signal::derive(move || t_string!(i18n, wallet.qr_title).to_string())>
+            <div class="kp-stack">
+                <p>{move || t_string!(i18n, wallet.qr_hint)}</p>
+                {move || failure.get().map(|e| view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> })}
+                {move || match current.get() {
+                    None => view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }.into_any(),
+                    Some(code) => view! {
+                        <div class="kp-live-code">
+                            <QrCode text=token label=label/>
+                            <span class="kp-live-code__pulse" aria-hidden="true"></span>
+                        </div>
+                        <p class="kp-live-code__countdown">{move || {
+                            let seconds = code.seconds_to_refresh(now.get());
+                            if fetch.pending().get() {
+                                t_string!(i18n, wallet.qr_refreshing).to_string()
+                            } else {
+                                t_string!(i18n, wallet.qr_countdown, seconds = seconds).to_string()
+                            }
+                        }}</p>
+                    }
+                    .into_any(),
+                }}
+                <details class="kp-details">
+                    <summary>{move || t_string!(i18n, wallet.qr_text_label)}</summary>
+                    <output class="kp-code kp-token" data-testid="licence-token">{move || token.get()}</output>
+                </details>
+            </div>
+        </Card>
+    }
+}
+
+#[component]
+fn WhoChecked(licence_id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let checks = LocalResource::new(move || {
+        let id = licence_id.clone();
+        async move { api().verifications(&id).await }
+    });
+    view! {
+        <Card title=Signal::derive(move || t_string!(i18n, wallet.seen_title).to_string())>
+            {move || match checks.get() {
+                None => view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }.into_any(),
+                Some(Err(e)) => view! { <p class="kp-form-error">{error_text(i18n, &e)}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p>{move || t_string!(i18n, wallet.seen_empty)}</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <ul class="kp-checks">
+                        {list.into_iter().map(|v| {
+                            let who = v.verifier.clone();
+                            view! {
+                                <li class="kp-checks__item">
+                                    <span class="kp-checks__who">{move || who.clone().unwrap_or_else(|| t_string!(i18n, wallet.seen_public).to_string())}</span>
+                                    <span class="kp-checks__when">{clock::date_time(v.verified_at)}</span>
+                                    {v.place.clone().map(|p| view! { <span class="kp-checks__where">{p}</span> })}
+                                    {v.replay.then(|| view! { <span class="kp-badge" data-status="revoked">{move || t_string!(i18n, wallet.seen_replay)}</span> })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }
+                .into_any(),
+            }}
+            <Button variant=ButtonVariant::Secondary on_click=Callback::new(move |_| checks.refetch())>
+                {move || t_string!(i18n, wallet.seen_refresh)}
+            </Button>
+        </Card>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kapok_api::LicenceType;
+
+    use super::*;
+
+    fn summary(kind: HolderKind, status: LicenceStatus) -> LicenceSummary {
+        LicenceSummary {
+            id: "x".into(),
+            licence_type: LicenceType::ResidentIdCard,
+            holder_kind: kind,
+            holder_name: "n".into(),
+            number_masked: "1**2".into(),
+            issued_on: "2020-01-01".into(),
+            valid_until: None,
+            status,
+            issuing_authority: "a".into(),
+        }
+    }
+
+    #[test]
+    fn each_shell_shows_only_its_holder_kind_and_the_chosen_status() {
+        let list = [
+            summary(HolderKind::Person, LicenceStatus::Valid),
+            summary(HolderKind::Person, LicenceStatus::Expired),
+            summary(HolderKind::Enterprise, LicenceStatus::Valid),
+        ];
+        assert_eq!(shown(&list, HolderKind::Person, None).len(), 2);
+        assert_eq!(
+            shown(&list, HolderKind::Person, Some(LicenceStatus::Expired)).len(),
+            1
+        );
+        assert_eq!(shown(&list, HolderKind::Enterprise, None).len(), 1);
+        assert!(shown(&list, HolderKind::Enterprise, Some(LicenceStatus::Expiring)).is_empty());
+    }
+
+    fn code_at(issued_at: i64, received_at: i64) -> ShownCode {
+        let presentation = Presentation {
+            token: "t".into(),
+            issued_at,
+            expires_at: issued_at + 60,
+        };
+        ShownCode {
+            presentation,
+            received_at,
+        }
+    }
+
+    #[test]
+    fn a_code_is_replaced_well_before_it_expires() {
+        let code = code_at(1000, 1000);
+        assert!(needs_refresh(None, 1000));
+        assert!(!needs_refresh(Some(&code), 1000));
+        assert!(!needs_refresh(Some(&code), 1044));
+        assert!(needs_refresh(Some(&code), 1045));
+        assert_eq!(code.seconds_to_refresh(1000), 45);
+        assert_eq!(code.seconds_to_refresh(2000), 0);
+    }
+
+    #[test]
+    fn a_device_clock_that_is_off_still_renews_on_time_and_only_once() {
+        // The phone's clock runs 90 s ahead of the server's.
+        let code = code_at(1000, 1090);
+        assert!(
+            !needs_refresh(Some(&code), 1090),
+            "a fresh code is not renewed at once"
+        );
+        assert_eq!(code.seconds_to_refresh(1090), 45);
+        assert!(needs_refresh(Some(&code), 1135));
+        // And 90 s behind.
+        let code = code_at(1000, 910);
+        assert_eq!(code.seconds_to_refresh(910), 45);
+    }
+}

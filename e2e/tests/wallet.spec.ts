@@ -1,0 +1,144 @@
+// The licence wallet: show a live code, have it checked, see who checked it.
+import { type Browser, type Page, expect, test } from "@playwright/test";
+import { fill, heading, open, signIn, strings } from "../support/kapok";
+
+const s = strings["zh-CN"];
+/** A place label of this test's own, so checks from other tests sharing the server never count. */
+function uniquePlace() {
+  return `天河区政务服务中心 ${Math.floor(Math.random() * 1e9)} 号窗口`;
+}
+
+async function openIdCard(page: Page) {
+  await page.getByRole("navigation", { name: s.tabs.label }).getByRole("link", { name: s.tabs.wallet }).click();
+  await page.getByRole("link", { name: new RegExp(s.licence_type.resident_id_card) }).click();
+  const qr = page.getByRole("img", { name: fill(s.wallet.qr_label, { licence: s.licence_type.resident_id_card }) });
+  await expect(qr.locator("svg")).toBeVisible();
+  return page.getByTestId("licence-token");
+}
+
+async function verifyAs(
+  browser: Browser,
+  baseURL: string | undefined,
+  username: string | null,
+  code: string,
+  place: string,
+) {
+  const context = await browser.newContext({ baseURL, locale: "zh-CN" });
+  const page = await context.newPage();
+  if (username) {
+    await signIn(page, username);
+    await open(page, "/official/verify");
+  } else {
+    await open(page, "/verify");
+  }
+  await check(page, code, place);
+  return page;
+}
+
+async function check(page: Page, code: string, place = uniquePlace()) {
+  await page.getByLabel(s.verify.token_label, { exact: true }).fill(code);
+  await page.getByLabel(s.verify.place_label, { exact: true }).fill(place);
+  await page.getByRole("button", { name: s.verify.submit, exact: true }).click();
+}
+
+test("a resident's live code renews itself, an official verifies it once, and the resident sees who checked", async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  await page.clock.install();
+  await signIn(page, "resident");
+  const token = await openIdCard(page);
+  const first = (await token.textContent()) ?? "";
+  expect(first).toMatch(/^KP1:/);
+
+  // The code renews itself before it expires; the countdown says when.
+  await expect(page.getByText(fill(s.wallet.qr_countdown, { seconds: "45" }))).toBeVisible();
+  await page.clock.fastForward(46_000);
+  await expect(token).not.toHaveText(first);
+  const code = (await token.textContent()) ?? "";
+  expect(code).toMatch(/^KP1:/);
+
+  // At the counter, in another browser.
+  const place = uniquePlace();
+  const official = await verifyAs(browser, baseURL, "official", code, place);
+  await expect(official.getByRole("heading", { name: s.verify.valid_title })).toBeVisible();
+  await expect(official.getByText("陈嘉欣", { exact: true })).toBeVisible();
+  await expect(official.getByText("1991-03-14")).toBeVisible();
+  // What a verifier never sees: the full ID number and the address.
+  await expect(official.getByText(/44010619910314232/)).toHaveCount(0);
+  await expect(official.getByText(/天河路385号/)).toHaveCount(0);
+
+  // The same code shown again is a copy.
+  await official.getByRole("button", { name: s.verify.next }).click();
+  await check(official, code, place);
+  await expect(official.getByRole("alert")).toContainText(s.errors.token_replayed);
+
+  // The holder sees who checked, where, and the second showing flagged.
+  await page.getByRole("button", { name: s.wallet.seen_refresh }).click();
+  const checks = page.getByRole("listitem").filter({ hasText: place });
+  await expect(checks).toHaveCount(2);
+  await expect(checks.filter({ hasText: "王丽华" })).toHaveCount(2);
+  await expect(checks.filter({ hasText: s.wallet.seen_replay })).toHaveCount(1);
+});
+
+test("the public verifier needs no account, and the holder sees an anonymous check", async ({ page, browser, baseURL }) => {
+  await signIn(page, "resident");
+  const token = await openIdCard(page);
+  const code = (await token.textContent()) ?? "";
+  const place = uniquePlace();
+  const verifier = await verifyAs(browser, baseURL, null, code, place);
+  await expect(verifier.getByRole("heading", { name: s.verify.valid_title })).toBeVisible();
+  await page.getByRole("button", { name: s.wallet.seen_refresh }).click();
+  const checks = page.getByRole("listitem").filter({ hasText: place });
+  await expect(checks).toHaveCount(1);
+  await expect(checks).toContainText(s.wallet.seen_public);
+});
+
+test("an altered or made-up code is not accepted", async ({ page }) => {
+  await signIn(page, "resident");
+  const code = (await (await openIdCard(page)).textContent()) ?? "";
+  const altered = code.slice(0, 40) + (code[40] === "A" ? "B" : "A") + code.slice(41);
+  await open(page, "/verify");
+  await check(page, altered);
+  await expect(page.getByRole("heading", { name: s.verify.invalid_title })).toBeVisible();
+  await page.getByRole("button", { name: s.verify.next }).click();
+  await check(page, "KP1:NOT-A-REAL-CODE");
+  await expect(page.getByRole("alert")).toContainText(s.errors.token_malformed);
+});
+
+test("identifiers stay masked until the holder reveals them", async ({ page }) => {
+  await signIn(page, "resident");
+  await openIdCard(page);
+  await expect(page.getByText("440106199103142324")).toHaveCount(0);
+  const reveal = page.getByRole("button", { name: s.wallet.reveal });
+  await reveal.click();
+  await expect(page.getByText("440106199103142324")).toBeVisible();
+  await page.getByRole("button", { name: s.wallet.conceal }).click();
+  await expect(page.getByText("440106199103142324")).toHaveCount(0);
+});
+
+test("the wallet filters by status, and an expired licence shows no code", async ({ page }) => {
+  await signIn(page, "elder");
+  await open(page, "/resident/wallet");
+  await page.getByRole("radio", { name: s.licence_status.expired }).check();
+  const list = page.getByRole("list", { name: s.wallet.list_label });
+  await expect(list.getByRole("link")).toHaveCount(1);
+  await list.getByRole("link", { name: new RegExp(s.licence_type.driving_licence) }).click();
+  await expect(await heading(page)).toHaveText(s.licence_type.driving_licence);
+  await expect(page.getByText(s.wallet.qr_cannot_show)).toBeVisible();
+  await expect(page.getByRole("img", { name: /二维码/ })).toHaveCount(0);
+});
+
+test("the company wallet is the legal representative's; staff without authority see why it is empty", async ({ page }) => {
+  await signIn(page, "legal-rep");
+  await open(page, "/enterprise/wallet");
+  const list = page.getByRole("list", { name: s.wallet.list_label });
+  await expect(list.getByRole("link", { name: new RegExp(s.licence_type.business_licence) })).toBeVisible();
+  await expect(list.getByRole("link", { name: new RegExp(s.licence_type.food_business_permit) })).toBeVisible();
+
+  await page.context().clearCookies();
+  await signIn(page, "staff");
+  await open(page, "/enterprise/wallet");
+  await expect(page.getByText(s.wallet.company_empty_message)).toBeVisible();
+});
