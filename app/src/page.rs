@@ -1,9 +1,13 @@
 //! The frame of every page: the top bar with the page's `<h1>`, and the main landmark.
 
-use kapok_components::{AppBar, app_bar::BackLink};
+use kapok_api::client::ClientError;
+use kapok_components::{AppBar, ErrorState, app_bar::BackLink};
 use leptos::prelude::*;
 
-use crate::i18n::{t_string, use_i18n};
+use crate::{
+    errors::error_text,
+    i18n::{t_string, use_i18n},
+};
 
 #[component]
 pub fn Page(
@@ -33,5 +37,19 @@ pub fn Page(
         <main id="main" class="kp-main" tabindex="-1">
             {children()}
         </main>
+    }
+}
+
+/// What a page shows when its data could not be loaded: why, in words, and a way to retry.
+#[component]
+pub fn LoadFailed(error: ClientError, on_retry: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <ErrorState
+            title=Signal::derive(move || t_string!(i18n, errors.title).to_string())
+            message=Signal::derive(move || error_text(i18n, &error))
+            retry_label=Signal::derive(move || t_string!(i18n, errors.retry).to_string())
+            on_retry=on_retry
+        />
     }
 }

@@ -52,6 +52,31 @@ fn now() -> i64 {
         .as_secs() as i64
 }
 
+/// The caller can neither read, present nor audit `licence`, and learns nothing of it.
+async fn assert_no_access(client: &Client, licence: &str) {
+    assert_eq!(code(client.licence(licence).await), ErrorCode::NotFound);
+    let presentation = client
+        .present(licence, &PresentationRequest::default())
+        .await;
+    assert_eq!(code(presentation), ErrorCode::NotFound);
+    assert_eq!(
+        code(client.verifications(licence).await),
+        ErrorCode::NotFound
+    );
+}
+
+/// Claims for the resident's ID card, as the server would sign them.
+fn resident_id_claims(issued_at: i64, nonce: u8) -> Claims {
+    Claims {
+        licence_id: "lic-resident-id".into(),
+        licence_type: LicenceType::ResidentIdCard,
+        holder: "resident".into(),
+        issued_at,
+        expires_at: issued_at + 60,
+        nonce: [nonce; 16],
+    }
+}
+
 #[tokio::test]
 async fn each_holder_sees_their_own_licences_and_no_one_else_s() {
     let server = TestServer::start().await;
@@ -113,22 +138,7 @@ async fn each_holder_sees_their_own_licences_and_no_one_else_s() {
 async fn a_resident_cannot_read_present_or_audit_another_residents_licence() {
     let server = TestServer::start().await;
     let resident = server.signed_in("resident").await;
-    assert_eq!(
-        code(resident.licence("lic-elder-id").await),
-        ErrorCode::NotFound
-    );
-    assert_eq!(
-        code(
-            resident
-                .present("lic-elder-id", &PresentationRequest::default())
-                .await
-        ),
-        ErrorCode::NotFound
-    );
-    assert_eq!(
-        code(resident.verifications("lic-elder-id").await),
-        ErrorCode::NotFound
-    );
+    assert_no_access(&resident, "lic-elder-id").await;
     // The same answer as for a licence that does not exist: nothing is confirmed.
     assert_eq!(
         code(resident.licence("lic-no-such").await),
@@ -140,22 +150,7 @@ async fn a_resident_cannot_read_present_or_audit_another_residents_licence() {
 async fn staff_without_a_grant_cannot_touch_the_company_licences_but_the_legal_rep_can() {
     let server = TestServer::start().await;
     let staff = server.signed_in("staff").await;
-    assert_eq!(
-        code(staff.licence("lic-company-bl").await),
-        ErrorCode::NotFound
-    );
-    assert_eq!(
-        code(
-            staff
-                .present("lic-company-bl", &PresentationRequest::default())
-                .await
-        ),
-        ErrorCode::NotFound
-    );
-    assert_eq!(
-        code(staff.verifications("lic-company-bl").await),
-        ErrorCode::NotFound
-    );
+    assert_no_access(&staff, "lic-company-bl").await;
 
     let legal_rep = server.signed_in("legal-rep").await;
     let licence = legal_rep.licence("lic-company-bl").await.unwrap();
@@ -239,14 +234,7 @@ async fn an_expired_code_is_refused() {
     let server = TestServer::start().await;
     one_token(&server.signed_in("resident").await, "lic-resident-id").await;
     let (key_id, key) = server_key(&server).await;
-    let claims = Claims {
-        licence_id: "lic-resident-id".into(),
-        licence_type: LicenceType::ResidentIdCard,
-        holder: "resident".into(),
-        issued_at: now() - 120,
-        expires_at: now() - 60,
-        nonce: [1; 16],
-    };
+    let claims = resident_id_claims(now() - 120, 1);
     let stale = token::encode(&claims, &key_id, |data| key.sign(data).to_bytes());
     assert_eq!(
         code(server.client().verify(&verify_request(&stale)).await),
@@ -258,14 +246,7 @@ async fn an_expired_code_is_refused() {
 async fn a_code_from_an_unknown_key_is_refused() {
     let server = TestServer::start().await;
     let forger = SigningKey::from_bytes(&[9; 32]);
-    let claims = Claims {
-        licence_id: "lic-resident-id".into(),
-        licence_type: LicenceType::ResidentIdCard,
-        holder: "resident".into(),
-        issued_at: now(),
-        expires_at: now() + 60,
-        nonce: [2; 16],
-    };
+    let claims = resident_id_claims(now(), 2);
     let forged = token::encode(&claims, "kapok-forged", |data| forger.sign(data).to_bytes());
     assert_eq!(
         code(server.client().verify(&verify_request(&forged)).await),
@@ -279,14 +260,7 @@ async fn a_forger_who_reuses_a_real_key_id_is_caught_by_the_signature() {
     one_token(&server.signed_in("resident").await, "lic-resident-id").await;
     let (key_id, _) = server_key(&server).await;
     let forger = SigningKey::from_bytes(&[9; 32]);
-    let claims = Claims {
-        licence_id: "lic-resident-id".into(),
-        licence_type: LicenceType::ResidentIdCard,
-        holder: "resident".into(),
-        issued_at: now(),
-        expires_at: now() + 60,
-        nonce: [3; 16],
-    };
+    let claims = resident_id_claims(now(), 3);
     let forged = token::encode(&claims, &key_id, |data| forger.sign(data).to_bytes());
     assert_eq!(
         code(server.client().verify(&verify_request(&forged)).await),

@@ -9,7 +9,7 @@ use kapok_api::{
     client::ClientError,
 };
 use kapok_components::{
-    Button, ButtonVariant, Card, Choice, ChoiceGroup, EmptyState, ErrorState, Loading, QrCode,
+    Button, ButtonVariant, Card, Choice, ChoiceGroup, EmptyState, Loading, QrCode,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -21,7 +21,7 @@ use crate::{
     errors::error_text,
     i18n::{t_string, use_i18n},
     labels,
-    page::Page,
+    page::{LoadFailed, Page},
 };
 
 /// A new code is fetched this many seconds before the shown one expires, so a verifier
@@ -110,14 +110,7 @@ pub fn WalletPage(holder: HolderKind) -> impl IntoView {
                 }}
                 {move || match licences.get() {
                     None => view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }.into_any(),
-                    Some(Err(e)) => view! {
-                        <ErrorState
-                            title=Signal::derive(move || t_string!(i18n, errors.title).to_string())
-                            message=Signal::derive(move || error_text(i18n, &e))
-                            retry_label=Signal::derive(move || t_string!(i18n, errors.retry).to_string())
-                            on_retry=Callback::new(move |_| licences.refetch())
-                        />
-                    }
+                    Some(Err(e)) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| licences.refetch())/> }
                     .into_any(),
                     Some(Ok(list)) => {
                         let list = shown(&list, holder, status_filter());
@@ -203,14 +196,7 @@ pub fn LicencePage(holder: HolderKind) -> impl IntoView {
         <Page title=title back=wallet_root(holder)>
             {move || match licence.get() {
                 None => view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }.into_any(),
-                Some(Err(e)) => view! {
-                    <ErrorState
-                        title=Signal::derive(move || t_string!(i18n, errors.title).to_string())
-                        message=Signal::derive(move || error_text(i18n, &e))
-                        retry_label=Signal::derive(move || t_string!(i18n, errors.retry).to_string())
-                        on_retry=Callback::new(move |_| licence.refetch())
-                    />
-                }
+                Some(Err(e)) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| licence.refetch())/> }
                 .into_any(),
                 Some(Ok(l)) => view! { <LicenceDetail licence=l/> }.into_any(),
             }}

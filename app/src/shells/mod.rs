@@ -6,15 +6,15 @@ pub mod official;
 pub mod resident;
 
 use kapok_api::Persona;
-use kapok_components::{ErrorState, IconName, Loading, Tab, TabBar};
+use kapok_components::{IconName, Loading, Tab, TabBar};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::components::{Outlet, Redirect};
 
 use crate::{
     auth::{Auth, AuthState},
-    errors::error_text,
     i18n::{Locale, t_string, use_i18n},
+    page::LoadFailed,
     prefs::set_theme,
 };
 
@@ -49,12 +49,7 @@ pub fn Shell(persona: Persona) -> impl IntoView {
         Gate::Elsewhere(path) => view! { <Redirect path=path/> }.into_any(),
         Gate::Failed(e) => view! {
             <main id="main" class="kp-main">
-                <ErrorState
-                    title=Signal::derive(move || t_string!(i18n, errors.title).to_string())
-                    message=Signal::derive(move || error_text(i18n, &e))
-                    retry_label=Signal::derive(move || t_string!(i18n, errors.retry).to_string())
-                    on_retry=Callback::new(move |_| auth.refresh())
-                />
+                <LoadFailed error=e on_retry=Callback::new(move |_| auth.refresh())/>
             </main>
         }
         .into_any(),
