@@ -27,6 +27,7 @@ const CONTENT_TYPE: &str = "application/kapok-presentation+cwt";
 /// Private-use CWT claim keys (RFC 8392 §4: negative integers below -65536 are private).
 const CLAIM_LICENCE: i64 = -70_001;
 const CLAIM_LICENCE_TYPE: i64 = -70_002;
+const CLAIM_HOLDER_NAME: i64 = -70_003;
 
 /// What a token says.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,6 +36,8 @@ pub struct Claims {
     pub licence_type: LicenceType,
     /// The holder's id (a user or an enterprise).
     pub holder: String,
+    /// The holder's name as on the licence, so an offline verifier can name them.
+    pub holder_name: String,
     pub issued_at: i64,
     pub expires_at: i64,
     /// 128 random bits: the verifier's replay check.
@@ -67,6 +70,7 @@ pub fn encode(claims: &Claims, key_id: &str, sign: impl FnOnce(&[u8]) -> [u8; 64
             CLAIM_LICENCE_TYPE,
             Value::Text(claims.licence_type.as_str().into()),
         )
+        .private_claim(CLAIM_HOLDER_NAME, Value::Text(claims.holder_name.clone()))
         .build()
         .to_vec()
         .expect("claims serialise");
@@ -89,6 +93,22 @@ pub fn encode(claims: &Claims, key_id: &str, sign: impl FnOnce(&[u8]) -> [u8; 64
 pub struct Unverified {
     key_id: String,
     sign1: CoseSign1,
+}
+
+/// Parses and verifies `text` against the issuer keys the verifier trusts (key id, public
+/// key), at `now`. The token only names its key; a key it does not name from this list is
+/// never used (ASVS 5.0 §9.1.3).
+pub fn verify_with_keys(
+    text: &str,
+    trusted: &[(String, [u8; 32])],
+    now: i64,
+) -> Result<(String, Claims), TokenError> {
+    let unverified = parse(text)?;
+    let (key_id, public_key) = trusted
+        .iter()
+        .find(|(key_id, _)| key_id == unverified.key_id())
+        .ok_or(TokenError::UnknownKey)?;
+    Ok((key_id.clone(), unverified.verify(public_key, now)?))
 }
 
 /// Parses the text of a QR code. Surrounding white space (from pasting) is ignored.
@@ -170,6 +190,7 @@ fn claims_from(set: ClaimsSet) -> Result<Claims, TokenError> {
             .and_then(|t| LicenceType::parse(&t))
             .ok_or(TokenError::Malformed)?,
         holder: set.subject.clone().ok_or(TokenError::Malformed)?,
+        holder_name: text(CLAIM_HOLDER_NAME).ok_or(TokenError::Malformed)?,
         issued_at: seconds(set.issued_at.clone())?,
         expires_at: seconds(set.expiration_time.clone())?,
         nonce,
@@ -193,6 +214,7 @@ mod tests {
             licence_id: "lic-resident-id".into(),
             licence_type: LicenceType::ResidentIdCard,
             holder: "resident".into(),
+            holder_name: "陈嘉欣".into(),
             issued_at: NOW,
             expires_at: NOW + 60,
             nonce: [7; 16],
@@ -239,6 +261,22 @@ mod tests {
             .unwrap()
             .verify(signer.verifying_key().as_bytes(), NOW);
         assert_eq!(result, Err(TokenError::BadSignature));
+    }
+
+    #[test]
+    fn only_a_listed_key_is_used() {
+        let signer = key(1);
+        let text = token(&claims(), &signer);
+        let trusted = vec![("k1".to_string(), signer.verifying_key().to_bytes())];
+        assert_eq!(
+            verify_with_keys(&text, &trusted, NOW).map(|(k, c)| (k, c.holder_name)),
+            Ok(("k1".into(), "陈嘉欣".into()))
+        );
+        let other = vec![("k2".to_string(), signer.verifying_key().to_bytes())];
+        assert_eq!(
+            verify_with_keys(&text, &other, NOW).err(),
+            Some(TokenError::UnknownKey)
+        );
     }
 
     #[test]

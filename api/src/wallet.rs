@@ -214,6 +214,23 @@ pub struct IssuerKeys {
     pub as_of: i64,
 }
 
+impl IssuerKeys {
+    /// The keys as (key id, Ed25519 public key) pairs; a malformed entry is skipped, never trusted.
+    pub fn decoded(&self) -> Vec<(String, [u8; 32])> {
+        use base64::Engine;
+        self.keys
+            .iter()
+            .filter(|k| k.algorithm == "EdDSA")
+            .filter_map(|k| {
+                let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(&k.public_key)
+                    .ok()?;
+                Some((k.key_id.clone(), bytes.try_into().ok()?))
+            })
+            .collect()
+    }
+}
+
 /// One check of a licence, as its holder sees it ("who saw my data").
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

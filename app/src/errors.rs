@@ -1,6 +1,6 @@
 //! Every API failure, in words the user can act on, in the current locale.
 
-use kapok_api::{ErrorCode, client::ClientError};
+use kapok_api::{ErrorCode, client::ClientError, token::TokenError};
 use leptos_i18n::I18nContext;
 
 use crate::i18n::{Locale, t_string};
@@ -32,4 +32,16 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
         ClientError::Decode(_) => t_string!(i18n, errors.unreadable),
     };
     text.to_string()
+}
+
+/// The message for a code refused on this device (offline), in the same words the server's
+/// refusal would get.
+pub fn token_error_text(i18n: I18nContext<Locale>, error: TokenError) -> String {
+    match error {
+        TokenError::Malformed => t_string!(i18n, errors.token_malformed),
+        TokenError::UnknownKey => t_string!(i18n, errors.token_unknown_key),
+        TokenError::BadSignature => t_string!(i18n, errors.token_bad_signature),
+        TokenError::Expired => t_string!(i18n, errors.token_expired),
+    }
+    .to_string()
 }

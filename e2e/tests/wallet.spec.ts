@@ -142,3 +142,43 @@ test("the company wallet is the legal representative's; staff without authority 
   await open(page, "/enterprise/wallet");
   await expect(page.getByText(s.wallet.company_empty_message)).toBeVisible();
 });
+
+test("with the network gone, the verifier checks a code on the device with the keys it saved", async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  await signIn(page, "resident");
+  const code = (await (await openIdCard(page)).textContent()) ?? "";
+
+  const context = await browser.newContext({ baseURL, locale: "zh-CN" });
+  const verifier = await context.newPage();
+  // Opening the verifier online saves the issuer keys on the device.
+  const keysSaved = verifier.waitForResponse((r) => r.url().endsWith("/api/v1/issuer-keys") && r.ok());
+  await open(verifier, "/verify");
+  await keysSaved;
+  await context.setOffline(true);
+
+  await check(verifier, code);
+  await expect(verifier.getByRole("heading", { name: s.verify.valid_title })).toBeVisible();
+  await expect(verifier.getByText("陈嘉欣", { exact: true })).toBeVisible();
+  await expect(verifier.getByText(/已离线核验/)).toBeVisible();
+
+  // Offline, an altered code is still caught.
+  await verifier.getByRole("button", { name: s.verify.next }).click();
+  const altered = code.slice(0, 60) + (code[60] === "A" ? "B" : "A") + code.slice(61);
+  await check(verifier, altered);
+  await expect(verifier.getByRole("heading", { name: s.verify.invalid_title })).toBeVisible();
+  await context.close();
+});
+
+test("offline on a device that never saved keys, the verifier says it cannot check", async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL, locale: "zh-CN" });
+  const verifier = await context.newPage();
+  await verifier.route("**/api/v1/issuer-keys", (route) => route.abort());
+  await open(verifier, "/verify");
+  await context.setOffline(true);
+  await check(verifier, "KP1:ANYTHING");
+  await expect(verifier.getByRole("alert")).toContainText(s.verify.no_keys);
+  await context.close();
+});

@@ -99,6 +99,7 @@ pub async fn present(
             licence_id: stored.licence.summary.id.clone(),
             licence_type: stored.licence.summary.licence_type,
             holder: stored.holder_id().to_owned(),
+            holder_name: stored.licence.summary.holder_name.clone(),
             issued_at,
             expires_at: issued_at + token::MAX_LIFETIME_SECS,
             nonce,
@@ -150,13 +151,8 @@ pub async fn verify(
     ApiJson(request): ApiJson<VerifyRequest>,
 ) -> Result<Json<VerifiedLicence>, ApiError> {
     let now = store::now();
-    let unverified = token::parse(&request.token)?;
     let trusted = keys::trusted(&state.db, now).await?;
-    let (_, public_key) = trusted
-        .iter()
-        .find(|(key_id, _)| key_id == unverified.key_id())
-        .ok_or(ApiError::Token(TokenError::UnknownKey))?;
-    let claims = unverified.verify(public_key, now)?;
+    let (key_id, claims) = token::verify_with_keys(&request.token, &trusted, now)?;
     let today = clock::today(now);
     let stored = licences::find(&state.db, &claims.licence_id, &today)
         .await?
@@ -201,7 +197,7 @@ pub async fn verify(
             .filter(|f| disclosed_to_verifier(summary.licence_type, f.key))
             .cloned()
             .collect::<Vec<LicenceField>>(),
-        key_id: unverified.key_id().to_owned(),
+        key_id,
         issued_at: claims.issued_at,
         expires_at: claims.expires_at,
     }))

@@ -116,16 +116,20 @@ fn test() -> Result {
         "clippy",
         "--target",
         "wasm32-unknown-unknown",
+        "--all-targets",
         "-p",
         "kapok-app",
         "-p",
         "kapok-components",
+        "-p",
+        "kapok-api",
         "--",
         "-D",
         "warnings",
     ]))?;
     run_cmd(cmd("cargo").args(["test", "--workspace"]))?;
-    // Component render tests in headless Chromium (wasm-bindgen-test-runner drives chromedriver).
+    // Component render tests and offline verification, in headless Chromium
+    // (wasm-bindgen-test-runner drives chromedriver).
     run_cmd(
         cmd("cargo")
             .args([
@@ -134,6 +138,8 @@ fn test() -> Result {
                 "wasm32-unknown-unknown",
                 "-p",
                 "kapok-components",
+                "-p",
+                "kapok-api",
             ])
             .env("CHROMEDRIVER", tools::CHROMEDRIVER)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),

@@ -1,19 +1,65 @@
 //! Check a licence code: the public verifier (`/verify`) and the officials' counter tab.
-//! Paste the code's text (camera scanning and offline checks come with the verifier's next
-//! step); the server checks signature, expiry, revocation and replay and records the check.
+//! Paste the code's text (camera scanning comes next). Online, the server checks signature,
+//! expiry, revocation and replay and records the check for the holder. With no network, the
+//! code is checked on this device against the issuer keys it saved when it was last online,
+//! and the page says so and how fresh those keys are.
 
-use kapok_api::{VerifiedLicence, VerifyRequest, client::ClientError};
+use kapok_api::{
+    IssuerKeys, VerifiedLicence, VerifyRequest,
+    client::ClientError,
+    token::{self, Claims, TokenError},
+};
 use kapok_components::{Button, ButtonVariant, Card, ErrorState, TextField};
-use leptos::prelude::*;
+use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
     api::api,
     clock,
-    errors::error_text,
+    errors::{error_text, token_error_text},
     i18n::{t_string, use_i18n},
     labels,
     page::Page,
 };
+
+const KEYS_STORAGE: &str = "kapok.issuer-keys";
+
+/// What a check came to.
+#[derive(Clone, Debug, PartialEq)]
+enum Outcome {
+    Online(Result<VerifiedLicence, ClientError>),
+    Offline {
+        result: Result<Claims, TokenError>,
+        keys_as_of: i64,
+    },
+    /// Offline, and no keys were ever saved on this device.
+    NoKeys,
+}
+
+fn saved_keys() -> Option<IssuerKeys> {
+    let storage = web_sys::window()?.local_storage().ok()??;
+    serde_json::from_str(&storage.get_item(KEYS_STORAGE).ok()??).ok()
+}
+
+fn save_keys(keys: &IssuerKeys) {
+    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    if let (Some(storage), Ok(json)) = (storage, serde_json::to_string(keys)) {
+        let _ = storage.set_item(KEYS_STORAGE, &json);
+    }
+}
+
+async fn check_code(request: VerifyRequest) -> Outcome {
+    match api().verify(&request).await {
+        Err(ClientError::Network(_)) => match saved_keys() {
+            Some(keys) => Outcome::Offline {
+                result: token::verify_with_keys(&request.token, &keys.decoded(), clock::now())
+                    .map(|(_, c)| c),
+                keys_as_of: keys.as_of,
+            },
+            None => Outcome::NoKeys,
+        },
+        online => Outcome::Online(online),
+    }
+}
 
 #[component]
 pub fn VerifyPage(
@@ -25,10 +71,13 @@ pub fn VerifyPage(
     let token = RwSignal::new(String::new());
     let place = RwSignal::new(String::new());
     let empty = RwSignal::new(false);
-    let check = Action::new_local(|request: &VerifyRequest| {
-        let request = request.clone();
-        async move { api().verify(&request).await }
+    // Refresh the saved issuer keys whenever the page opens online.
+    spawn_local(async {
+        if let Ok(keys) = api().issuer_keys().await {
+            save_keys(&keys);
+        }
     });
+    let check = Action::new_local(|request: &VerifyRequest| check_code(request.clone()));
     let submit = move || {
         let text = token.get_untracked();
         if text.trim().is_empty() {
@@ -65,9 +114,21 @@ pub fn VerifyPage(
                 </form>
                 // A polite live region that exists before the result does, so the outcome is announced.
                 <div role="status" class="kp-stack">
-                    {move || check.value().get().map(|result| match result {
-                        Ok(licence) => view! { <Verified licence=licence/> }.into_any(),
-                        Err(e) => view! { <Refused error=e/> }.into_any(),
+                    {move || check.value().get().map(|outcome| match outcome {
+                        Outcome::Online(Ok(licence)) => view! { <Verified licence=licence/> }.into_any(),
+                        Outcome::Online(Err(e)) => {
+                            view! { <Refused message=Signal::derive(move || error_text(i18n, &e))/> }.into_any()
+                        }
+                        Outcome::Offline { result: Ok(claims), keys_as_of } => {
+                            view! { <VerifiedOffline claims=claims keys_as_of=keys_as_of/> }.into_any()
+                        }
+                        Outcome::Offline { result: Err(e), .. } => {
+                            view! { <Refused message=Signal::derive(move || token_error_text(i18n, e))/> }.into_any()
+                        }
+                        Outcome::NoKeys => {
+                            view! { <Refused message=Signal::derive(move || t_string!(i18n, verify.no_keys).to_string())/> }
+                                .into_any()
+                        }
                     })}
                 </div>
                 {move || check.value().get().is_some().then(|| view! {
@@ -112,13 +173,36 @@ fn Verified(licence: VerifiedLicence) -> impl IntoView {
     }
 }
 
+/// A code that checked out on this device, with no network: what the code itself says.
 #[component]
-fn Refused(error: ClientError) -> impl IntoView {
+fn VerifiedOffline(claims: Claims, keys_as_of: i64) -> impl IntoView {
     let i18n = use_i18n();
+    let window = t_string!(
+        i18n,
+        verify.code_window,
+        from = clock::time_of_day(claims.issued_at),
+        to = clock::time_of_day(claims.expires_at)
+    )
+    .to_string();
     view! {
-        <ErrorState
-            title=Signal::derive(move || t_string!(i18n, verify.invalid_title).to_string())
-            message=Signal::derive(move || error_text(i18n, &error))
-        />
+        <section class="kp-verdict" data-verdict="valid-offline" aria-labelledby="verdict-title">
+            <h2 id="verdict-title" class="kp-verdict__title">{move || t_string!(i18n, verify.valid_title)}</h2>
+            <p>{move || t_string!(i18n, verify.valid_message)}</p>
+            <Card title=Signal::derive(move || labels::licence_type(i18n, claims.licence_type).to_string())>
+                <dl class="kp-facts">
+                    <dt>{move || t_string!(i18n, verify.holder)}</dt>
+                    <dd>{claims.holder_name.clone()}</dd>
+                </dl>
+            </Card>
+            <p class="kp-verdict__note">
+                {move || t_string!(i18n, verify.offline, time = clock::date_time(keys_as_of)).to_string()}" · "{window}
+            </p>
+        </section>
     }
+}
+
+#[component]
+fn Refused(#[prop(into)] message: Signal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <ErrorState title=Signal::derive(move || t_string!(i18n, verify.invalid_title).to_string()) message=message/> }
 }
