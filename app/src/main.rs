@@ -4,6 +4,8 @@ mod api;
 mod app;
 mod auth;
 mod clock;
+mod codes;
+mod device;
 mod errors;
 mod labels;
 mod page;

@@ -10,7 +10,10 @@ use leptos_i18n::I18nContext;
 
 use leptos_i18n::Locale as _;
 
-use crate::i18n::Locale;
+use crate::{
+    device::{get as load, set as store},
+    i18n::Locale,
+};
 
 const MODE_KEY: &str = "kapok.mode";
 const LOCALE_KEY: &str = "kapok.locale";
@@ -142,21 +145,6 @@ pub fn set_theme(persona: Option<kapok_api::Persona>) {
 
 fn html() -> Option<web_sys::Element> {
     web_sys::window()?.document()?.document_element()
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    // Private browsing or a blocked storage throws; the app then simply does not remember.
-    web_sys::window()?.local_storage().ok()?
-}
-
-fn load(key: &str) -> Option<String> {
-    storage()?.get_item(key).ok()?
-}
-
-fn store(key: &str, value: &str) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(key, value);
-    }
 }
 
 #[cfg(test)]

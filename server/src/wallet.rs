@@ -23,8 +23,9 @@ use crate::{
 
 /// Presentations per request: enough for a few minutes offline, not a stockpile.
 const MAX_BATCH: u8 = 5;
-/// Consecutive tokens overlap by this much, so there is never a gap between two codes.
-const BATCH_OVERLAP_SECS: i64 = 10;
+/// Consecutive tokens overlap by this much: a phone switches to the next code a little before
+/// the shown one expires, and the next must already be valid then (with clock skew to spare).
+const BATCH_OVERLAP_SECS: i64 = 20;
 /// A place label longer than this is cut (it is shown to the holder, not used).
 const MAX_PLACE_CHARS: usize = 80;
 

@@ -24,6 +24,7 @@ pub fn MePage() -> impl IntoView {
     let failure = RwSignal::new(None::<ClientError>);
     Effect::new(move |_| match sign_out.value().get() {
         Some(Ok(())) => {
+            crate::device::forget_personal_data();
             auth.notice.set(Some(Notice::SignedOut));
             auth.state.set(AuthState::SignedOut);
             navigate("/", Default::default());

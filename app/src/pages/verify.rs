@@ -14,7 +14,7 @@ use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
     api::api,
-    clock,
+    clock, device,
     errors::{error_text, token_error_text},
     i18n::{t_string, use_i18n},
     labels,
@@ -36,15 +36,11 @@ enum Outcome {
 }
 
 fn saved_keys() -> Option<IssuerKeys> {
-    let storage = web_sys::window()?.local_storage().ok()??;
-    serde_json::from_str(&storage.get_item(KEYS_STORAGE).ok()??).ok()
+    device::get_json(KEYS_STORAGE)
 }
 
 fn save_keys(keys: &IssuerKeys) {
-    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
-    if let (Some(storage), Ok(json)) = (storage, serde_json::to_string(keys)) {
-        let _ = storage.set_item(KEYS_STORAGE, &json);
-    }
+    device::set_json(KEYS_STORAGE, keys);
 }
 
 async fn check_code(request: VerifyRequest) -> Outcome {

@@ -5,8 +5,7 @@
 use std::time::Duration;
 
 use kapok_api::{
-    HolderKind, Licence, LicenceStatus, LicenceSummary, Presentation, PresentationRequest,
-    client::ClientError,
+    HolderKind, Licence, LicenceStatus, LicenceSummary, PresentationRequest, client::ClientError,
 };
 use kapok_components::{
     Button, ButtonVariant, Card, Choice, ChoiceGroup, EmptyState, Loading, QrCode,
@@ -18,15 +17,13 @@ use crate::{
     api::api,
     auth::Auth,
     clock,
+    codes::{BATCH_SIZE, CodeBatch},
+    device,
     errors::error_text,
     i18n::{t_string, use_i18n},
     labels,
     page::{LoadFailed, Page},
 };
-
-/// A new code is fetched this many seconds before the shown one expires, so a verifier
-/// never scans a code in its last moments.
-const REFRESH_AHEAD_SECS: i64 = 15;
 
 /// The licences of one kind of holder, optionally only those with one status.
 pub fn shown(
@@ -40,26 +37,37 @@ pub fn shown(
         .collect()
 }
 
-/// A code on screen, and when it arrived by the device's clock. Its age is measured on the
-/// device, never by comparing the device's clock with the server's: a phone whose clock is
-/// off by a minute still renews its code on time, and never in a loop.
+/// Data the page shows, and whether it is this device's saved copy because the network is down.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ShownCode {
-    pub presentation: Presentation,
-    pub received_at: i64,
+pub struct Fetched<T> {
+    pub data: T,
+    pub offline: bool,
 }
 
-impl ShownCode {
-    /// Seconds until the code on screen is replaced (by the device's clock, `now`).
-    pub fn seconds_to_refresh(&self, now: i64) -> i64 {
-        let lifetime = self.presentation.expires_at - self.presentation.issued_at;
-        (lifetime - REFRESH_AHEAD_SECS - (now - self.received_at)).max(0)
+/// Fetches with `call`, saving the answer on the device under `key`; with no network, the
+/// saved copy is the answer (marked offline).
+async fn fetch_or_saved<T, F>(key: String, call: F) -> Result<Fetched<T>, ClientError>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+    F: std::future::Future<Output = Result<T, ClientError>>,
+{
+    match call.await {
+        Ok(data) => {
+            device::set_json(&key, &data);
+            Ok(Fetched {
+                data,
+                offline: false,
+            })
+        }
+        Err(ClientError::Network(e)) => match device::get_json(&key) {
+            Some(data) => Ok(Fetched {
+                data,
+                offline: true,
+            }),
+            None => Err(ClientError::Network(e)),
+        },
+        Err(e) => Err(e),
     }
-}
-
-/// Whether the code on screen should be replaced now.
-pub fn needs_refresh(current: Option<&ShownCode>, now: i64) -> bool {
-    current.is_none_or(|c| c.seconds_to_refresh(now) == 0)
 }
 
 fn wallet_root(holder: HolderKind) -> &'static str {
@@ -72,7 +80,9 @@ fn wallet_root(holder: HolderKind) -> &'static str {
 #[component]
 pub fn WalletPage(holder: HolderKind) -> impl IntoView {
     let i18n = use_i18n();
-    let licences = LocalResource::new(|| async { api().wallet().await });
+    let licences = LocalResource::new(|| {
+        fetch_or_saved(device::personal("wallet"), async { api().wallet().await })
+    });
     let filter = RwSignal::new(String::from("all"));
     let status_filter = move || match filter.get().as_str() {
         "valid" => Some(LicenceStatus::Valid),
@@ -112,8 +122,9 @@ pub fn WalletPage(holder: HolderKind) -> impl IntoView {
                     None => view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }.into_any(),
                     Some(Err(e)) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| licences.refetch())/> }
                     .into_any(),
-                    Some(Ok(list)) => {
+                    Some(Ok(Fetched { data: list, offline })) => {
                         let list = shown(&list, holder, status_filter());
+                        let notice = offline.then(|| view! { <p class="kp-notice" role="status">{move || t_string!(i18n, wallet.offline_list)}</p> });
                         if list.is_empty() {
                             let message = Signal::derive(move || {
                                 match holder {
@@ -122,10 +133,11 @@ pub fn WalletPage(holder: HolderKind) -> impl IntoView {
                                 }
                                 .to_string()
                             });
-                            view! { <EmptyState title=Signal::derive(move || t_string!(i18n, wallet.empty_title).to_string()) message=message/> }
+                            view! { {notice} <EmptyState title=Signal::derive(move || t_string!(i18n, wallet.empty_title).to_string()) message=message/> }
                                 .into_any()
                         } else {
                             view! {
+                                {notice}
                                 <ul class="kp-licences" aria-label=move || t_string!(i18n, wallet.list_label)>
                                     {list.into_iter().map(|l| view! { <LicenceRow licence=l holder=holder/> }).collect_view()}
                                 </ul>
@@ -186,10 +198,12 @@ pub fn LicencePage(holder: HolderKind) -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let licence = LocalResource::new(move || {
         let id = id();
-        async move { api().licence(&id).await }
+        fetch_or_saved(device::personal(&format!("licence.{id}")), async move {
+            api().licence(&id).await
+        })
     });
     let title = Signal::derive(move || match licence.get() {
-        Some(Ok(l)) => labels::licence_type(i18n, l.summary.licence_type).to_string(),
+        Some(Ok(l)) => labels::licence_type(i18n, l.data.summary.licence_type).to_string(),
         _ => t_string!(i18n, wallet.title).to_string(),
     });
     view! {
@@ -198,14 +212,18 @@ pub fn LicencePage(holder: HolderKind) -> impl IntoView {
                 None => view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }.into_any(),
                 Some(Err(e)) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| licence.refetch())/> }
                 .into_any(),
-                Some(Ok(l)) => view! { <LicenceDetail licence=l/> }.into_any(),
+                Some(Ok(l)) => view! { <LicenceDetail licence=l.data offline=l.offline/> }.into_any(),
             }}
         </Page>
     }
 }
 
 #[component]
-fn LicenceDetail(licence: Licence) -> impl IntoView {
+fn LicenceDetail(
+    licence: Licence,
+    /// Shown from this device's saved copy because the network is down.
+    offline: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::get();
     let revealed = RwSignal::new(false);
@@ -228,7 +246,7 @@ fn LicenceDetail(licence: Licence) -> impl IntoView {
     view! {
         <div class="kp-stack">
             {if presentable {
-                view! { <LiveCode licence_id=id.clone() licence_type=summary.licence_type now=now/> }.into_any()
+                view! { <LiveCode licence_id=id.clone() licence_type=summary.licence_type now=now offline_at_start=offline/> }.into_any()
             } else {
                 view! { <p class="kp-form-error">{move || t_string!(i18n, wallet.qr_cannot_show)}</p> }.into_any()
             }}
@@ -274,50 +292,67 @@ fn LicenceDetail(licence: Licence) -> impl IntoView {
     }
 }
 
-/// The live QR code: a fresh signed token every minute, with a countdown.
+/// The live QR code: consecutive signed codes from a batch kept on the device, each shown
+/// for 40 s, with a countdown; a new batch is fetched while the last code shows. With no
+/// network the saved batch keeps the code valid for a few minutes, and the page says until when.
 #[component]
 fn LiveCode(
     licence_id: String,
     licence_type: kapok_api::LicenceType,
     now: RwSignal<i64>,
+    /// The page itself came from the device's saved copy.
+    offline_at_start: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let current = RwSignal::new(None::<ShownCode>);
+    let key = device::personal(&format!("codes.{licence_id}"));
+    let batch = RwSignal::new(device::get_json::<CodeBatch>(&key));
+    let offline = RwSignal::new(offline_at_start);
     let failure = RwSignal::new(None::<ClientError>);
+    // Device time of the last fetch; 0 (1970) means "never", so the first is due at once.
+    let last_attempt = RwSignal::new(0_i64);
     let fetch = Action::new_local(move |id: &String| {
         let id = id.clone();
         async move {
             api()
-                .present(&id, &PresentationRequest { count: Some(1) })
+                .present(
+                    &id,
+                    &PresentationRequest {
+                        count: Some(BATCH_SIZE),
+                    },
+                )
                 .await
         }
     });
     Effect::new(move |_| match fetch.value().get() {
-        Some(Ok(mut batch)) => {
+        Some(Ok(presentations)) => {
+            let fresh = CodeBatch {
+                presentations,
+                received_at: clock::now(),
+            };
+            device::set_json(&key, &fresh);
+            batch.set(Some(fresh));
+            offline.set(false);
             failure.set(None);
-            if let Some(presentation) = batch.pop() {
-                current.set(Some(ShownCode {
-                    presentation,
-                    received_at: clock::now(),
-                }));
-            }
         }
+        Some(Err(ClientError::Network(_))) => offline.set(true),
         Some(Err(e)) => failure.set(Some(e)),
         None => {}
     });
     let id = licence_id.clone();
     Effect::new(move |_| {
         let t = now.get();
-        if !fetch.pending().get_untracked() && needs_refresh(current.read_untracked().as_ref(), t) {
+        let low = batch.with_untracked(|b| b.as_ref().is_none_or(|b| b.running_low(t)));
+        // Offline, try again every 15 s rather than every tick.
+        let due = t - last_attempt.get_untracked() >= if offline.get_untracked() { 15 } else { 0 };
+        if low && due && !fetch.pending().get_untracked() && failure.with_untracked(Option::is_none)
+        {
+            last_attempt.set(t);
             fetch.dispatch_local(id.clone());
         }
     });
-    let token = Signal::derive(move || {
-        current
-            .get()
-            .map(|c| c.presentation.token)
-            .unwrap_or_default()
-    });
+    let current =
+        Memo::new(move |_| batch.with(|b| b.as_ref().and_then(|b| b.current(now.get()).cloned())));
+    let token = Signal::derive(move || current.get().map(|p| p.token).unwrap_or_default());
     let label = Signal::derive(move || {
         t_string!(
             i18n,
@@ -332,20 +367,21 @@ fn LiveCode(
                 <p>{move || t_string!(i18n, wallet.qr_hint)}</p>
                 {move || failure.get().map(|e| view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> })}
                 {move || match current.get() {
+                    None if offline.get() => view! { <p class="kp-form-error" role="alert">{move || t_string!(i18n, wallet.offline_none)}</p> }.into_any(),
                     None => view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }.into_any(),
-                    Some(code) => view! {
+                    Some(_) => view! {
                         <div class="kp-live-code">
                             <QrCode text=token label=label/>
                             <span class="kp-live-code__pulse" aria-hidden="true"></span>
                         </div>
                         <p class="kp-live-code__countdown">{move || {
-                            let seconds = code.seconds_to_refresh(now.get());
-                            if fetch.pending().get() {
-                                t_string!(i18n, wallet.qr_refreshing).to_string()
-                            } else {
-                                t_string!(i18n, wallet.qr_countdown, seconds = seconds).to_string()
-                            }
+                            let seconds = batch.with(|b| b.as_ref().map(|b| b.seconds_to_switch(now.get())).unwrap_or(0));
+                            t_string!(i18n, wallet.qr_countdown, seconds = seconds).to_string()
                         }}</p>
+                        {move || offline.get().then(|| {
+                            let until = batch.with(|b| b.as_ref().and_then(|b| b.good_until(now.get_untracked()))).unwrap_or_default();
+                            view! { <p class="kp-notice" role="status">{move || t_string!(i18n, wallet.offline_until, time = clock::time_of_day(until)).to_string()}</p> }
+                        })}
                     }
                     .into_any(),
                 }}
@@ -429,43 +465,5 @@ mod tests {
         );
         assert_eq!(shown(&list, HolderKind::Enterprise, None).len(), 1);
         assert!(shown(&list, HolderKind::Enterprise, Some(LicenceStatus::Expiring)).is_empty());
-    }
-
-    fn code_at(issued_at: i64, received_at: i64) -> ShownCode {
-        let presentation = Presentation {
-            token: "t".into(),
-            issued_at,
-            expires_at: issued_at + 60,
-        };
-        ShownCode {
-            presentation,
-            received_at,
-        }
-    }
-
-    #[test]
-    fn a_code_is_replaced_well_before_it_expires() {
-        let code = code_at(1000, 1000);
-        assert!(needs_refresh(None, 1000));
-        assert!(!needs_refresh(Some(&code), 1000));
-        assert!(!needs_refresh(Some(&code), 1044));
-        assert!(needs_refresh(Some(&code), 1045));
-        assert_eq!(code.seconds_to_refresh(1000), 45);
-        assert_eq!(code.seconds_to_refresh(2000), 0);
-    }
-
-    #[test]
-    fn a_device_clock_that_is_off_still_renews_on_time_and_only_once() {
-        // The phone's clock runs 90 s ahead of the server's.
-        let code = code_at(1000, 1090);
-        assert!(
-            !needs_refresh(Some(&code), 1090),
-            "a fresh code is not renewed at once"
-        );
-        assert_eq!(code.seconds_to_refresh(1090), 45);
-        assert!(needs_refresh(Some(&code), 1135));
-        // And 90 s behind.
-        let code = code_at(1000, 910);
-        assert_eq!(code.seconds_to_refresh(910), 45);
     }
 }
