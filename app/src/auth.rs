@@ -3,7 +3,12 @@
 use kapok_api::{Me, client::ClientError};
 use leptos::{prelude::*, task::spawn_local};
 
-use crate::api::api;
+use crate::{api::api, device};
+
+/// Keeps who is signed in on the device, for opening the app with no network.
+pub fn remember(me: &Me) {
+    device::set_json(&device::personal("me"), me);
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum AuthState {
@@ -47,9 +52,17 @@ impl Auth {
         self.state.set(AuthState::Checking);
         spawn_local(async move {
             let state = match api().me().await {
-                Ok(me) => AuthState::SignedIn(Box::new(me)),
+                Ok(me) => {
+                    remember(&me);
+                    AuthState::SignedIn(Box::new(me))
+                }
                 Err(ClientError::Problem(_)) => AuthState::SignedOut,
-                Err(e) => AuthState::Unreachable(e),
+                // No network: whoever signed in on this device (and has not signed out) can
+                // still open what the device saved for them; the server is asked again later.
+                Err(e) => match device::get_json::<Me>(&device::personal("me")) {
+                    Some(me) => AuthState::SignedIn(Box::new(me)),
+                    None => AuthState::Unreachable(e),
+                },
             };
             self.state.set(state);
         });

@@ -17,5 +17,14 @@ mod shells;
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 fn main() {
+    register_service_worker();
     leptos::mount::mount_to_body(app::App);
+}
+
+/// The service worker (public/sw.js) lets the app open with no network. Where the browser has
+/// none, or refuses it (a private window), the app works as before, online only.
+fn register_service_worker() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.navigator().service_worker().register("/sw.js");
+    }
 }

@@ -214,3 +214,17 @@ test("signing out wipes the holder's saved licences and codes from the device", 
   await expect(page).toHaveURL(/\/$/);
   expect(await saved()).toEqual([]);
 });
+
+test("with no network, the app reopens from the device and still shows the licence's code", async ({ page, context }) => {
+  await signIn(page, "resident");
+  await openIdCard(page);
+  // The service worker has cached this build and controls the page.
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(await heading(page)).toHaveText(s.licence_type.resident_id_card);
+  const qr = page.getByRole("img", { name: fill(s.wallet.qr_label, { licence: s.licence_type.resident_id_card }) });
+  await expect(qr.locator("svg")).toBeVisible();
+  await expect(page.getByText(/离线出示中，码有效至 \d\d:\d\d:\d\d/)).toBeVisible();
+});

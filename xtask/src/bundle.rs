@@ -23,7 +23,54 @@ pub fn build_release() -> Result {
     if !dist.join("components.css").exists() {
         return Err("dist/components.css is missing: the stylers output was not copied".into());
     }
+    stamp_service_worker(&dist)?;
     precompress(&dist)
+}
+
+/// Writes this build's file list and id into dist/sw.js, so the worker caches exactly this
+/// build and, being a new file, replaces the previous build's worker and cache.
+fn stamp_service_worker(dist: &Path) -> Result {
+    let sw = dist.join("sw.js");
+    let source = std::fs::read_to_string(&sw).map_err(|e| format!("dist/sw.js: {e}"))?;
+    let mut files: Vec<String> = std::fs::read_dir(dist)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|name| {
+            name != "sw.js"
+                && name != "robots.txt"
+                && !name.ends_with(".br")
+                && !name.ends_with(".gz")
+        })
+        .map(|name| {
+            if name == "index.html" {
+                "/".to_owned()
+            } else {
+                format!("/{name}")
+            }
+        })
+        .collect();
+    files.sort();
+    // The wasm's content hash names the build.
+    let build = files
+        .iter()
+        .find_map(|f| f.strip_prefix("/kapok-app-")?.strip_suffix("_bg.wasm"))
+        .ok_or("dist has no kapok-app wasm")?
+        .to_owned();
+    let list = format!(
+        "[{}]",
+        files
+            .iter()
+            .map(|f| format!("\"{f}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if !source.contains("__KAPOK_PRECACHE__") || !source.contains("__KAPOK_BUILD__") {
+        return Err("dist/sw.js lacks the build markers".into());
+    }
+    let stamped = source
+        .replace("__KAPOK_PRECACHE__", &list)
+        .replace("__KAPOK_BUILD__", &build);
+    std::fs::write(&sw, stamped).map_err(|e| e.to_string())
 }
 
 fn precompress(dir: &Path) -> Result {

@@ -20,13 +20,15 @@ fn main() -> ExitCode {
         Some("run") => run(),
         Some("test") => test(),
         Some("bench") => bench::bench(),
+        Some("bundle") => tools::ensure_build_tools().and_then(|()| bundle::build_release()),
         _ => {
-            eprintln!("usage: cargo xtask run | test | bench");
+            eprintln!("usage: cargo xtask run | test | bench | bundle");
             eprintln!(
                 "  run    build the app and serve it with demo data at http://localhost:8080"
             );
             eprintln!("  test   run every check and test, including the browser tests");
             eprintln!("  bench  measure bundle sizes and first-load bytes into docs/benchmarks.md");
+            eprintln!("  bundle build the release client into dist/ (what run and test serve)");
             return ExitCode::from(2);
         }
     };
