@@ -138,34 +138,59 @@ pub fn VerifyPage(
     }
 }
 
+/// A code that checked out: the licence type, what may be seen of it, and how it was checked.
+#[component]
+fn Verdict(
+    licence_type: kapok_api::LicenceType,
+    issued_at: i64,
+    expires_at: i64,
+    /// How the code was checked (online with the issuer, or offline with saved keys).
+    #[prop(into)]
+    how: Signal<String>,
+    /// The facts shown, as `<dt>`/`<dd>` pairs.
+    children: Children,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let window = move || {
+        t_string!(
+            i18n,
+            verify.code_window,
+            from = clock::time_of_day(issued_at),
+            to = clock::time_of_day(expires_at)
+        )
+        .to_string()
+    };
+    view! {
+        <section class="kp-verdict" aria-labelledby="verdict-title">
+            <h2 id="verdict-title" class="kp-verdict__title">{move || t_string!(i18n, verify.valid_title)}</h2>
+            <p>{move || t_string!(i18n, verify.valid_message)}</p>
+            <Card title=Signal::derive(move || labels::licence_type(i18n, licence_type).to_string())>
+                <dl class="kp-facts">{children()}</dl>
+            </Card>
+            <p class="kp-verdict__note">{move || how.get()}" · "{window}</p>
+        </section>
+    }
+}
+
 #[component]
 fn Verified(licence: VerifiedLicence) -> impl IntoView {
     let i18n = use_i18n();
-    let window = t_string!(
-        i18n,
-        verify.code_window,
-        from = clock::time_of_day(licence.issued_at),
-        to = clock::time_of_day(licence.expires_at)
-    )
-    .to_string();
     view! {
-        <section class="kp-verdict" data-verdict="valid" aria-labelledby="verdict-title">
-            <h2 id="verdict-title" class="kp-verdict__title">{move || t_string!(i18n, verify.valid_title)}</h2>
-            <p>{move || t_string!(i18n, verify.valid_message)}</p>
-            <Card title=Signal::derive(move || labels::licence_type(i18n, licence.licence_type).to_string())>
-                <dl class="kp-facts">
-                    {licence.shown_fields.iter().cloned().map(|f| view! {
-                        <dt>{move || labels::field(i18n, f.key)}</dt>
-                        <dd>{f.value.clone()}</dd>
-                    }).collect_view()}
-                    <dt>{move || t_string!(i18n, wallet.number)}</dt>
-                    <dd class="kp-code">{licence.number_masked.clone()}</dd>
-                    <dt>{move || t_string!(i18n, wallet.issued_by)}</dt>
-                    <dd>{licence.issuing_authority.clone()}</dd>
-                </dl>
-            </Card>
-            <p class="kp-verdict__note">{move || t_string!(i18n, verify.online)}" · "{window}</p>
-        </section>
+        <Verdict
+            licence_type=licence.licence_type
+            issued_at=licence.issued_at
+            expires_at=licence.expires_at
+            how=Signal::derive(move || t_string!(i18n, verify.online).to_string())
+        >
+            {licence.shown_fields.iter().cloned().map(|f| view! {
+                <dt>{move || labels::field(i18n, f.key)}</dt>
+                <dd>{f.value.clone()}</dd>
+            }).collect_view()}
+            <dt>{move || t_string!(i18n, wallet.number)}</dt>
+            <dd class="kp-code">{licence.number_masked.clone()}</dd>
+            <dt>{move || t_string!(i18n, wallet.issued_by)}</dt>
+            <dd>{licence.issuing_authority.clone()}</dd>
+        </Verdict>
     }
 }
 
@@ -173,27 +198,16 @@ fn Verified(licence: VerifiedLicence) -> impl IntoView {
 #[component]
 fn VerifiedOffline(claims: Claims, keys_as_of: i64) -> impl IntoView {
     let i18n = use_i18n();
-    let window = t_string!(
-        i18n,
-        verify.code_window,
-        from = clock::time_of_day(claims.issued_at),
-        to = clock::time_of_day(claims.expires_at)
-    )
-    .to_string();
     view! {
-        <section class="kp-verdict" data-verdict="valid-offline" aria-labelledby="verdict-title">
-            <h2 id="verdict-title" class="kp-verdict__title">{move || t_string!(i18n, verify.valid_title)}</h2>
-            <p>{move || t_string!(i18n, verify.valid_message)}</p>
-            <Card title=Signal::derive(move || labels::licence_type(i18n, claims.licence_type).to_string())>
-                <dl class="kp-facts">
-                    <dt>{move || t_string!(i18n, verify.holder)}</dt>
-                    <dd>{claims.holder_name.clone()}</dd>
-                </dl>
-            </Card>
-            <p class="kp-verdict__note">
-                {move || t_string!(i18n, verify.offline, time = clock::date_time(keys_as_of)).to_string()}" · "{window}
-            </p>
-        </section>
+        <Verdict
+            licence_type=claims.licence_type
+            issued_at=claims.issued_at
+            expires_at=claims.expires_at
+            how=Signal::derive(move || t_string!(i18n, verify.offline, time = clock::date_time(keys_as_of)).to_string())
+        >
+            <dt>{move || t_string!(i18n, verify.holder)}</dt>
+            <dd>{claims.holder_name.clone()}</dd>
+        </Verdict>
     }
 }
 
