@@ -148,3 +148,20 @@ pub fn persona_label(persona: Persona, i18n: I18nContext<Locale>) -> String {
     }
     .to_string()
 }
+
+/// A text from the locale files as a signal that follows the locale: `tr(i18n, |i| t_string!(i, key))`.
+pub fn tr(
+    i18n: I18nContext<Locale>,
+    text: fn(I18nContext<Locale>) -> &'static str,
+) -> Signal<String> {
+    Signal::derive(move || text(i18n).to_string())
+}
+
+/// "Hello, <name>" at the top of a shell's home.
+#[component]
+pub fn Greeting() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = Auth::get();
+    let name = move || auth.me().map(|me| me.user.display_name).unwrap_or_default();
+    view! { <p class="kp-greeting">{move || t_string!(i18n, home.greeting, name = name()).to_string()}</p> }
+}

@@ -6,22 +6,19 @@ use crate::{
     auth::Auth,
     i18n::{t_string, use_i18n},
     page::Page,
-    shells::shell_title,
+    shells::{Greeting, shell_title, tr},
 };
 
 #[component]
 pub fn OfficialHome() -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::get();
-    let name = move || auth.me().map(|me| me.user.display_name).unwrap_or_default();
     let department = move || auth.me().and_then(|me| me.user.department);
-    let tr = move |text: fn(leptos_i18n::I18nContext<crate::i18n::Locale>) -> &'static str| {
-        Signal::derive(move || text(i18n).to_string())
-    };
+    let tr = move |text| tr(i18n, text);
     view! {
         <Page title=Signal::derive(move || shell_title(Persona::Official, i18n))>
             <div class="kp-stack">
-                <p class="kp-greeting">{move || t_string!(i18n, home.greeting, name = name()).to_string()}</p>
+                <Greeting/>
                 {move || department().map(|d| view! {
                     <Card>
                         <dl class="kp-facts">
