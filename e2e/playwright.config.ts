@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { CHROMIUM } from "./support/chromium";
 
 // The suite runs against a server that `cargo xtask test` starts on a free port with a fresh
 // database (BASE_URL). It always uses Debian's Chromium: no browser is ever downloaded.
@@ -16,17 +17,6 @@ export default defineConfig({
     viewport: { width: 390, height: 844 },
     hasTouch: true,
     locale: "zh-CN",
-    launchOptions: {
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-        "--no-first-run",
-      ],
-    },
+    launchOptions: CHROMIUM,
   },
 });

@@ -1,6 +1,8 @@
 // The licence wallet: show a live code, have it checked, see who checked it.
-import { type Browser, type Page, expect, test } from "@playwright/test";
+import { type Browser, type Page, chromium, expect, test } from "@playwright/test";
+import { CHROMIUM } from "../support/chromium";
 import { fill, heading, open, signIn, strings } from "../support/kapok";
+import { readQr, writeCameraVideo } from "../support/qr";
 
 const s = strings["zh-CN"];
 /** A place label of this test's own, so checks from other tests sharing the server never count. */
@@ -11,9 +13,12 @@ function uniquePlace() {
 async function openIdCard(page: Page) {
   await page.getByRole("navigation", { name: s.tabs.label }).getByRole("link", { name: s.tabs.wallet }).click();
   await page.getByRole("link", { name: new RegExp(s.licence_type.resident_id_card) }).click();
-  const qr = page.getByRole("img", { name: fill(s.wallet.qr_label, { licence: s.licence_type.resident_id_card }) });
-  await expect(qr.locator("svg")).toBeVisible();
+  await expect(qrImage(page).locator("svg")).toBeVisible();
   return page.getByTestId("licence-token");
+}
+
+function qrImage(page: Page) {
+  return page.getByRole("img", { name: fill(s.wallet.qr_label, { licence: s.licence_type.resident_id_card }) });
 }
 
 async function verifyAs(
@@ -51,6 +56,9 @@ test("a resident's live code renews itself, an official verifies it once, and th
   const token = await openIdCard(page);
   const first = (await token.textContent()) ?? "";
   expect(first).toMatch(/^KP1:/);
+  // What a scanner reads from the picture is the code.
+  const scanned = (await readQr(qrImage(page).locator("svg"))).text;
+  expect(scanned).toBe(first);
 
   // The code renews itself before it expires; the countdown says when.
   await expect(page.getByText(fill(s.wallet.qr_countdown, { seconds: "45" }))).toBeVisible();
@@ -58,7 +66,7 @@ test("a resident's live code renews itself, an official verifies it once, and th
   await expect(token).not.toHaveText(first);
   expect(await token.textContent()).toMatch(/^KP1:/);
   // Only the page's clock jumped; by the real clock the first code is the current one.
-  const code = first;
+  const code = scanned;
 
   // At the counter, in another browser.
   const place = uniquePlace();
@@ -227,4 +235,58 @@ test("with no network, the app reopens from the device and still shows the licen
   const qr = page.getByRole("img", { name: fill(s.wallet.qr_label, { licence: s.licence_type.resident_id_card }) });
   await expect(qr.locator("svg")).toBeVisible();
   await expect(page.getByText(/离线出示中，码有效至 \d\d:\d\d:\d\d/)).toBeVisible();
+});
+
+test("an official reads a resident's code with the camera and it checks out", async ({ page, baseURL }, info) => {
+  await signIn(page, "resident");
+  await openIdCard(page);
+  const { text, image } = await readQr(qrImage(page).locator("svg"));
+
+  // A second phone whose camera sees the resident's screen.
+  const video = info.outputPath("camera.y4m");
+  writeCameraVideo(video, image);
+  const browser = await chromium.launch({
+    ...CHROMIUM,
+    args: [...CHROMIUM.args, "--use-fake-device-for-media-stream", `--use-file-for-fake-video-capture=${video}`],
+  });
+  try {
+    const context = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["camera"] });
+    const official = await context.newPage();
+    await signIn(official, "official");
+    await open(official, "/official/verify");
+    // Chromium on Linux has no BarcodeDetector: the frames go to the wasm decoder's worker,
+    // which is fetched only now.
+    const decoder = official.waitForResponse((r) => r.url().endsWith("/kapok-scanner_bg.wasm") && r.ok());
+    await official.getByRole("button", { name: s.verify.scan }).click();
+    await decoder;
+    await expect(official.getByRole("heading", { name: s.verify.valid_title })).toBeVisible({ timeout: 20_000 });
+    await expect(official.getByText("陈嘉欣", { exact: true })).toBeVisible();
+    await expect(official.getByLabel(s.verify.token_label, { exact: true })).toHaveValue(text);
+    // The camera is off once the code is read.
+    await expect(official.getByLabel(s.verify.scan_view)).toHaveCount(0);
+    expect(await official.evaluate(() => document.querySelectorAll("video").length)).toBe(0);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("with no camera, or the camera refused, the verifier says which and pasting still works", async ({ page }) => {
+  // This machine has no camera at all.
+  await open(page, "/verify");
+  await page.getByRole("button", { name: s.verify.scan }).click();
+  await expect(page.getByRole("alert")).toHaveText(s.verify.camera_missing);
+  await expect(page.getByRole("button", { name: s.verify.scan })).toBeVisible();
+  await expect(page.getByLabel(s.verify.token_label, { exact: true })).toBeEditable();
+
+  // A phone with a camera whose owner said no.
+  const browser = await chromium.launch({ ...CHROMIUM, args: [...CHROMIUM.args, "--use-fake-device-for-media-stream"] });
+  try {
+    const context = await browser.newContext({ baseURL: test.info().project.use.baseURL, locale: "zh-CN" });
+    const verifier = await context.newPage();
+    await open(verifier, "/verify");
+    await verifier.getByRole("button", { name: s.verify.scan }).click();
+    await expect(verifier.getByRole("alert")).toHaveText(s.verify.camera_denied);
+  } finally {
+    await browser.close();
+  }
 });

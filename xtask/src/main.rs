@@ -125,6 +125,8 @@ fn test() -> Result {
         "kapok-components",
         "-p",
         "kapok-api",
+        "-p",
+        "kapok-scanner",
         "--",
         "-D",
         "warnings",

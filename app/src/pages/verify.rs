@@ -1,5 +1,5 @@
 //! Check a licence code: the public verifier (`/verify`) and the officials' counter tab.
-//! Paste the code's text (camera scanning comes next). Online, the server checks signature,
+//! Scan the code with the camera or paste its text. Online, the server checks signature,
 //! expiry, revocation and replay and records the check for the holder. With no network, the
 //! code is checked on this device against the issuer keys it saved when it was last online,
 //! and the page says so and how fresh those keys are.
@@ -19,6 +19,7 @@ use crate::{
     i18n::{t_string, use_i18n},
     labels,
     page::Page,
+    scanner::Scanner,
 };
 
 const KEYS_STORAGE: &str = "kapok.issuer-keys";
@@ -95,6 +96,11 @@ pub fn VerifyPage(
         <Page title=Signal::derive(move || t_string!(i18n, verify.title).to_string())>
             <div class="kp-stack">
                 <p class="kp-lead">{move || t_string!(i18n, verify.intro)}</p>
+                <Scanner on_code=Callback::new(move |text: String| {
+                    check.value().set(None);
+                    token.set(text);
+                    submit();
+                })/>
                 <form class="kp-stack" novalidate on:submit=move |ev| {
                     ev.prevent_default();
                     submit();
