@@ -11,9 +11,9 @@ use reqwest::{Method, StatusCode};
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::{
-    API_PREFIX, DemoAccounts, ErrorCode, IssuerKeys, Licence, LicenceSummary, Me, Presentation,
-    PresentationRequest, Problem, SESSION_COOKIE, SignInRequest, Verification, VerifiedLicence,
-    VerifyRequest,
+    API_PREFIX, Ceremony, CeremonyAnswer, DemoAccounts, ErrorCode, IssuerKeys, Licence,
+    LicenceSummary, Me, NewPasskey, PasskeyInfo, PasskeySignIn, Presentation, PresentationRequest,
+    Problem, SESSION_COOKIE, SignInRequest, Verification, VerifiedLicence, VerifyRequest,
 };
 
 /// Why a call failed.
@@ -96,6 +96,43 @@ impl Client {
 
     pub async fn sign_out(&self) -> Result<(), ClientError> {
         self.send_no_content(Method::DELETE, "/session").await
+    }
+
+    /// Starts a passkey sign-in for the account named.
+    pub async fn passkey_sign_in_start(
+        &self,
+        request: &PasskeySignIn,
+    ) -> Result<Ceremony, ClientError> {
+        self.send(Method::POST, "/session/passkey/start", Some(request))
+            .await
+    }
+
+    pub async fn passkey_sign_in_finish(&self, answer: &CeremonyAnswer) -> Result<Me, ClientError> {
+        self.send(Method::POST, "/session/passkey/finish", Some(answer))
+            .await
+    }
+
+    /// Starts adding a passkey to the signed-in account.
+    pub async fn passkey_register_start(&self) -> Result<Ceremony, ClientError> {
+        self.send::<(), _>(Method::POST, "/passkeys/register/start", None)
+            .await
+    }
+
+    pub async fn passkey_register_finish(
+        &self,
+        passkey: &NewPasskey,
+    ) -> Result<PasskeyInfo, ClientError> {
+        self.send(Method::POST, "/passkeys/register/finish", Some(passkey))
+            .await
+    }
+
+    pub async fn passkeys(&self) -> Result<Vec<PasskeyInfo>, ClientError> {
+        self.send::<(), _>(Method::GET, "/passkeys", None).await
+    }
+
+    pub async fn remove_passkey(&self, id: &str) -> Result<(), ClientError> {
+        self.send_no_content(Method::DELETE, &format!("/passkeys/{}", path_segment(id)))
+            .await
     }
 
     pub async fn me(&self) -> Result<Me, ClientError> {

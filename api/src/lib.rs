@@ -5,10 +5,12 @@
 //! and for native targets (the server's integration tests use the same client).
 
 pub mod client;
+pub mod passkeys;
 pub mod token;
 pub mod uscc;
 pub mod wallet;
 
+pub use passkeys::*;
 pub use wallet::*;
 
 use serde::{Deserialize, Serialize};
@@ -205,6 +207,16 @@ pub enum ErrorCode {
     LicenceExpired,
     /// This very code was already checked once: a copy or a screenshot.
     TokenReplayed,
+    /// The account has no passkey yet (or there is no such account): sign in with the password.
+    NoPasskey,
+    /// The passkey's answer did not check out (wrong key, bad signature, wrong site).
+    PasskeyRejected,
+    /// The phone did not confirm it was its owner (no face, fingerprint or screen lock).
+    UserNotVerified,
+    /// The sign-in or approval step took too long or was already used; start again.
+    CeremonyExpired,
+    /// This passkey is already registered.
+    PasskeyExists,
 }
 
 impl ErrorCode {
@@ -228,6 +240,11 @@ impl ErrorCode {
             ErrorCode::LicenceRevoked => "licence_revoked",
             ErrorCode::LicenceExpired => "licence_expired",
             ErrorCode::TokenReplayed => "token_replayed",
+            ErrorCode::NoPasskey => "no_passkey",
+            ErrorCode::PasskeyRejected => "passkey_rejected",
+            ErrorCode::UserNotVerified => "user_not_verified",
+            ErrorCode::CeremonyExpired => "ceremony_expired",
+            ErrorCode::PasskeyExists => "passkey_exists",
         }
     }
 }
@@ -290,6 +307,11 @@ mod tests {
             ErrorCode::LicenceRevoked,
             ErrorCode::LicenceExpired,
             ErrorCode::TokenReplayed,
+            ErrorCode::NoPasskey,
+            ErrorCode::PasskeyRejected,
+            ErrorCode::UserNotVerified,
+            ErrorCode::CeremonyExpired,
+            ErrorCode::PasskeyExists,
         ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }

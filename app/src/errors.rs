@@ -3,7 +3,10 @@
 use kapok_api::{ErrorCode, client::ClientError, token::TokenError};
 use leptos_i18n::I18nContext;
 
-use crate::i18n::{Locale, t_string};
+use crate::{
+    i18n::{Locale, t_string},
+    webauthn::PasskeyError,
+};
 
 /// The message for `error`. Matching every code means a new one cannot ship untranslated.
 pub fn error_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
@@ -27,6 +30,11 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
             ErrorCode::LicenceRevoked => t_string!(i18n, errors.licence_revoked),
             ErrorCode::LicenceExpired => t_string!(i18n, errors.licence_expired),
             ErrorCode::TokenReplayed => t_string!(i18n, errors.token_replayed),
+            ErrorCode::NoPasskey => t_string!(i18n, errors.no_passkey),
+            ErrorCode::PasskeyRejected => t_string!(i18n, errors.passkey_rejected),
+            ErrorCode::UserNotVerified => t_string!(i18n, errors.user_not_verified),
+            ErrorCode::CeremonyExpired => t_string!(i18n, errors.ceremony_expired),
+            ErrorCode::PasskeyExists => t_string!(i18n, errors.passkey_exists),
         },
         ClientError::Network(_) => t_string!(i18n, errors.network),
         ClientError::Decode(_) => t_string!(i18n, errors.unreadable),
@@ -42,6 +50,17 @@ pub fn token_error_text(i18n: I18nContext<Locale>, error: TokenError) -> String 
         TokenError::UnknownKey => t_string!(i18n, errors.token_unknown_key),
         TokenError::BadSignature => t_string!(i18n, errors.token_bad_signature),
         TokenError::Expired => t_string!(i18n, errors.token_expired),
+    }
+    .to_string()
+}
+
+/// The message for a passkey prompt that gave no credential.
+pub fn passkey_error_text(i18n: I18nContext<Locale>, error: PasskeyError) -> String {
+    match error {
+        PasskeyError::Unsupported => t_string!(i18n, passkey.unsupported),
+        PasskeyError::Cancelled => t_string!(i18n, passkey.cancelled),
+        PasskeyError::AlreadyRegistered => t_string!(i18n, passkey.already_registered),
+        PasskeyError::Failed => t_string!(i18n, passkey.failed),
     }
     .to_string()
 }

@@ -14,6 +14,7 @@ mod prefs;
 mod scanner;
 mod settings;
 mod shells;
+mod webauthn;
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 

@@ -24,6 +24,11 @@ pub enum ApiError {
     LicenceRevoked,
     LicenceExpired,
     TokenReplayed,
+    NoPasskey,
+    PasskeyRejected,
+    UserNotVerified,
+    CeremonyExpired,
+    PasskeyExists,
     /// Something on our side broke; the cause is logged, never sent.
     Internal(String),
 }
@@ -128,6 +133,38 @@ impl ApiError {
                 "Code already used",
                 "This exact code was checked before: it may be a copy or a screenshot.".into(),
             ),
+            NoPasskey => (
+                StatusCode::NOT_FOUND,
+                ErrorCode::NoPasskey,
+                "No passkey",
+                "There is no passkey for this account; sign in with the password.".into(),
+            ),
+            PasskeyRejected => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::PasskeyRejected,
+                "Passkey not accepted",
+                "The passkey's answer did not check out. Try again with a passkey of this account."
+                    .into(),
+            ),
+            UserNotVerified => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::UserNotVerified,
+                "Not confirmed on the phone",
+                "The phone did not confirm its owner with a face, fingerprint or screen lock."
+                    .into(),
+            ),
+            CeremonyExpired => (
+                StatusCode::GONE,
+                ErrorCode::CeremonyExpired,
+                "Step expired",
+                "This step took too long or was already used; please start again.".into(),
+            ),
+            PasskeyExists => (
+                StatusCode::CONFLICT,
+                ErrorCode::PasskeyExists,
+                "Passkey already registered",
+                "This passkey is already registered.".into(),
+            ),
             Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorCode::Internal,
@@ -186,5 +223,20 @@ impl From<JsonRejection> for ApiError {
 impl From<kapok_api::token::TokenError> for ApiError {
     fn from(e: kapok_api::token::TokenError) -> ApiError {
         ApiError::Token(e)
+    }
+}
+
+impl From<webauthn_rs::prelude::WebauthnError> for ApiError {
+    fn from(e: webauthn_rs::prelude::WebauthnError) -> ApiError {
+        use webauthn_rs::prelude::WebauthnError;
+        match e {
+            WebauthnError::UserNotVerified => ApiError::UserNotVerified,
+            // Anything else about the answer (signature, origin, challenge, credential) is the
+            // client's; the kind is logged for us, not told to a possible attacker.
+            other => {
+                tracing::info!(error = %other, "passkey answer rejected");
+                ApiError::PasskeyRejected
+            }
+        }
     }
 }

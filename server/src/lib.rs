@@ -8,6 +8,7 @@ mod clock;
 pub mod config;
 mod db;
 mod error;
+mod passkeys;
 pub mod seed;
 mod session;
 mod store;
@@ -36,6 +37,8 @@ pub use db::Db;
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// The WebAuthn relying party for passkeys, set up from `config.origin`.
+    pub webauthn: Arc<webauthn_rs::Webauthn>,
     csp: HeaderValue,
 }
 
@@ -49,7 +52,7 @@ pub struct AppState {
     ),
     components(schemas(kapok_api::Problem, kapok_api::ErrorCode)),
     tags(
-        (name = "session", description = "Sign-in, sign-out, who am I"),
+        (name = "session", description = "Sign-in (password or passkey), sign-out, who am I, passkeys"),
         (name = "wallet", description = "E-licences, their live QR codes, and verification"),
     )
 )]
@@ -64,6 +67,12 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .routes(routes!(session::sign_in, session::sign_out))
                 .routes(routes!(session::me))
                 .routes(routes!(session::demo_accounts))
+                .routes(routes!(passkeys::register_start))
+                .routes(routes!(passkeys::register_finish))
+                .routes(routes!(passkeys::list))
+                .routes(routes!(passkeys::remove))
+                .routes(routes!(passkeys::sign_in_start))
+                .routes(routes!(passkeys::sign_in_finish))
                 .routes(routes!(wallet::list))
                 .routes(routes!(wallet::detail))
                 .routes(routes!(wallet::present))
@@ -144,9 +153,11 @@ pub async fn start(config: Config) -> Result<Running, String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let csp = web::content_security_policy(web::read_index(&config.dist).as_deref());
+    let webauthn = Arc::new(passkeys::relying_party(&config.origin)?);
     let state = AppState {
         db: db.clone(),
         config: Arc::new(config),
+        webauthn,
         csp,
     };
     let serve = tokio::spawn(async move {
@@ -207,6 +218,7 @@ mod tests {
         let db = db::connect(&config.database_url).await.unwrap();
         let state = AppState {
             db,
+            webauthn: Arc::new(passkeys::relying_party(&config.origin).unwrap()),
             config: Arc::new(config),
             csp: web::content_security_policy(None),
         };

@@ -106,15 +106,23 @@ pub async fn sign_in(
     let user_id = user_id
         .filter(|_| password_ok)
         .ok_or(ApiError::BadCredentials)?;
+    open_session(&state, &headers, &user_id).await
+}
 
+/// Starts a new session for a user who has just proven who they are, and answers with `Me`.
+pub async fn open_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    user_id: &str,
+) -> Result<Response, ApiError> {
     // Rotation: a session that came with this request is ended, never upgraded, so a token
     // planted before sign-in (session fixation) is worthless after it.
-    if let Some(old) = session_token(&headers) {
+    if let Some(old) = session_token(headers) {
         sessions::delete(&state.db, &token_hash(old)).await?;
     }
     let token = new_token()?;
-    sessions::create(&state.db, &token_hash(&token), &user_id, store::now()).await?;
-    let me = store::users::me(&state.db, &user_id)
+    sessions::create(&state.db, &token_hash(&token), user_id, store::now()).await?;
+    let me = store::users::me(&state.db, user_id)
         .await?
         .ok_or_else(|| ApiError::Internal("user vanished during sign-in".into()))?;
     let cookie = session_cookie(&token, sessions::ABSOLUTE_TIMEOUT_SECS);
@@ -203,7 +211,7 @@ static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password("no account has this password"));
 
 /// 256 bits from the OS, URL-safe base64.
-fn new_token() -> Result<String, ApiError> {
+pub fn new_token() -> Result<String, ApiError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))

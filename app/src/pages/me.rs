@@ -11,6 +11,7 @@ use crate::{
     errors::error_text,
     i18n::{t_string, use_i18n},
     page::Page,
+    pages::passkeys::PasskeysCard,
     settings::DisplaySettings,
     shells::persona_label,
 };
@@ -64,6 +65,7 @@ pub fn MePage() -> impl IntoView {
                         </Card>
                     }
                 })}
+                <PasskeysCard/>
                 <Card title=Signal::derive(move || t_string!(i18n, me.settings).to_string())>
                     <DisplaySettings/>
                 </Card>

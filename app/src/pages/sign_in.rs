@@ -1,16 +1,17 @@
 //! The start page: sign in (or try a demo account), and the display settings.
 
-use kapok_api::{Me, SignInRequest, client::ClientError};
-use kapok_components::{Button, Card, Loading, TextField, Toast};
+use kapok_api::{Me, PasskeySignIn, SignInRequest, client::ClientError};
+use kapok_components::{Button, ButtonVariant, Card, Loading, TextField, Toast};
 use leptos::prelude::*;
 use leptos_router::{components::Redirect, hooks::use_navigate};
 
 use crate::{
     api::api,
     auth::{Auth, AuthState, Notice},
-    errors::error_text,
+    errors::{error_text, passkey_error_text},
     i18n::{t_string, use_i18n},
     page::Page,
+    pages::passkeys::Failure,
     prefs::Prefs,
     settings::DisplaySettings,
     shells::persona_label,
@@ -19,7 +20,26 @@ use crate::{
 #[derive(Clone, Debug, PartialEq)]
 enum Problem {
     MissingFields,
+    MissingUsername,
     Api(ClientError),
+    Passkey(crate::webauthn::PasskeyError),
+}
+
+impl From<Failure> for Problem {
+    fn from(f: Failure) -> Problem {
+        match f {
+            Failure::Api(e) => Problem::Api(e),
+            Failure::Passkey(e) => Problem::Passkey(e),
+        }
+    }
+}
+
+async fn sign_in_with_passkey(username: String) -> Result<Me, Failure> {
+    let ceremony = api()
+        .passkey_sign_in_start(&PasskeySignIn { username })
+        .await?;
+    let answer = crate::webauthn::get(&ceremony).await?;
+    Ok(api().passkey_sign_in_finish(&answer).await?)
 }
 
 #[component]
@@ -43,11 +63,28 @@ pub fn SignInPage() -> impl IntoView {
         auth.state.set(AuthState::SignedIn(Box::new(me)));
         navigate(home, Default::default());
     };
+    let with_passkey =
+        Action::new_local(|username: &String| sign_in_with_passkey(username.clone()));
+    let signed_in_too = signed_in.clone();
     Effect::new(move |_| match sign_in.value().get() {
         Some(Ok(me)) => signed_in(me),
         Some(Err(e)) => problem.set(Some(Problem::Api(e))),
         None => {}
     });
+    Effect::new(move |_| match with_passkey.value().get() {
+        Some(Ok(me)) => signed_in_too(me),
+        Some(Err(e)) => problem.set(Some(e.into())),
+        None => {}
+    });
+    let passkey = move || {
+        let name = username.get_untracked();
+        if name.trim().is_empty() {
+            problem.set(Some(Problem::MissingUsername));
+            return;
+        }
+        problem.set(None);
+        with_passkey.dispatch_local(name.trim().to_owned());
+    };
     let submit = move |request: SignInRequest| {
         if request.username.trim().is_empty() || request.password.is_empty() {
             problem.set(Some(Problem::MissingFields));
@@ -60,7 +97,9 @@ pub fn SignInPage() -> impl IntoView {
     let problem_text = move || {
         problem.get().map(|p| match p {
             Problem::MissingFields => t_string!(i18n, sign_in.missing_fields).to_string(),
+            Problem::MissingUsername => t_string!(i18n, sign_in.passkey_needs_username).to_string(),
             Problem::Api(e) => error_text(i18n, &e),
+            Problem::Passkey(e) => passkey_error_text(i18n, e),
         })
     };
     let notice = Signal::derive(move || {
@@ -96,6 +135,14 @@ pub fn SignInPage() -> impl IntoView {
                             t_string!(i18n, sign_in.submitting)
                         } else {
                             t_string!(i18n, sign_in.submit)
+                        }}
+                    </Button>
+                    <Button variant=ButtonVariant::Secondary disabled=with_passkey.pending()
+                        on_click=Callback::new(move |_| passkey())>
+                        {move || if with_passkey.pending().get() {
+                            t_string!(i18n, sign_in.passkey_pending)
+                        } else {
+                            t_string!(i18n, sign_in.passkey)
                         }}
                     </Button>
                 </form>

@@ -2,6 +2,7 @@
 
 pub mod keys;
 pub mod licences;
+pub mod passkeys;
 pub mod sessions;
 pub mod users;
 

@@ -1,0 +1,43 @@
+// A phone's passkey store and its unlock, as Chromium's virtual authenticator (CDP WebAuthn).
+import { type CDPSession, type Page } from "@playwright/test";
+
+export interface Authenticator {
+  cdp: CDPSession;
+  authenticatorId: string;
+}
+
+/** Gives the page a platform authenticator that verifies its user (face, fingerprint or PIN). */
+export async function addAuthenticator(page: Page): Promise<Authenticator> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable", { enableUI: false });
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      ctap2Version: "ctap2_1",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
+}
+
+/** The unlock fails (wrong face, cancelled): the browser gives no credential at all. */
+export async function failUnlock(a: Authenticator, failed = true) {
+  await a.cdp.send("WebAuthn.setUserVerified", { authenticatorId: a.authenticatorId, isUserVerified: !failed });
+}
+
+/**
+ * Tampers with the next answers: `isBadUV` claims no user verification in the signed data,
+ * `isBogusSignature` breaks the signature. `{}` restores honest answers.
+ */
+export async function tamper(a: Authenticator, bits: { isBadUV?: boolean; isBogusSignature?: boolean }) {
+  await a.cdp.send("WebAuthn.setResponseOverrideBits", { authenticatorId: a.authenticatorId, ...bits });
+}
+
+export async function credentialCount(a: Authenticator): Promise<number> {
+  const { credentials } = await a.cdp.send("WebAuthn.getCredentials", { authenticatorId: a.authenticatorId });
+  return credentials.length;
+}

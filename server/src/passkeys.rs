@@ -1,0 +1,329 @@
+//! Passkeys (WebAuthn with user verification): add, list and remove them, and sign in with one.
+//!
+//! Ceremony state stays in the database and is deleted on first use; the browser only ever
+//! holds the ceremony's id. Registration asks for no attestation, so the synced passkeys of
+//! ordinary phones work.
+
+use std::time::Duration;
+
+use axum::{
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    response::Response,
+};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use kapok_api::{
+    Ceremony, CeremonyAnswer, Me, NewPasskey, PASSKEY_LABEL_MAX, PasskeyInfo, PasskeySignIn,
+    Problem,
+};
+use serde::{Serialize, de::DeserializeOwned};
+use webauthn_rs::prelude::{
+    Passkey, PasskeyAuthentication, PasskeyRegistration, PublicKeyCredential,
+    RegisterPublicKeyCredential, Url, Uuid, Webauthn, WebauthnBuilder,
+};
+
+use crate::{
+    AppState,
+    error::ApiError,
+    session::{self, CurrentUser},
+    store::{
+        self,
+        passkeys::{self as stored, Kind, NewCeremony},
+    },
+    web::ApiJson,
+};
+
+/// How long a started ceremony may take (the browser's own prompt times out first).
+pub const CEREMONY_SECS: i64 = 5 * 60;
+
+/// The relying party: Kapok's origin, whose host is the passkeys' RP ID.
+pub fn relying_party(origin: &str) -> Result<Webauthn, String> {
+    let url = Url::parse(origin).map_err(|e| format!("KAPOK_ORIGIN {origin:?}: {e}"))?;
+    let host = url
+        .host_str()
+        .ok_or_else(|| format!("KAPOK_ORIGIN {origin:?} has no host"))?
+        .to_owned();
+    WebauthnBuilder::new(&host, &url)
+        .and_then(|b| {
+            b.rp_name("Kapok")
+                .timeout(Duration::from_secs(CEREMONY_SECS as u64))
+                .build()
+        })
+        .map_err(|e| format!("cannot set up passkeys for {origin:?}: {e}"))
+}
+
+/// Start adding a passkey to the signed-in account.
+#[utoipa::path(post, path = "/passkeys/register/start", tag = "session",
+    responses(
+        (status = 200, description = "Options for the browser's navigator.credentials.create", body = Ceremony),
+        (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn register_start(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<axum::Json<Ceremony>, ApiError> {
+    let me = store::users::me(&state.db, &user.user_id)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    let handle = stored::webauthn_id(&state.db, &user.user_id, &Uuid::new_v4().to_string()).await?;
+    let handle = Uuid::parse_str(&handle).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let existing = passkeys_of(&state, &user.user_id).await?;
+    let exclude = existing.iter().map(|p| p.cred_id().clone()).collect();
+    let (options, registration) = state.webauthn.start_passkey_registration(
+        handle,
+        &me.user.username,
+        &me.user.display_name,
+        Some(exclude),
+    )?;
+    let ceremony = begin(&state, Kind::Register, &user.user_id, None, &registration).await?;
+    Ok(axum::Json(Ceremony {
+        ceremony,
+        options: to_json(&options)?,
+    }))
+}
+
+/// Finish adding a passkey.
+#[utoipa::path(post, path = "/passkeys/register/finish", tag = "session",
+    request_body = NewPasskey,
+    responses(
+        (status = 200, description = "The passkey was added", body = PasskeyInfo),
+        (status = 400, description = "Malformed body or label", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No session, the answer did not check out (passkey_rejected) or the phone did not verify its owner (user_not_verified)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "This passkey is already registered (passkey_exists)", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The ceremony expired or was used (ceremony_expired)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn register_finish(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(request): ApiJson<NewPasskey>,
+) -> Result<axum::Json<PasskeyInfo>, ApiError> {
+    let label = request.label.trim();
+    if label.chars().count() > PASSKEY_LABEL_MAX {
+        return Err(ApiError::MalformedBody(format!(
+            "label: at most {PASSKEY_LABEL_MAX} characters"
+        )));
+    }
+    let credential: RegisterPublicKeyCredential = from_json(request.answer.credential)?;
+    let registration: PasskeyRegistration = finish(
+        &state,
+        &request.answer.ceremony,
+        Kind::Register,
+        &user.user_id,
+    )
+    .await?;
+    let passkey = state
+        .webauthn
+        .finish_passkey_registration(&credential, &registration)?;
+    let id = URL_SAFE_NO_PAD.encode(passkey.cred_id());
+    let now = store::now();
+    if !stored::insert(
+        &state.db,
+        &user.user_id,
+        &id,
+        label,
+        &to_json(&passkey)?.to_string(),
+        now,
+    )
+    .await?
+    {
+        return Err(ApiError::PasskeyExists);
+    }
+    Ok(axum::Json(PasskeyInfo {
+        id,
+        label: label.to_owned(),
+        created_at: now,
+        last_used_at: None,
+    }))
+}
+
+/// The signed-in account's passkeys.
+#[utoipa::path(get, path = "/passkeys", tag = "session",
+    responses(
+        (status = 200, description = "The account's passkeys, oldest first", body = [PasskeyInfo]),
+        (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<axum::Json<Vec<PasskeyInfo>>, ApiError> {
+    let passkeys = stored::of_user(&state.db, &user.user_id).await?;
+    Ok(axum::Json(passkeys.into_iter().map(|p| p.info).collect()))
+}
+
+/// Remove one of the signed-in account's passkeys.
+#[utoipa::path(delete, path = "/passkeys/{id}", tag = "session",
+    params(("id" = String, Path, description = "The passkey's credential id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The account has no passkey by this id", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn remove(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    if stored::delete(&state.db, &user.user_id, &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// Start signing in with a passkey of the account named.
+#[utoipa::path(post, path = "/session/passkey/start", tag = "session",
+    request_body = PasskeySignIn,
+    responses(
+        (status = 200, description = "Options for the browser's navigator.credentials.get", body = Ceremony),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No passkey for this account (no_passkey; also for unknown accounts)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn sign_in_start(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<PasskeySignIn>,
+) -> Result<axum::Json<Ceremony>, ApiError> {
+    let user_id = store::users::credentials(&state.db, request.username.trim())
+        .await?
+        .map(|c| c.user_id)
+        .ok_or(ApiError::NoPasskey)?;
+    let ceremony = ask_for_passkey(&state, Kind::SignIn, &user_id, None).await?;
+    Ok(axum::Json(ceremony))
+}
+
+/// Finish signing in with a passkey: a new session, as with a password.
+#[utoipa::path(post, path = "/session/passkey/finish", tag = "session",
+    request_body = CeremonyAnswer,
+    responses(
+        (status = 200, description = "Signed in; a new session cookie is set", body = Me),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The answer did not check out (passkey_rejected) or the phone did not verify its owner (user_not_verified)", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The ceremony expired or was used (ceremony_expired)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn sign_in_finish(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(answer): ApiJson<CeremonyAnswer>,
+) -> Result<Response, ApiError> {
+    let taken = stored::take_ceremony(&state.db, &answer.ceremony, Kind::SignIn, store::now())
+        .await?
+        .ok_or(ApiError::CeremonyExpired)?;
+    check_assertion(&state, &taken.user_id, &taken.state, answer.credential).await?;
+    session::open_session(&state, &headers, &taken.user_id).await
+}
+
+/// Starts an assertion ceremony with the user's passkeys, optionally bound to a subject (the
+/// request an approval is about, and the hash of what was shown).
+pub async fn ask_for_passkey(
+    state: &AppState,
+    kind: Kind,
+    user_id: &str,
+    subject: Option<(&str, &[u8])>,
+) -> Result<Ceremony, ApiError> {
+    let passkeys = passkeys_of(state, user_id).await?;
+    if passkeys.is_empty() {
+        return Err(ApiError::NoPasskey);
+    }
+    let (options, authentication) = state.webauthn.start_passkey_authentication(&passkeys)?;
+    let ceremony = begin(state, kind, user_id, subject, &authentication).await?;
+    Ok(Ceremony {
+        ceremony,
+        options: to_json(&options)?,
+    })
+}
+
+/// Checks an assertion against the ceremony state (`state_json`) and the user's passkeys, and
+/// records the use. User verification is required: webauthn-rs refuses an answer without it.
+pub async fn check_assertion(
+    state: &AppState,
+    user_id: &str,
+    state_json: &str,
+    credential: serde_json::Value,
+) -> Result<(), ApiError> {
+    let credential: PublicKeyCredential = from_json(credential)?;
+    let authentication: PasskeyAuthentication = serde_json::from_str(state_json)
+        .map_err(|e| ApiError::Internal(format!("stored ceremony state: {e}")))?;
+    let result = state
+        .webauthn
+        .finish_passkey_authentication(&credential, &authentication)?;
+    if !result.user_verified() {
+        return Err(ApiError::UserNotVerified);
+    }
+    let mut passkeys = passkeys_of(state, user_id).await?;
+    let passkey = passkeys
+        .iter_mut()
+        .find(|p| p.cred_id() == result.cred_id())
+        .ok_or(ApiError::PasskeyRejected)?;
+    let changed = passkey.update_credential(&result) == Some(true);
+    let updated = changed.then(|| to_json(&*passkey)).transpose()?;
+    stored::used(
+        &state.db,
+        &URL_SAFE_NO_PAD.encode(result.cred_id()),
+        updated.map(|v| v.to_string()).as_deref(),
+        store::now(),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn passkeys_of(state: &AppState, user_id: &str) -> Result<Vec<Passkey>, ApiError> {
+    stored::of_user(&state.db, user_id)
+        .await?
+        .into_iter()
+        .map(|p| {
+            serde_json::from_str(&p.passkey)
+                .map_err(|e| ApiError::Internal(format!("stored passkey: {e}")))
+        })
+        .collect()
+}
+
+async fn begin(
+    state: &AppState,
+    kind: Kind,
+    user_id: &str,
+    subject: Option<(&str, &[u8])>,
+    ceremony_state: &impl Serialize,
+) -> Result<String, ApiError> {
+    let id = session::new_token()?;
+    stored::start_ceremony(
+        &state.db,
+        NewCeremony {
+            id: &id,
+            kind,
+            user_id,
+            subject,
+            state: &to_json(ceremony_state)?.to_string(),
+            expires_at: store::now() + CEREMONY_SECS,
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Takes the caller's own live ceremony of this kind and returns its state.
+async fn finish<T: DeserializeOwned>(
+    state: &AppState,
+    ceremony: &str,
+    kind: Kind,
+    user_id: &str,
+) -> Result<T, ApiError> {
+    let taken = stored::take_ceremony(&state.db, ceremony, kind, store::now())
+        .await?
+        .filter(|t| t.user_id == user_id)
+        .ok_or(ApiError::CeremonyExpired)?;
+    serde_json::from_str(&taken.state)
+        .map_err(|e| ApiError::Internal(format!("stored ceremony state: {e}")))
+}
+
+fn to_json(value: &impl Serialize) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(value).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+fn from_json<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_json::from_value(value).map_err(|e| {
+        let mut why = format!("credential: {e}");
+        if let Some((cut, _)) = why.char_indices().nth(200) {
+            why.truncate(cut);
+        }
+        ApiError::MalformedBody(why)
+    })
+}

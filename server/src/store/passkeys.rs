@@ -1,0 +1,183 @@
+use kapok_api::PasskeyInfo;
+use sqlx::Row;
+
+use crate::db::Db;
+
+/// A stored passkey: what the owner sees, and webauthn-rs's record of it as JSON.
+pub struct StoredPasskey {
+    pub info: PasskeyInfo,
+    pub passkey: String,
+}
+
+/// The account's WebAuthn user handle, made on first use.
+pub async fn webauthn_id(db: &Db, user_id: &str, new_id: &str) -> sqlx::Result<String> {
+    sqlx::query("UPDATE users SET webauthn_id = ? WHERE id = ? AND webauthn_id IS NULL")
+        .bind(new_id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    sqlx::query_scalar("SELECT webauthn_id FROM users WHERE id = ?")
+        .bind(user_id)
+        .fetch_one(db)
+        .await
+}
+
+pub async fn of_user(db: &Db, user_id: &str) -> sqlx::Result<Vec<StoredPasskey>> {
+    let rows = sqlx::query(
+        "SELECT credential_id, label, passkey, created_at, last_used_at
+         FROM passkeys WHERE user_id = ? ORDER BY created_at, credential_id",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| StoredPasskey {
+            info: PasskeyInfo {
+                id: r.get("credential_id"),
+                label: r.get("label"),
+                created_at: r.get("created_at"),
+                last_used_at: r.get("last_used_at"),
+            },
+            passkey: r.get("passkey"),
+        })
+        .collect())
+}
+
+/// Stores a new passkey; `false` when the credential is already registered (to anyone).
+pub async fn insert(
+    db: &Db,
+    user_id: &str,
+    credential_id: &str,
+    label: &str,
+    passkey: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let inserted = sqlx::query(
+        "INSERT INTO passkeys (credential_id, user_id, label, passkey, created_at)
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT (credential_id) DO NOTHING",
+    )
+    .bind(credential_id)
+    .bind(user_id)
+    .bind(label)
+    .bind(passkey)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(inserted.rows_affected() == 1)
+}
+
+/// Records a use: the new signature counter and when.
+pub async fn used(
+    db: &Db,
+    credential_id: &str,
+    passkey: Option<&str>,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE passkeys SET last_used_at = ?, passkey = COALESCE(?, passkey) WHERE credential_id = ?",
+    )
+    .bind(now)
+    .bind(passkey)
+    .bind(credential_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Deletes the caller's own passkey; `false` if they have none by that id.
+pub async fn delete(db: &Db, user_id: &str, credential_id: &str) -> sqlx::Result<bool> {
+    let deleted = sqlx::query("DELETE FROM passkeys WHERE credential_id = ? AND user_id = ?")
+        .bind(credential_id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(deleted.rows_affected() == 1)
+}
+
+/// What a ceremony is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Register,
+    SignIn,
+    #[allow(dead_code)] // delegation approvals are the next slice
+    Approve,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Register => "register",
+            Kind::SignIn => "sign_in",
+            Kind::Approve => "approve",
+        }
+    }
+}
+
+pub struct NewCeremony<'a> {
+    pub id: &'a str,
+    pub kind: Kind,
+    pub user_id: &'a str,
+    /// For an approval: the request and the hash of its canonical form when it was shown.
+    pub subject: Option<(&'a str, &'a [u8])>,
+    pub state: &'a str,
+    pub expires_at: i64,
+}
+
+pub async fn start_ceremony(db: &Db, ceremony: NewCeremony<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO webauthn_ceremonies (id, kind, user_id, subject, subject_hash, state, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(ceremony.id)
+    .bind(ceremony.kind.as_str())
+    .bind(ceremony.user_id)
+    .bind(ceremony.subject.map(|(s, _)| s))
+    .bind(ceremony.subject.map(|(_, h)| h))
+    .bind(ceremony.state)
+    .bind(ceremony.expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub struct TakenCeremony {
+    pub user_id: String,
+    #[allow(dead_code)] // read by delegation approvals, the next slice
+    pub subject: Option<String>,
+    #[allow(dead_code)]
+    pub subject_hash: Option<Vec<u8>>,
+    pub state: String,
+}
+
+/// Removes and returns a live ceremony of this kind; `None` if it is unknown, of another
+/// kind, expired or already used. Removing first makes every ceremony single-use.
+pub async fn take_ceremony(
+    db: &Db,
+    id: &str,
+    kind: Kind,
+    now: i64,
+) -> sqlx::Result<Option<TakenCeremony>> {
+    let row = sqlx::query(
+        "DELETE FROM webauthn_ceremonies WHERE id = ?
+         RETURNING kind, user_id, subject, subject_hash, state, expires_at",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    // Expired ones are swept on the way.
+    sqlx::query("DELETE FROM webauthn_ceremonies WHERE expires_at < ?")
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(row
+        .filter(|r| {
+            r.get::<&str, _>("kind") == kind.as_str() && r.get::<i64, _>("expires_at") >= now
+        })
+        .map(|r| TakenCeremony {
+            user_id: r.get("user_id"),
+            subject: r.get("subject"),
+            subject_hash: r.get("subject_hash"),
+            state: r.get("state"),
+        }))
+}
