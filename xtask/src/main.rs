@@ -27,7 +27,9 @@ fn main() -> ExitCode {
                 "  run    build the app and serve it with demo data at http://localhost:8080"
             );
             eprintln!("  test   run every check and test, including the browser tests");
-            eprintln!("  bench  measure bundle sizes and first-load bytes into docs/benchmarks.md");
+            eprintln!(
+                "  bench  measure bundle, first loads, token speed, API load into docs/benchmarks.md"
+            );
             eprintln!("  bundle build the release client into dist/ (what run and test serve)");
             return ExitCode::from(2);
         }
@@ -173,20 +175,31 @@ fn e2e() -> Result {
     result
 }
 
-/// A debug server with demo data on a free loopback port, stopped when dropped.
+/// A server on a free loopback port, stopped when dropped.
 pub struct TestServer {
     pub origin: String,
     child: Child,
 }
 
 impl TestServer {
+    /// The debug build with demo data and a fresh database in `data`.
     pub fn start(data: &Path) -> Result<TestServer> {
+        TestServer::start_build(data, "debug")
+    }
+
+    /// The same on the release build, for load measurements.
+    pub fn start_release(data: &Path) -> Result<TestServer> {
+        TestServer::start_build(data, "release")
+    }
+
+    fn start_build(data: &Path, profile: &str) -> Result<TestServer> {
         let port = free_port()?;
         // localhost, not 127.0.0.1: browsers treat it as a secure context, which the
         // __Host- session cookie and WebAuthn need.
         let origin = format!("http://localhost:{port}");
-        let server = target_dir().join("debug/kapok-server");
-        let child = cmd(server.to_str().ok_or("target path is not UTF-8")?)
+        let server = target_dir().join(profile).join("kapok-server");
+        let mut command = cmd(server.to_str().ok_or("target path is not UTF-8")?);
+        command
             .env("KAPOK_ADDR", format!("127.0.0.1:{port}"))
             .env("KAPOK_ORIGIN", &origin)
             .env("KAPOK_DIST", root().join("dist"))
@@ -195,10 +208,19 @@ impl TestServer {
                 "DATABASE_URL",
                 format!("sqlite://{}", data.join("kapok.db").display()),
             )
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "warn");
+        TestServer::spawn(&mut command, port)
+    }
+
+    /// Starts `command`, which must listen on 127.0.0.1:`port`, and waits until it does.
+    pub fn spawn(command: &mut Command, port: u16) -> Result<TestServer> {
+        let child = command
             .spawn()
             .map_err(|e| format!("cannot start the server: {e}"))?;
-        let mut server = TestServer { origin, child };
+        let mut server = TestServer {
+            origin: format!("http://localhost:{port}"),
+            child,
+        };
         server.wait_ready(port)?;
         Ok(server)
     }
@@ -225,7 +247,7 @@ impl Drop for TestServer {
     }
 }
 
-fn free_port() -> Result<u16> {
+pub fn free_port() -> Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
 }

@@ -9,6 +9,8 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Trunk 0.22 needs a newer rustc than the machines have.
 const TRUNK_VERSION: &str = "0.21";
+/// The HTTP load generator `cargo xtask bench` uses; pinned so figures compare across runs.
+pub const OHA_VERSION: &str = "1.16.0";
 
 /// PATH with the npm tools (wasm-opt from binaryen) and cargo's bin directory first.
 pub fn path() -> String {
@@ -111,6 +113,15 @@ fn ensure_npm_packages() -> Result {
                 .current_dir(&e2e)
                 .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
         )?;
+    }
+    Ok(())
+}
+
+/// oha, the HTTP load generator (only `cargo xtask bench` needs it).
+pub fn ensure_load_generator() -> Result {
+    let oha = output("oha", &["--version"]).unwrap_or_default();
+    if oha.trim() != format!("oha {OHA_VERSION}") {
+        run_cmd(cmd("cargo").args(["install", "oha", "--version", OHA_VERSION, "--locked"]))?;
     }
     Ok(())
 }
