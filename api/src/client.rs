@@ -11,9 +11,11 @@ use reqwest::{Method, StatusCode};
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::{
-    API_PREFIX, Ceremony, CeremonyAnswer, DemoAccounts, ErrorCode, IssuerKeys, Licence,
-    LicenceSummary, Me, NewPasskey, PasskeyInfo, PasskeySignIn, Presentation, PresentationRequest,
-    Problem, SESSION_COOKIE, SignInRequest, Verification, VerifiedLicence, VerifyRequest,
+    API_PREFIX, ApprovalStart, AuditEntry, Ceremony, CeremonyAnswer, CreatedDelegationRequest,
+    DelegationRequest, DelegationRequests, DemoAccounts, ErrorCode, Grant, Grants, IssuerKeys,
+    Licence, LicenceSummary, LinkLookup, Me, NewDelegationRequest, NewPasskey, PasskeyInfo,
+    PasskeySignIn, Presentation, PresentationRequest, Problem, SESSION_COOKIE, SignInRequest,
+    Verification, VerifiedLicence, VerifyRequest,
 };
 
 /// Why a call failed.
@@ -182,6 +184,101 @@ impl Client {
     /// Verifies a presented code online (and records the check for the holder).
     pub async fn verify(&self, request: &VerifyRequest) -> Result<VerifiedLicence, ClientError> {
         self.send(Method::POST, "/verify", Some(request)).await
+    }
+
+    /// Ask for authority: returns the request and the secret for its link's fragment.
+    pub async fn create_delegation_request(
+        &self,
+        request: &NewDelegationRequest,
+    ) -> Result<CreatedDelegationRequest, ClientError> {
+        self.send(Method::POST, "/delegation-requests", Some(request))
+            .await
+    }
+
+    /// Requests the caller made and requests waiting for the caller's decision.
+    pub async fn delegation_requests(&self) -> Result<DelegationRequests, ClientError> {
+        self.send::<(), _>(Method::GET, "/delegation-requests", None)
+            .await
+    }
+
+    /// One request, for its requester or its approver (live status).
+    pub async fn delegation_request(&self, id: &str) -> Result<DelegationRequest, ClientError> {
+        self.send::<(), _>(
+            Method::GET,
+            &format!("/delegation-requests/{}", path_segment(id)),
+            None,
+        )
+        .await
+    }
+
+    /// The request behind a link (anyone holding the link may look).
+    pub async fn lookup_link(&self, lookup: &LinkLookup) -> Result<DelegationRequest, ClientError> {
+        self.send(Method::POST, "/delegation-requests/lookup", Some(lookup))
+            .await
+    }
+
+    /// The approver starts approving the version of the request they were shown.
+    pub async fn approve_start(
+        &self,
+        id: &str,
+        start: &ApprovalStart,
+    ) -> Result<Ceremony, ClientError> {
+        self.send(
+            Method::POST,
+            &format!("/delegation-requests/{}/approve/start", path_segment(id)),
+            Some(start),
+        )
+        .await
+    }
+
+    pub async fn approve_finish(
+        &self,
+        id: &str,
+        answer: &CeremonyAnswer,
+    ) -> Result<Grant, ClientError> {
+        self.send(
+            Method::POST,
+            &format!("/delegation-requests/{}/approve/finish", path_segment(id)),
+            Some(answer),
+        )
+        .await
+    }
+
+    pub async fn decline(&self, id: &str) -> Result<DelegationRequest, ClientError> {
+        self.send::<(), _>(
+            Method::POST,
+            &format!("/delegation-requests/{}/decline", path_segment(id)),
+            None,
+        )
+        .await
+    }
+
+    /// The requester withdraws a pending request.
+    pub async fn cancel_delegation_request(&self, id: &str) -> Result<(), ClientError> {
+        self.send_no_content(
+            Method::DELETE,
+            &format!("/delegation-requests/{}", path_segment(id)),
+        )
+        .await
+    }
+
+    pub async fn grants(&self) -> Result<Grants, ClientError> {
+        self.send::<(), _>(Method::GET, "/grants", None).await
+    }
+
+    /// The principal (or the grantee, giving it up) ends a grant at once.
+    pub async fn revoke_grant(&self, id: &str) -> Result<(), ClientError> {
+        self.send_no_content(Method::DELETE, &format!("/grants/{}", path_segment(id)))
+            .await
+    }
+
+    /// The audit trail the caller may see, newest first; `grant` narrows it to one grant.
+    pub async fn audit(&self, grant: Option<&str>) -> Result<Vec<AuditEntry>, ClientError> {
+        let path = match grant {
+            Some(id) => format!("/audit?grant={}", path_segment(id)),
+            None => "/audit".to_owned(),
+        };
+        self.send::<(), _>(Method::GET, &path, None).await
     }
 
     /// The public keys an offline verifier may trust.

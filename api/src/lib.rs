@@ -5,11 +5,13 @@
 //! and for native targets (the server's integration tests use the same client).
 
 pub mod client;
+pub mod delegation;
 pub mod passkeys;
 pub mod token;
 pub mod uscc;
 pub mod wallet;
 
+pub use delegation::*;
 pub use passkeys::*;
 pub use wallet::*;
 
@@ -101,6 +103,12 @@ pub struct SignInRequest {
 pub struct Me {
     pub user: User,
     pub enterprises: Vec<EnterpriseMembership>,
+    /// Grants the user holds that are in force now: whom they may act for, and how.
+    #[serde(default)]
+    pub grants: Vec<Grant>,
+    /// Relatives from the household register the user may ask for authority.
+    #[serde(default)]
+    pub relatives: Vec<Relative>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -217,6 +225,25 @@ pub enum ErrorCode {
     CeremonyExpired,
     /// This passkey is already registered.
     PasskeyExists,
+    /// The authorisation link is wrong or unknown (mistyped, cut off or made up).
+    LinkInvalid,
+    /// The authorisation link was not decided on in time.
+    LinkExpired,
+    /// The request was already approved, declined or cancelled: one decision per request.
+    RequestDecided,
+    /// The request changed after it was shown; look at it again before deciding.
+    RequestChanged,
+    /// Only the approver the register names (legal representative, or the relative) decides.
+    NotApprover,
+    /// The grant does not cover this action.
+    ScopeNotGranted,
+    /// The authority for this was revoked.
+    GrantRevoked,
+    /// The authority for this has ended (or not started yet).
+    GrantExpired,
+    /// A new request is not valid: no scopes, a scope of the wrong kind, bad dates, a long note,
+    /// or a principal the requester cannot ask.
+    InvalidDelegation,
 }
 
 impl ErrorCode {
@@ -245,6 +272,15 @@ impl ErrorCode {
             ErrorCode::UserNotVerified => "user_not_verified",
             ErrorCode::CeremonyExpired => "ceremony_expired",
             ErrorCode::PasskeyExists => "passkey_exists",
+            ErrorCode::LinkInvalid => "link_invalid",
+            ErrorCode::LinkExpired => "link_expired",
+            ErrorCode::RequestDecided => "request_decided",
+            ErrorCode::RequestChanged => "request_changed",
+            ErrorCode::NotApprover => "not_approver",
+            ErrorCode::ScopeNotGranted => "scope_not_granted",
+            ErrorCode::GrantRevoked => "grant_revoked",
+            ErrorCode::GrantExpired => "grant_expired",
+            ErrorCode::InvalidDelegation => "invalid_delegation",
         }
     }
 }
@@ -312,6 +348,15 @@ mod tests {
             ErrorCode::UserNotVerified,
             ErrorCode::CeremonyExpired,
             ErrorCode::PasskeyExists,
+            ErrorCode::LinkInvalid,
+            ErrorCode::LinkExpired,
+            ErrorCode::RequestDecided,
+            ErrorCode::RequestChanged,
+            ErrorCode::NotApprover,
+            ErrorCode::ScopeNotGranted,
+            ErrorCode::GrantRevoked,
+            ErrorCode::GrantExpired,
+            ErrorCode::InvalidDelegation,
         ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }

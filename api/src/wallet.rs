@@ -142,6 +142,9 @@ pub struct LicenceSummary {
     pub valid_until: Option<String>,
     pub status: LicenceStatus,
     pub issuing_authority: String,
+    /// Set when the caller sees this licence through a grant (its id), not as its holder.
+    #[serde(default)]
+    pub through_grant: Option<String>,
 }
 
 /// A licence with all its fields, for its holder.

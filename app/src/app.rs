@@ -1,6 +1,6 @@
 //! The root: locale and preference providers, the router, and every route.
 
-use kapok_api::{HolderKind, Persona};
+use kapok_api::{DelegationKind, HolderKind, Persona};
 use leptos::prelude::*;
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
@@ -11,7 +11,9 @@ use crate::{
     auth::Auth,
     i18n::{I18nContextProvider, use_i18n},
     pages::{
+        authorize::AuthorizePage,
         coming::{ComingSoon, Feature},
+        delegation::DelegationPage,
         me::MePage,
         not_found::NotFound,
         sign_in::SignInPage,
@@ -49,13 +51,14 @@ fn Root() -> impl IntoView {
                     <Route path=path!("wallet") view=|| view! { <WalletPage holder=HolderKind::Person/> }/>
                     <Route path=path!("wallet/:id") view=|| view! { <LicencePage holder=HolderKind::Person/> }/>
                     <Route path=path!("services") view=|| view! { <ComingSoon feature=Feature::Services/> }/>
+                    <Route path=path!("family") view=|| view! { <DelegationPage kind=DelegationKind::Family/> }/>
                     <Route path=path!("me") view=MePage/>
                 </ParentRoute>
                 <ParentRoute path=path!("/enterprise") view=|| view! { <Shell persona=Persona::Enterprise/> }>
                     <Route path=path!("") view=EnterpriseHome/>
                     <Route path=path!("wallet") view=|| view! { <WalletPage holder=HolderKind::Enterprise/> }/>
                     <Route path=path!("wallet/:id") view=|| view! { <LicencePage holder=HolderKind::Enterprise/> }/>
-                    <Route path=path!("delegation") view=|| view! { <ComingSoon feature=Feature::Delegation/> }/>
+                    <Route path=path!("delegation") view=|| view! { <DelegationPage kind=DelegationKind::Enterprise/> }/>
                     <Route path=path!("me") view=MePage/>
                 </ParentRoute>
                 <ParentRoute path=path!("/official") view=|| view! { <Shell persona=Persona::Official/> }>
@@ -65,7 +68,7 @@ fn Root() -> impl IntoView {
                     <Route path=path!("me") view=MePage/>
                 </ParentRoute>
                 <Route path=path!("/verify") view=|| view! { <VerifyPage public=true/> }/>
-                <Route path=path!("/authorize") view=|| view! { <ComingSoon feature=Feature::Authorize/> }/>
+                <Route path=path!("/authorize") view=AuthorizePage/>
             </Routes>
         </Router>
     }

@@ -68,6 +68,17 @@ impl Auth {
         });
     }
 
+    /// Asks the server again without leaving the signed-in state meanwhile, so the page
+    /// stays put (e.g. after a grant arrives or is revoked).
+    pub fn reload(self) {
+        spawn_local(async move {
+            if let Ok(me) = api().me().await {
+                remember(&me);
+                self.state.set(AuthState::SignedIn(Box::new(me)));
+            }
+        });
+    }
+
     pub fn me(self) -> Option<Me> {
         match self.state.get() {
             AuthState::SignedIn(me) => Some(*me),

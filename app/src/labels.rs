@@ -1,7 +1,9 @@
 //! Localized names of the contract's enums. Each match is exhaustive, so a new licence type,
 //! field or status cannot ship without its words in every locale.
 
-use kapok_api::{FieldKey, LicenceStatus, LicenceType};
+use kapok_api::{
+    AuditAction, FieldKey, GrantStatus, LicenceStatus, LicenceType, RequestStatus, Scope,
+};
 use leptos_i18n::I18nContext;
 
 use crate::i18n::{Locale, t_string};
@@ -63,5 +65,65 @@ pub fn field(i18n: I18nContext<Locale>, key: FieldKey) -> &'static str {
         Operator => t_string!(i18n, field.operator),
         Premises => t_string!(i18n, field.premises),
         BusinessItems => t_string!(i18n, field.business_items),
+    }
+}
+
+pub fn scope(i18n: I18nContext<Locale>, s: Scope) -> &'static str {
+    match s {
+        Scope::PresentLicences => t_string!(i18n, scope.present_licences),
+        Scope::Applications => t_string!(i18n, scope.applications),
+        Scope::Policies => t_string!(i18n, scope.policies),
+        Scope::CompanyProfile => t_string!(i18n, scope.company_profile),
+    }
+}
+
+/// Scopes as one phrase, in the locale's list style.
+pub fn scopes(i18n: I18nContext<Locale>, scopes: &[Scope]) -> String {
+    scopes
+        .iter()
+        .map(|s| scope(i18n, *s))
+        .collect::<Vec<_>>()
+        .join(t_string!(i18n, delegation.scope_list_separator))
+}
+
+pub fn request_status(i18n: I18nContext<Locale>, s: RequestStatus) -> &'static str {
+    match s {
+        RequestStatus::Pending => t_string!(i18n, request_status.pending),
+        RequestStatus::Approved => t_string!(i18n, request_status.approved),
+        RequestStatus::Declined => t_string!(i18n, request_status.declined),
+        RequestStatus::Cancelled => t_string!(i18n, request_status.cancelled),
+        RequestStatus::Expired => t_string!(i18n, request_status.expired),
+    }
+}
+
+pub fn grant_status(i18n: I18nContext<Locale>, s: GrantStatus) -> &'static str {
+    match s {
+        GrantStatus::Active => t_string!(i18n, grant_status.active),
+        GrantStatus::NotYetValid => t_string!(i18n, grant_status.not_yet_valid),
+        GrantStatus::Expired => t_string!(i18n, grant_status.expired),
+        GrantStatus::Revoked => t_string!(i18n, grant_status.revoked),
+    }
+}
+
+pub fn audit_action(i18n: I18nContext<Locale>, a: AuditAction) -> &'static str {
+    match a {
+        AuditAction::Requested => t_string!(i18n, audit.requested),
+        AuditAction::LinkViewed => t_string!(i18n, audit.link_viewed),
+        AuditAction::Approved => t_string!(i18n, audit.approved),
+        AuditAction::Declined => t_string!(i18n, audit.declined),
+        AuditAction::Cancelled => t_string!(i18n, audit.cancelled),
+        AuditAction::Revoked => t_string!(i18n, audit.revoked),
+        AuditAction::GrantUsed => t_string!(i18n, audit.grant_used),
+    }
+}
+
+/// A relation from the household register; unknown ones are shown as the register has them.
+pub fn relation(i18n: I18nContext<Locale>, r: &str) -> String {
+    match r {
+        "mother" => t_string!(i18n, relation.mother).to_string(),
+        "father" => t_string!(i18n, relation.father).to_string(),
+        "spouse" => t_string!(i18n, relation.spouse).to_string(),
+        "child" => t_string!(i18n, relation.child).to_string(),
+        other => other.to_owned(),
     }
 }

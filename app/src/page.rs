@@ -35,6 +35,8 @@ pub fn Page(
             None => view! { <AppBar title=title/> }.into_any(),
         }}
         <main id="main" class="kp-main" tabindex="-1">
+            // Whoever acts under a grant sees for whom, on every page.
+            <crate::pages::delegation::ActingFor/>
             {children()}
         </main>
     }

@@ -22,7 +22,7 @@ use crate::i18n::{t_string, use_i18n};
 
 /// Frames are scaled down to this width before decoding: a QR held up to a phone fills a
 /// good part of the frame, and smaller frames decode several times faster.
-const FRAME_WIDTH: u32 = 480;
+const FRAME_WIDTH: u32 = 800;
 /// Time between two decoding attempts.
 const FRAME_INTERVAL_MS: i32 = 150;
 /// Trunk's loader for the worker binary (index.html); worker files keep their names.

@@ -16,13 +16,15 @@ export async function readQr(element: Locator): Promise<{ text: string; image: P
  * Writes a Y4M video file (the format Chromium's fake camera plays with
  * `--use-file-for-fake-video-capture`) whose every frame shows `image` centred on white.
  */
-export function writeCameraVideo(path: string, image: PNG, width = 640, height = 480, frames = 10) {
+export function writeCameraVideo(path: string, image: PNG, width = 1280, height = 720, frames = 10) {
   const luma = Buffer.alloc(width * height, 255);
-  const left = Math.floor((width - image.width) / 2);
-  const top = Math.floor((height - image.height) / 2);
-  for (let y = 0; y < image.height; y++) {
-    for (let x = 0; x < image.width; x++) {
-      const at = (y * image.width + x) * 4;
+  // As a phone held close would see it: the code fills much of the frame.
+  const scale = Math.max(1, Math.floor((0.95 * height) / image.height));
+  const left = Math.floor((width - image.width * scale) / 2);
+  const top = Math.floor((height - image.height * scale) / 2);
+  for (let y = 0; y < image.height * scale; y++) {
+    for (let x = 0; x < image.width * scale; x++) {
+      const at = (Math.floor(y / scale) * image.width + Math.floor(x / scale)) * 4;
       const [r, g, b] = [image.data[at], image.data[at + 1], image.data[at + 2]];
       const row = top + y;
       const column = left + x;

@@ -14,6 +14,11 @@ const PAGES: { name: string; username: string | null; path?: string; heading: (s
   { name: "company wallet", username: "legal-rep", path: "/enterprise/wallet", heading: (s) => s.wallet.company_title },
   { name: "counter verifier", username: "official", path: "/official/verify", heading: (s) => s.verify.title },
   { name: "public verifier", username: null, path: "/verify", heading: (s) => s.verify.title },
+  { name: "ask for authority (staff)", username: "staff", path: "/enterprise/delegation", heading: (s) => s.home.delegation },
+  { name: "authorisations (legal representative)", username: "legal-rep", path: "/enterprise/delegation", heading: (s) => s.home.delegation },
+  { name: "family authority", username: "resident", path: "/resident/family", heading: (s) => s.home.family },
+  { name: "authorisation page without a link", username: null, path: "/authorize", heading: (s) => s.authorize.title },
+  { name: "passkeys on me", username: "resident", path: "/resident/me", heading: (s) => s.me.title },
 ];
 
 for (const locale of LOCALES) {

@@ -12,7 +12,8 @@ function uniquePlace() {
 
 async function openIdCard(page: Page) {
   await page.getByRole("navigation", { name: s.tabs.label }).getByRole("link", { name: s.tabs.wallet }).click();
-  await page.getByRole("link", { name: new RegExp(s.licence_type.resident_id_card) }).click();
+  // Her own, not one she may see for her mother under a family grant.
+  await page.getByRole("link", { name: new RegExp(`${s.licence_type.resident_id_card} 陈嘉欣`) }).click();
   await expect(qrImage(page).locator("svg")).toBeVisible();
   return page.getByTestId("licence-token");
 }

@@ -1,31 +1,347 @@
 //! Who may touch what: one function per object kind, called by every handler that touches
 //! that kind. Anything the caller may not see answers `NotFound`, so its existence is not
 //! confirmed either.
+//!
+//! Authority from a grant is looked up afresh on every call (nothing is cached in the session),
+//! so a revocation, an expiry or leaving the company bites on the very next request.
+
+use kapok_api::{DelegationKind, EnterpriseRole, GrantStatus, LicenceSummary, Scope};
 
 use crate::{
     clock,
     db::Db,
     error::ApiError,
     session::CurrentUser,
-    store::{self, licences::StoredLicence},
+    store::{
+        self,
+        delegation::{StoredGrant, StoredRequest},
+        licences::StoredLicence,
+    },
 };
 
-/// A licence the caller may see and present: one they hold, or one held by an enterprise
-/// whose legal representative they are. (Staff act for the company only through a grant.)
-pub async fn licence(db: &Db, user: &CurrentUser, id: &str) -> Result<StoredLicence, ApiError> {
-    let stored = store::licences::find(db, id, &clock::today(store::now()))
+/// What the caller wants to do with a licence; it is named in the audit entry when the
+/// authority comes from a grant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LicenceUse {
+    View,
+    Present,
+    /// "Who saw my data" is the holder's own business: a grant does not reach it.
+    SeeVerifications,
+}
+
+impl LicenceUse {
+    fn verb(self) -> &'static str {
+        match self {
+            LicenceUse::View => "view",
+            LicenceUse::Present => "present",
+            LicenceUse::SeeVerifications => "verifications",
+        }
+    }
+}
+
+/// A licence the caller may use: one they hold, one held by an enterprise whose legal
+/// representative they are, or (except for its verifications) one whose holder gave them an
+/// active grant with [`Scope::PresentLicences`]. A use through a grant is audited, and the
+/// summary names the grant.
+pub async fn licence(
+    db: &Db,
+    user: &CurrentUser,
+    id: &str,
+    usage: LicenceUse,
+) -> Result<StoredLicence, ApiError> {
+    let now = store::now();
+    let today = clock::today(now);
+    let mut stored = store::licences::find(db, id, &today)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let allowed = match (&stored.holder_user_id, &stored.holder_enterprise_id) {
-        (Some(holder), _) => *holder == user.user_id,
+    let holder = match (&stored.holder_user_id, &stored.holder_enterprise_id) {
+        (Some(holder), _) if *holder == user.user_id => return Ok(stored),
+        (Some(holder), _) => (DelegationKind::Family, holder.clone()),
+        (None, Some(enterprise)) => {
+            if store::users::is_legal_representative(db, &user.user_id, enterprise).await? {
+                return Ok(stored);
+            }
+            (DelegationKind::Enterprise, enterprise.clone())
+        }
+        (None, None) => return Err(ApiError::NotFound),
+    };
+    if usage == LicenceUse::SeeVerifications {
+        return Err(ApiError::NotFound);
+    }
+    let grants =
+        store::delegation::authority_of(db, &user.user_id, Some((holder.0, &holder.1)), &today)
+            .await?;
+    let grant = authority(&grants, Scope::PresentLicences)?;
+    store::delegation::record_use(db, grant, &format!("{}:{id}", usage.verb()), now).await?;
+    stored.licence.summary.through_grant = Some(grant.grant.id.clone());
+    Ok(stored)
+}
+
+/// The licences the caller may see through active grants with [`Scope::PresentLicences`],
+/// each naming its grant; each grant drawn on is audited once, as a "list".
+pub async fn licences_through_grants(
+    db: &Db,
+    user: &CurrentUser,
+) -> Result<Vec<LicenceSummary>, ApiError> {
+    let now = store::now();
+    let today = clock::today(now);
+    let grants = store::delegation::authority_of(db, &user.user_id, None, &today).await?;
+    let mut principals_seen = Vec::new();
+    let mut licences = Vec::new();
+    // Newest first: when two grants cover one holder, the newer one is named.
+    for grant in grants.iter().filter(|g| {
+        g.grant.status == GrantStatus::Active && g.grant.scopes.contains(&Scope::PresentLicences)
+    }) {
+        let principal = (grant.grant.kind, grant.grant.principal.as_str());
+        if principals_seen.contains(&principal) {
+            continue;
+        }
+        principals_seen.push(principal);
+        let held = store::licences::held_by_principal(db, principal.0, principal.1, &today).await?;
+        if held.is_empty() {
+            continue;
+        }
+        store::delegation::record_use(db, grant, "list", now).await?;
+        licences.extend(held.into_iter().map(|mut l| {
+            l.through_grant = Some(grant.grant.id.clone());
+            l
+        }));
+    }
+    Ok(licences)
+}
+
+/// Which of the caller's grants over one holder (newest first) gives `scope`, or why none
+/// does: an active grant without the scope, else the newest grant's revocation or expiry,
+/// else nothing at all (`NotFound`, as for any stranger).
+pub fn authority(grants: &[StoredGrant], scope: Scope) -> Result<&StoredGrant, ApiError> {
+    let mut active = grants
+        .iter()
+        .filter(|g| g.grant.status == GrantStatus::Active)
+        .peekable();
+    if active.peek().is_some() {
+        return active
+            .find(|g| g.grant.scopes.contains(&scope))
+            .ok_or(ApiError::ScopeNotGranted);
+    }
+    match grants.first().map(|g| g.grant.status) {
+        Some(GrantStatus::Revoked) => Err(ApiError::GrantRevoked),
+        Some(GrantStatus::Expired | GrantStatus::NotYetValid) => Err(ApiError::GrantExpired),
+        Some(GrantStatus::Active) | None => Err(ApiError::NotFound),
+    }
+}
+
+/// The caller's side of a delegation request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestSide {
+    Requester,
+    Approver,
+}
+
+/// A request the caller made or is to decide; anyone else is told `NotFound`.
+pub async fn delegation_request(
+    db: &Db,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<(StoredRequest, RequestSide), ApiError> {
+    let request = store::delegation::find(db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let side = if request.requester_user_id == user.user_id {
+        RequestSide::Requester
+    } else if request.approver_user_id == user.user_id {
+        RequestSide::Approver
+    } else {
+        return Err(ApiError::NotFound);
+    };
+    Ok((request, side))
+}
+
+/// A request the caller may decide on: they must be its approver, and the register must still
+/// name them (a legal representative replaced since the request was made decides nothing, nor
+/// does a relative no longer in the household register). Anyone else is told `NotApprover`;
+/// request ids are random, so saying so confirms nothing guessable.
+pub async fn approver_of(db: &Db, user: &CurrentUser, id: &str) -> Result<StoredRequest, ApiError> {
+    let request = store::delegation::find(db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if request.approver_user_id != user.user_id {
+        return Err(ApiError::NotApprover);
+    }
+    let still_named = match request.kind {
+        DelegationKind::Enterprise => {
+            store::users::legal_representative_of(db, &request.principal)
+                .await?
+                .as_deref()
+                == Some(user.user_id.as_str())
+        }
+        DelegationKind::Family => {
+            request.principal == user.user_id
+                && store::users::is_relative(db, &request.requester_user_id, &request.principal)
+                    .await?
+        }
+    };
+    if still_named {
+        Ok(request)
+    } else {
+        Err(ApiError::NotApprover)
+    }
+}
+
+/// Whom the caller may ask for authority, and who then decides: for a company, a staff member
+/// asks and the legal representative in the enterprise register decides; for a family, a
+/// person asks a relative from the household register, who decides. The requester never
+/// names the approver.
+pub async fn approver_for_new_request(
+    db: &Db,
+    user: &CurrentUser,
+    kind: DelegationKind,
+    principal: &str,
+) -> Result<String, ApiError> {
+    match kind {
+        DelegationKind::Enterprise => {
+            match store::users::role_in(db, &user.user_id, principal).await? {
+                Some(EnterpriseRole::Staff) => {}
+                Some(EnterpriseRole::LegalRepresentative) => {
+                    return Err(ApiError::InvalidDelegation(
+                        "principal: the legal representative already acts for the company".into(),
+                    ));
+                }
+                None => {
+                    return Err(ApiError::InvalidDelegation(
+                        "principal: you can only ask a company you work for".into(),
+                    ));
+                }
+            }
+            store::users::legal_representative_of(db, principal)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::InvalidDelegation(
+                        "principal: the register names no legal representative".into(),
+                    )
+                })
+        }
+        DelegationKind::Family => {
+            if store::users::is_relative(db, &user.user_id, principal).await? {
+                Ok(principal.to_owned())
+            } else {
+                Err(ApiError::InvalidDelegation(
+                    "principal: not a relative in your household register".into(),
+                ))
+            }
+        }
+    }
+}
+
+/// The caller's side of a grant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GrantSide {
+    /// The relative who gave it, or the company's current legal representative: may revoke.
+    Principal,
+    /// Who holds it: may give it up.
+    Grantee,
+    /// Approved it as legal representative, but the register names someone else now: may
+    /// read its history, not change it.
+    FormerApprover,
+}
+
+/// A grant the caller gave, holds, or approved; anyone else is told `NotFound`.
+pub async fn grant(
+    db: &Db,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<(StoredGrant, GrantSide), ApiError> {
+    let today = clock::today(store::now());
+    let grant = store::delegation::find_grant(db, id, &today)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let is_principal = match (&grant.principal_user_id, &grant.principal_enterprise_id) {
+        (Some(principal), _) => *principal == user.user_id,
         (None, Some(enterprise)) => {
             store::users::is_legal_representative(db, &user.user_id, enterprise).await?
         }
         (None, None) => false,
     };
-    if allowed {
-        Ok(stored)
+    let side = if is_principal {
+        GrantSide::Principal
+    } else if grant.grantee_user_id == user.user_id {
+        GrantSide::Grantee
+    } else if grant.approver_user_id == user.user_id {
+        GrantSide::FormerApprover
     } else {
-        Err(ApiError::NotFound)
+        return Err(ApiError::NotFound);
+    };
+    Ok((grant, side))
+}
+
+#[cfg(test)]
+mod tests {
+    use kapok_api::{Grant, Party};
+
+    use super::*;
+
+    fn grant(id: &str, status: GrantStatus, scopes: &[Scope]) -> StoredGrant {
+        StoredGrant {
+            grant: Grant {
+                id: id.into(),
+                request_id: format!("req-{id}"),
+                kind: DelegationKind::Enterprise,
+                principal: "kapok-digital".into(),
+                principal_name: "广州木棉数字科技有限公司".into(),
+                grantee: Party {
+                    name: "周晓彤".into(),
+                    id_masked: String::new(),
+                },
+                approver_name: "梁国栋".into(),
+                scopes: scopes.to_vec(),
+                valid_from: "2026-11-01".into(),
+                valid_until: "2026-11-30".into(),
+                status,
+                created_at: 0,
+                revoked_at: None,
+            },
+            grantee_user_id: "staff".into(),
+            approver_user_id: "legal-rep".into(),
+            principal_user_id: None,
+            principal_enterprise_id: Some("kapok-digital".into()),
+        }
+    }
+
+    fn refusal(grants: &[StoredGrant]) -> ApiError {
+        authority(grants, Scope::PresentLicences).unwrap_err()
+    }
+
+    #[test]
+    fn an_active_grant_with_the_scope_gives_authority_even_beside_a_revoked_one() {
+        let grants = [
+            grant("old", GrantStatus::Revoked, &[Scope::PresentLicences]),
+            grant("new", GrantStatus::Active, &[Scope::PresentLicences]),
+        ];
+        let found = authority(&grants, Scope::PresentLicences).unwrap();
+        assert_eq!(found.grant.id, "new");
+    }
+
+    #[test]
+    fn the_refusal_says_why_the_authority_is_missing() {
+        assert!(matches!(
+            refusal(&[grant("a", GrantStatus::Active, &[Scope::Applications])]),
+            ApiError::ScopeNotGranted
+        ));
+        assert!(matches!(
+            refusal(&[grant("a", GrantStatus::Revoked, &[Scope::PresentLicences])]),
+            ApiError::GrantRevoked
+        ));
+        assert!(matches!(
+            refusal(&[grant("a", GrantStatus::Expired, &[Scope::PresentLicences])]),
+            ApiError::GrantExpired
+        ));
+        assert!(matches!(
+            refusal(&[grant(
+                "a",
+                GrantStatus::NotYetValid,
+                &[Scope::PresentLicences]
+            )]),
+            ApiError::GrantExpired
+        ));
+        assert!(matches!(refusal(&[]), ApiError::NotFound));
     }
 }

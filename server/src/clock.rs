@@ -31,6 +31,22 @@ pub fn date_in_days(date: &str, days: i64) -> String {
         .unwrap_or_else(|| date.to_owned())
 }
 
+/// A strict `YYYY-MM-DD` date: four-digit year, two-digit month and day, nothing around it
+/// (so `2026-1-5`, `+2026-01-05` or `2026-01-05T00:00` are refused, not guessed at).
+pub fn parse_date(text: &str) -> Option<Date> {
+    let shape_ok = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    shape_ok.then(|| Date::parse(text, ISO_DATE).ok()).flatten()
+}
+
+/// `date` as `YYYY-MM-DD`.
+pub fn format_date(date: Date) -> String {
+    date.format(ISO_DATE).expect("dates format")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +63,22 @@ mod tests {
         assert_eq!(date_in_days("2026-12-15", 30), "2027-01-14");
         assert_eq!(date_in_days("2028-02-28", 1), "2028-02-29");
         assert_eq!(date_in_days("not a date", 1), "not a date");
+    }
+
+    #[test]
+    fn only_plain_iso_dates_parse() {
+        let date = parse_date("2028-02-29").unwrap();
+        assert_eq!(format_date(date), "2028-02-29");
+        for bad in [
+            "2027-02-29",
+            "2026-1-05",
+            "+2026-01-05",
+            "2026/01/05",
+            "2026-01-05T00:00",
+            " 2026-01-05",
+            "",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad:?}");
+        }
     }
 }

@@ -11,7 +11,6 @@ use kapok_api::{ErrorCode, Problem};
 pub enum ApiError {
     BadCredentials,
     Unauthenticated,
-    #[allow(dead_code)] // the first object kinds with owners arrive with the wallet
     Forbidden,
     NotFound,
     MethodNotAllowed,
@@ -29,6 +28,17 @@ pub enum ApiError {
     UserNotVerified,
     CeremonyExpired,
     PasskeyExists,
+    TooManyRequests,
+    LinkInvalid,
+    LinkExpired,
+    RequestDecided,
+    RequestChanged,
+    NotApprover,
+    ScopeNotGranted,
+    GrantRevoked,
+    GrantExpired,
+    /// A new delegation request broke a rule; the detail names the field.
+    InvalidDelegation(String),
     /// Something on our side broke; the cause is logged, never sent.
     Internal(String),
 }
@@ -165,6 +175,67 @@ impl ApiError {
                 "Passkey already registered",
                 "This passkey is already registered.".into(),
             ),
+            TooManyRequests => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::TooManyRequests,
+                "Too many requests",
+                "Please wait a while before trying again.".into(),
+            ),
+            LinkInvalid => (
+                StatusCode::NOT_FOUND,
+                ErrorCode::LinkInvalid,
+                "Link not recognised",
+                "This authorisation link is wrong or unknown; ask for the link again.".into(),
+            ),
+            LinkExpired => (
+                StatusCode::GONE,
+                ErrorCode::LinkExpired,
+                "Link expired",
+                "This request was not decided on in time; the requester can ask again.".into(),
+            ),
+            RequestDecided => (
+                StatusCode::CONFLICT,
+                ErrorCode::RequestDecided,
+                "Already decided",
+                "This request was already approved, declined or withdrawn.".into(),
+            ),
+            RequestChanged => (
+                StatusCode::CONFLICT,
+                ErrorCode::RequestChanged,
+                "Request changed",
+                "The request is not the one that was shown; look at it again before deciding."
+                    .into(),
+            ),
+            NotApprover => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::NotApprover,
+                "Not the approver",
+                "Only the person the register names can decide on this request.".into(),
+            ),
+            ScopeNotGranted => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::ScopeNotGranted,
+                "Not covered by the grant",
+                "The authority given does not cover this.".into(),
+            ),
+            GrantRevoked => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::GrantRevoked,
+                "Authority revoked",
+                "The authority for this was revoked.".into(),
+            ),
+            GrantExpired => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::GrantExpired,
+                "Authority not in force",
+                "The authority for this has ended or has not started yet.".into(),
+            ),
+            InvalidDelegation(why) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::InvalidDelegation,
+                "Request not valid",
+                why.clone(),
+            ),
             Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorCode::Internal,
@@ -217,6 +288,16 @@ impl From<JsonRejection> for ApiError {
                 ApiError::MalformedBody(why)
             }
         }
+    }
+}
+
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::QueryRejection) -> ApiError {
+        let mut why = rejection.body_text();
+        if let Some((cut, _)) = why.char_indices().nth(200) {
+            why.truncate(cut);
+        }
+        ApiError::MalformedBody(why)
     }
 }
 

@@ -7,7 +7,9 @@ mod authorize;
 mod clock;
 pub mod config;
 mod db;
+mod delegation;
 mod error;
+mod limits;
 mod passkeys;
 pub mod seed;
 mod session;
@@ -39,6 +41,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The WebAuthn relying party for passkeys, set up from `config.origin`.
     pub webauthn: Arc<webauthn_rs::Webauthn>,
+    /// Counters for the rate limits that have no table to count (see `limits`).
+    limits: Arc<limits::RateLimiter>,
     csp: HeaderValue,
 }
 
@@ -54,6 +58,7 @@ pub struct AppState {
     tags(
         (name = "session", description = "Sign-in (password or passkey), sign-out, who am I, passkeys"),
         (name = "wallet", description = "E-licences, their live QR codes, and verification"),
+        (name = "delegation", description = "Asking for authority, approving it with a passkey, grants, revocation and the audit trail"),
     )
 )]
 struct ApiDoc;
@@ -78,7 +83,16 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .routes(routes!(wallet::present))
                 .routes(routes!(wallet::verifications))
                 .routes(routes!(wallet::verify))
-                .routes(routes!(wallet::issuer_keys)),
+                .routes(routes!(wallet::issuer_keys))
+                .routes(routes!(delegation::create, delegation::list))
+                .routes(routes!(delegation::detail, delegation::cancel))
+                .routes(routes!(delegation::lookup))
+                .routes(routes!(delegation::approve_start))
+                .routes(routes!(delegation::approve_finish))
+                .routes(routes!(delegation::decline))
+                .routes(routes!(delegation::grants))
+                .routes(routes!(delegation::revoke))
+                .routes(routes!(delegation::audit)),
         )
         .split_for_parts()
 }
@@ -158,6 +172,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         db: db.clone(),
         config: Arc::new(config),
         webauthn,
+        limits: Arc::default(),
         csp,
     };
     let serve = tokio::spawn(async move {
@@ -171,6 +186,31 @@ pub async fn start(config: Config) -> Result<Running, String> {
         seeded,
         serve,
     })
+}
+
+/// Hooks for the server's integration tests; not part of Kapok's API.
+#[doc(hidden)]
+pub mod testing {
+    use crate::{Db, store};
+
+    /// Approves a pending request exactly as a successful passkey approval does (the same
+    /// store call: one transaction that marks it approved, makes the grant and logs it), but
+    /// without the ceremony, which needs a real authenticator (the browser e2e has Chromium's
+    /// virtual one). Returns the grant's id, or `None` if the request was no longer pending.
+    pub async fn approve_without_passkey(
+        db: &Db,
+        request_id: &str,
+    ) -> Result<Option<String>, String> {
+        let request = store::delegation::find(db, request_id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("no request {request_id}"))?;
+        let grant_id = uuid::Uuid::new_v4().to_string();
+        let approved = store::delegation::approve(db, &request, &grant_id, store::now())
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(approved.then_some(grant_id))
+    }
 }
 
 async fn shutdown_signal() {
@@ -220,6 +260,7 @@ mod tests {
             db,
             webauthn: Arc::new(passkeys::relying_party(&config.origin).unwrap()),
             config: Arc::new(config),
+            limits: Arc::default(),
             csp: web::content_security_policy(None),
         };
         let routes = Router::new().route("/api/v1/boom", get(boom));

@@ -129,6 +129,25 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
             .execute(&mut *tx)
             .await?;
     }
+    for (user, id_number) in id_numbers() {
+        sqlx::query("UPDATE users SET id_number = ? WHERE id = ?")
+            .bind(id_number)
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+    }
+    // The household register: the resident and her mother, each from their own side.
+    for (user, relative, relation) in [
+        ("resident", "elder", "mother"),
+        ("elder", "resident", "child"),
+    ] {
+        sqlx::query("INSERT INTO relatives (user_id, relative_user_id, relation) VALUES (?, ?, ?)")
+            .bind(user)
+            .bind(relative)
+            .bind(relation)
+            .execute(&mut *tx)
+            .await?;
+    }
     seed_licences(&mut tx, &company_uscc).await?;
     tx.commit().await?;
     Ok(true)
@@ -160,6 +179,23 @@ fn hkid_check_character(letter: char, digits: &str) -> char {
         11 => '0',
         n => char::from_digit(n, 10).unwrap_or('0'),
     }
+}
+
+/// The ID number each demo person registered with (the resident's and the elder's match their
+/// ID cards in the wallet; the 17th digit is odd for men and even for women, as the standard has it).
+fn id_numbers() -> [(&'static str, String); 6] {
+    let mainland = |first17: &str| format!("{first17}{}", id_check_character(first17));
+    [
+        ("resident", mainland("44010619910314232")),
+        ("elder", mainland("44010419480602128")),
+        (
+            "hk-resident",
+            format!("A123456({})", hkid_check_character('A', "123456")),
+        ),
+        ("staff", mainland("44010619960817452")),
+        ("legal-rep", mainland("44010319780225331")),
+        ("official", mainland("44010619850611064")),
+    ]
 }
 
 /// id, type, holder, holder's name, number, card face, issued on, valid until, issuer.

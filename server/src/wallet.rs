@@ -14,7 +14,9 @@ use kapok_api::{
 };
 
 use crate::{
-    AppState, authorize, clock,
+    AppState,
+    authorize::{self, LicenceUse},
+    clock,
     error::ApiError,
     session::{CurrentUser, MaybeUser},
     store::{self, keys, licences},
@@ -29,10 +31,11 @@ const BATCH_OVERLAP_SECS: i64 = 20;
 /// A place label longer than this is cut (it is shown to the holder, not used).
 const MAX_PLACE_CHARS: usize = 80;
 
-/// My licences: those I hold, and those of enterprises I am the legal representative of.
+/// My licences: those I hold, those of enterprises I am the legal representative of, and those
+/// I may present through an active grant (each naming its grant in `through_grant`).
 #[utoipa::path(get, path = "/wallet", tag = "wallet",
     responses(
-        (status = 200, description = "The caller's licences", body = Vec<LicenceSummary>),
+        (status = 200, description = "The caller's licences, own ones first", body = Vec<LicenceSummary>),
         (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(
@@ -40,9 +43,13 @@ pub async fn list(
     user: CurrentUser,
 ) -> Result<Json<Vec<LicenceSummary>>, ApiError> {
     let today = clock::today(store::now());
-    Ok(Json(
-        licences::held_by(&state.db, &user.user_id, &today).await?,
-    ))
+    let mut list = licences::held_by(&state.db, &user.user_id, &today).await?;
+    for granted in authorize::licences_through_grants(&state.db, &user).await? {
+        if !list.iter().any(|own| own.id == granted.id) {
+            list.push(granted);
+        }
+    }
+    Ok(Json(list))
 }
 
 /// One licence with every field, for someone who may present it.
@@ -50,6 +57,7 @@ pub async fn list(
     params(("id" = String, Path, description = "Licence id")),
     responses(
         (status = 200, description = "The licence", body = Licence),
+        (status = 403, description = "The caller's grant over the holder is revoked (grant_revoked), not in force (grant_expired) or does not cover licences (scope_not_granted)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such licence, or not the caller's", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn detail(
@@ -57,7 +65,7 @@ pub async fn detail(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Licence>, ApiError> {
-    let stored = authorize::licence(&state.db, &user, &id).await?;
+    let stored = authorize::licence(&state.db, &user, &id, LicenceUse::View).await?;
     Ok(Json(stored.licence))
 }
 
@@ -67,6 +75,7 @@ pub async fn detail(
     request_body = PresentationRequest,
     responses(
         (status = 200, description = "Consecutive tokens, each valid for at most 60 s", body = Vec<Presentation>),
+        (status = 403, description = "The caller's grant over the holder is revoked (grant_revoked), not in force (grant_expired) or does not cover licences (scope_not_granted)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such licence, or not the caller's", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The licence is revoked or expired", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -76,7 +85,7 @@ pub async fn present(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<PresentationRequest>,
 ) -> Result<Json<Vec<Presentation>>, ApiError> {
-    let stored = authorize::licence(&state.db, &user, &id).await?;
+    let stored = authorize::licence(&state.db, &user, &id, LicenceUse::Present).await?;
     match stored.licence.summary.status {
         LicenceStatus::Revoked => return Err(ApiError::LicenceRevoked),
         LicenceStatus::Expired => return Err(ApiError::LicenceExpired),
@@ -117,7 +126,8 @@ pub async fn present(
     Ok(Json(presentations))
 }
 
-/// Who checked this licence online, newest first.
+/// Who checked this licence online, newest first: for its holder (or the company's legal
+/// representative) only, never through a grant.
 #[utoipa::path(get, path = "/wallet/{id}/verifications", tag = "wallet",
     params(("id" = String, Path, description = "Licence id")),
     responses(
@@ -129,7 +139,7 @@ pub async fn verifications(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<Verification>>, ApiError> {
-    let stored = authorize::licence(&state.db, &user, &id).await?;
+    let stored = authorize::licence(&state.db, &user, &id, LicenceUse::SeeVerifications).await?;
     Ok(Json(
         licences::verifications(&state.db, &stored.licence.summary.id).await?,
     ))

@@ -163,12 +163,15 @@ fn test() -> Result {
 /// The Playwright suite against a server of its own: a free port, a fresh database.
 fn e2e() -> Result {
     let data = tempdir("kapok-e2e")?;
-    let server = TestServer::start(&data)?;
+    // The server's log goes to a file the suite reads: secrets must never show up in it.
+    let log = data.join("server.log");
+    let server = TestServer::start_logged(&data, &log)?;
     let result = run_cmd(
         cmd("npx")
             .args(["playwright", "test"])
             .current_dir(root().join("e2e"))
-            .env("BASE_URL", &server.origin),
+            .env("BASE_URL", &server.origin)
+            .env("KAPOK_SERVER_LOG", &log),
     );
     drop(server);
     let _ = std::fs::remove_dir_all(&data);
@@ -187,12 +190,27 @@ impl TestServer {
         TestServer::start_build(data, "debug")
     }
 
+    /// The debug build, logging at `info` into `log`.
+    pub fn start_logged(data: &Path, log: &Path) -> Result<TestServer> {
+        let file = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let copy = file.try_clone().map_err(|e| e.to_string())?;
+        let (mut command, port) = TestServer::command(data, "debug")?;
+        command.env("RUST_LOG", "info").stdout(file).stderr(copy);
+        TestServer::spawn(&mut command, port)
+    }
+
     /// The same on the release build, for load measurements.
     pub fn start_release(data: &Path) -> Result<TestServer> {
         TestServer::start_build(data, "release")
     }
 
     fn start_build(data: &Path, profile: &str) -> Result<TestServer> {
+        let (mut command, port) = TestServer::command(data, profile)?;
+        TestServer::spawn(&mut command, port)
+    }
+
+    /// The server binary of `profile` with demo data, a fresh database in `data`, and a free port.
+    fn command(data: &Path, profile: &str) -> Result<(Command, u16)> {
         let port = free_port()?;
         // localhost, not 127.0.0.1: browsers treat it as a secure context, which the
         // __Host- session cookie and WebAuthn need.
@@ -209,7 +227,7 @@ impl TestServer {
                 format!("sqlite://{}", data.join("kapok.db").display()),
             )
             .env("RUST_LOG", "warn");
-        TestServer::spawn(&mut command, port)
+        Ok((command, port))
     }
 
     /// Starts `command`, which must listen on 127.0.0.1:`port`, and waits until it does.

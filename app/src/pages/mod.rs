@@ -1,4 +1,6 @@
+pub mod authorize;
 pub mod coming;
+pub mod delegation;
 pub mod me;
 pub mod not_found;
 pub mod passkeys;

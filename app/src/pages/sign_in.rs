@@ -3,7 +3,10 @@
 use kapok_api::{Me, PasskeySignIn, SignInRequest, client::ClientError};
 use kapok_components::{Button, ButtonVariant, Card, Loading, TextField, Toast};
 use leptos::prelude::*;
-use leptos_router::{components::Redirect, hooks::use_navigate};
+use leptos_router::{
+    components::Redirect,
+    hooks::{use_navigate, use_query_map},
+};
 
 use crate::{
     api::api,
@@ -55,13 +58,17 @@ pub fn SignInPage() -> impl IntoView {
         let request = request.clone();
         async move { api().sign_in(&request).await }
     });
+    let next = use_query_map()
+        .with_untracked(|q| q.get("next"))
+        .filter(|n| is_local_path(n));
+    let next_after_redirect = next.clone();
     let signed_in = move |me: Me| {
         prefs.adopt_account_preferences(&me, i18n);
         crate::auth::remember(&me);
         let home = me.user.persona.home_path();
         auth.notice.set(None);
         auth.state.set(AuthState::SignedIn(Box::new(me)));
-        navigate(home, Default::default());
+        navigate(next.as_deref().unwrap_or(home), Default::default());
     };
     let with_passkey =
         Action::new_local(|username: &String| sign_in_with_passkey(username.clone()));
@@ -110,7 +117,10 @@ pub fn SignInPage() -> impl IntoView {
 
     view! {
         {move || match auth.state.get() {
-            AuthState::SignedIn(me) => Some(view! { <Redirect path=me.user.persona.home_path()/> }),
+            AuthState::SignedIn(me) => {
+                let path = next_after_redirect.clone().unwrap_or_else(|| me.user.persona.home_path().to_owned());
+                Some(view! { <Redirect path=path/> })
+            }
             _ => None,
         }}
         <Page title=Signal::derive(move || t_string!(i18n, sign_in.title).to_string())>
@@ -188,4 +198,9 @@ pub fn SignInPage() -> impl IntoView {
             </div>
         </Page>
     }
+}
+
+/// Only a path on this site may follow sign-in (`/authorize`), never another site (`//evil`).
+fn is_local_path(path: &str) -> bool {
+    path.starts_with('/') && !path.starts_with("//") && !path.contains('\\')
 }

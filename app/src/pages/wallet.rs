@@ -165,6 +165,9 @@ fn LicenceRow(licence: LicenceSummary, holder: HolderKind) -> impl IntoView {
                 <span class="kp-licence__number kp-code">{licence.number_masked.clone()}</span>
                 <span class="kp-licence__meta">
                     <span class="kp-badge" data-status=status_attr(status)>{move || labels::status(i18n, status)}</span>
+                    {licence.through_grant.is_some().then(|| view! {
+                        <span class="kp-badge" data-status="grant">{move || t_string!(i18n, delegation.through_grant)}</span>
+                    })}
                     <span>{move || validity_text(i18n, valid_until.as_deref())}</span>
                 </span>
             </a>
@@ -448,6 +451,7 @@ mod tests {
             valid_until: None,
             status,
             issuing_authority: "a".into(),
+            through_grant: None,
         }
     }
 

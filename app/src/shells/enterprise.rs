@@ -3,6 +3,7 @@ use kapok_components::{Card, IconName, Tile, TileGrid};
 use leptos::prelude::*;
 
 use crate::{
+    api::api,
     auth::Auth,
     i18n::{t_string, use_i18n},
     page::Page,
@@ -15,10 +16,28 @@ pub fn EnterpriseHome() -> impl IntoView {
     let auth = Auth::get();
     let tr = move |text| tr(i18n, text);
     let companies = move || auth.me().map(|me| me.enterprises).unwrap_or_default();
+    // The chat link is not the only channel: requests waiting for this user show here too.
+    let waiting = LocalResource::new(|| async {
+        api()
+            .delegation_requests()
+            .await
+            .map(|r| !r.to_decide.is_empty())
+            .unwrap_or(false)
+    });
     view! {
         <Page title=Signal::derive(move || shell_title(Persona::Enterprise, i18n))>
             <div class="kp-stack">
                 <Greeting/>
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        waiting.await.then(|| view! {
+                            <p class="kp-notice" role="status">
+                                {t_string!(i18n, home.waiting_for_you)}" "
+                                <a class="kp-link" href="/enterprise/delegation">{t_string!(i18n, home.review)}</a>
+                            </p>
+                        })
+                    })}
+                </Suspense>
                 {move || companies().into_iter().map(|m| {
                     let role = m.role;
                     view! {

@@ -21,6 +21,8 @@ pub fn ResidentHome() -> impl IntoView {
                         label=tr(|i| t_string!(i, home.show_id_code)) hint=tr(|i| t_string!(i, home.show_id_code_hint))/>
                     <Tile href="/resident/wallet" icon=IconName::Wallet label=tr(|i| t_string!(i, home.my_licences))/>
                     <Tile href="/resident/services" icon=IconName::Services label=tr(|i| t_string!(i, home.services))/>
+                    <Tile href="/resident/family" icon=IconName::Delegation
+                        label=tr(|i| t_string!(i, home.family)) hint=tr(|i| t_string!(i, home.family_hint))/>
                     <Tile href="/resident/me" icon=IconName::Me label=tr(|i| t_string!(i, home.settings))/>
                 </TileGrid>
             </div>

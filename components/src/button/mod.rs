@@ -11,6 +11,8 @@ pub enum ButtonVariant {
     #[default]
     Primary,
     Secondary,
+    /// Refusing something, shown as prominently as the primary action beside it.
+    Danger,
 }
 
 impl ButtonVariant {
@@ -18,6 +20,7 @@ impl ButtonVariant {
         match self {
             ButtonVariant::Primary => "kp-button kp-button--primary",
             ButtonVariant::Secondary => "kp-button kp-button--secondary",
+            ButtonVariant::Danger => "kp-button kp-button--danger",
         }
     }
 }
@@ -56,6 +59,11 @@ pub fn Button(
             color: var(--kp-brand-ink);
             border: 2px solid var(--kp-brand-ink);
         }
+        .kp-button--danger {
+            background: var(--kp-danger-ink);
+            color: var(--kp-surface);
+            border: 2px solid var(--kp-danger-ink);
+        }
         .kp-button:disabled {
             cursor: progress;
             opacity: 0.7;
@@ -90,6 +98,11 @@ pub fn examples() -> Vec<Example> {
             render: || {
                 view! { <Button variant=ButtonVariant::Secondary>"Sign out"</Button> }.into_any()
             },
+        },
+        Example {
+            component: "Button",
+            name: "danger",
+            render: || view! { <Button variant=ButtonVariant::Danger>"拒绝"</Button> }.into_any(),
         },
     ]
 }

@@ -1,6 +1,6 @@
 use kapok_api::{
-    FieldKey, HolderKind, Licence, LicenceField, LicenceStatus, LicenceSummary, LicenceType,
-    Verification, mask,
+    DelegationKind, FieldKey, HolderKind, Licence, LicenceField, LicenceStatus, LicenceSummary,
+    LicenceType, Verification, mask,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::{Row, sqlite::SqliteRow};
@@ -46,6 +46,28 @@ pub async fn held_by(db: &Db, user_id: &str, today: &str) -> sqlx::Result<Vec<Li
          ORDER BY holder_enterprise_id IS NOT NULL, issued_on"
     ))
     .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| from_row(r, today).map(|l| l.licence.summary))
+        .collect()
+}
+
+/// Every licence held by a principal of a grant: the enterprise, or the relative.
+pub async fn held_by_principal(
+    db: &Db,
+    kind: DelegationKind,
+    principal: &str,
+    today: &str,
+) -> sqlx::Result<Vec<LicenceSummary>> {
+    let column = match kind {
+        DelegationKind::Enterprise => "holder_enterprise_id",
+        DelegationKind::Family => "holder_user_id",
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM licences WHERE {column} = ? ORDER BY issued_on"
+    ))
+    .bind(principal)
     .fetch_all(db)
     .await?;
     rows.iter()
@@ -177,6 +199,7 @@ fn from_row(row: &SqliteRow, today: &str) -> sqlx::Result<StoredLicence> {
         status: status(revoked, valid_until.as_deref(), today),
         valid_until,
         issuing_authority: row.get("issuing_authority"),
+        through_grant: None,
     };
     Ok(StoredLicence {
         licence: Licence {

@@ -1,5 +1,7 @@
 //! SQL, and nothing but SQL: one module per table family. Handlers authorise, stores fetch.
 
+pub mod audit;
+pub mod delegation;
 pub mod keys;
 pub mod licences;
 pub mod passkeys;

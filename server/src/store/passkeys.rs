@@ -100,7 +100,6 @@ pub async fn delete(db: &Db, user_id: &str, credential_id: &str) -> sqlx::Result
 pub enum Kind {
     Register,
     SignIn,
-    #[allow(dead_code)] // delegation approvals are the next slice
     Approve,
 }
 
@@ -143,9 +142,7 @@ pub async fn start_ceremony(db: &Db, ceremony: NewCeremony<'_>) -> sqlx::Result<
 
 pub struct TakenCeremony {
     pub user_id: String,
-    #[allow(dead_code)] // read by delegation approvals, the next slice
     pub subject: Option<String>,
-    #[allow(dead_code)]
     pub subject_hash: Option<Vec<u8>>,
     pub state: String,
 }

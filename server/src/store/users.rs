@@ -1,9 +1,10 @@
 use kapok_api::{
-    Department, Enterprise, EnterpriseMembership, EnterpriseRole, LocaleTag, Me, Persona, User,
+    Department, Enterprise, EnterpriseMembership, EnterpriseRole, GrantStatus, LocaleTag, Me,
+    Party, Persona, Relative, User, mask,
 };
 use sqlx::Row;
 
-use crate::db::Db;
+use crate::{clock, db::Db, store};
 
 pub struct Credentials {
     pub user_id: String,
@@ -77,7 +78,92 @@ pub async fn me(db: &Db, user_id: &str) -> sqlx::Result<Option<Me>> {
         })
     })
     .collect::<sqlx::Result<Vec<_>>>()?;
-    Ok(Some(Me { user, enterprises }))
+    let today = clock::today(store::now());
+    let grants = store::delegation::authority_of(db, user_id, None, &today)
+        .await?
+        .into_iter()
+        .map(|g| g.grant)
+        .filter(|g| g.status == GrantStatus::Active)
+        .collect();
+    Ok(Some(Me {
+        user,
+        enterprises,
+        grants,
+        relatives: relatives(db, user_id).await?,
+    }))
+}
+
+/// The user's relatives in the household register.
+pub async fn relatives(db: &Db, user_id: &str) -> sqlx::Result<Vec<Relative>> {
+    let rows = sqlx::query(
+        "SELECT r.relative_user_id, u.display_name, r.relation
+         FROM relatives r JOIN users u ON u.id = r.relative_user_id
+         WHERE r.user_id = ? ORDER BY u.display_name, r.relative_user_id",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Relative {
+            user_id: r.get("relative_user_id"),
+            name: r.get("display_name"),
+            relation: r.get("relation"),
+        })
+        .collect())
+}
+
+/// Whether the household register lists `relative_user_id` as a relative of `user_id`.
+pub async fn is_relative(db: &Db, user_id: &str, relative_user_id: &str) -> sqlx::Result<bool> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM relatives WHERE user_id = ? AND relative_user_id = ?")
+            .bind(user_id)
+            .bind(relative_user_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(found.is_some())
+}
+
+/// The user's role in the enterprise, if they belong to it.
+pub async fn role_in(
+    db: &Db,
+    user_id: &str,
+    enterprise_id: &str,
+) -> sqlx::Result<Option<EnterpriseRole>> {
+    let role: Option<String> = sqlx::query_scalar(
+        "SELECT role FROM enterprise_members WHERE user_id = ? AND enterprise_id = ?",
+    )
+    .bind(user_id)
+    .bind(enterprise_id)
+    .fetch_optional(db)
+    .await?;
+    match role.as_deref() {
+        None => Ok(None),
+        Some("legal_representative") => Ok(Some(EnterpriseRole::LegalRepresentative)),
+        Some("staff") => Ok(Some(EnterpriseRole::Staff)),
+        Some(_) => Err(corrupt("role")),
+    }
+}
+
+/// The legal representative the enterprise register names, if any.
+pub async fn legal_representative_of(db: &Db, enterprise_id: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT user_id FROM enterprise_members WHERE enterprise_id = ? AND role = 'legal_representative'",
+    )
+    .bind(enterprise_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// A person as the other side of a delegation sees them: the name, and the ID number with
+/// only its ends showing (enough to tell two people of one name apart, not to copy it).
+pub fn party(name: String, id_number: Option<String>) -> Party {
+    let id_masked = match id_number {
+        Some(n) if n.chars().count() >= 15 => mask(&n, 4, 4),
+        Some(n) => mask(&n, 1, 3),
+        None => String::new(),
+    };
+    Party { name, id_masked }
 }
 
 fn corrupt(column: &str) -> sqlx::Error {

@@ -1,0 +1,319 @@
+//! `/authorize`: the page behind a forwarded delegation link, where the approver reads exactly
+//! what is asked and approves with a passkey, or declines.
+//!
+//! The link's secret rides in the fragment, which browsers never send to a server. The page
+//! moves it into this tab's session storage, wipes it from the address bar (and so from
+//! history and screenshots), and sends it only in a POST body. The approver's own enterprise
+//! home also leads here, by request id (`/authorize?request=…`), for signed-in approvers.
+
+use kapok_api::{
+    ApprovalStart, DelegationKind, DelegationRequest, Grant, LinkLookup, RequestStatus,
+    client::ClientError,
+};
+use kapok_components::{Button, ButtonVariant, Card, Loading};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::{
+    api::api,
+    auth::{Auth, AuthState},
+    errors::{error_text, passkey_error_text},
+    i18n::{t_string, use_i18n},
+    labels,
+    page::Page,
+    pages::{delegation::status_attr, passkeys::Failure},
+    webauthn,
+};
+
+const SECRET_KEY: &str = "kapok.authorize";
+
+/// Where the request comes from.
+#[derive(Clone, Debug, PartialEq)]
+enum Source {
+    Link(String),
+    Request(String),
+    Nothing,
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    window().session_storage().ok().flatten()
+}
+
+/// Takes the secret out of the fragment (keeping it for this tab only), or finds the one
+/// taken earlier in this tab, e.g. before signing in.
+fn take_secret() -> Option<String> {
+    let location = window().location();
+    let hash = location.hash().unwrap_or_default();
+    let secret = hash.trim_start_matches('#').trim().to_owned();
+    if !secret.is_empty() {
+        if let Some(storage) = session_storage() {
+            let _ = storage.set_item(SECRET_KEY, &secret);
+        }
+        let clean = format!(
+            "{}{}",
+            location.pathname().unwrap_or_default(),
+            location.search().unwrap_or_default()
+        );
+        if let Ok(history) = window().history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean));
+        }
+        return Some(secret);
+    }
+    session_storage()
+        .and_then(|s| s.get_item(SECRET_KEY).ok().flatten())
+        .filter(|s| !s.is_empty())
+}
+
+fn forget_secret() {
+    if let Some(storage) = session_storage() {
+        let _ = storage.remove_item(SECRET_KEY);
+    }
+}
+
+async fn load(source: Source) -> Option<Result<DelegationRequest, ClientError>> {
+    match source {
+        Source::Link(token) => {
+            let found = api().lookup_link(&LinkLookup { token }).await;
+            // A wrong link is not kept for this tab: opening /authorize again starts clean.
+            if matches!(&found, Err(e) if e.code() == Some(kapok_api::ErrorCode::LinkInvalid)) {
+                forget_secret();
+            }
+            Some(found)
+        }
+        Source::Request(id) => Some(api().delegation_request(&id).await),
+        Source::Nothing => None,
+    }
+}
+
+async fn approve(request: DelegationRequest) -> Result<Grant, Failure> {
+    let ceremony = api()
+        .approve_start(
+            &request.id,
+            &ApprovalStart {
+                request_hash: request.request_hash.clone(),
+            },
+        )
+        .await?;
+    let answer = webauthn::get(&ceremony).await?;
+    Ok(api().approve_finish(&request.id, &answer).await?)
+}
+
+#[component]
+pub fn AuthorizePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = Auth::get();
+    let query = use_query_map();
+    // Another link opened in this tab only changes the fragment, which loads nothing: start over.
+    let on_new_link = window_event_listener(leptos::ev::hashchange, |_| {
+        let _ = window().location().reload();
+    });
+    on_cleanup(move || on_new_link.remove());
+    let source = match query.with_untracked(|q| q.get("request")) {
+        Some(id) => Source::Request(id),
+        None => take_secret().map(Source::Link).unwrap_or(Source::Nothing),
+    };
+    // Looked up again when the sign-in state settles: the answer says whether the caller decides.
+    let signed_in = Memo::new(move |_| match auth.state.get() {
+        AuthState::Checking => None,
+        AuthState::SignedIn(_) => Some(true),
+        _ => Some(false),
+    });
+    let request = LocalResource::new(move || {
+        let source = source.clone();
+        let ready = signed_in.get();
+        async move {
+            match ready {
+                Some(_) => load(source).await,
+                None => None,
+            }
+        }
+    });
+    let approving = Action::new_local(|r: &DelegationRequest| approve(r.clone()));
+    let declining = Action::new_local(|r: &DelegationRequest| {
+        let id = r.id.clone();
+        async move { api().decline(&id).await }
+    });
+    let failure = RwSignal::new(None::<Failure>);
+    Effect::new(move |_| match approving.value().get() {
+        Some(Ok(_)) => {
+            forget_secret();
+            request.refetch();
+        }
+        Some(Err(e)) => failure.set(Some(e)),
+        None => {}
+    });
+    Effect::new(move |_| match declining.value().get() {
+        Some(Ok(_)) => {
+            forget_secret();
+            request.refetch();
+        }
+        Some(Err(e)) => failure.set(Some(Failure::Api(e))),
+        None => {}
+    });
+    let failure_text = move || {
+        failure.get().map(|f| match f {
+            Failure::Api(e) => error_text(i18n, &e),
+            Failure::Passkey(e) => passkey_error_text(i18n, e),
+        })
+    };
+    let busy = Signal::derive(move || approving.pending().get() || declining.pending().get());
+
+    view! {
+        <Page title=Signal::derive(move || t_string!(i18n, authorize.title).to_string())>
+            <div class="kp-stack">
+                <Suspense fallback=move || view! { <Loading label=Signal::derive(move || t_string!(i18n, authorize.loading).to_string())/> }>
+                    {move || Suspend::new(async move {
+                        match request.await {
+                            None if signed_in.get().is_none() => view! {
+                                <Loading label=Signal::derive(move || t_string!(i18n, authorize.loading).to_string())/>
+                            }.into_any(),
+                            None => view! { <p class="kp-notice">{move || t_string!(i18n, authorize.no_link)}</p> }.into_any(),
+                            Some(Err(e)) => view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> }.into_any(),
+                            Some(Ok(r)) => view! {
+                                <RequestCard request=r.clone()/>
+                                <Decision request=r approving=approving declining=declining busy=busy failure=failure/>
+                            }.into_any(),
+                        }
+                    })}
+                </Suspense>
+                {move || failure_text().map(|t| view! { <p class="kp-form-error" role="alert">{t}</p> })}
+                <a class="kp-link" href="/">{move || t_string!(i18n, not_found.home)}</a>
+            </div>
+        </Page>
+    }
+}
+
+/// What is asked, generated from the stored request: who, for whom, what, how long.
+#[component]
+fn RequestCard(request: DelegationRequest) -> impl IntoView {
+    let i18n = use_i18n();
+    let requester = request.requester.name.clone();
+    let principal = request.principal_name.clone();
+    let intro = move || {
+        t_string!(
+            i18n,
+            authorize.intro,
+            requester = requester.clone(),
+            principal = principal.clone()
+        )
+        .to_string()
+    };
+    let scopes = request.scopes.clone();
+    let from = request.valid_from.clone();
+    let until = request.valid_until.clone();
+    let is_company = request.kind == DelegationKind::Enterprise;
+    let status = request.status;
+    view! {
+        <p class="kp-lead">{intro}</p>
+        <Card title=request.principal_name.clone()>
+            <dl class="kp-facts">
+                <dt>{move || if is_company { t_string!(i18n, authorize.company) } else { t_string!(i18n, authorize.principal) }}</dt>
+                <dd>{request.principal_name.clone()}</dd>
+                {request.uscc.clone().map(|uscc| view! {
+                    <dt>{move || t_string!(i18n, authorize.uscc)}</dt>
+                    <dd class="kp-code">{uscc}</dd>
+                })}
+                <dt>{move || t_string!(i18n, authorize.requester)}</dt>
+                <dd>{request.requester.name.clone()}</dd>
+                <dt>{move || t_string!(i18n, authorize.id_number)}</dt>
+                <dd class="kp-code">{request.requester.id_masked.clone()}</dd>
+                <dt>{move || t_string!(i18n, authorize.scopes)}</dt>
+                <dd>
+                    <ul class="kp-scope-list">
+                        {scopes.into_iter().map(|s| view! { <li>{move || labels::scope(i18n, s)}</li> }).collect_view()}
+                    </ul>
+                </dd>
+                <dt>{move || t_string!(i18n, authorize.validity)}</dt>
+                <dd>{move || t_string!(i18n, delegation.window, from = from.clone(), until = until.clone()).to_string()}</dd>
+                {(!request.note.is_empty()).then(|| view! {
+                    <dt>{move || t_string!(i18n, authorize.note)}</dt>
+                    <dd>{request.note.clone()}</dd>
+                })}
+                <dt>{move || t_string!(i18n, authorize.binding_code)}</dt>
+                <dd class="kp-binding-code" data-testid="binding-code">{request.binding_code.clone()}</dd>
+                <dt>{move || t_string!(i18n, delegation.scopes_legend)}</dt>
+                <dd><span class="kp-badge" data-status=status_attr(status)>{move || labels::request_status(i18n, status)}</span></dd>
+            </dl>
+            <p class="kp-hint">{move || t_string!(i18n, authorize.binding_hint)}</p>
+        </Card>
+    }
+}
+
+/// Approve and Decline, equally prominent, for the one who decides; for anyone else, why not.
+#[component]
+fn Decision(
+    request: DelegationRequest,
+    approving: Action<DelegationRequest, Result<Grant, Failure>>,
+    declining: Action<DelegationRequest, Result<DelegationRequest, ClientError>>,
+    busy: Signal<bool>,
+    failure: RwSignal<Option<Failure>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = Auth::get();
+    let approver = request.approver_name.clone();
+    let until = request.valid_until.clone();
+    let requester = request.requester.name.clone();
+    match request.status {
+        RequestStatus::Approved => view! {
+            <p class="kp-verdict" role="status">{move || t_string!(i18n, authorize.approved, requester = requester.clone(), until = until.clone()).to_string()}</p>
+        }
+        .into_any(),
+        RequestStatus::Declined if request.caller_decides => view! {
+            <p class="kp-notice" role="status">{move || t_string!(i18n, authorize.declined)}</p>
+        }
+        .into_any(),
+        RequestStatus::Expired => view! {
+            <p class="kp-form-error" role="alert">{move || t_string!(i18n, authorize.expired)}</p>
+        }
+        .into_any(),
+        RequestStatus::Declined | RequestStatus::Cancelled => {
+            let status = request.status;
+            view! {
+                <p class="kp-notice" role="status">{move || t_string!(i18n, authorize.decided, status = labels::request_status(i18n, status)).to_string()}</p>
+            }
+            .into_any()
+        }
+        RequestStatus::Pending if request.caller_decides => {
+            let for_approve = request.clone();
+            let for_decline = request;
+            view! {
+                <p class="kp-notice">{move || t_string!(i18n, authorize.warning)}</p>
+                <div class="kp-decision">
+                    <Button disabled=busy on_click=Callback::new(move |_| {
+                        failure.set(None);
+                        approving.dispatch_local(for_approve.clone());
+                    })>
+                        {move || if approving.pending().get() { t_string!(i18n, authorize.approving) } else { t_string!(i18n, authorize.approve) }}
+                    </Button>
+                    <Button variant=ButtonVariant::Danger disabled=busy on_click=Callback::new(move |_| {
+                        failure.set(None);
+                        declining.dispatch_local(for_decline.clone());
+                    })>
+                        {move || if declining.pending().get() { t_string!(i18n, authorize.declining) } else { t_string!(i18n, authorize.decline) }}
+                    </Button>
+                </div>
+            }
+            .into_any()
+        }
+        RequestStatus::Pending => {
+            let signed_in = auth.me().is_some();
+            if signed_in {
+                view! {
+                    <p class="kp-notice" role="status">{move || t_string!(i18n, authorize.not_approver, approver = approver.clone()).to_string()}</p>
+                }
+                .into_any()
+            } else {
+                let next = match window().location().search() {
+                    Ok(search) if !search.is_empty() => format!("/authorize{search}"),
+                    _ => "/authorize".to_owned(),
+                };
+                let href = format!("/?next={}", String::from(js_sys::encode_uri_component(&next)));
+                view! {
+                    <p class="kp-notice">{move || t_string!(i18n, authorize.sign_in_needed, approver = approver.clone()).to_string()}</p>
+                    <a class="kp-button-link" href=href>{move || t_string!(i18n, authorize.sign_in)}</a>
+                }
+                .into_any()
+            }
+        }
+    }
+}

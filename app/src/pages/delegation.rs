@@ -1,0 +1,669 @@
+//! Delegation, from the asking side and the giving side: ask for authority and forward the
+//! link; follow its status live; see the authority held and given, each use, and revoke.
+//! The same page serves staff and legal representatives (enterprise shell) and families
+//! (resident shell).
+
+use std::time::Duration;
+
+use kapok_api::{
+    CreatedDelegationRequest, DEFAULT_GRANT_DAYS, DelegationKind, DelegationRequest,
+    DelegationRequests, EnterpriseRole, Grant, GrantStatus, Grants, MAX_GRANT_DAYS, NOTE_MAX,
+    NewDelegationRequest, RequestStatus, Scope, client::ClientError,
+};
+use kapok_components::{Button, ButtonVariant, Card, Loading, QrCode, Toast};
+use leptos::prelude::*;
+
+use crate::{
+    api::api,
+    auth::Auth,
+    clock,
+    errors::error_text,
+    i18n::{t_string, use_i18n},
+    labels,
+    page::{LoadFailed, Page},
+};
+
+/// How often a waiting request's status is asked for.
+const POLL_EVERY: Duration = Duration::from_secs(3);
+
+/// What can be wrong with a request before it is sent: the server applies the same rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Invalid {
+    NoScopes,
+    BadDates,
+    NoteTooLong,
+}
+
+pub fn check(request: &NewDelegationRequest, today: &str) -> Result<(), Invalid> {
+    if request.scopes.is_empty() {
+        return Err(Invalid::NoScopes);
+    }
+    let from = request.valid_from.as_deref().unwrap_or(today);
+    let until = request.valid_until.as_deref().unwrap_or(from);
+    let starts_today_or_later = clock::days_between(today, from).is_some_and(|d| d >= 0);
+    let span = clock::days_between(from, until);
+    if !starts_today_or_later || !span.is_some_and(|d| (0..MAX_GRANT_DAYS).contains(&d)) {
+        return Err(Invalid::BadDates);
+    }
+    if request.note.chars().count() > NOTE_MAX {
+        return Err(Invalid::NoteTooLong);
+    }
+    Ok(())
+}
+
+#[component]
+pub fn DelegationPage(kind: DelegationKind) -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = Auth::get();
+    let created = RwSignal::new(None::<CreatedDelegationRequest>);
+    let requests = LocalResource::new(|| async { api().delegation_requests().await });
+    let grants = LocalResource::new(|| async { api().grants().await });
+    let refresh = move || {
+        requests.refetch();
+        grants.refetch();
+    };
+    let done = RwSignal::new(None::<String>);
+    view! {
+        <Page title=Signal::derive(move || match kind {
+            DelegationKind::Enterprise => t_string!(i18n, home.delegation).to_string(),
+            DelegationKind::Family => t_string!(i18n, home.family).to_string(),
+        })>
+            <div class="kp-stack">
+                <Toast message=done/>
+                {move || match created.get() {
+                    Some(c) => view! {
+                        <SharePanel created=c on_new=Callback::new(move |_| { created.set(None); refresh(); })
+                            on_settled=Callback::new(move |_| { refresh(); auth.reload(); })/>
+                    }.into_any(),
+                    None => view! { <AskCard kind=kind on_created=Callback::new(move |c| { created.set(Some(c)); refresh(); })/> }.into_any(),
+                }}
+                <Suspense fallback=move || view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }>
+                    {move || Suspend::new(async move {
+                        match requests.await {
+                            Ok(r) => view! { <RequestLists requests=r kind=kind done=done on_change=Callback::new(move |_| refresh())/> }.into_any(),
+                            Err(e) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| requests.refetch())/> }.into_any(),
+                        }
+                    })}
+                    {move || Suspend::new(async move {
+                        match grants.await {
+                            Ok(g) => view! { <GrantLists grants=g kind=kind done=done on_change=Callback::new(move |_| { refresh(); auth.reload(); })/> }.into_any(),
+                            Err(e) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| grants.refetch())/> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </div>
+        </Page>
+    }
+}
+
+/// Whom the caller can ask, for this kind of delegation: `(principal id, label)`.
+fn principals(kind: DelegationKind) -> Vec<(String, String, Option<String>)> {
+    let Some(me) = Auth::get().me() else {
+        return Vec::new();
+    };
+    match kind {
+        DelegationKind::Enterprise => me
+            .enterprises
+            .into_iter()
+            .filter(|m| m.role == EnterpriseRole::Staff)
+            .map(|m| (m.enterprise.id, m.enterprise.name, None))
+            .collect(),
+        DelegationKind::Family => me
+            .relatives
+            .into_iter()
+            .map(|r| (r.user_id, r.name, Some(r.relation)))
+            .collect(),
+    }
+}
+
+#[component]
+fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>) -> impl IntoView {
+    let i18n = use_i18n();
+    let options = principals(kind);
+    if options.is_empty() {
+        let message = move || match kind {
+            DelegationKind::Enterprise => t_string!(i18n, delegation.staff_only),
+            DelegationKind::Family => t_string!(i18n, delegation.no_relatives),
+        };
+        return view! { <p class="kp-notice">{message}</p> }.into_any();
+    }
+    let allowed: Vec<Scope> = match kind {
+        DelegationKind::Enterprise => Scope::ENTERPRISE.to_vec(),
+        DelegationKind::Family => Scope::FAMILY.to_vec(),
+    };
+    let today = clock::cst_date(clock::now());
+    let principal = RwSignal::new(options[0].0.clone());
+    let chosen = RwSignal::new(vec![Scope::PresentLicences]);
+    let from = RwSignal::new(today.clone());
+    let until = RwSignal::new(clock::add_days(&today, DEFAULT_GRANT_DAYS - 1));
+    let note = RwSignal::new(String::new());
+    let invalid = RwSignal::new(None::<Invalid>);
+    let create = Action::new_local(|request: &NewDelegationRequest| {
+        let request = request.clone();
+        async move { api().create_delegation_request(&request).await }
+    });
+    let failure = RwSignal::new(None::<ClientError>);
+    Effect::new(move |_| match create.value().get() {
+        Some(Ok(c)) => on_created.run(c),
+        Some(Err(e)) => failure.set(Some(e)),
+        None => {}
+    });
+    let submit = move || {
+        let mut scopes = chosen.get_untracked();
+        scopes.sort();
+        let request = NewDelegationRequest {
+            kind,
+            principal: principal.get_untracked(),
+            scopes,
+            valid_from: Some(from.get_untracked()),
+            valid_until: Some(until.get_untracked()),
+            note: note.get_untracked().trim().to_owned(),
+        };
+        failure.set(None);
+        match check(&request, &clock::cst_date(clock::now())) {
+            Ok(()) => {
+                invalid.set(None);
+                create.dispatch_local(request);
+            }
+            Err(why) => invalid.set(Some(why)),
+        }
+    };
+    let intro = {
+        let company = options[0].1.clone();
+        move || match kind {
+            DelegationKind::Enterprise => {
+                t_string!(i18n, delegation.ask_intro, company = company.clone()).to_string()
+            }
+            DelegationKind::Family => t_string!(i18n, delegation.ask_intro_family).to_string(),
+        }
+    };
+    let invalid_text = move || {
+        invalid.get().map(|i| match i {
+            Invalid::NoScopes => t_string!(i18n, delegation.no_scopes),
+            Invalid::BadDates => t_string!(i18n, delegation.bad_dates),
+            Invalid::NoteTooLong => t_string!(i18n, delegation.note_too_long),
+        })
+    };
+    let show_relatives = kind == DelegationKind::Family;
+    view! {
+        <Card title=Signal::derive(move || t_string!(i18n, delegation.ask_title).to_string())>
+            <form class="kp-stack" novalidate on:submit=move |ev| { ev.prevent_default(); submit(); }>
+                <p>{intro}</p>
+                {show_relatives.then(|| view! {
+                    <fieldset class="kp-fieldset">
+                        <legend>{move || t_string!(i18n, delegation.relative_legend)}</legend>
+                        {options.iter().cloned().map(|(id, name, relation)| {
+                            let value = id.clone();
+                            view! {
+                                <label class="kp-check">
+                                    <input type="radio" name="principal" value=id.clone()
+                                        prop:checked=move || principal.get() == value
+                                        on:change=move |_| principal.set(id.clone())/>
+                                    <span>{name}" · "{move || relation.as_deref().map(|r| labels::relation(i18n, r)).unwrap_or_default()}</span>
+                                </label>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                })}
+                <fieldset class="kp-fieldset">
+                    <legend>{move || t_string!(i18n, delegation.scopes_legend)}</legend>
+                    {allowed.into_iter().map(|scope| view! {
+                        <label class="kp-check">
+                            <input type="checkbox" name="scope" value=scope.as_str()
+                                prop:checked=move || chosen.get().contains(&scope)
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    chosen.update(|c| {
+                                        c.retain(|s| *s != scope);
+                                        if on { c.push(scope); }
+                                    });
+                                }/>
+                            <span>{move || labels::scope(i18n, scope)}</span>
+                        </label>
+                    }).collect_view()}
+                </fieldset>
+                <div class="kp-field-row">
+                    <label class="kp-plain-field">
+                        <span>{move || t_string!(i18n, delegation.from_label)}</span>
+                        <input type="date" name="valid-from" min=today.clone() prop:value=move || from.get()
+                            on:input=move |ev| from.set(event_target_value(&ev))/>
+                    </label>
+                    <label class="kp-plain-field">
+                        <span>{move || t_string!(i18n, delegation.until_label)}</span>
+                        <input type="date" name="valid-until" min=today prop:value=move || until.get()
+                            on:input=move |ev| until.set(event_target_value(&ev))/>
+                    </label>
+                </div>
+                <p class="kp-hint">{move || t_string!(i18n, delegation.validity_hint)}</p>
+                <label class="kp-plain-field">
+                    <span>{move || t_string!(i18n, delegation.note_label)}</span>
+                    <textarea name="note" rows="3" maxlength=NOTE_MAX.to_string() prop:value=move || note.get()
+                        on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                </label>
+                {move || invalid_text().map(|t| view! { <p class="kp-form-error" role="alert">{t}</p> })}
+                {move || failure.get().map(|e| view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> })}
+                <Button submit=true disabled=create.pending()>
+                    {move || if create.pending().get() { t_string!(i18n, delegation.submitting) } else { t_string!(i18n, delegation.submit) }}
+                </Button>
+            </form>
+        </Card>
+    }
+    .into_any()
+}
+
+/// The link to forward, its matching code, and the request's live status.
+#[component]
+fn SharePanel(
+    created: CreatedDelegationRequest,
+    on_new: Callback<()>,
+    /// Called once when the request is decided (or expires).
+    on_settled: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let origin = window().location().origin().unwrap_or_default();
+    let link = format!("{origin}/authorize#{}", created.secret);
+    let request = RwSignal::new(created.request);
+    let id = request.with_untracked(|r| r.id.clone());
+    let approver = request.with_untracked(|r| r.approver_name.clone());
+    let copied = RwSignal::new(None::<bool>);
+
+    // Poll while pending; stop when decided or when the panel goes.
+    let poll = set_interval_with_handle(
+        move || {
+            if request.with_untracked(|r| r.status) != RequestStatus::Pending {
+                return;
+            }
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                if let Ok(latest) = api().delegation_request(&id).await {
+                    let settled = latest.status != RequestStatus::Pending;
+                    request.set(latest);
+                    if settled {
+                        on_settled.run(());
+                    }
+                }
+            });
+        },
+        POLL_EVERY,
+    )
+    .ok();
+    on_cleanup(move || {
+        if let Some(poll) = poll {
+            poll.clear();
+        }
+    });
+
+    let share_link = link.clone();
+    let can_share = js_sys::Reflect::has(&window().navigator(), &"share".into()).unwrap_or(false);
+    let share = move |_| {
+        let data = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&data, &"url".into(), &share_link.clone().into());
+        let navigator = window().navigator();
+        if let Ok(share) = js_sys::Reflect::get(&navigator, &"share".into())
+            && let Ok(share) = share.dyn_into::<js_sys::Function>()
+        {
+            // A cancelled share sheet rejects; nothing to report.
+            let _ = share.call1(&navigator, &data);
+        }
+    };
+    let copy_link = link.clone();
+    let copy = move |_| {
+        let text = copy_link.clone();
+        leptos::task::spawn_local(async move {
+            copied.set(Some(copy_text(&text).await));
+        });
+    };
+    let status_text = move || {
+        let r = request.get();
+        let name = r.approver_name.clone();
+        match r.status {
+            RequestStatus::Pending => t_string!(i18n, delegation.waiting).to_string(),
+            RequestStatus::Approved => {
+                t_string!(i18n, delegation.approved_message, name = name).to_string()
+            }
+            RequestStatus::Declined => {
+                t_string!(i18n, delegation.declined_message, name = name).to_string()
+            }
+            RequestStatus::Expired => t_string!(i18n, delegation.expired_message).to_string(),
+            RequestStatus::Cancelled => t_string!(i18n, delegation.cancelled_done).to_string(),
+        }
+    };
+    let approver_for_title = approver.clone();
+    let qr_label = Signal::derive(move || t_string!(i18n, delegation.qr_label).to_string());
+    view! {
+        <Card title=Signal::derive(move || t_string!(i18n, delegation.share_title, name = approver_for_title.clone()).to_string())>
+            <div class="kp-stack">
+                <p>{move || t_string!(i18n, delegation.share_intro, name = approver.clone()).to_string()}</p>
+                <dl class="kp-facts">
+                    <dt>{move || t_string!(i18n, delegation.binding_code)}</dt>
+                    <dd class="kp-binding-code" data-testid="binding-code">{move || request.get().binding_code}</dd>
+                    <dt>{move || t_string!(i18n, delegation.scopes_legend)}</dt>
+                    <dd>{move || labels::scopes(i18n, &request.get().scopes)}</dd>
+                    <dt>{move || t_string!(i18n, authorize.validity)}</dt>
+                    <dd>{move || { let r = request.get(); t_string!(i18n, delegation.window, from = r.valid_from, until = r.valid_until).to_string() }}</dd>
+                </dl>
+                <p class="kp-hint">{move || t_string!(i18n, delegation.binding_hint)}</p>
+                <p class="kp-status-line" role="status" data-status=move || status_attr(request.get().status)>
+                    <span class="kp-badge" data-status=move || status_attr(request.get().status)>{move || labels::request_status(i18n, request.get().status)}</span>
+                    " "{status_text}
+                </p>
+                {move || (request.get().status == RequestStatus::Pending).then(|| {
+                    let link = link.clone();
+                    view! {
+                        <label class="kp-plain-field">
+                            <span>{move || t_string!(i18n, delegation.link_label)}</span>
+                            <input type="text" readonly name="authorize-link" class="kp-code" prop:value=link.clone()/>
+                        </label>
+                        <div class="kp-actions">
+                            {can_share.then(|| view! { <Button on_click=Callback::new(share.clone())>{move || t_string!(i18n, delegation.share)}</Button> })}
+                            <Button variant=ButtonVariant::Secondary on_click=Callback::new(copy.clone())>{move || t_string!(i18n, delegation.copy)}</Button>
+                        </div>
+                        {move || copied.get().map(|ok| view! {
+                            <p role="status">{move || if ok { t_string!(i18n, delegation.copied) } else { t_string!(i18n, delegation.copy_failed) }}</p>
+                        })}
+                        <QrCode text=link label=qr_label/>
+                    }
+                })}
+                {move || (request.get().status != RequestStatus::Pending).then(|| view! {
+                    <Button variant=ButtonVariant::Secondary on_click=Callback::new(move |_| on_new.run(()))>
+                        {move || t_string!(i18n, delegation.new_request)}
+                    </Button>
+                })}
+            </div>
+        </Card>
+    }
+}
+
+use wasm_bindgen::JsCast;
+
+/// Copies to the clipboard; `false` where the browser does not allow it.
+async fn copy_text(text: &str) -> bool {
+    let navigator = window().navigator();
+    let Ok(clipboard) = js_sys::Reflect::get(&navigator, &"clipboard".into()) else {
+        return false;
+    };
+    let Ok(write) = js_sys::Reflect::get(&clipboard, &"writeText".into())
+        .and_then(|f| f.dyn_into::<js_sys::Function>())
+    else {
+        return false;
+    };
+    match write.call1(&clipboard, &text.into()) {
+        Ok(promise) => match promise.dyn_into::<js_sys::Promise>() {
+            Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise).await.is_ok(),
+            Err(_) => false,
+        },
+        Err(_) => false,
+    }
+}
+
+pub fn status_attr(status: RequestStatus) -> &'static str {
+    match status {
+        RequestStatus::Pending => "pending",
+        RequestStatus::Approved => "valid",
+        RequestStatus::Declined | RequestStatus::Cancelled | RequestStatus::Expired => "revoked",
+    }
+}
+
+fn grant_attr(status: GrantStatus) -> &'static str {
+    match status {
+        GrantStatus::Active => "valid",
+        GrantStatus::NotYetValid => "pending",
+        GrantStatus::Expired | GrantStatus::Revoked => "revoked",
+    }
+}
+
+#[component]
+fn RequestLists(
+    requests: DelegationRequests,
+    kind: DelegationKind,
+    done: RwSignal<Option<String>>,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let mine: Vec<DelegationRequest> = requests
+        .mine
+        .into_iter()
+        .filter(|r| r.kind == kind)
+        .collect();
+    let to_decide: Vec<DelegationRequest> = requests
+        .to_decide
+        .into_iter()
+        .filter(|r| r.kind == kind)
+        .collect();
+    let cancel = Action::new_local(|id: &String| {
+        let id = id.clone();
+        async move { api().cancel_delegation_request(&id).await }
+    });
+    let failure = RwSignal::new(None::<ClientError>);
+    Effect::new(move |_| match cancel.value().get() {
+        Some(Ok(())) => {
+            done.set(Some(t_string!(i18n, delegation.cancelled_done).to_string()));
+            on_change.run(());
+        }
+        Some(Err(e)) => failure.set(Some(e)),
+        None => {}
+    });
+    view! {
+        <Card title=Signal::derive(move || t_string!(i18n, delegation.to_decide_title).to_string())>
+            {if to_decide.is_empty() {
+                view! { <p>{move || t_string!(i18n, delegation.empty_to_decide)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="kp-checks" aria-label=move || t_string!(i18n, delegation.to_decide_title)>
+                        {to_decide.into_iter().map(|r| {
+                            let href = format!("/authorize?request={}", r.id);
+                            view! {
+                                <li class="kp-checks__item">
+                                    <span class="kp-checks__who">{r.requester.name.clone()}</span>
+                                    <span>{move || labels::scopes(i18n, &r.scopes)}</span>
+                                    <span class="kp-code">{r.binding_code.clone()}</span>
+                                    <a class="kp-link" href=href>{move || t_string!(i18n, delegation.open_request)}</a>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </Card>
+        <Card title=Signal::derive(move || t_string!(i18n, delegation.mine_title).to_string())>
+            {move || failure.get().map(|e| view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> })}
+            {if mine.is_empty() {
+                view! { <p>{move || t_string!(i18n, delegation.empty_mine)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="kp-checks" aria-label=move || t_string!(i18n, delegation.mine_title)>
+                        {mine.into_iter().map(|r| {
+                            let id = r.id.clone();
+                            let status = r.status;
+                            view! {
+                                <li class="kp-checks__item">
+                                    <span class="kp-checks__who">{r.principal_name.clone()}</span>
+                                    <span class="kp-badge" data-status=status_attr(status)>{move || labels::request_status(i18n, status)}</span>
+                                    <span>{move || labels::scopes(i18n, &r.scopes)}</span>
+                                    <span class="kp-code">{r.binding_code.clone()}</span>
+                                    {(status == RequestStatus::Pending).then(|| view! {
+                                        <button type="button" class="kp-text-button" on:click=move |_| { cancel.dispatch_local(id.clone()); }>
+                                            {move || t_string!(i18n, delegation.cancel)}
+                                        </button>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </Card>
+    }
+}
+
+#[component]
+fn GrantLists(
+    grants: Grants,
+    kind: DelegationKind,
+    done: RwSignal<Option<String>>,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let held: Vec<Grant> = grants.held.into_iter().filter(|g| g.kind == kind).collect();
+    let given: Vec<Grant> = grants
+        .given
+        .into_iter()
+        .filter(|g| g.kind == kind)
+        .collect();
+    let revoke = Action::new_local(|id: &String| {
+        let id = id.clone();
+        async move { api().revoke_grant(&id).await }
+    });
+    let failure = RwSignal::new(None::<ClientError>);
+    Effect::new(move |_| match revoke.value().get() {
+        Some(Ok(())) => {
+            done.set(Some(t_string!(i18n, delegation.revoked_done).to_string()));
+            on_change.run(());
+        }
+        Some(Err(e)) => failure.set(Some(e)),
+        None => {}
+    });
+    view! {
+        <Card title=Signal::derive(move || t_string!(i18n, delegation.held_title).to_string())>
+            {if held.is_empty() {
+                view! { <p>{move || t_string!(i18n, delegation.empty_held)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="kp-checks" aria-label=move || t_string!(i18n, delegation.held_title)>
+                        {held.into_iter().map(|g| view! { <GrantItem grant=g given=false revoke=revoke/> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </Card>
+        <Card title=Signal::derive(move || t_string!(i18n, delegation.given_title).to_string())>
+            {move || failure.get().map(|e| view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> })}
+            {if given.is_empty() {
+                view! { <p>{move || t_string!(i18n, delegation.empty_given)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="kp-checks" aria-label=move || t_string!(i18n, delegation.given_title)>
+                        {given.into_iter().map(|g| view! { <GrantItem grant=g given=true revoke=revoke/> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </Card>
+    }
+}
+
+#[component]
+fn GrantItem(
+    grant: Grant,
+    given: bool,
+    revoke: Action<String, Result<(), ClientError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let status = grant.status;
+    let id = grant.id.clone();
+    let who = if given {
+        grant.grantee.name.clone()
+    } else {
+        grant.principal_name.clone()
+    };
+    let who_line = {
+        let who = who.clone();
+        move || {
+            if given {
+                t_string!(i18n, delegation.to_whom, name = who.clone()).to_string()
+            } else {
+                t_string!(i18n, delegation.from_whom, name = who.clone()).to_string()
+            }
+        }
+    };
+    let active = matches!(status, GrantStatus::Active | GrantStatus::NotYetValid);
+    let scopes = grant.scopes.clone();
+    let window = move || {
+        t_string!(
+            i18n,
+            delegation.window,
+            from = grant.valid_from.clone(),
+            until = grant.valid_until.clone()
+        )
+        .to_string()
+    };
+    view! {
+        <li class="kp-checks__item kp-grant">
+            <span class="kp-checks__who">{who_line}</span>
+            <span class="kp-badge" data-status=grant_attr(status)>{move || labels::grant_status(i18n, status)}</span>
+            <span>{move || labels::scopes(i18n, &scopes)}</span>
+            <span class="kp-checks__when">{window}</span>
+            {(given && active).then(|| {
+                let id = id.clone();
+                let who = who.clone();
+                view! {
+                    <button type="button" class="kp-text-button" disabled=move || revoke.pending().get()
+                        aria-label=move || t_string!(i18n, delegation.revoke_label, name = who.clone()).to_string()
+                        on:click=move |_| { revoke.dispatch_local(id.clone()); }>
+                        {move || t_string!(i18n, delegation.revoke)}
+                    </button>
+                }
+            })}
+            {given.then(|| view! { <GrantUses grant_id=id.clone()/> })}
+        </li>
+    }
+}
+
+/// The feed of what happened under a grant, for the one who gave it.
+#[component]
+fn GrantUses(grant_id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let uses = LocalResource::new(move || {
+        let id = grant_id.clone();
+        async move { api().audit(Some(&id)).await }
+    });
+    view! {
+        <details class="kp-uses">
+            <summary>{move || t_string!(i18n, delegation.uses_title)}</summary>
+            <Suspense fallback=move || view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }>
+                {move || Suspend::new(async move {
+                    match uses.await {
+                        Ok(entries) if entries.is_empty() => view! { <p>{move || t_string!(i18n, delegation.uses_empty)}</p> }.into_any(),
+                        Ok(entries) => view! {
+                            <ul class="kp-uses__list">
+                                {entries.into_iter().map(|e| view! {
+                                    <li>
+                                        <span class="kp-checks__when">{clock::date_time(e.at)}</span>" "
+                                        <span>{e.actor_name.clone().unwrap_or_default()}</span>" "
+                                        <span>{move || labels::audit_action(i18n, e.action)}</span>" "
+                                        <span class="kp-code">{e.detail.clone()}</span>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(e) => view! { <p class="kp-form-error">{error_text(i18n, &e)}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </details>
+    }
+}
+
+/// For grants the caller holds: the banner that says whom they are acting for.
+#[component]
+pub fn ActingFor() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = Auth::get();
+    move || {
+        auth.me().map(|me| {
+            me.grants
+                .into_iter()
+                .filter(|g| g.status == GrantStatus::Active)
+                .map(|g| {
+                    let name = g.principal_name.clone();
+                    let scopes = g.scopes.clone();
+                    view! {
+                        <p class="kp-acting" role="note">
+                            <strong>{move || t_string!(i18n, delegation.acting_for, name = name.clone()).to_string()}</strong>
+                            " · "
+                            <span>{move || t_string!(i18n, delegation.acting_scopes, scopes = labels::scopes(i18n, &scopes)).to_string()}</span>
+                        </p>
+                    }
+                })
+                .collect_view()
+        })
+    }
+}

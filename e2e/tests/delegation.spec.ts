@@ -1,0 +1,236 @@
+// Delegation end to end: staff ask, the link travels, the legal representative approves with a
+// passkey, staff act for the company, and a revocation bites on the next request.
+import { readFileSync } from "node:fs";
+import { type Browser, type Page, type Request, expect, test } from "@playwright/test";
+import { fill, open, signIn, strings } from "../support/kapok";
+import { expectNoAxeViolations } from "../support/axe";
+import { addAuthenticator, tamper } from "../support/passkeys";
+import { readQr } from "../support/qr";
+
+const s = strings["zh-CN"];
+const COMPANY = "广州木棉数字科技有限公司";
+
+async function personWithPasskey(browser: Browser, baseURL: string | undefined, username: string, home: string) {
+  const context = await browser.newContext({ baseURL, locale: "zh-CN" });
+  const page = await context.newPage();
+  const phone = await addAuthenticator(page);
+  await signIn(page, username);
+  await open(page, `${home}/me`);
+  await page.getByRole("button", { name: s.passkey.add }).click();
+  await expect(page.getByText(s.passkey.added)).toBeVisible();
+  return { page, phone };
+}
+
+/** Asks for authority on the delegation page and returns the link as copied. */
+async function ask(page: Page, path: string, scopes: string[], note: string) {
+  await open(page, path);
+  for (const scope of scopes) await page.getByRole("checkbox", { name: scope }).check();
+  await page.getByLabel(s.delegation.note_label).fill(note);
+  await page.getByRole("button", { name: s.delegation.submit }).click();
+  await page.getByRole("button", { name: s.delegation.copy }).click();
+  await expect(page.getByText(s.delegation.copied)).toBeVisible();
+  const link: string = await page.evaluate(() => navigator.clipboard.readText());
+  const binding = ((await page.getByTestId("binding-code").textContent()) ?? "").trim();
+  expect(binding).toMatch(/^[A-Z0-9]{6}$/);
+  return { link, binding };
+}
+
+function watchGets(page: Page, into: string[]) {
+  page.on("request", (r: Request) => {
+    if (r.method() === "GET") into.push(r.url());
+  });
+}
+
+test("staff ask, the legal representative approves with a passkey, staff act for the company until it is revoked", async ({
+  browser,
+  baseURL,
+}) => {
+  const rep = await personWithPasskey(browser, baseURL, "legal-rep", "/enterprise");
+  const staffContext = await browser.newContext({
+    baseURL,
+    locale: "zh-CN",
+    permissions: ["clipboard-read", "clipboard-write"],
+  });
+  const staff = await staffContext.newPage();
+  const gets: string[] = [];
+  watchGets(staff, gets);
+  watchGets(rep.page, gets);
+
+  await signIn(staff, "staff");
+  // Before any grant, the company wallet has nothing for staff.
+  await open(staff, "/enterprise/wallet");
+  await expect(staff.getByText(s.wallet.company_empty_message)).toBeVisible();
+
+  const { link, binding } = await ask(staff, "/enterprise/delegation", [s.scope.applications], "下周去市场监管局办食品经营许可证延续");
+  expect(link).toMatch(/\/authorize#[A-Za-z0-9_-]{43}$/);
+  const secret = link.split("#")[1];
+  // The QR on the share panel is the same link.
+  const qr = staff.getByRole("img", { name: s.delegation.qr_label });
+  expect((await readQr(qr.locator("svg"))).text).toBe(link);
+  await expect(staff.getByRole("status").filter({ hasText: s.delegation.waiting })).toBeVisible();
+  await expectNoAxeViolations(staff, "share panel");
+
+  // The legal representative opens the forwarded link.
+  await rep.page.goto(link);
+  await expect(rep.page.getByRole("heading", { level: 1, name: s.authorize.title })).toBeVisible();
+  await expect(rep.page.getByTestId("binding-code")).toHaveText(binding);
+  await expect(rep.page.getByText("周晓彤").first()).toBeVisible();
+  await expect(rep.page.getByText(s.scope.present_licences)).toBeVisible();
+  await expect(rep.page.getByText(s.scope.applications)).toBeVisible();
+  await expect(rep.page.getByText(s.scope.policies)).toHaveCount(0);
+  // The secret is gone from the address bar.
+  expect(rep.page.url()).not.toContain(secret);
+  // Approve and Decline side by side.
+  const approve = rep.page.getByRole("button", { name: s.authorize.approve });
+  const decline = rep.page.getByRole("button", { name: s.authorize.decline, exact: true });
+  await expect(decline).toBeVisible();
+  const [a, d] = [await approve.boundingBox(), await decline.boundingBox()];
+  expect(Math.abs((a?.height ?? 0) - (d?.height ?? 1))).toBeLessThan(2);
+  await expectNoAxeViolations(rep.page, "approval page");
+
+  // A tampered phone that claims a check it did not make is refused; an honest one gets through.
+  await tamper(rep.phone, { isBadUV: true });
+  await approve.click();
+  await expect(rep.page.getByRole("alert")).toHaveText(s.errors.user_not_verified);
+  await tamper(rep.phone, { isBogusSignature: true });
+  await approve.click();
+  await expect(rep.page.getByRole("alert")).toHaveText(s.errors.passkey_rejected);
+  await tamper(rep.phone, {});
+  await approve.click();
+  await expect(rep.page.getByText(/已批准。周晓彤可以代办到/)).toBeVisible();
+
+  // Staff see it at once, and act for the company.
+  await expect(staff.getByText(fill(s.delegation.approved_message, { name: "梁国栋" }))).toBeVisible({ timeout: 15_000 });
+  await expect(staff.getByText(fill(s.delegation.acting_for, { name: COMPANY })).first()).toBeVisible();
+  await open(staff, "/enterprise/wallet");
+  await staff.getByRole("link", { name: new RegExp(s.licence_type.business_licence) }).click();
+  await expect(staff.getByRole("img", { name: fill(s.wallet.qr_label, { licence: s.licence_type.business_licence }) }).locator("svg")).toBeVisible();
+
+  // The legal representative sees each use, and revokes.
+  await open(rep.page, "/enterprise/delegation");
+  const given = rep.page
+    .getByRole("list", { name: s.delegation.given_title })
+    .getByRole("listitem")
+    .filter({ hasText: s.grant_status.active });
+  await given.getByText(s.delegation.uses_title).click();
+  await expect(given.getByText(s.audit.grant_used).first()).toBeVisible();
+  await given.getByRole("button", { name: fill(s.delegation.revoke_label, { name: "周晓彤" }) }).click();
+  await expect(rep.page.getByText(s.delegation.revoked_done)).toBeVisible();
+
+  // Staff's next request is refused, with the reason.
+  await staff.reload();
+  await expect(staff.getByText(s.errors.grant_revoked)).toBeVisible();
+
+  // The secret never travelled in a GET, and the server never logged it.
+  expect(gets.length).toBeGreaterThan(10);
+  for (const url of gets) expect(url).not.toContain(secret);
+  const log = process.env.KAPOK_SERVER_LOG;
+  if (log) {
+    const text = readFileSync(log, "utf8");
+    expect(text).toContain("ready");
+    expect(text).not.toContain(secret);
+  }
+  await staffContext.close();
+  await rep.page.context().close();
+});
+
+test("only the registered legal representative decides; others see why, and a tampered link is refused", async ({
+  browser,
+  baseURL,
+}) => {
+  const staffContext = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["clipboard-read", "clipboard-write"] });
+  const staff = await staffContext.newPage();
+  await signIn(staff, "staff");
+  const { link, binding } = await ask(staff, "/enterprise/delegation", [], "");
+
+  // Staff themselves open their own link.
+  await staff.goto(link);
+  await expect(staff.getByText(fill(s.authorize.not_approver, { approver: "梁国栋" }))).toBeVisible();
+  await expect(staff.getByRole("button", { name: s.authorize.approve })).toHaveCount(0);
+
+  // A resident who got the link.
+  const other = await browser.newContext({ baseURL, locale: "zh-CN" });
+  const resident = await other.newPage();
+  await signIn(resident, "resident");
+  await resident.goto(link);
+  await expect(resident.getByText(fill(s.authorize.not_approver, { approver: "梁国栋" }))).toBeVisible();
+
+  // Someone not signed in is asked to sign in; a cut-off link says so.
+  const anonymous = await (await browser.newContext({ baseURL, locale: "zh-CN" })).newPage();
+  await anonymous.goto(link);
+  await expect(anonymous.getByText(fill(s.authorize.sign_in_needed, { approver: "梁国栋" }))).toBeVisible();
+  // A different link opened in the same tab (only the fragment changes) is read afresh.
+  await anonymous.goto(link.slice(0, -3) + "xyz");
+  await expect(anonymous.getByRole("alert")).toHaveText(s.errors.link_invalid);
+  await anonymous.goto("/authorize");
+  await expect(anonymous.getByText(s.authorize.no_link)).toBeVisible();
+
+  // The requester withdraws; the link then says the request was dealt with.
+  await open(staff, "/enterprise/delegation");
+  await staff
+    .getByRole("list", { name: s.delegation.mine_title })
+    .getByRole("listitem")
+    .filter({ hasText: binding })
+    .getByRole("button", { name: s.delegation.cancel })
+    .click();
+  await expect(staff.getByText(s.delegation.cancelled_done)).toBeVisible();
+  await resident.goto(link);
+  await expect(resident.getByText(fill(s.authorize.decided, { status: s.request_status.cancelled }))).toBeVisible();
+  await staffContext.close();
+  await other.close();
+});
+
+test("the legal representative declines from the enterprise home, without the link", async ({ browser, baseURL }) => {
+  const rep = await personWithPasskey(browser, baseURL, "legal-rep", "/enterprise");
+  const staffContext = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["clipboard-read", "clipboard-write"] });
+  const staff = await staffContext.newPage();
+  await signIn(staff, "staff");
+  const { binding } = await ask(staff, "/enterprise/delegation", [s.scope.company_profile], "请批准我更新企业联系电话");
+
+  await open(rep.page, "/enterprise");
+  await rep.page.getByRole("link", { name: s.home.review }).click();
+  const waiting = rep.page.getByRole("list", { name: s.delegation.to_decide_title });
+  await waiting.getByRole("listitem").filter({ hasText: binding }).getByRole("link", { name: s.delegation.open_request }).click();
+  await expect(rep.page.getByText("请批准我更新企业联系电话")).toBeVisible();
+  await rep.page.getByRole("button", { name: s.authorize.decline, exact: true }).click();
+  await expect(rep.page.getByText(s.authorize.declined)).toBeVisible();
+  await expect(staff.getByText(fill(s.delegation.declined_message, { name: "梁国栋" }))).toBeVisible({ timeout: 15_000 });
+  await staffContext.close();
+  await rep.page.context().close();
+});
+
+test("family: a resident asks her mother, who approves with her passkey, and the mother's licences show as such", async ({
+  browser,
+  baseURL,
+}) => {
+  const mother = await personWithPasskey(browser, baseURL, "elder", "/resident");
+  const context = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["clipboard-read", "clipboard-write"] });
+  const daughter = await context.newPage();
+  await signIn(daughter, "resident");
+  const { link, binding } = await ask(daughter, "/resident/family", [], "妈，我帮你去办社保卡");
+
+  await mother.page.goto(link);
+  await expect(mother.page.getByTestId("binding-code")).toHaveText(binding);
+  await mother.page.getByRole("button", { name: s.authorize.approve }).click();
+  await expect(mother.page.getByText(/已批准。陈嘉欣可以代办到/)).toBeVisible();
+
+  await expect(daughter.getByText(fill(s.delegation.acting_for, { name: "李桂英" })).first()).toBeVisible({ timeout: 15_000 });
+  await open(daughter, "/resident/wallet");
+  const mothers = daughter.getByRole("link").filter({ hasText: "李桂英" });
+  await expect(mothers.first()).toBeVisible();
+  await expect(mothers.first()).toContainText(s.delegation.through_grant);
+
+  // The mother takes it back; her licences leave her daughter's wallet at once.
+  await open(mother.page, "/resident/family");
+  await mother.page
+    .getByRole("list", { name: s.delegation.given_title })
+    .getByRole("button", { name: fill(s.delegation.revoke_label, { name: "陈嘉欣" }) })
+    .first()
+    .click();
+  await expect(mother.page.getByText(s.delegation.revoked_done)).toBeVisible();
+  await open(daughter, "/resident/wallet");
+  await expect(daughter.getByRole("link", { name: new RegExp(`${s.licence_type.resident_id_card} 陈嘉欣`) })).toBeVisible();
+  await expect(daughter.getByRole("link").filter({ hasText: "李桂英" })).toHaveCount(0);
+  await context.close();
+  await mother.page.context().close();
+});

@@ -1,0 +1,124 @@
+//! The append-only audit log of delegation: only `append` writes, and nothing updates or
+//! deletes (the migration's triggers refuse it even if something tried).
+
+use kapok_api::{AuditAction, AuditEntry};
+use sqlx::{Row, SqliteExecutor};
+
+use crate::db::Db;
+
+/// At most this many entries per answer; the trail is for people to read, not to export.
+const PAGE: i64 = 200;
+
+/// An entry to append. `requester_user_id` is the requester or grantee and `approver_user_id`
+/// the approver: the people the entry concerns besides the actor.
+pub struct NewEntry<'a> {
+    pub at: i64,
+    pub actor_user_id: Option<&'a str>,
+    pub action: AuditAction,
+    pub request_id: Option<&'a str>,
+    pub grant_id: Option<&'a str>,
+    pub requester_user_id: Option<&'a str>,
+    pub approver_user_id: Option<&'a str>,
+    pub detail: &'a str,
+}
+
+pub async fn append(db: impl SqliteExecutor<'_>, entry: &NewEntry<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_user_id, action, request_id, grant_id,
+                                requester_user_id, approver_user_id, detail)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(entry.at)
+    .bind(entry.actor_user_id)
+    .bind(action_str(entry.action))
+    .bind(entry.request_id)
+    .bind(entry.grant_id)
+    .bind(entry.requester_user_id)
+    .bind(entry.approver_user_id)
+    .bind(entry.detail)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+const SELECT: &str = "SELECT a.id, a.at, u.display_name AS actor_name, a.action, a.request_id,
+                             a.grant_id, a.detail
+                      FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id";
+
+/// Entries that concern `user_id`: as the actor, the requester or grantee, or the approver.
+pub async fn concerning(db: &Db, user_id: &str) -> sqlx::Result<Vec<AuditEntry>> {
+    let rows = sqlx::query(&format!(
+        "{SELECT} WHERE a.actor_user_id = ?1 OR a.requester_user_id = ?1 OR a.approver_user_id = ?1
+         ORDER BY a.id DESC LIMIT {PAGE}"
+    ))
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// A grant's story: its request's entries (asked, viewed, approved) and the grant's own.
+pub async fn of_grant(db: &Db, grant_id: &str, request_id: &str) -> sqlx::Result<Vec<AuditEntry>> {
+    let rows = sqlx::query(&format!(
+        "{SELECT} WHERE a.grant_id = ? OR a.request_id = ? ORDER BY a.id DESC LIMIT {PAGE}"
+    ))
+    .bind(grant_id)
+    .bind(request_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+fn from_row(row: &sqlx::sqlite::SqliteRow) -> sqlx::Result<AuditEntry> {
+    let action = parse_action(row.get("action"))
+        .ok_or_else(|| sqlx::Error::Decode("audit_log: bad action".into()))?;
+    Ok(AuditEntry {
+        id: row.get("id"),
+        at: row.get("at"),
+        actor_name: row.get("actor_name"),
+        action,
+        request_id: row.get("request_id"),
+        grant_id: row.get("grant_id"),
+        detail: row.get("detail"),
+    })
+}
+
+/// Exhaustive, so a new action is a compile error here until it has a stored name.
+fn action_str(action: AuditAction) -> &'static str {
+    match action {
+        AuditAction::Requested => "requested",
+        AuditAction::LinkViewed => "link_viewed",
+        AuditAction::Approved => "approved",
+        AuditAction::Declined => "declined",
+        AuditAction::Cancelled => "cancelled",
+        AuditAction::Revoked => "revoked",
+        AuditAction::GrantUsed => "grant_used",
+    }
+}
+
+const ACTIONS: [AuditAction; 7] = [
+    AuditAction::Requested,
+    AuditAction::LinkViewed,
+    AuditAction::Approved,
+    AuditAction::Declined,
+    AuditAction::Cancelled,
+    AuditAction::Revoked,
+    AuditAction::GrantUsed,
+];
+
+fn parse_action(text: &str) -> Option<AuditAction> {
+    ACTIONS.into_iter().find(|a| action_str(*a) == text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_action_names_are_the_wire_names() {
+        for action in ACTIONS {
+            assert_eq!(serde_json::to_value(action).unwrap(), action_str(action));
+            assert_eq!(parse_action(action_str(action)), Some(action));
+        }
+    }
+}
