@@ -11,6 +11,7 @@ mod labels;
 mod page;
 mod pages;
 mod prefs;
+mod read_aloud;
 mod scanner;
 mod settings;
 mod shells;

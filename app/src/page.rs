@@ -25,6 +25,20 @@ pub fn Page(
             doc.set_title(&text);
         }
     });
+    // After a route change the element that had focus is gone; without this, the next Tab
+    // would start from the end of the document. Focus moves to the new page's main landmark.
+    let main = NodeRef::<leptos::html::Main>::new();
+    request_animation_frame(move || {
+        let body = document().body();
+        let lost = document()
+            .active_element()
+            .is_none_or(|e| body.is_some_and(|b| e.is_same_node(Some(&b))));
+        if lost && let Some(main) = main.get_untracked() {
+            let options = web_sys::FocusOptions::new();
+            options.set_prevent_scroll(true);
+            let _ = main.focus_with_options(&options);
+        }
+    });
     let back = back.map(|href| BackLink {
         href: href.to_string(),
         label: Signal::derive(move || t_string!(i18n, back).to_string()),
@@ -34,7 +48,8 @@ pub fn Page(
             Some(back) => view! { <AppBar title=title back=back/> }.into_any(),
             None => view! { <AppBar title=title/> }.into_any(),
         }}
-        <main id="main" class="kp-main" tabindex="-1">
+        <main id="main" class="kp-main" tabindex="-1" node_ref=main>
+            <crate::read_aloud::ReadAloud/>
             // Whoever acts under a grant sees for whom, on every page.
             <crate::pages::delegation::ActingFor/>
             {children()}

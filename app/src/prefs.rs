@@ -17,18 +17,49 @@ use crate::{
 
 const MODE_KEY: &str = "kapok.mode";
 const LOCALE_KEY: &str = "kapok.locale";
+const TEXT_KEY: &str = "kapok.text";
 const ELDERLY: &str = "elderly";
+
+/// Text size, in three steps, on top of either mode and independent of browser zoom.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextSize {
+    Standard,
+    Larger,
+    Largest,
+}
+
+impl TextSize {
+    pub const ALL: [TextSize; 3] = [TextSize::Standard, TextSize::Larger, TextSize::Largest];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextSize::Standard => "standard",
+            TextSize::Larger => "larger",
+            TextSize::Largest => "largest",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TextSize> {
+        TextSize::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
 
 #[derive(Clone, Copy)]
 pub struct Prefs {
     pub elderly: RwSignal<bool>,
+    pub text: RwSignal<TextSize>,
 }
 
 impl Prefs {
     pub fn provide() -> Prefs {
         let on = html().and_then(|h| h.get_attribute("data-mode")).as_deref() == Some(ELDERLY);
+        let text = html()
+            .and_then(|h| h.get_attribute("data-text"))
+            .and_then(|t| TextSize::parse(&t))
+            .unwrap_or(TextSize::Standard);
         let prefs = Prefs {
             elderly: RwSignal::new(on),
+            text: RwSignal::new(text),
         };
         provide_context(prefs);
         prefs
@@ -43,6 +74,15 @@ impl Prefs {
         store(MODE_KEY, mode_value(on));
         apply_mode(on);
         self.elderly.set(on);
+    }
+
+    /// Sets the text size and remembers it on this device.
+    pub fn set_text(self, size: TextSize) {
+        store(TEXT_KEY, size.as_str());
+        if let Some(h) = html() {
+            let _ = h.set_attribute("data-text", size.as_str());
+        }
+        self.text.set(size);
     }
 
     /// Applies an account's preferences on sign-in, for whatever this device has not chosen.

@@ -7,7 +7,7 @@ use leptos_i18n::Locale as _;
 
 use crate::{
     i18n::{Locale, t_string, use_i18n},
-    prefs::{Prefs, choose_locale},
+    prefs::{Prefs, TextSize, choose_locale},
 };
 
 #[component]
@@ -41,6 +41,21 @@ pub fn DisplaySettings() -> impl IntoView {
                 on_select=Callback::new(move |value: String| {
                     if let Ok(locale) = value.parse::<Locale>() {
                         choose_locale(i18n, locale);
+                    }
+                })
+            />
+            <ChoiceGroup
+                legend=Signal::derive(move || t_string!(i18n, text_size.legend).to_string())
+                name="text-size"
+                options=vec![
+                    Choice { value: "standard", label: t_string!(i18n, text_size.standard), lang: None },
+                    Choice { value: "larger", label: t_string!(i18n, text_size.larger), lang: None },
+                    Choice { value: "largest", label: t_string!(i18n, text_size.largest), lang: None },
+                ]
+                selected=Signal::derive(move || prefs.text.get().as_str().to_string())
+                on_select=Callback::new(move |value: String| {
+                    if let Some(size) = TextSize::parse(&value) {
+                        prefs.set_text(size);
                     }
                 })
             />

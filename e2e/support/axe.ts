@@ -21,3 +21,43 @@ export async function expectNoAxeViolations(page: Page, context: string) {
   );
   expect(summary, `axe violations on ${context}`).toEqual([]);
 }
+
+/** Elderly mode aims at AAA contrast (7:1 for text). */
+export async function expectEnhancedContrast(page: Page, context: string) {
+  const viewport = page.viewportSize();
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  if (viewport && height > viewport.height) await page.setViewportSize({ width: viewport.width, height });
+  const results = await new AxeBuilder({ page }).withRules(["color-contrast-enhanced"]).analyze();
+  if (viewport) await page.setViewportSize(viewport);
+  const summary = results.violations.flatMap((v) =>
+    v.nodes.map((n) => `${v.id}: ${n.target.join(" ")} ${n.any.map((a) => a.message).join("; ")}`),
+  );
+  expect(summary, `enhanced contrast on ${context}`).toEqual([]);
+}
+
+/**
+ * Every visible interactive element's box, measured: links, buttons, fields, summaries, and
+ * for check boxes and radio buttons the label that is their target. Returns those smaller
+ * than `min` CSS px in either direction.
+ */
+export async function smallTargets(page: Page, min: number): Promise<string[]> {
+  return page.evaluate((min) => {
+    const found: string[] = [];
+    const selector = "a[href], button, input:not([type=hidden]), select, textarea, summary";
+    for (const element of Array.from(document.querySelectorAll<HTMLElement>(selector))) {
+      if (element.closest(".kp-skip-link")) continue;
+      const style = getComputedStyle(element);
+      if (style.visibility === "hidden" || style.display === "none") continue;
+      const target =
+        element instanceof HTMLInputElement && (element.type === "checkbox" || element.type === "radio")
+          ? (element.closest("label") ?? element)
+          : element;
+      const box = target.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue;
+      if (box.width < min - 0.5 || box.height < min - 0.5) {
+        found.push(`${target.tagName.toLowerCase()} "${(target.textContent ?? "").trim().slice(0, 30)}" ${Math.round(box.width)}×${Math.round(box.height)}`);
+      }
+    }
+    return found;
+  }, min);
+}

@@ -1,7 +1,7 @@
 // axe-core (WCAG 2.2 A/AA) on the sign-in page and every shell's home, in every locale,
 // in standard and elderly mode.
 import { expect, test } from "@playwright/test";
-import { expectNoAxeViolations } from "../support/axe";
+import { expectEnhancedContrast, expectNoAxeViolations, smallTargets } from "../support/axe";
 import { LOCALES, bodyFontSize, heading, open, pageLocale, rememberElderlyMode, signIn, strings } from "../support/kapok";
 
 const PAGES: { name: string; username: string | null; path?: string; heading: (s: any) => string }[] = [
@@ -38,8 +38,31 @@ for (const locale of LOCALES) {
           // Wait for what loads after the heading (lists, the live code) before judging the page.
           await expect(page.getByRole("status").filter({ hasText: strings[locale].loading })).toHaveCount(0);
           await expectNoAxeViolations(page, `${target.name} (${locale}, ${elderly ? "elderly" : "standard"})`);
+          if (elderly) {
+            await expectEnhancedContrast(page, `${target.name} (${locale})`);
+            expect(await smallTargets(page, 60), `targets under 60 px on ${target.name}`).toEqual([]);
+          }
         });
       }
     });
   }
+}
+
+// Reflow: at 320 CSS px and the largest text step, in elderly mode (the biggest text there is),
+// no page scrolls sideways.
+for (const target of PAGES) {
+  test(`${target.name} reflows at 320 px with the largest text`, async ({ page }) => {
+    await page.setViewportSize({ width: 320, height: 640 });
+    await page.addInitScript(() => {
+      localStorage.setItem("kapok.mode", "elderly");
+      localStorage.setItem("kapok.text", "largest");
+      localStorage.setItem("kapok.locale", "zh-CN");
+    });
+    if (target.username) await signIn(page, target.username);
+    if (target.path || !target.username) await open(page, target.path ?? "/");
+    await expect(page.getByRole("status").filter({ hasText: strings["zh-CN"].loading })).toHaveCount(0);
+    expect(await bodyFontSize(page)).toBeGreaterThanOrEqual(30);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `${target.name} scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(0);
+  });
 }

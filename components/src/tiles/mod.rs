@@ -22,7 +22,7 @@ pub fn TileGrid(
         }
         .kp-tiles__grid {
             display: grid;
-            grid-template-columns: repeat(auto-fill, minmax(var(--kp-tile-min), 1fr));
+            grid-template-columns: repeat(auto-fill, minmax(min(var(--kp-tile-min), 100%), 1fr));
             gap: var(--kp-space-2);
             margin: 0;
             padding: 0;

@@ -1,0 +1,169 @@
+//! Read-aloud: a button on every page that reads the page's main content with the device's
+//! speech synthesis, in the current language (a Cantonese voice for zh-HK where the device
+//! has one). Never starts by itself; pause, resume and stop are always at hand.
+
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast, closure::Closure};
+use web_sys::{SpeechSynthesis, SpeechSynthesisUtterance, SpeechSynthesisVoice};
+
+use crate::i18n::{Locale, t_string, use_i18n};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reading {
+    Idle,
+    Speaking,
+    Paused,
+}
+
+/// The language tag spoken, and the voice languages to look for, best first.
+fn voice_languages(locale: Locale) -> (&'static str, &'static [&'static str]) {
+    match locale {
+        Locale::zh_CN => ("zh-CN", &["zh-cn", "cmn-hans-cn", "zh"]),
+        // Hong Kong readers expect Cantonese; devices name it in several ways.
+        Locale::zh_HK => ("zh-HK", &["zh-hk", "yue-hk", "yue-hant-hk", "yue"]),
+        Locale::en => ("en-GB", &["en-gb", "en-us", "en"]),
+    }
+}
+
+fn pick_voice(synth: &SpeechSynthesis, wanted: &[&str]) -> Option<SpeechSynthesisVoice> {
+    let voices: Vec<SpeechSynthesisVoice> = synth
+        .get_voices()
+        .iter()
+        .filter_map(|v| v.dyn_into().ok())
+        .collect();
+    let languages: Vec<String> = voices.iter().map(|v| v.lang()).collect();
+    best_voice(&languages, wanted).map(|i| voices[i].clone())
+}
+
+/// The index of the first voice, in order of `wanted`, whose language matches; platforms
+/// write `zh_HK` or `zh-HK`, in any case.
+fn best_voice(languages: &[String], wanted: &[&str]) -> Option<usize> {
+    wanted.iter().find_map(|want| {
+        languages
+            .iter()
+            .position(|l| l.replace('_', "-").to_ascii_lowercase() == *want)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn langs(list: &[&str]) -> Vec<String> {
+        list.iter().map(|l| l.to_string()).collect()
+    }
+
+    #[test]
+    fn hong_kong_chinese_is_read_in_cantonese_where_the_device_has_it() {
+        let (tag, wanted) = voice_languages(Locale::zh_HK);
+        assert_eq!(tag, "zh-HK");
+        let voices = langs(&["en-US", "zh-CN", "yue_HK"]);
+        assert_eq!(best_voice(&voices, wanted), Some(2));
+        let voices = langs(&["zh-CN", "zh-HK", "yue-HK"]);
+        assert_eq!(best_voice(&voices, wanted), Some(1));
+        assert_eq!(best_voice(&langs(&["en-US", "zh-CN"]), wanted), None);
+    }
+
+    #[test]
+    fn mainland_chinese_and_english_get_their_own_voices() {
+        let voices = langs(&["en-US", "zh-HK", "zh-CN", "en-GB"]);
+        assert_eq!(
+            best_voice(&voices, voice_languages(Locale::zh_CN).1),
+            Some(2)
+        );
+        assert_eq!(best_voice(&voices, voice_languages(Locale::en).1), Some(3));
+    }
+}
+
+/// The text of `<main>`, without the read-aloud controls themselves.
+fn page_text() -> Option<String> {
+    let main = document().get_element_by_id("main")?;
+    let copy: web_sys::Element = main.clone_node_with_deep(true).ok()?.dyn_into().ok()?;
+    let skipped = copy.query_selector_all("[data-read-skip]").ok()?;
+    for i in 0..skipped.length() {
+        if let Some(node) = skipped.item(i)
+            && let Some(parent) = node.parent_node()
+        {
+            let _ = parent.remove_child(&node);
+        }
+    }
+    let text = copy.text_content()?;
+    Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+#[component]
+pub fn ReadAloud() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(synth) = window().speech_synthesis().ok() else {
+        return ().into_any();
+    };
+    let state = RwSignal::new(Reading::Idle);
+    let synth = StoredValue::new_local(synth);
+    on_cleanup(move || {
+        if let Some(s) = synth.try_get_value() {
+            s.cancel();
+        }
+    });
+    let start = move || {
+        let Some(text) = page_text().filter(|t| !t.is_empty()) else {
+            return;
+        };
+        let Ok(utterance) = SpeechSynthesisUtterance::new_with_text(&text) else {
+            return;
+        };
+        let (lang, wanted) = voice_languages(i18n.get_locale_untracked());
+        utterance.set_lang(lang);
+        synth.with_value(|s| {
+            if let Some(voice) = pick_voice(s, wanted) {
+                utterance.set_voice(Some(&voice));
+            }
+            let done = Closure::<dyn FnMut()>::new(move || state.set(Reading::Idle));
+            utterance.set_onend(Some(done.as_ref().unchecked_ref()));
+            utterance.set_onerror(Some(done.as_ref().unchecked_ref()));
+            done.forget();
+            s.cancel();
+            s.speak(&utterance);
+        });
+        state.set(Reading::Speaking);
+    };
+    let pause = move || {
+        synth.with_value(|s| s.pause());
+        state.set(Reading::Paused);
+    };
+    let resume = move || {
+        synth.with_value(|s| s.resume());
+        state.set(Reading::Speaking);
+    };
+    let stop = move || {
+        synth.with_value(|s| s.cancel());
+        state.set(Reading::Idle);
+    };
+    view! {
+        <div class="kp-read-aloud" data-read-skip>
+            {move || match state.get() {
+                Reading::Idle => view! {
+                    <button type="button" class="kp-text-button" on:click=move |_| start()>
+                        {move || t_string!(i18n, read_aloud.start)}
+                    </button>
+                }.into_any(),
+                Reading::Speaking => view! {
+                    <button type="button" class="kp-text-button" on:click=move |_| pause()>
+                        {move || t_string!(i18n, read_aloud.pause)}
+                    </button>
+                    <button type="button" class="kp-text-button" on:click=move |_| stop()>
+                        {move || t_string!(i18n, read_aloud.stop)}
+                    </button>
+                }.into_any(),
+                Reading::Paused => view! {
+                    <button type="button" class="kp-text-button" on:click=move |_| resume()>
+                        {move || t_string!(i18n, read_aloud.resume)}
+                    </button>
+                    <button type="button" class="kp-text-button" on:click=move |_| stop()>
+                        {move || t_string!(i18n, read_aloud.stop)}
+                    </button>
+                }.into_any(),
+            }}
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,94 @@
+// Elderly mode and accessibility beyond axe: text size steps, read-aloud, keyboard only.
+import { expect, test } from "@playwright/test";
+import { bodyFontSize, fill, open, signIn, strings } from "../support/kapok";
+
+const s = strings["zh-CN"];
+
+test("the text size control grows the text in three steps, in both modes, and is remembered", async ({ page }) => {
+  await signIn(page, "resident");
+  await open(page, "/resident/me");
+  const standard = await bodyFontSize(page);
+  await page.getByRole("radio", { name: s.text_size.larger, exact: true }).check();
+  const larger = await bodyFontSize(page);
+  await page.getByRole("radio", { name: s.text_size.largest, exact: true }).check();
+  const largest = await bodyFontSize(page);
+  expect(larger).toBeGreaterThan(standard);
+  expect(largest).toBeGreaterThan(larger);
+  await page.reload();
+  await expect(page.getByRole("radio", { name: s.text_size.largest, exact: true })).toBeChecked();
+  expect(await bodyFontSize(page)).toBe(largest);
+  // Elderly mode starts at 22 px; the steps still grow from there.
+  await page.getByRole("switch", { name: s.elderly.label }).click();
+  expect(await bodyFontSize(page)).toBeGreaterThanOrEqual(30);
+});
+
+test("read-aloud reads the page's text in the page's language, only when asked", async ({ page }) => {
+  await page.addInitScript(() => {
+    const spoken: { text: string; lang: string }[] = [];
+    (window as unknown as { spoken: typeof spoken }).spoken = spoken;
+    const speak = speechSynthesis.speak.bind(speechSynthesis);
+    speechSynthesis.speak = (u: SpeechSynthesisUtterance) => {
+      spoken.push({ text: u.text, lang: u.lang });
+      speak(u);
+    };
+    localStorage.setItem("kapok.locale", "zh-HK");
+  });
+  const hk = strings["zh-HK"];
+  await signIn(page, "resident");
+  await open(page, "/resident/wallet");
+  await expect(page.getByRole("status").filter({ hasText: hk.loading })).toHaveCount(0);
+  // Nothing is read until the person asks.
+  expect(await page.evaluate(() => (window as unknown as { spoken: unknown[] }).spoken.length)).toBe(0);
+  await page.getByRole("button", { name: hk.read_aloud.start }).click();
+  const spoken = await page.evaluate(() => (window as unknown as { spoken: { text: string; lang: string }[] }).spoken);
+  expect(spoken).toHaveLength(1);
+  expect(spoken[0].lang).toBe("zh-HK");
+  expect(spoken[0].text).toContain(hk.licence_type.resident_id_card);
+  // The controls themselves are not read out.
+  expect(spoken[0].text).not.toContain(hk.read_aloud.start);
+});
+
+test("keyboard only: sign in, open the wallet and reach the live code, with focus always visible", async ({ page }) => {
+  await open(page, "/");
+  const focusVisible = async () => {
+    const outline = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      // Tabbing past the last element leaves the page for the browser's own controls.
+      if (!el || el === document.body) return { width: Infinity, tag: "body" };
+      const style = getComputedStyle(el);
+      const width = style.outlineStyle === "none" ? 0 : parseFloat(style.outlineWidth);
+      return { width, tag: el.tagName };
+    });
+    expect(outline.width, `focus on ${outline.tag} is visible (${page.url()})`).toBeGreaterThanOrEqual(2);
+  };
+  /** Tabs until the focused element matches, checking focus is visible at every stop. */
+  const tabTo = async (matches: () => Promise<boolean>) => {
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press("Tab");
+      await focusVisible();
+      if (await matches()) return;
+    }
+    throw new Error("never reached by Tab");
+  };
+  const focusedIs = (name: string) => async () =>
+    page.evaluate((n) => {
+      const el = document.activeElement as HTMLElement | null;
+      const label = el?.getAttribute("aria-label") ?? el?.textContent ?? "";
+      const labelled = el?.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent ?? "" : "";
+      return label.trim().includes(n) || labelled.trim() === n;
+    }, name);
+
+  await tabTo(focusedIs(s.sign_in.username));
+  await page.keyboard.type("resident");
+  await tabTo(focusedIs(s.sign_in.password));
+  await page.keyboard.type("kapok-demo");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/resident$/);
+
+  await tabTo(focusedIs(s.tabs.wallet));
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/resident\/wallet$/);
+  await tabTo(async () => page.evaluate(() => (document.activeElement?.getAttribute("href") ?? "").endsWith("/lic-resident-id")));
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("img", { name: fill(s.wallet.qr_label, { licence: s.licence_type.resident_id_card }) }).locator("svg")).toBeVisible();
+});
