@@ -21,7 +21,12 @@ use crate::{
         wallet::{LicencePage, WalletPage},
     },
     prefs::Prefs,
-    shells::{Shell, enterprise::EnterpriseHome, official::OfficialHome, resident::ResidentHome},
+    shells::{
+        Shell,
+        enterprise::EnterpriseHome,
+        official::OfficialHome,
+        resident::{IdCode, ResidentHome},
+    },
 };
 
 #[component]
@@ -48,6 +53,7 @@ fn Root() -> impl IntoView {
                 <Route path=path!("/") view=SignInPage/>
                 <ParentRoute path=path!("/resident") view=|| view! { <Shell persona=Persona::Resident/> }>
                     <Route path=path!("") view=ResidentHome/>
+                    <Route path=path!("id-code") view=IdCode/>
                     <Route path=path!("wallet") view=|| view! { <WalletPage holder=HolderKind::Person/> }/>
                     <Route path=path!("wallet/:id") view=|| view! { <LicencePage holder=HolderKind::Person/> }/>
                     <Route path=path!("services") view=|| view! { <ComingSoon feature=Feature::Services/> }/>

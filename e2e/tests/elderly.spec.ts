@@ -92,3 +92,16 @@ test("keyboard only: sign in, open the wallet and reach the live code, with focu
   await page.keyboard.press("Enter");
   await expect(page.getByRole("img", { name: fill(s.wallet.qr_label, { licence: s.licence_type.resident_id_card }) }).locator("svg")).toBeVisible();
 });
+
+test("the elderly home has four large tiles, and 'show my ID code' opens the live code in one tap", async ({ page }) => {
+  // The elder's account asks for elderly mode.
+  await signIn(page, "elder");
+  const tiles = page.getByRole("main").getByRole("listitem").getByRole("link");
+  await expect(tiles).toHaveCount(4);
+  await expect(tiles.nth(0)).toContainText(s.home.show_id_code);
+  await expect(tiles.nth(3)).toHaveAttribute("href", "tel:12345");
+  await expect(tiles.nth(3)).toContainText(s.home.call_help);
+  await tiles.nth(0).click();
+  await expect(page).toHaveURL(/\/resident\/wallet\/lic-elder-id$/);
+  await expect(page.getByRole("img", { name: fill(s.wallet.qr_label, { licence: s.licence_type.resident_id_card }) }).locator("svg")).toBeVisible();
+});
