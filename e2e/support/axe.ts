@@ -5,17 +5,24 @@ import { expect, type Page } from "@playwright/test";
 export const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 
 /**
- * Runs axe on the whole page. The shells' tab bar sticks to the bottom of the screen, so at
- * any scroll position it covers whatever scrolls under it, which axe would report as obscured
- * targets; the window is made as tall as the page for the check, so every element is seen
- * where the layout puts it (focus itself is kept clear of the bar by scroll-padding).
+ * Runs `check` with the window as tall as the page. The shells' tab bar sticks to the bottom
+ * of the screen, so at any scroll position it covers whatever scrolls under it, which axe
+ * would report as obscured targets; this way every element is seen where the layout puts it
+ * (focus itself is kept clear of the bar by scroll-padding).
  */
-export async function expectNoAxeViolations(page: Page, context: string) {
+async function onWholePage<T>(page: Page, check: () => Promise<T>): Promise<T> {
   const viewport = page.viewportSize();
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   if (viewport && height > viewport.height) await page.setViewportSize({ width: viewport.width, height });
-  const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
-  if (viewport) await page.setViewportSize(viewport);
+  try {
+    return await check();
+  } finally {
+    if (viewport) await page.setViewportSize(viewport);
+  }
+}
+
+export async function expectNoAxeViolations(page: Page, context: string) {
+  const results = await onWholePage(page, () => new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze());
   const summary = results.violations.map(
     (v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(" ")).join("\n    ")}`,
   );
@@ -24,11 +31,7 @@ export async function expectNoAxeViolations(page: Page, context: string) {
 
 /** Elderly mode aims at AAA contrast (7:1 for text). */
 export async function expectEnhancedContrast(page: Page, context: string) {
-  const viewport = page.viewportSize();
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  if (viewport && height > viewport.height) await page.setViewportSize({ width: viewport.width, height });
-  const results = await new AxeBuilder({ page }).withRules(["color-contrast-enhanced"]).analyze();
-  if (viewport) await page.setViewportSize(viewport);
+  const results = await onWholePage(page, () => new AxeBuilder({ page }).withRules(["color-contrast-enhanced"]).analyze());
   const summary = results.violations.flatMap((v) =>
     v.nodes.map((n) => `${v.id}: ${n.target.join(" ")} ${n.any.map((a) => a.message).join("; ")}`),
   );

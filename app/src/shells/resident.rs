@@ -23,33 +23,26 @@ pub fn ResidentHome() -> impl IntoView {
         <Page title=Signal::derive(move || shell_title(Persona::Resident, i18n))>
             <div class="kp-stack">
                 <Greeting/>
-                // Elderly mode: the four things people come for, as large tiles, and nothing else.
-                {move || if prefs.elderly.get() {
-                    view! {
-                        <TileGrid label=tr(|i| t_string!(i, home.shortcuts))>
-                            <Tile href="/resident/id-code" icon=IconName::IdCard
-                                label=tr(|i| t_string!(i, home.show_id_code)) hint=tr(|i| t_string!(i, home.show_id_code_hint))/>
-                            <Tile href="/resident/wallet" icon=IconName::Wallet label=tr(|i| t_string!(i, home.my_licences))/>
+                // Elderly mode keeps the four things people come for, as large tiles, and nothing else.
+                <TileGrid label=tr(|i| t_string!(i, home.shortcuts))>
+                    <Tile href="/resident/id-code" icon=IconName::IdCard
+                        label=tr(|i| t_string!(i, home.show_id_code)) hint=tr(|i| t_string!(i, home.show_id_code_hint))/>
+                    <Tile href="/resident/wallet" icon=IconName::Wallet label=tr(|i| t_string!(i, home.my_licences))/>
+                    {move || if prefs.elderly.get() {
+                        view! {
                             <Tile href="/resident/services" icon=IconName::Applications label=tr(|i| t_string!(i, home.my_applications))/>
-                            <Tile href=HELP_LINE icon=IconName::Help
-                                label=tr(|i| t_string!(i, home.call_help)) hint=tr(|i| t_string!(i, home.call_help_hint))/>
-                        </TileGrid>
-                    }.into_any()
-                } else {
-                    view! {
-                        <TileGrid label=tr(|i| t_string!(i, home.shortcuts))>
-                            <Tile href="/resident/id-code" icon=IconName::IdCard
-                                label=tr(|i| t_string!(i, home.show_id_code)) hint=tr(|i| t_string!(i, home.show_id_code_hint))/>
-                            <Tile href="/resident/wallet" icon=IconName::Wallet label=tr(|i| t_string!(i, home.my_licences))/>
+                        }.into_any()
+                    } else {
+                        view! {
                             <Tile href="/resident/services" icon=IconName::Services label=tr(|i| t_string!(i, home.services))/>
                             <Tile href="/resident/family" icon=IconName::Delegation
                                 label=tr(|i| t_string!(i, home.family)) hint=tr(|i| t_string!(i, home.family_hint))/>
                             <Tile href="/resident/me" icon=IconName::Me label=tr(|i| t_string!(i, home.settings))/>
-                            <Tile href=HELP_LINE icon=IconName::Help
-                                label=tr(|i| t_string!(i, home.call_help)) hint=tr(|i| t_string!(i, home.call_help_hint))/>
-                        </TileGrid>
-                    }.into_any()
-                }}
+                        }.into_any()
+                    }}
+                    <Tile href=HELP_LINE icon=IconName::Help
+                        label=tr(|i| t_string!(i, home.call_help)) hint=tr(|i| t_string!(i, home.call_help_hint))/>
+                </TileGrid>
             </div>
         </Page>
     }
