@@ -74,6 +74,8 @@ test("staff ask, the legal representative approves with a passkey, staff act for
   await rep.page.goto(link);
   await expect(rep.page.getByRole("heading", { level: 1, name: s.authorize.title })).toBeVisible();
   await expect(rep.page.getByTestId("binding-code")).toHaveText(binding);
+  await expect(rep.page.getByRole("definition").filter({ hasText: s.request_status.pending })).toBeVisible();
+  await expect(rep.page.getByRole("term").filter({ hasText: s.authorize.status })).toBeVisible();
   await expect(rep.page.getByText("周晓彤").first()).toBeVisible();
   await expect(rep.page.getByText(s.scope.present_licences)).toBeVisible();
   await expect(rep.page.getByText(s.scope.applications)).toBeVisible();

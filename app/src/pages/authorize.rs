@@ -231,7 +231,7 @@ fn RequestCard(request: DelegationRequest) -> impl IntoView {
                 })}
                 <dt>{move || t_string!(i18n, authorize.binding_code)}</dt>
                 <dd class="kp-binding-code" data-testid="binding-code">{request.binding_code.clone()}</dd>
-                <dt>{move || t_string!(i18n, delegation.scopes_legend)}</dt>
+                <dt>{move || t_string!(i18n, authorize.status)}</dt>
                 <dd><span class="kp-badge" data-status=status_attr(status)>{move || labels::request_status(i18n, status)}</span></dd>
             </dl>
             <p class="kp-hint">{move || t_string!(i18n, authorize.binding_hint)}</p>
