@@ -27,6 +27,12 @@ pub const API_PREFIX: &str = "/api/v1";
 /// has `Path=/` and no `Domain`, so a sibling subdomain cannot plant or overwrite it.
 pub const SESSION_COOKIE: &str = "__Host-kapok_session";
 
+/// A session ends after this long without a request. The client warns before then.
+pub const SESSION_IDLE_SECS: i64 = 30 * 60;
+/// The server records a session's last request at most this often, so its idea of "last
+/// seen" may be this much older than the last request.
+pub const SESSION_TOUCH_SECS: i64 = 60;
+
 /// Which shell a user lands in.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

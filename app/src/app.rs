@@ -49,6 +49,7 @@ fn Root() -> impl IntoView {
     Auth::provide();
     view! {
         <Router>
+            <crate::idle::IdleGuard/>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=SignInPage/>
                 <ParentRoute path=path!("/resident") view=|| view! { <Shell persona=Persona::Resident/> }>

@@ -24,6 +24,8 @@ pub enum AuthState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Notice {
     SignedOut,
+    /// Signed out by the app after a while with nothing done.
+    TimedOut,
 }
 
 #[derive(Clone, Copy)]

@@ -30,6 +30,16 @@ pub fn status(i18n: I18nContext<Locale>, s: LicenceStatus) -> &'static str {
     }
 }
 
+/// A field's value as the locale writes it: dates in words, everything else as issued.
+pub fn field_value(i18n: I18nContext<Locale>, key: FieldKey, value: &str) -> String {
+    match key {
+        FieldKey::BirthDate | FieldKey::FirstIssued | FieldKey::DateOfIssue => {
+            crate::format::date(i18n.get_locale(), value)
+        }
+        _ => value.to_string(),
+    }
+}
+
 pub fn field(i18n: I18nContext<Locale>, key: FieldKey) -> &'static str {
     use FieldKey::*;
     match key {

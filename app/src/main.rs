@@ -7,6 +7,8 @@ mod clock;
 mod codes;
 mod device;
 mod errors;
+mod format;
+mod idle;
 mod labels;
 mod page;
 mod pages;

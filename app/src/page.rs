@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::{
     errors::error_text,
     i18n::{t_string, use_i18n},
+    shells::shell_title,
 };
 
 #[component]
@@ -39,14 +40,20 @@ pub fn Page(
             let _ = main.focus_with_options(&options);
         }
     });
+    // Inside a shell, every page but its home says which shell it belongs to.
+    let shell = use_context::<crate::shells::ShellOf>();
+    let context = Signal::derive(move || {
+        let name = shell_title(shell?.0, i18n);
+        (name != title.get()).then_some(name)
+    });
     let back = back.map(|href| BackLink {
         href: href.to_string(),
         label: Signal::derive(move || t_string!(i18n, back).to_string()),
     });
     view! {
         {match back {
-            Some(back) => view! { <AppBar title=title back=back/> }.into_any(),
-            None => view! { <AppBar title=title/> }.into_any(),
+            Some(back) => view! { <AppBar title=title context=context back=back/> }.into_any(),
+            None => view! { <AppBar title=title context=context/> }.into_any(),
         }}
         <main id="main" class="kp-main" tabindex="-1" node_ref=main>
             <crate::read_aloud::ReadAloud/>

@@ -10,6 +10,7 @@ pub mod app_bar;
 pub mod button;
 pub mod card;
 pub mod choice;
+pub mod dialog;
 pub mod icon;
 pub mod list;
 pub mod qr_code;
@@ -24,6 +25,7 @@ pub use app_bar::AppBar;
 pub use button::{Button, ButtonVariant};
 pub use card::Card;
 pub use choice::{Choice, ChoiceGroup};
+pub use dialog::Dialog;
 pub use icon::{Icon, IconName};
 pub use list::{List, ListItem};
 pub use qr_code::QrCode;
@@ -50,6 +52,7 @@ pub fn examples() -> Vec<Example> {
         button::examples(),
         card::examples(),
         choice::examples(),
+        dialog::examples(),
         list::examples(),
         qr_code::examples(),
         states::examples(),

@@ -201,3 +201,46 @@ async fn a_qr_code_is_one_named_picture() {
     let svg = one(&picture, "svg");
     assert!(svg.get_attribute("viewBox").is_some() || svg.get_attribute("width").is_some());
 }
+
+fn focused() -> Option<Element> {
+    web_sys::window()?.document()?.active_element()
+}
+
+fn press_tab(on: &Element, shift: bool) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Tab");
+    init.set_shift_key(shift);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    on.dispatch_event(&event).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_dialog_takes_focus_keeps_it_inside_and_gives_it_back() {
+    let (root, _h) = render("Dialog", "session ending").await;
+    let opener: HtmlElement = one(&root, "button").unchecked_into();
+    opener.focus().unwrap();
+    opener.click();
+    tick().await;
+    let dialog: web_sys::HtmlDialogElement = one(&root, "dialog").unchecked_into();
+    assert!(dialog.open(), "the dialog opened");
+    assert_eq!(dialog.get_attribute("role").as_deref(), Some("alertdialog"));
+    let buttons = all(&dialog, "button");
+    assert_eq!(buttons.len(), 2);
+    let (first, last) = (&buttons[0], &buttons[1]);
+    // The safe choice has focus first.
+    assert!(focused().is_some_and(|f| f.is_same_node(Some(first))));
+    // Tab from the last control wraps to the first, Shift+Tab from the first to the last.
+    last.unchecked_ref::<HtmlElement>().focus().unwrap();
+    press_tab(last, false);
+    assert!(focused().is_some_and(|f| f.is_same_node(Some(first))));
+    press_tab(first, true);
+    assert!(focused().is_some_and(|f| f.is_same_node(Some(last))));
+    // Closing gives focus back to the control that opened it.
+    first.unchecked_ref::<HtmlElement>().click();
+    tick().await;
+    assert!(!dialog.open(), "the dialog closed");
+    assert!(focused().is_some_and(|f| f.is_same_node(Some(&opener))));
+}

@@ -1,6 +1,6 @@
 // Elderly mode and accessibility beyond axe: text size steps, read-aloud, keyboard only.
 import { expect, test } from "@playwright/test";
-import { bodyFontSize, fill, open, signIn, strings } from "../support/kapok";
+import { LOCALES, type Persona, bodyFontSize, fill, open, rememberElderlyMode, signIn, strings } from "../support/kapok";
 
 const s = strings["zh-CN"];
 
@@ -104,4 +104,51 @@ test("the elderly home has four large tiles, and 'show my ID code' opens the liv
   await tiles.nth(0).click();
   await expect(page).toHaveURL(/\/resident\/wallet\/lic-elder-id$/);
   await expect(page.getByRole("img", { name: fill(s.wallet.qr_label, { licence: s.licence_type.resident_id_card }) }).locator("svg")).toBeVisible();
+});
+
+const SHELLS: [string, Persona][] = [
+  ["elder", "resident"],
+  ["legal-rep", "enterprise"],
+  ["official", "official"],
+];
+
+test("every shell's elderly home is a few large tiles, the last one a call for help", async ({ page }) => {
+  await rememberElderlyMode(page);
+  for (const [username, persona] of SHELLS) {
+    await signIn(page, username);
+    await expect(page).toHaveURL(new RegExp(`/${persona}$`));
+    const main = page.getByRole("main");
+    const tiles = main.getByRole("listitem").getByRole("link");
+    const count = await tiles.count();
+    expect(count, `${persona} home tiles`).toBeGreaterThanOrEqual(3);
+    expect(count, `${persona} home tiles`).toBeLessThanOrEqual(4);
+    await expect(tiles.last()).toHaveAttribute("href", "tel:12345");
+    // Only tiles: no cards of details on the simplified home.
+    await expect(main.locator("dl")).toHaveCount(0);
+    await page.context().clearCookies();
+  }
+});
+
+test("in elderly mode every page says in words which shell it belongs to, not by colour alone", async ({ browser, baseURL }) => {
+  for (const locale of LOCALES) {
+    const t = strings[locale];
+    const banners: string[] = [];
+    for (const [username, persona] of SHELLS) {
+      const context = await browser.newContext({ baseURL });
+      const page = await context.newPage();
+      await page.addInitScript((l) => {
+        localStorage.setItem("kapok.locale", l);
+        localStorage.setItem("kapok.mode", "elderly");
+      }, locale);
+      await signIn(page, username);
+      // "Me" is titled the same in every shell; the bar still says whose it is.
+      await open(page, `/${persona}/me`);
+      const banner = page.getByRole("banner");
+      await expect(banner).toContainText(t.shell[persona]);
+      await expect(banner).toContainText(t.me.title);
+      banners.push((await banner.innerText()).trim());
+      await context.close();
+    }
+    expect(new Set(banners).size, banners.join(" / ")).toBe(3);
+  }
 });

@@ -73,7 +73,7 @@ test("a resident's live code renews itself, an official verifies it once, and th
   const official = await verifyAs(browser, baseURL, "official", code, place);
   await expect(official.getByRole("heading", { name: s.verify.valid_title })).toBeVisible();
   await expect(official.getByText("陈嘉欣", { exact: true })).toBeVisible();
-  await expect(official.getByText("1991-03-14")).toBeVisible();
+  await expect(official.getByText("1991年3月14日")).toBeVisible();
   // What a verifier never sees: the full ID number and the address.
   await expect(official.getByText(/44010619910314232/)).toHaveCount(0);
   await expect(official.getByText(/天河路385号/)).toHaveCount(0);

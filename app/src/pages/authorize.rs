@@ -18,6 +18,7 @@ use crate::{
     api::api,
     auth::{Auth, AuthState},
     errors::{error_text, passkey_error_text},
+    format,
     i18n::{t_string, use_i18n},
     labels,
     page::Page,
@@ -224,7 +225,7 @@ fn RequestCard(request: DelegationRequest) -> impl IntoView {
                     </ul>
                 </dd>
                 <dt>{move || t_string!(i18n, authorize.validity)}</dt>
-                <dd>{move || t_string!(i18n, delegation.window, from = from.clone(), until = until.clone()).to_string()}</dd>
+                <dd>{move || t_string!(i18n, delegation.window, from = format::date(i18n.get_locale(), &from), until = format::date(i18n.get_locale(), &until)).to_string()}</dd>
                 {(!request.note.is_empty()).then(|| view! {
                     <dt>{move || t_string!(i18n, authorize.note)}</dt>
                     <dd>{request.note.clone()}</dd>
@@ -255,7 +256,7 @@ fn Decision(
     let requester = request.requester.name.clone();
     match request.status {
         RequestStatus::Approved => view! {
-            <p class="kp-verdict" role="status">{move || t_string!(i18n, authorize.approved, requester = requester.clone(), until = until.clone()).to_string()}</p>
+            <p class="kp-verdict" role="status">{move || t_string!(i18n, authorize.approved, requester = requester.clone(), until = format::date(i18n.get_locale(), &until)).to_string()}</p>
         }
         .into_any(),
         RequestStatus::Declined if request.caller_decides => view! {

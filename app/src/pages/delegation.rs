@@ -18,6 +18,7 @@ use crate::{
     auth::Auth,
     clock,
     errors::error_text,
+    format,
     i18n::{t_string, use_i18n},
     labels,
     page::{LoadFailed, Page},
@@ -340,7 +341,7 @@ fn SharePanel(
                     <dt>{move || t_string!(i18n, delegation.scopes_legend)}</dt>
                     <dd>{move || labels::scopes(i18n, &request.get().scopes)}</dd>
                     <dt>{move || t_string!(i18n, authorize.validity)}</dt>
-                    <dd>{move || { let r = request.get(); t_string!(i18n, delegation.window, from = r.valid_from, until = r.valid_until).to_string() }}</dd>
+                    <dd>{move || { let r = request.get(); t_string!(i18n, delegation.window, from = format::date(i18n.get_locale(), &r.valid_from), until = format::date(i18n.get_locale(), &r.valid_until)).to_string() }}</dd>
                 </dl>
                 <p class="kp-hint">{move || t_string!(i18n, delegation.binding_hint)}</p>
                 <p class="kp-status-line" role="status" data-status=move || status_attr(request.get().status)>
@@ -580,8 +581,8 @@ fn GrantItem(
         t_string!(
             i18n,
             delegation.window,
-            from = grant.valid_from.clone(),
-            until = grant.valid_until.clone()
+            from = format::date(i18n.get_locale(), &grant.valid_from),
+            until = format::date(i18n.get_locale(), &grant.valid_until)
         )
         .to_string()
     };
@@ -626,7 +627,7 @@ fn GrantUses(grant_id: String) -> impl IntoView {
                             <ul class="kp-uses__list">
                                 {entries.into_iter().map(|e| view! {
                                     <li>
-                                        <span class="kp-checks__when">{clock::date_time(e.at)}</span>" "
+                                        <span class="kp-checks__when">{move || format::date_time(i18n.get_locale(), e.at)}</span>" "
                                         <span>{e.actor_name.clone().unwrap_or_default()}</span>" "
                                         <span>{move || labels::audit_action(i18n, e.action)}</span>" "
                                         <span class="kp-code">{e.detail.clone()}</span>

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 
 use crate::{
     api::api,
-    clock,
     errors::{error_text, passkey_error_text},
+    format,
     i18n::{t_string, use_i18n},
     page::LoadFailed,
     webauthn::{self, PasskeyError},
@@ -148,17 +148,12 @@ fn PasskeyItem(
             }
         })
     };
-    let created = clock::date_time(created_at);
-    let created = created
-        .split_once(' ')
-        .map(|(d, _)| d.to_owned())
-        .unwrap_or(created);
     view! {
         <li class="kp-checks__item">
             <span class="kp-checks__who">{name}</span>
-            <span class="kp-checks__when">{move || t_string!(i18n, passkey.created, date = created.clone()).to_string()}</span>
+            <span class="kp-checks__when">{move || t_string!(i18n, passkey.created, date = format::day_of(i18n.get_locale(), created_at)).to_string()}</span>
             <span class="kp-checks__where">{move || match last_used_at {
-                Some(t) => t_string!(i18n, passkey.last_used, time = clock::date_time(t)).to_string(),
+                Some(t) => t_string!(i18n, passkey.last_used, time = format::date_time(i18n.get_locale(), t)).to_string(),
                 None => t_string!(i18n, passkey.never_used).to_string(),
             }}</span>
             <button type="button" class="kp-text-button" disabled=move || remove.pending().get()

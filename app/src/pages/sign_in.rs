@@ -112,6 +112,7 @@ pub fn SignInPage() -> impl IntoView {
     let notice = Signal::derive(move || {
         auth.notice.get().map(|n| match n {
             Notice::SignedOut => t_string!(i18n, sign_in.signed_out).to_string(),
+            Notice::TimedOut => t_string!(i18n, sign_in.timed_out).to_string(),
         })
     });
 

@@ -16,6 +16,7 @@ use crate::{
     api::api,
     clock, device,
     errors::{error_text, token_error_text},
+    format,
     i18n::{t_string, use_i18n},
     labels,
     page::Page,
@@ -190,7 +191,7 @@ fn Verified(licence: VerifiedLicence) -> impl IntoView {
         >
             {licence.shown_fields.iter().cloned().map(|f| view! {
                 <dt>{move || labels::field(i18n, f.key)}</dt>
-                <dd>{f.value.clone()}</dd>
+                <dd>{move || labels::field_value(i18n, f.key, &f.value)}</dd>
             }).collect_view()}
             <dt>{move || t_string!(i18n, wallet.number)}</dt>
             <dd class="kp-code">{licence.number_masked.clone()}</dd>
@@ -209,7 +210,7 @@ fn VerifiedOffline(claims: Claims, keys_as_of: i64) -> impl IntoView {
             licence_type=claims.licence_type
             issued_at=claims.issued_at
             expires_at=claims.expires_at
-            how=Signal::derive(move || t_string!(i18n, verify.offline, time = clock::date_time(keys_as_of)).to_string())
+            how=Signal::derive(move || t_string!(i18n, verify.offline, time = format::date_time(i18n.get_locale(), keys_as_of)).to_string())
         >
             <dt>{move || t_string!(i18n, verify.holder)}</dt>
             <dd>{claims.holder_name.clone()}</dd>

@@ -20,6 +20,7 @@ use crate::{
     codes::{BATCH_SIZE, CodeBatch},
     device,
     errors::error_text,
+    format,
     i18n::{t_string, use_i18n},
     labels,
     page::{LoadFailed, Page},
@@ -175,6 +176,16 @@ fn LicenceRow(licence: LicenceSummary, holder: HolderKind) -> impl IntoView {
     }
 }
 
+/// "New code shown. It renews again in 40 seconds.", in the locale's words and plural.
+fn renewed_text(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>, seconds: i64) -> String {
+    format::counted(
+        i18n.get_locale(),
+        seconds,
+        |count| t_string!(i18n, wallet.qr_renewed.one, count = count).to_string(),
+        |count| t_string!(i18n, wallet.qr_renewed.other, count = count).to_string(),
+    )
+}
+
 fn status_attr(status: LicenceStatus) -> &'static str {
     match status {
         LicenceStatus::Valid => "valid",
@@ -189,7 +200,12 @@ fn validity_text(
     valid_until: Option<&str>,
 ) -> String {
     match valid_until {
-        Some(date) => t_string!(i18n, wallet.valid_until, date = date.to_string()).to_string(),
+        Some(date) => t_string!(
+            i18n,
+            wallet.valid_until,
+            date = format::date(i18n.get_locale(), date)
+        )
+        .to_string(),
         None => t_string!(i18n, wallet.valid_indefinitely).to_string(),
     }
 }
@@ -258,7 +274,7 @@ fn LicenceDetail(
                 // aria-hidden: the ticking stamp is for the eye (a screenshot is visibly stale);
                 // read aloud every second it would drown the page.
                 <p class="kp-licence-face__watermark" aria-hidden="true">
-                    {move || t_string!(i18n, wallet.watermark, name = viewer(), time = clock::date_time(now.get())).to_string()}
+                    {move || t_string!(i18n, wallet.watermark, name = viewer(), time = format::date_time_seconds(i18n.get_locale(), now.get())).to_string()}
                 </p>
                 <dl class="kp-facts">
                     {fields.into_iter().map(|f| {
@@ -267,7 +283,7 @@ fn LicenceDetail(
                         view! {
                             <dt>{move || labels::field(i18n, f.key)}</dt>
                             <dd class:kp-code=sensitive>{move || {
-                                if sensitive && !revealed.get() { kapok_api::mask(&value, 2, 2) } else { value.clone() }
+                                if sensitive && !revealed.get() { kapok_api::mask(&value, 2, 2) } else { labels::field_value(i18n, f.key, &value) }
                             }}</dd>
                         }
                     }).collect_view()}
@@ -275,7 +291,7 @@ fn LicenceDetail(
                     <dd>{
                         let until = summary.valid_until.clone();
                         let issued = summary.issued_on.clone();
-                        move || format!("{issued} — {}", validity_text(i18n, until.as_deref()))
+                        move || format!("{} — {}", format::date(i18n.get_locale(), &issued), validity_text(i18n, until.as_deref()))
                     }</dd>
                     <dt>{move || t_string!(i18n, wallet.issued_by)}</dt>
                     <dd>{summary.issuing_authority.clone()}</dd>
@@ -356,6 +372,21 @@ fn LiveCode(
     let current =
         Memo::new(move |_| batch.with(|b| b.as_ref().and_then(|b| b.current(now.get()).cloned())));
     let token = Signal::derive(move || current.get().map(|p| p.token).unwrap_or_default());
+    // The countdown itself is not live: read every second it would drown the page. A screen
+    // reader hears once per new code that it changed and how long it lasts, then silence.
+    let announcement = RwSignal::new(String::new());
+    Effect::new(move |before: Option<String>| {
+        let shown = token.get();
+        if before.is_some_and(|b| !b.is_empty() && b != shown) && !shown.is_empty() {
+            let seconds = batch.with_untracked(|b| {
+                b.as_ref()
+                    .map(|b| b.seconds_to_switch(now.get_untracked()))
+                    .unwrap_or(0)
+            });
+            announcement.set(renewed_text(i18n, seconds));
+        }
+        shown
+    });
     let label = Signal::derive(move || {
         t_string!(
             i18n,
@@ -388,6 +419,9 @@ fn LiveCode(
                     }
                     .into_any(),
                 }}
+                <p class="kp-visually-hidden" aria-live="polite" aria-atomic="true" data-testid="qr-announcement">
+                    {move || announcement.get()}
+                </p>
                 <details class="kp-details">
                     <summary>{move || t_string!(i18n, wallet.qr_text_label)}</summary>
                     <output class="kp-code kp-token" data-testid="licence-token">{move || token.get()}</output>
@@ -417,7 +451,7 @@ fn WhoChecked(licence_id: String) -> impl IntoView {
                             view! {
                                 <li class="kp-checks__item">
                                     <span class="kp-checks__who">{move || who.clone().unwrap_or_else(|| t_string!(i18n, wallet.seen_public).to_string())}</span>
-                                    <span class="kp-checks__when">{clock::date_time(v.verified_at)}</span>
+                                    <span class="kp-checks__when">{move || format::date_time(i18n.get_locale(), v.verified_at)}</span>
                                     {v.place.clone().map(|p| view! { <span class="kp-checks__where">{p}</span> })}
                                     {v.replay.then(|| view! { <span class="kp-badge" data-status="revoked">{move || t_string!(i18n, wallet.seen_replay)}</span> })}
                                 </li>

@@ -1,19 +1,23 @@
 use kapok_api::{EnterpriseRole, Persona};
 use kapok_components::{Card, IconName, Tile, TileGrid};
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 
 use crate::{
     api::api,
     auth::Auth,
-    i18n::{t_string, use_i18n},
+    format,
+    i18n::{Locale, t_string, use_i18n},
     page::Page,
-    shells::{Greeting, shell_title, tr},
+    prefs::Prefs,
+    shells::{Greeting, HELP_LINE, shell_title, tr},
 };
 
 #[component]
 pub fn EnterpriseHome() -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::get();
+    let prefs = Prefs::get();
     let tr = move |text| tr(i18n, text);
     let companies = move || auth.me().map(|me| me.enterprises).unwrap_or_default();
     // The chat link is not the only channel: requests waiting for this user show here too.
@@ -21,8 +25,8 @@ pub fn EnterpriseHome() -> impl IntoView {
         api()
             .delegation_requests()
             .await
-            .map(|r| !r.to_decide.is_empty())
-            .unwrap_or(false)
+            .map(|r| r.to_decide.len() as i64)
+            .unwrap_or(0)
     });
     view! {
         <Page title=Signal::derive(move || shell_title(Persona::Enterprise, i18n))>
@@ -30,15 +34,17 @@ pub fn EnterpriseHome() -> impl IntoView {
                 <Greeting/>
                 <Suspense>
                     {move || Suspend::new(async move {
-                        waiting.await.then(|| view! {
+                        let n = waiting.await;
+                        (n > 0).then(|| view! {
                             <p class="kp-notice" role="status">
-                                {t_string!(i18n, home.waiting_for_you)}" "
+                                {move || waiting_text(i18n, n)}" "
                                 <a class="kp-link" href="/enterprise/delegation">{t_string!(i18n, home.review)}</a>
                             </p>
                         })
                     })}
                 </Suspense>
-                {move || companies().into_iter().map(|m| {
+                // Elderly mode: the company's details stay under "me"; the home is large tiles.
+                {move || (!prefs.elderly.get()).then(|| companies().into_iter().map(|m| {
                     let role = m.role;
                     view! {
                         <Card title=m.enterprise.name.clone()>
@@ -53,14 +59,31 @@ pub fn EnterpriseHome() -> impl IntoView {
                             </dl>
                         </Card>
                     }
-                }).collect_view()}
+                }).collect_view())}
                 <TileGrid label=tr(|i| t_string!(i, home.shortcuts))>
                     <Tile href="/enterprise/wallet" icon=IconName::IdCard label=tr(|i| t_string!(i, home.company_licences))/>
                     <Tile href="/enterprise/delegation" icon=IconName::Delegation
                         label=tr(|i| t_string!(i, home.delegation)) hint=tr(|i| t_string!(i, home.delegation_hint))/>
-                    <Tile href="/enterprise/me" icon=IconName::Me label=tr(|i| t_string!(i, home.settings))/>
+                    {move || if prefs.elderly.get() {
+                        view! {
+                            <Tile href=HELP_LINE icon=IconName::Help
+                                label=tr(|i| t_string!(i, home.call_help)) hint=tr(|i| t_string!(i, home.call_help_hint))/>
+                        }.into_any()
+                    } else {
+                        view! { <Tile href="/enterprise/me" icon=IconName::Me label=tr(|i| t_string!(i, home.settings))/> }.into_any()
+                    }}
                 </TileGrid>
             </div>
         </Page>
     }
+}
+
+/// "2 authorisation requests are waiting for you", in the locale's words and plural.
+fn waiting_text(i18n: I18nContext<Locale>, n: i64) -> String {
+    format::counted(
+        i18n.get_locale(),
+        n,
+        |count| t_string!(i18n, home.waiting_count.one, count = count).to_string(),
+        |count| t_string!(i18n, home.waiting_count.other, count = count).to_string(),
+    )
 }

@@ -18,6 +18,9 @@ use crate::{
     prefs::set_theme,
 };
 
+/// The ring-for-help number on every elderly home: Guangdong's 12345 government service hotline.
+pub const HELP_LINE: &str = "tel:12345";
+
 #[derive(Clone, Debug, PartialEq)]
 enum Gate {
     Wait,
@@ -27,8 +30,13 @@ enum Gate {
     Failed(kapok_api::client::ClientError),
 }
 
+/// The shell the current page belongs to, for its pages to name it.
+#[derive(Clone, Copy)]
+pub struct ShellOf(pub Persona);
+
 #[component]
 pub fn Shell(persona: Persona) -> impl IntoView {
+    provide_context(ShellOf(persona));
     let auth = Auth::get();
     let i18n = use_i18n();
     let gate = Memo::new(move |_| match auth.state.get() {

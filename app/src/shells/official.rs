@@ -6,20 +6,22 @@ use crate::{
     auth::Auth,
     i18n::{t_string, use_i18n},
     page::Page,
-    shells::{Greeting, shell_title, tr},
+    prefs::Prefs,
+    shells::{Greeting, HELP_LINE, shell_title, tr},
 };
 
 #[component]
 pub fn OfficialHome() -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::get();
+    let prefs = Prefs::get();
     let department = move || auth.me().and_then(|me| me.user.department);
     let tr = move |text| tr(i18n, text);
     view! {
         <Page title=Signal::derive(move || shell_title(Persona::Official, i18n))>
             <div class="kp-stack">
                 <Greeting/>
-                {move || department().map(|d| view! {
+                {move || department().filter(|_| !prefs.elderly.get()).map(|d| view! {
                     <Card>
                         <dl class="kp-facts">
                             <dt>{t_string!(i18n, home.department)}</dt>
@@ -32,7 +34,14 @@ pub fn OfficialHome() -> impl IntoView {
                 <TileGrid label=tr(|i| t_string!(i, home.shortcuts))>
                     <Tile href="/official/verify" icon=IconName::Verify label=tr(|i| t_string!(i, home.verify_counter))/>
                     <Tile href="/official/inbox" icon=IconName::Inbox label=tr(|i| t_string!(i, home.inbox))/>
-                    <Tile href="/official/me" icon=IconName::Me label=tr(|i| t_string!(i, home.settings))/>
+                    {move || if prefs.elderly.get() {
+                        view! {
+                            <Tile href=HELP_LINE icon=IconName::Help
+                                label=tr(|i| t_string!(i, home.call_help)) hint=tr(|i| t_string!(i, home.call_help_hint))/>
+                        }.into_any()
+                    } else {
+                        view! { <Tile href="/official/me" icon=IconName::Me label=tr(|i| t_string!(i, home.settings))/> }.into_any()
+                    }}
                 </TileGrid>
             </div>
         </Page>

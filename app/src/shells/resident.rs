@@ -8,11 +8,8 @@ use crate::{
     i18n::{t_string, use_i18n},
     page::{LoadFailed, Page},
     prefs::Prefs,
-    shells::{Greeting, shell_title, tr},
+    shells::{Greeting, HELP_LINE, shell_title, tr},
 };
-
-/// The ring-for-help number: Guangdong's 12345 government service hotline.
-const HELP_LINE: &str = "tel:12345";
 
 #[component]
 pub fn ResidentHome() -> impl IntoView {

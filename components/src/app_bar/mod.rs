@@ -1,5 +1,6 @@
 //! The top bar of every page: the page title as its `<h1>`, an optional back link, and room
-//! for page actions.
+//! for page actions. Above the title, in words, which part of the app this is: the shells
+//! differ in colour, and words tell them apart for those who cannot see the difference.
 
 use leptos::prelude::*;
 use stylers_macro::style;
@@ -16,6 +17,9 @@ pub struct BackLink {
 #[component]
 pub fn AppBar(
     #[prop(into)] title: Signal<String>,
+    /// Where in the app the page is ("Kapok for business"), shown small above the title.
+    #[prop(optional, into)]
+    context: MaybeProp<String>,
     #[prop(optional)] back: Option<BackLink>,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
@@ -29,8 +33,18 @@ pub fn AppBar(
             background: var(--kp-brand);
             color: var(--kp-on-brand);
         }
-        .kp-app-bar__title {
+        .kp-app-bar__heading {
             flex: 1;
+            display: flex;
+            flex-direction: column;
+            padding: var(--kp-space-1) 0;
+        }
+        .kp-app-bar__context {
+            font-size: var(--kp-text-sm);
+            line-height: 1.3;
+            overflow-wrap: anywhere;
+        }
+        .kp-app-bar__title {
             margin: 0;
             font-size: var(--kp-text-lg);
             line-height: 1.3;
@@ -57,7 +71,10 @@ pub fn AppBar(
                     <Icon name=IconName::Back/>
                 </a>
             })}
-            <h1 class="kp-app-bar__title">{move || title.get()}</h1>
+            <div class="kp-app-bar__heading">
+                {move || context.get().map(|c| view! { class=class, <span class="kp-app-bar__context" data-testid="app-context">{c}</span> })}
+                <h1 class="kp-app-bar__title">{move || title.get()}</h1>
+            </div>
             {children.map(|c| view! { class=class, <div class="kp-app-bar__actions">{c()}</div> })}
         </header>
     }
@@ -78,7 +95,8 @@ pub fn examples() -> Vec<Example> {
                     href: "/resident".into(),
                     label: Signal::stored("返回首页".to_string()),
                 };
-                view! { <AppBar title="Licence detail" back=back/> }.into_any()
+                view! { <AppBar title="Licence detail" context="Kapok for residents" back=back/> }
+                    .into_any()
             },
         },
     ]

@@ -32,6 +32,9 @@ pub fn Button(
     #[prop(optional)]
     submit: bool,
     #[prop(optional, into)] disabled: Signal<bool>,
+    /// Takes focus when its dialog opens: the safe choice.
+    #[prop(optional)]
+    autofocus: bool,
     #[prop(optional)] on_click: Option<Callback<MouseEvent>>,
     children: Children,
 ) -> impl IntoView {
@@ -74,6 +77,7 @@ pub fn Button(
             class=variant.class()
             type=if submit { "submit" } else { "button" }
             disabled=move || disabled.get()
+            autofocus=autofocus
             on:click=move |ev| {
                 if let Some(cb) = on_click {
                     cb.run(ev)

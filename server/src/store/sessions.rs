@@ -3,11 +3,11 @@ use sqlx::Row;
 use crate::db::Db;
 
 /// A session ends after this long without a request…
-pub const IDLE_TIMEOUT_SECS: i64 = 30 * 60;
+pub const IDLE_TIMEOUT_SECS: i64 = kapok_api::SESSION_IDLE_SECS;
 /// …and this long after sign-in, however busy (ASVS 5.0 §7.3).
 pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
 /// `last_seen_at` is refreshed at most this often, so reads do not each cost a write.
-const TOUCH_EVERY_SECS: i64 = 60;
+const TOUCH_EVERY_SECS: i64 = kapok_api::SESSION_TOUCH_SECS;
 
 pub async fn create(db: &Db, token_hash: &[u8], user_id: &str, now: i64) -> sqlx::Result<()> {
     sqlx::query(

@@ -1,0 +1,107 @@
+//! Dates, numbers and plurals as each locale writes them: "21 November 2026" in English,
+//! "2026年11月21日" in Chinese. The browser's `Intl` does the work, so no locale data ships
+//! in the wasm.
+
+use js_sys::{Array, Date, Intl, Object, Reflect};
+use wasm_bindgen::JsValue;
+
+use crate::i18n::Locale;
+
+/// The BCP 47 tag `Intl` formats with. English is British English: day before month, as in
+/// Hong Kong government English.
+pub fn tag(locale: Locale) -> &'static str {
+    match locale {
+        Locale::zh_CN => "zh-CN",
+        Locale::zh_HK => "zh-HK",
+        Locale::en => "en-GB",
+    }
+}
+
+fn options(pairs: &[(&str, &str)]) -> JsValue {
+    let options = Object::new();
+    for (key, value) in pairs {
+        let _ = Reflect::set(&options, &(*key).into(), &(*value).into());
+    }
+    options.into()
+}
+
+const DAY: [(&str, &str); 3] = [("year", "numeric"), ("month", "long"), ("day", "numeric")];
+
+/// A calendar date given as `YYYY-MM-DD` (a licence's expiry, a grant's last day). Anything
+/// else is shown as it came.
+pub fn date(locale: Locale, iso: &str) -> String {
+    let ms = Date::parse(&format!("{iso}T00:00:00Z"));
+    if iso.len() != 10 || !ms.is_finite() {
+        return iso.to_string();
+    }
+    let mut pairs = DAY.to_vec();
+    // The date is a calendar day, not an instant: read it in UTC, where it was parsed.
+    pairs.push(("timeZone", "UTC"));
+    Date::new(&JsValue::from_f64(ms))
+        .to_locale_date_string(tag(locale), &options(&pairs))
+        .into()
+}
+
+/// An instant (seconds since the epoch) as date and time to the minute, in the device's time
+/// zone, on a 24-hour clock.
+pub fn date_time(locale: Locale, unix: i64) -> String {
+    instant(locale, unix, false)
+}
+
+/// Like [`date_time`], to the second: for stamps that must visibly tick.
+pub fn date_time_seconds(locale: Locale, unix: i64) -> String {
+    instant(locale, unix, true)
+}
+
+fn instant(locale: Locale, unix: i64, seconds: bool) -> String {
+    let mut pairs = DAY.to_vec();
+    pairs.extend([
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+        ("hourCycle", "h23"),
+    ]);
+    if seconds {
+        pairs.push(("second", "2-digit"));
+    }
+    Date::new(&JsValue::from_f64(unix as f64 * 1000.0))
+        .to_locale_string(tag(locale), &options(&pairs))
+        .into()
+}
+
+/// A count with the locale's digit grouping.
+pub fn number(locale: Locale, n: i64) -> String {
+    js_sys::Number::from(n as f64)
+        .to_locale_string(tag(locale))
+        .into()
+}
+
+/// Whether a count takes the singular in this locale ("1 code", but "2 codes", and in
+/// Chinese always the one form). The locale files give both forms as `one` and `other`.
+fn is_one(locale: Locale, n: i64) -> bool {
+    let locales = Array::of1(&tag(locale).into());
+    let rules = Intl::PluralRules::new(&locales, &Object::new());
+    rules.select(n as f64) == "one"
+}
+
+/// The calendar day of an instant, in the device's time zone.
+pub fn day_of(locale: Locale, unix: i64) -> String {
+    Date::new(&JsValue::from_f64(unix as f64 * 1000.0))
+        .to_locale_date_string(tag(locale), &options(&DAY))
+        .into()
+}
+
+/// A counted phrase: the locale file's `one` or `other` form for `n`, given the count as the
+/// locale writes numbers.
+pub fn counted(
+    locale: Locale,
+    n: i64,
+    one: impl FnOnce(String) -> String,
+    other: impl FnOnce(String) -> String,
+) -> String {
+    let count = number(locale, n);
+    if is_one(locale, n) {
+        one(count)
+    } else {
+        other(count)
+    }
+}

@@ -1,0 +1,112 @@
+//! Warns before the session ends for want of activity, and lets the person stay (WCAG 2.2.1).
+//!
+//! The server ends a session after [`SESSION_IDLE_SECS`] without a request. A tap or key
+//! press tells it the person is still here (with a quiet request, at most once a minute).
+//! Two minutes before the end a dialog asks whether to stay. Unanswered, the app signs out
+//! by itself, wipes what the device saved for the person, and says why on the sign-in page:
+//! a phone left on a counter does not stay open.
+
+use std::time::Duration;
+
+use kapok_api::{SESSION_IDLE_SECS, SESSION_TOUCH_SECS, client::ClientError};
+use kapok_components::{Button, ButtonVariant, Dialog};
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::hooks::use_navigate;
+
+use crate::{
+    api::api,
+    auth::{Auth, AuthState, Notice},
+    clock, format,
+    i18n::{t_string, use_i18n},
+};
+
+/// How long before the end the warning shows: time to read it and answer.
+const WARN_SECS: i64 = 120;
+
+/// Watches for inactivity while someone is signed in.
+#[component]
+pub fn IdleGuard() -> impl IntoView {
+    let auth = Auth::get();
+    let signed_in = Memo::new(move |_| matches!(auth.state.get(), AuthState::SignedIn(_)));
+    move || signed_in.get().then(|| view! { <Watch/> })
+}
+
+#[component]
+fn Watch() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = Auth::get();
+    let navigate = use_navigate();
+    let now = RwSignal::new(clock::now());
+    // When the server last heard from this person, by the device's clock.
+    let heard = RwSignal::new(clock::now());
+    // The server may record a request up to a minute late, so its end can come that much early.
+    let ends_at = move || heard.get() + SESSION_IDLE_SECS - SESSION_TOUCH_SECS;
+    let left = Memo::new(move |_| ends_at() - now.get());
+    let warning = Memo::new(move |_| left.get() <= WARN_SECS);
+    if let Ok(tick) =
+        set_interval_with_handle(move || now.set(clock::now()), Duration::from_secs(1))
+    {
+        on_cleanup(move || tick.clear());
+    }
+
+    let stay = move || {
+        heard.set(clock::now());
+        now.set(clock::now());
+        spawn_local(async move {
+            // A session the server already ended cannot be kept.
+            if let Err(ClientError::Problem(_)) = api().me().await {
+                heard.set(0);
+            }
+        });
+    };
+    // Activity keeps the session alive; while the warning shows, only its answer does.
+    let active = move || {
+        if !warning.get_untracked() && clock::now() - heard.get_untracked() >= SESSION_TOUCH_SECS {
+            stay();
+        }
+    };
+    let keys = window_event_listener(leptos::ev::keydown, move |_| active());
+    let taps = window_event_listener(leptos::ev::pointerdown, move |_| active());
+    on_cleanup(move || {
+        keys.remove();
+        taps.remove();
+    });
+
+    let sign_out = move |notice: Notice| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            // Gone either way: the device forgets even if the server cannot be told.
+            let _ = api().sign_out().await;
+            crate::device::forget_personal_data();
+            auth.notice.set(Some(notice));
+            auth.state.set(AuthState::SignedOut);
+            navigate("/", Default::default());
+        });
+    };
+    let ended = Memo::new(move |_| left.get() <= 0);
+    let timed_out = sign_out.clone();
+    Effect::new(move |_| {
+        if ended.get() {
+            timed_out(Notice::TimedOut);
+        }
+    });
+
+    let remaining = move || {
+        let s = left.get().max(0);
+        format!("{}:{:02}", s / 60, s % 60)
+    };
+    let open = Signal::derive(move || warning.get() && !ended.get());
+    view! {
+        <Dialog open=open alert=true on_dismiss=Callback::new(move |_| stay())
+            title=Signal::derive(move || t_string!(i18n, idle.title).to_string())>
+            <p>{move || t_string!(i18n, idle.message, minutes = format::number(i18n.get_locale(), SESSION_IDLE_SECS / 60)).to_string()}</p>
+            <p class="kp-idle__left">{move || t_string!(i18n, idle.left, time = remaining()).to_string()}</p>
+            <div class="kp-actions">
+                <Button autofocus=true on_click=Callback::new(move |_| stay())>{move || t_string!(i18n, idle.stay)}</Button>
+                <Button variant=ButtonVariant::Secondary on_click=Callback::new(move |_| sign_out(Notice::SignedOut))>
+                    {move || t_string!(i18n, me.sign_out)}
+                </Button>
+            </div>
+        </Dialog>
+    }
+}

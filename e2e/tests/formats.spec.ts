@@ -1,0 +1,44 @@
+// Dates and counts as each locale writes them, never ISO dates in running text.
+import { expect, test } from "@playwright/test";
+import { LOCALES, type LocaleTag, fill, open, signIn, strings } from "../support/kapok";
+
+const EXPIRY: Record<LocaleTag, string> = { "zh-CN": "2039年5月20日", "zh-HK": "2039年5月20日", en: "20 May 2039" };
+const BIRTH: Record<LocaleTag, string> = { "zh-CN": "1991年3月14日", "zh-HK": "1991年3月14日", en: "14 March 1991" };
+
+for (const locale of LOCALES) {
+  test(`${locale}: a licence's dates are written the locale's way`, async ({ page }) => {
+    const s = strings[locale];
+    await page.addInitScript((l) => localStorage.setItem("kapok.locale", l), locale);
+    await signIn(page, "resident");
+    await open(page, "/resident/wallet");
+    const card = page.locator('a[href$="/lic-resident-id"]');
+    await expect(card).toContainText(fill(s.wallet.valid_until, { date: EXPIRY[locale] }));
+    await expect(card).not.toContainText("2039-05-20");
+    await card.click();
+    await expect(page.getByRole("main")).toContainText(BIRTH[locale]);
+    await expect(page.getByRole("main")).not.toContainText("1991-03-14");
+  });
+}
+
+test("the live code's renewal is announced once per code, in words, and the countdown itself is silent", async ({ page }) => {
+  const s = strings.en;
+  await page.addInitScript(() => localStorage.setItem("kapok.locale", "en"));
+  await page.clock.install();
+  await signIn(page, "resident");
+  await open(page, "/resident/wallet/lic-resident-id");
+  const token = page.getByTestId("licence-token");
+  await expect(token).toHaveText(/^KP1:/);
+  const first = await token.textContent();
+  const announcement = page.getByTestId("qr-announcement");
+  await expect(announcement).toHaveAttribute("aria-live", "polite");
+  // Opening the page announces nothing; the countdown ticks outside any live region.
+  await expect(announcement).toHaveText("");
+  const countdown = page.getByText(/\d+ s$/).first();
+  await expect(countdown).toBeVisible();
+  expect(await countdown.evaluate((el) => el.closest("[aria-live], [role=status], [role=alert], [role=timer]"))).toBeNull();
+
+  await page.clock.fastForward(46_000);
+  await expect(token).not.toHaveText(first ?? "");
+  const said = new RegExp("^" + s.wallet.qr_renewed.other.replace(".", "\\.").replace(/\{\{ count \}\}/, "\\d+") + "$");
+  await expect(announcement).toHaveText(said);
+});

@@ -1,0 +1,105 @@
+// Time limits: the session ends after a while with nothing done, and the person is warned
+// first, with time to stay (WCAG 2.2.1). The page's clock is fast-forwarded; the server's is not.
+import { expect, test } from "@playwright/test";
+import { expectEnhancedContrast, expectNoAxeViolations, smallTargets } from "../support/axe";
+import { LOCALES, open, signIn, strings } from "../support/kapok";
+
+const s = strings["zh-CN"];
+
+test("a warning dialog comes before the idle sign-out, holds focus, and staying keeps the session", async ({ page }) => {
+  await page.clock.install();
+  await signIn(page, "resident");
+  await open(page, "/resident/wallet");
+  const walletTab = page.getByRole("link", { name: s.tabs.wallet });
+  await walletTab.focus();
+
+  // Nothing for 27½ minutes: the warning shows, with the safe choice focused.
+  await page.clock.fastForward("27:30");
+  const dialog = page.getByRole("alertdialog", { name: s.idle.title });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText(/\d:\d\d/);
+  const stay = dialog.getByRole("button", { name: s.idle.stay });
+  const leave = dialog.getByRole("button", { name: s.me.sign_out });
+  await expect(stay).toBeFocused();
+  // Tab and Shift+Tab cycle inside the dialog.
+  await page.keyboard.press("Tab");
+  await expect(leave).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(stay).toBeFocused();
+  await page.keyboard.press("Shift+Tab");
+  await expect(leave).toBeFocused();
+  await page.keyboard.press("Shift+Tab");
+  await expect(stay).toBeFocused();
+
+  // Staying closes it, gives focus back, and the session lives on.
+  await page.keyboard.press("Enter");
+  await expect(dialog).toBeHidden();
+  await expect(walletTab).toBeFocused();
+  expect((await page.request.get("/api/v1/me")).status()).toBe(200);
+  await page.clock.fastForward("10:00");
+  await expect(dialog).toBeHidden();
+
+  // Escape is the same answer as "stay".
+  await page.clock.fastForward("18:00");
+  await expect(dialog).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await expect(page).toHaveURL(/\/resident\/wallet$/);
+});
+
+test("with no answer the app signs out by itself, wipes the device and says why", async ({ page }) => {
+  await page.clock.install();
+  await signIn(page, "resident");
+  await open(page, "/resident/wallet/lic-resident-id");
+  await expect(page.getByTestId("licence-token")).toHaveText(/^KP1:/);
+  const saved = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("kapok.data.")));
+  expect(await saved()).not.toHaveLength(0);
+
+  await page.clock.fastForward("27:30");
+  await expect(page.getByRole("alertdialog", { name: s.idle.title })).toBeVisible();
+  await page.clock.fastForward("02:00");
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByText(s.sign_in.timed_out)).toBeVisible();
+  expect(await saved()).toHaveLength(0);
+  // The server agrees: the session is gone.
+  expect((await page.request.get("/api/v1/me")).status()).toBe(401);
+});
+
+test("activity keeps the session without any warning", async ({ page }) => {
+  await page.clock.install();
+  await signIn(page, "resident");
+  const dialog = page.getByRole("alertdialog", { name: s.idle.title });
+  for (let i = 0; i < 4; i++) {
+    await page.clock.fastForward("20:00");
+    // A tap on the page counts as being there.
+    await page.getByRole("main").click({ position: { x: 5, y: 5 } });
+    await expect(dialog).toBeHidden();
+  }
+  expect((await page.request.get("/api/v1/me")).status()).toBe(200);
+  await expect(page).toHaveURL(/\/resident$/);
+});
+
+for (const locale of LOCALES) {
+  for (const elderly of [false, true]) {
+    test(`the time-out warning has no axe violations (${locale}, ${elderly ? "elderly" : "standard"})`, async ({ page }) => {
+      const t = strings[locale];
+      await page.addInitScript(
+        ([l, mode]) => {
+          localStorage.setItem("kapok.locale", l);
+          localStorage.setItem("kapok.mode", mode);
+        },
+        [locale, elderly ? "elderly" : "standard"],
+      );
+      await page.clock.install();
+      await signIn(page, "resident");
+      await page.clock.fastForward("27:30");
+      const dialog = page.getByRole("alertdialog", { name: t.idle.title });
+      await expect(dialog).toBeVisible();
+      await expectNoAxeViolations(page, `time-out warning (${locale})`);
+      if (elderly) {
+        await expectEnhancedContrast(page, `time-out warning (${locale})`);
+        expect(await smallTargets(page, 60)).toEqual([]);
+      }
+    });
+  }
+}
