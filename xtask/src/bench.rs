@@ -1,8 +1,11 @@
-//! `cargo xtask bench`: measures what a phone downloads, how fast tokens are signed and
-//! verified (natively and in wasm), and how many wallet requests the release server answers;
-//! writes docs/benchmarks.md.
+//! `cargo xtask bench`: measures what a phone downloads, what Lighthouse makes of each first
+//! load, how fast tokens are signed and verified (natively and in wasm), and how many wallet
+//! requests the release server answers; writes docs/benchmarks.md.
 
-use std::{fmt::Write as _, process::Command};
+use std::{
+    fmt::Write as _,
+    process::{Command, Stdio},
+};
 
 use serde_json::Value;
 
@@ -104,6 +107,7 @@ pub fn bench() -> Result {
     );
     report.push_str(&first_load);
 
+    report.push_str(&lighthouse()?);
     report.push_str(&token_crypto()?);
     report.push_str(&offline_verification()?);
     report.push_str(&http_load()?);
@@ -113,6 +117,226 @@ pub fn bench() -> Result {
     std::fs::write(&path, &report).map_err(|e| e.to_string())?;
     println!("\n{report}\nwritten to {}", path.display());
     Ok(())
+}
+
+/// A figure's budget: no less than, or no more than, a value.
+#[derive(Clone, Copy)]
+enum Bound {
+    AtLeast(f64),
+    AtMost(f64),
+}
+
+/// What each Lighthouse row is held to: its key in lighthouse.mjs's output, the figure's name,
+/// the bound, and how to show a value (decimals, unit).
+const LIGHTHOUSE_BUDGETS: [(&str, &str, Bound, usize, &str); 7] = [
+    ("performance", "performance", Bound::AtLeast(95.0), 0, ""),
+    ("lcp_s", "LCP", Bound::AtMost(2.0), 2, " s"),
+    ("tbt_ms", "TBT", Bound::AtMost(150.0), 0, " ms"),
+    ("cls", "CLS", Bound::AtMost(0.02), 3, ""),
+    (
+        "accessibility",
+        "accessibility",
+        Bound::AtLeast(100.0),
+        0,
+        "",
+    ),
+    (
+        "best_practices",
+        "best practices",
+        Bound::AtLeast(100.0),
+        0,
+        "",
+    ),
+    (
+        "transfer_kb",
+        "first-load transfer",
+        Bound::AtMost(200.0),
+        1,
+        " KB",
+    ),
+];
+
+/// Lighthouse's mobile preset on each shell's first page and the ID card page, in both display
+/// modes, after a static floor page of the same content (e2e/bench/lighthouse.mjs).
+fn lighthouse() -> Result<String> {
+    let data = tempdir("kapok-bench-lighthouse")?;
+    let out = TestServer::start_release(&data).and_then(|server| {
+        stdout_of(
+            cmd("node")
+                .arg("bench/lighthouse.mjs")
+                .current_dir(root().join("e2e"))
+                .env("BASE_URL", &server.origin)
+                // Its progress, as it goes: the runs take minutes.
+                .stderr(Stdio::inherit()),
+        )
+    });
+    let _ = std::fs::remove_dir_all(&data);
+    let out = out?;
+    let rows: Vec<Value> = serde_json::from_str(&out)
+        .map_err(|e| format!("lighthouse.mjs printed no JSON array ({e}):\n{out}"))?;
+    Ok(lighthouse_section(&rows))
+}
+
+fn lighthouse_section(rows: &[Value]) -> String {
+    let text = |row: &Value, key: &str| row[key].as_str().unwrap_or("?").to_owned();
+    let number = |row: &Value, key: &str| row[key].as_f64();
+    let shown = |value: Option<f64>, digits: usize, unit: &str| match value {
+        Some(v) => format!("{v:.digits$}{unit}"),
+        None => "n/a".to_owned(),
+    };
+    let first = rows.first().cloned().unwrap_or(Value::Null);
+    let runs = rows
+        .iter()
+        .filter_map(|row| row["runs"].as_u64())
+        .max()
+        .unwrap_or(0);
+    let chromium = first["chromium"]
+        .as_str()
+        .and_then(|ua| ua.split_whitespace().find(|w| w.contains("Chrome/")))
+        .unwrap_or("Chromium");
+    let mut section = format!(
+        "\n## Lighthouse (mobile preset, simulated throttling)\n\n\
+         `e2e/bench/lighthouse.mjs` runs Lighthouse {} with its default mobile configuration \
+         (412×823 at DPR 1.75; simulated slow 4G, 150 ms RTT and 1.6 Mbps down; 4× CPU \
+         slowdown) in Debian's Chromium ({chromium}) against the release server. Each row is \
+         the median of {runs} runs (Lighthouse's median run), each a cold first load in a fresh \
+         browser profile that holds only the languages (zh-CN), the session cookie and the \
+         display mode. The first \
+         row is the floor: the resident home's content as one static HTML page with inline CSS \
+         and no script (`e2e/bench/floor.html`), measured the same way. Transfer is \
+         Lighthouse's `total-byte-weight`.\n\n\
+         | page | mode | performance | accessibility | best practices | LCP | TBT | CLS | transfer |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---:|\n",
+        text(&first, "lighthouse"),
+    );
+    for row in rows {
+        let mut mode = text(row, "mode");
+        // Runs that failed twice are left out of the median; say so where it happened.
+        if let Some(n) = row["runs"].as_u64().filter(|&n| n < runs) {
+            let _ = write!(mode, " ({n} of {runs} runs)");
+        }
+        let _ = writeln!(
+            section,
+            "| {} | {mode} | {} | {} | {} | {} | {} | {} | {} |",
+            text(row, "page"),
+            shown(number(row, "performance"), 0, ""),
+            shown(number(row, "accessibility"), 0, ""),
+            shown(number(row, "best_practices"), 0, ""),
+            shown(number(row, "lcp_s"), 2, " s"),
+            shown(number(row, "tbt_ms"), 0, " ms"),
+            shown(number(row, "cls"), 3, ""),
+            shown(number(row, "transfer_kb"), 1, " KB"),
+        );
+    }
+
+    let budgets: Vec<String> = LIGHTHOUSE_BUDGETS
+        .iter()
+        .map(|&(_, name, bound, _, unit)| match bound {
+            Bound::AtLeast(100.0) => format!("{name} 100"),
+            Bound::AtLeast(min) => format!("{name} ≥ {min}{unit}"),
+            Bound::AtMost(max) => format!("{name} ≤ {max}{unit}"),
+        })
+        .collect();
+    let _ = write!(section, "\nBudgets: {}. ", budgets.join(", "));
+    let missed: Vec<String> = rows
+        .iter()
+        .filter_map(|row| {
+            let misses = budget_misses(row);
+            (!misses.is_empty()).then(|| {
+                format!(
+                    "- {} ({}): {}",
+                    text(row, "page"),
+                    text(row, "mode"),
+                    misses.join(", ")
+                )
+            })
+        })
+        .collect();
+    if missed.is_empty() {
+        section.push_str("Every page met every budget.\n");
+    } else {
+        let _ = writeln!(section, "Missed:\n\n{}", missed.join("\n"));
+    }
+
+    for (key, category) in [
+        ("failing_accessibility", "accessibility"),
+        ("failing_best_practices", "best-practices"),
+    ] {
+        section.push_str(&failing_audits(rows, key, category));
+    }
+    section
+}
+
+/// Each budget `row` misses, with the measured value; a figure Lighthouse could not measure
+/// counts as a miss.
+fn budget_misses(row: &Value) -> Vec<String> {
+    if let Some(error) = row["error"].as_str() {
+        return vec![format!("not measured ({error})")];
+    }
+    LIGHTHOUSE_BUDGETS
+        .iter()
+        .filter_map(|&(key, name, bound, digits, unit)| {
+            let Some(v) = row[key].as_f64() else {
+                return Some(format!("{name} not measured"));
+            };
+            let met = match bound {
+                Bound::AtLeast(min) => v >= min,
+                Bound::AtMost(max) => v <= max,
+            };
+            (!met).then(|| format!("{name} {v:.digits$}{unit}"))
+        })
+        .collect()
+}
+
+/// The audits of one Lighthouse category that failed anywhere, each with the pages it failed
+/// on and a few of the elements or messages it found.
+fn failing_audits(rows: &[Value], key: &str, category: &str) -> String {
+    // (audit id, title and weight, pages, what it found), in the order first seen.
+    let mut audits: Vec<(String, String, Vec<String>, Vec<String>)> = Vec::new();
+    for row in rows {
+        let page = format!(
+            "{} ({})",
+            row["page"].as_str().unwrap_or("?"),
+            row["mode"].as_str().unwrap_or("?")
+        );
+        for audit in row[key].as_array().into_iter().flatten() {
+            let id = audit["id"].as_str().unwrap_or("?");
+            let index = match audits.iter().position(|(known, ..)| known == id) {
+                Some(i) => i,
+                None => {
+                    let mut title = audit["title"].as_str().unwrap_or_default().to_owned();
+                    if audit["weight"].as_f64() == Some(0.0) {
+                        title.push_str("; weight 0, not in the score");
+                    }
+                    audits.push((id.to_owned(), title, Vec::new(), Vec::new()));
+                    audits.len() - 1
+                }
+            };
+            let (_, _, pages, found) = &mut audits[index];
+            pages.push(page.clone());
+            for what in audit["found"].as_array().into_iter().flatten() {
+                // Without build hashes in file names, so the report diffs cleanly.
+                if let Some(what) = what.as_str().map(stable_name)
+                    && !found.contains(&what)
+                {
+                    found.push(what);
+                }
+            }
+        }
+    }
+    if audits.is_empty() {
+        return format!("\nNo {category} audit failed on any page.\n");
+    }
+    let mut out = format!("\nFailing {category} audits:\n\n");
+    for (id, title, pages, found) in audits {
+        let _ = write!(out, "- `{id}` ({title}): {}", pages.join(", "));
+        if !found.is_empty() {
+            let found: Vec<String> = found.iter().take(5).map(|f| format!("`{f}`")).collect();
+            let _ = write!(out, "; found {}", found.join(", "));
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// Presentation tokens signed and verified per second by one native core (api/examples).
@@ -354,7 +578,56 @@ fn kb(bytes: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::stable_name;
+    use serde_json::json;
+
+    use super::{budget_misses, failing_audits, stable_name};
+
+    #[test]
+    fn every_missed_budget_is_named_with_its_value() {
+        let row = json!({
+            "performance": 81, "accessibility": 100, "best_practices": 96,
+            "lcp_s": 3.87, "tbt_ms": 150, "cls": 0.1186, "transfer_kb": null,
+        });
+        assert_eq!(
+            budget_misses(&row),
+            [
+                "performance 81",
+                "LCP 3.87 s",
+                "CLS 0.119",
+                "best practices 96",
+                "first-load transfer not measured"
+            ]
+        );
+        let floor = json!({
+            "performance": 100, "accessibility": 100, "best_practices": 100,
+            "lcp_s": 0.67, "tbt_ms": 0, "cls": 0, "transfer_kb": 1.3,
+        });
+        assert!(budget_misses(&floor).is_empty());
+    }
+
+    #[test]
+    fn failing_audits_are_listed_once_with_every_page() {
+        let audit = json!({
+            "id": "color-contrast", "title": "Contrast", "weight": 7, "found": ["p.kp-lead"],
+        });
+        let maps = json!({ "id": "valid-source-maps", "title": "Source maps", "weight": 0 });
+        let rows = [
+            json!({ "page": "sign-in", "mode": "standard", "failing_accessibility": [audit] }),
+            json!({ "page": "sign-in", "mode": "elderly", "failing_accessibility": [audit] }),
+            json!({ "page": "floor", "mode": "standard", "failing_accessibility": [] }),
+            json!({ "page": "home", "mode": "standard", "failing_accessibility": [maps] }),
+        ];
+        assert_eq!(
+            failing_audits(&rows, "failing_accessibility", "accessibility"),
+            "\nFailing accessibility audits:\n\n- `color-contrast` (Contrast): sign-in \
+             (standard), sign-in (elderly); found `p.kp-lead`\n- `valid-source-maps` (Source \
+             maps; weight 0, not in the score): home (standard)\n"
+        );
+        assert_eq!(
+            failing_audits(&rows[2..3], "failing_accessibility", "accessibility"),
+            "\nNo accessibility audit failed on any page.\n"
+        );
+    }
 
     #[test]
     fn hashes_are_elided_from_file_names() {

@@ -28,7 +28,7 @@ fn main() -> ExitCode {
             );
             eprintln!("  test   run every check and test, including the browser tests");
             eprintln!(
-                "  bench  measure bundle, first loads, token speed, API load into docs/benchmarks.md"
+                "  bench  measure bundle, first loads, Lighthouse, token speed, API load into docs/benchmarks.md"
             );
             eprintln!("  bundle build the release client into dist/ (what run and test serve)");
             return ExitCode::from(2);

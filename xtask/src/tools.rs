@@ -93,7 +93,9 @@ pub fn ensure_build_tools() -> Result {
     ensure_npm_packages()
 }
 
-/// Playwright, axe-core and binaryen (wasm-opt), exactly as e2e/package-lock.json pins them.
+/// Playwright, axe-core, binaryen (wasm-opt) and Lighthouse, exactly as e2e/package-lock.json
+/// pins them. (e2e/package.json overrides the two `latest` dependencies of Lighthouse's trace
+/// engine with exact versions: `npm ci` rejects a lock file once `latest` has moved on.)
 fn ensure_npm_packages() -> Result {
     let e2e = root().join("e2e");
     let stamp = e2e.join("node_modules/.package-lock.json");
@@ -102,6 +104,7 @@ fn ensure_npm_packages() -> Result {
         (Ok(s), Ok(l)) => {
             s.modified().ok() >= l.modified().ok()
                 && e2e.join("node_modules/.bin/wasm-opt").exists()
+                && e2e.join("node_modules/lighthouse/package.json").exists()
         }
         _ => false,
     };
