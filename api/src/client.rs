@@ -11,10 +11,11 @@ use reqwest::{Method, StatusCode};
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::{
-    API_PREFIX, ApprovalStart, AuditEntry, Ceremony, CeremonyAnswer, CreatedDelegationRequest,
-    DelegationRequest, DelegationRequests, DemoAccounts, ErrorCode, Grant, Grants, IssuerKeys,
-    Licence, LicenceSummary, LinkLookup, Me, NewDelegationRequest, NewPasskey, PasskeyInfo,
-    PasskeySignIn, Presentation, PresentationRequest, Problem, SESSION_COOKIE, SignInRequest,
+    API_PREFIX, Application, ApplicationUpdate, ApprovalStart, AuditEntry, Ceremony,
+    CeremonyAnswer, CreatedDelegationRequest, Decision, DelegationRequest, DelegationRequests,
+    DemoAccounts, ErrorCode, Grant, Grants, IssuerKeys, Licence, LicenceSummary, LinkLookup, Me,
+    NewApplication, NewDelegationRequest, NewPasskey, Notifications, PasskeyInfo, PasskeySignIn,
+    Presentation, PresentationRequest, Problem, SESSION_COOKIE, Service, SignInRequest,
     Verification, VerifiedLicence, VerifyRequest,
 };
 
@@ -279,6 +280,106 @@ impl Client {
             None => "/audit".to_owned(),
         };
         self.send::<(), _>(Method::GET, &path, None).await
+    }
+
+    /// The catalogue of the caller's shell; `q` matches names and keywords in every locale.
+    pub async fn services(&self, q: &str) -> Result<Vec<Service>, ClientError> {
+        let path = match q.trim() {
+            "" => "/services".to_owned(),
+            q => {
+                let mut url =
+                    reqwest::Url::parse("http://localhost/services").expect("a valid URL");
+                url.query_pairs_mut().append_pair("q", q);
+                format!("/services?{}", url.query().unwrap_or_default())
+            }
+        };
+        self.send::<(), _>(Method::GET, &path, None).await
+    }
+
+    pub async fn applications(&self) -> Result<Vec<Application>, ClientError> {
+        self.send::<(), _>(Method::GET, "/applications", None).await
+    }
+
+    pub async fn application(&self, id: &str) -> Result<Application, ClientError> {
+        self.send::<(), _>(
+            Method::GET,
+            &format!("/applications/{}", path_segment(id)),
+            None,
+        )
+        .await
+    }
+
+    /// Starts an application: a draft, or sent at once.
+    pub async fn file_application(
+        &self,
+        application: &NewApplication,
+    ) -> Result<Application, ClientError> {
+        self.send(Method::POST, "/applications", Some(application))
+            .await
+    }
+
+    /// Changes a draft or a returned application, and perhaps sends it.
+    pub async fn update_application(
+        &self,
+        id: &str,
+        update: &ApplicationUpdate,
+    ) -> Result<Application, ClientError> {
+        self.send(
+            Method::PUT,
+            &format!("/applications/{}", path_segment(id)),
+            Some(update),
+        )
+        .await
+    }
+
+    /// Throws away a draft.
+    pub async fn delete_application(&self, id: &str) -> Result<(), ClientError> {
+        self.send_no_content(
+            Method::DELETE,
+            &format!("/applications/{}", path_segment(id)),
+        )
+        .await
+    }
+
+    /// An official's inbox: open applications of their department.
+    pub async fn tasks(&self) -> Result<Vec<Application>, ClientError> {
+        self.send::<(), _>(Method::GET, "/tasks", None).await
+    }
+
+    pub async fn claim(&self, id: &str) -> Result<Application, ClientError> {
+        self.send::<(), _>(
+            Method::POST,
+            &format!("/applications/{}/claim", path_segment(id)),
+            None,
+        )
+        .await
+    }
+
+    pub async fn decide(&self, id: &str, decision: &Decision) -> Result<Application, ClientError> {
+        self.send(
+            Method::POST,
+            &format!("/applications/{}/decision", path_segment(id)),
+            Some(decision),
+        )
+        .await
+    }
+
+    pub async fn notifications(&self) -> Result<Notifications, ClientError> {
+        self.send::<(), _>(Method::GET, "/notifications", None)
+            .await
+    }
+
+    pub async fn mark_read(&self, id: &str) -> Result<(), ClientError> {
+        self.send_no_content(
+            Method::POST,
+            &format!("/notifications/{}/read", path_segment(id)),
+        )
+        .await
+    }
+
+    pub async fn mark_all_read(&self) -> Result<(), ClientError> {
+        self.send_no_content(Method::POST, "/notifications/read-all")
+            .await
     }
 
     /// The public keys an offline verifier may trust.

@@ -7,12 +7,14 @@
 pub mod client;
 pub mod delegation;
 pub mod passkeys;
+pub mod services;
 pub mod token;
 pub mod uscc;
 pub mod wallet;
 
 pub use delegation::*;
 pub use passkeys::*;
+pub use services::*;
 pub use wallet::*;
 
 use serde::{Deserialize, Serialize};
@@ -138,6 +140,9 @@ pub struct User {
 #[serde(rename_all = "snake_case")]
 pub enum Department {
     MarketRegulation,
+    /// The district's government service centre: its one-stop windows decide residents'
+    /// everyday services.
+    ServiceCentre,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -250,6 +255,13 @@ pub enum ErrorCode {
     /// A new request is not valid: no scopes, a scope of the wrong kind, bad dates, a long note,
     /// or a principal the requester cannot ask.
     InvalidDelegation,
+    /// The form is incomplete or has answers that cannot be right; `detail` names the fields.
+    InvalidApplication,
+    /// The application is no longer where this step can be taken (already decided, claimed by
+    /// someone else, or not yet sent).
+    ApplicationMovedOn,
+    /// A return or a rejection needs a reason the applicant can act on.
+    ReasonRequired,
 }
 
 impl ErrorCode {
@@ -287,6 +299,9 @@ impl ErrorCode {
             ErrorCode::GrantRevoked => "grant_revoked",
             ErrorCode::GrantExpired => "grant_expired",
             ErrorCode::InvalidDelegation => "invalid_delegation",
+            ErrorCode::InvalidApplication => "invalid_application",
+            ErrorCode::ApplicationMovedOn => "application_moved_on",
+            ErrorCode::ReasonRequired => "reason_required",
         }
     }
 }
@@ -363,6 +378,9 @@ mod tests {
             ErrorCode::GrantRevoked,
             ErrorCode::GrantExpired,
             ErrorCode::InvalidDelegation,
+            ErrorCode::InvalidApplication,
+            ErrorCode::ApplicationMovedOn,
+            ErrorCode::ReasonRequired,
         ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }

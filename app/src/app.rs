@@ -12,11 +12,13 @@ use crate::{
     i18n::{I18nContextProvider, use_i18n},
     pages::{
         authorize::AuthorizePage,
-        coming::{ComingSoon, Feature},
         delegation::DelegationPage,
         me::MePage,
+        messages::MessagesPage,
         not_found::NotFound,
+        services::{ApplicationPage, ApplicationsPage, ApplyPage, ServicesPage},
         sign_in::SignInPage,
+        tasks::{TaskPage, TasksPage},
         verify::VerifyPage,
         wallet::{LicencePage, WalletPage},
     },
@@ -57,7 +59,11 @@ fn Root() -> impl IntoView {
                     <Route path=path!("id-code") view=IdCode/>
                     <Route path=path!("wallet") view=|| view! { <WalletPage holder=HolderKind::Person/> }/>
                     <Route path=path!("wallet/:id") view=|| view! { <LicencePage holder=HolderKind::Person/> }/>
-                    <Route path=path!("services") view=|| view! { <ComingSoon feature=Feature::Services/> }/>
+                    <Route path=path!("services") view=|| view! { <ServicesPage persona=Persona::Resident/> }/>
+                    <Route path=path!("services/:service") view=|| view! { <ApplyPage persona=Persona::Resident/> }/>
+                    <Route path=path!("applications") view=|| view! { <ApplicationsPage persona=Persona::Resident/> }/>
+                    <Route path=path!("applications/:id") view=|| view! { <ApplicationPage persona=Persona::Resident/> }/>
+                    <Route path=path!("messages") view=|| view! { <MessagesPage persona=Persona::Resident/> }/>
                     <Route path=path!("family") view=|| view! { <DelegationPage kind=DelegationKind::Family/> }/>
                     <Route path=path!("me") view=MePage/>
                 </ParentRoute>
@@ -66,12 +72,19 @@ fn Root() -> impl IntoView {
                     <Route path=path!("wallet") view=|| view! { <WalletPage holder=HolderKind::Enterprise/> }/>
                     <Route path=path!("wallet/:id") view=|| view! { <LicencePage holder=HolderKind::Enterprise/> }/>
                     <Route path=path!("delegation") view=|| view! { <DelegationPage kind=DelegationKind::Enterprise/> }/>
+                    <Route path=path!("services") view=|| view! { <ServicesPage persona=Persona::Enterprise/> }/>
+                    <Route path=path!("services/:service") view=|| view! { <ApplyPage persona=Persona::Enterprise/> }/>
+                    <Route path=path!("applications") view=|| view! { <ApplicationsPage persona=Persona::Enterprise/> }/>
+                    <Route path=path!("applications/:id") view=|| view! { <ApplicationPage persona=Persona::Enterprise/> }/>
+                    <Route path=path!("messages") view=|| view! { <MessagesPage persona=Persona::Enterprise/> }/>
                     <Route path=path!("me") view=MePage/>
                 </ParentRoute>
                 <ParentRoute path=path!("/official") view=|| view! { <Shell persona=Persona::Official/> }>
                     <Route path=path!("") view=OfficialHome/>
                     <Route path=path!("verify") view=|| view! { <VerifyPage/> }/>
-                    <Route path=path!("inbox") view=|| view! { <ComingSoon feature=Feature::Inbox/> }/>
+                    <Route path=path!("inbox") view=TasksPage/>
+                    <Route path=path!("inbox/:id") view=TaskPage/>
+                    <Route path=path!("messages") view=|| view! { <MessagesPage persona=Persona::Official/> }/>
                     <Route path=path!("me") view=MePage/>
                 </ParentRoute>
                 <Route path=path!("/verify") view=|| view! { <VerifyPage public=true/> }/>

@@ -2,7 +2,9 @@
 //! field or status cannot ship without its words in every locale.
 
 use kapok_api::{
-    AuditAction, FieldKey, GrantStatus, LicenceStatus, LicenceType, RequestStatus, Scope,
+    ApplicationStatus, AuditAction, FieldKey, FieldProblem, FoodBusinessKind, FormField,
+    GrantStatus, LicenceStatus, LicenceType, RecordPurpose, RenewalReason, RequestStatus, Scope,
+    ServiceId, Topic,
 };
 use leptos_i18n::I18nContext;
 
@@ -135,5 +137,109 @@ pub fn relation(i18n: I18nContext<Locale>, r: &str) -> String {
         "spouse" => t_string!(i18n, relation.spouse).to_string(),
         "child" => t_string!(i18n, relation.child).to_string(),
         other => other.to_owned(),
+    }
+}
+
+pub fn service_name(i18n: I18nContext<Locale>, s: ServiceId) -> &'static str {
+    match s {
+        ServiceId::DrivingLicenceRenewal => t_string!(i18n, service.driving_licence_renewal.name),
+        ServiceId::SocialSecurityRecord => t_string!(i18n, service.social_security_record.name),
+        ServiceId::FoodBusinessPermit => t_string!(i18n, service.food_business_permit.name),
+        ServiceId::HouseholdMove => t_string!(i18n, service.household_move.name),
+        ServiceId::PensionCertification => t_string!(i18n, service.pension_certification.name),
+        ServiceId::VehicleInspection => t_string!(i18n, service.vehicle_inspection.name),
+        ServiceId::BusinessLicenceChange => t_string!(i18n, service.business_licence_change.name),
+        ServiceId::EmployeeInsurance => t_string!(i18n, service.employee_insurance.name),
+    }
+}
+
+pub fn service_needs(i18n: I18nContext<Locale>, s: ServiceId) -> &'static str {
+    match s {
+        ServiceId::DrivingLicenceRenewal => t_string!(i18n, service.driving_licence_renewal.needs),
+        ServiceId::SocialSecurityRecord => t_string!(i18n, service.social_security_record.needs),
+        ServiceId::FoodBusinessPermit => t_string!(i18n, service.food_business_permit.needs),
+        ServiceId::HouseholdMove => t_string!(i18n, service.household_move.needs),
+        ServiceId::PensionCertification => t_string!(i18n, service.pension_certification.needs),
+        ServiceId::VehicleInspection => t_string!(i18n, service.vehicle_inspection.needs),
+        ServiceId::BusinessLicenceChange => t_string!(i18n, service.business_licence_change.needs),
+        ServiceId::EmployeeInsurance => t_string!(i18n, service.employee_insurance.needs),
+    }
+}
+
+pub fn topic(i18n: I18nContext<Locale>, t: Topic) -> &'static str {
+    match t {
+        Topic::Driving => t_string!(i18n, topic.driving),
+        Topic::SocialSecurity => t_string!(i18n, topic.social_security),
+        Topic::Household => t_string!(i18n, topic.household),
+        Topic::Business => t_string!(i18n, topic.business),
+    }
+}
+
+pub fn application_status(i18n: I18nContext<Locale>, s: ApplicationStatus) -> &'static str {
+    match s {
+        ApplicationStatus::Draft => t_string!(i18n, application_status.draft),
+        ApplicationStatus::Submitted => t_string!(i18n, application_status.submitted),
+        ApplicationStatus::Accepted => t_string!(i18n, application_status.accepted),
+        ApplicationStatus::UnderReview => t_string!(i18n, application_status.under_review),
+        ApplicationStatus::Approved => t_string!(i18n, application_status.approved),
+        ApplicationStatus::Returned => t_string!(i18n, application_status.returned),
+        ApplicationStatus::Rejected => t_string!(i18n, application_status.rejected),
+        ApplicationStatus::Issued => t_string!(i18n, application_status.issued),
+    }
+}
+
+pub fn form_field(i18n: I18nContext<Locale>, f: FormField) -> &'static str {
+    match f {
+        FormField::Licence => t_string!(i18n, form.licence),
+        FormField::Identity => t_string!(i18n, form.identity),
+        FormField::Reason => t_string!(i18n, form.reason),
+        FormField::HealthDeclared => t_string!(i18n, form.health_declared),
+        FormField::PostalAddress => t_string!(i18n, form.postal_address),
+        FormField::Phone => t_string!(i18n, form.phone),
+        FormField::FromMonth => t_string!(i18n, form.from_month),
+        FormField::ToMonth => t_string!(i18n, form.to_month),
+        FormField::Purpose => t_string!(i18n, form.purpose),
+        FormField::BusinessLicence => t_string!(i18n, form.business_licence),
+        FormField::PremisesAddress => t_string!(i18n, form.premises_address),
+        FormField::Kinds => t_string!(i18n, form.kinds),
+        FormField::Area => t_string!(i18n, form.area),
+        FormField::SafetyManager => t_string!(i18n, form.safety_manager),
+    }
+}
+
+pub fn field_problem(i18n: I18nContext<Locale>, p: FieldProblem) -> &'static str {
+    match p {
+        FieldProblem::Required => t_string!(i18n, problem.required),
+        FieldProblem::TooLong => t_string!(i18n, problem.too_long),
+        FieldProblem::BadPhone => t_string!(i18n, problem.bad_phone),
+        FieldProblem::BadMonth => t_string!(i18n, problem.bad_month),
+        FieldProblem::OutOfRange => t_string!(i18n, problem.out_of_range),
+        FieldProblem::BadCharacters => t_string!(i18n, problem.bad_characters),
+    }
+}
+
+pub fn renewal_reason(i18n: I18nContext<Locale>, r: RenewalReason) -> &'static str {
+    match r {
+        RenewalReason::Expiring => t_string!(i18n, reason.expiring),
+        RenewalReason::Lost => t_string!(i18n, reason.lost),
+        RenewalReason::Damaged => t_string!(i18n, reason.damaged),
+    }
+}
+
+pub fn purpose(i18n: I18nContext<Locale>, p: RecordPurpose) -> &'static str {
+    match p {
+        RecordPurpose::Housing => t_string!(i18n, purpose.housing),
+        RecordPurpose::Schooling => t_string!(i18n, purpose.schooling),
+        RecordPurpose::Employment => t_string!(i18n, purpose.employment),
+        RecordPurpose::Other => t_string!(i18n, purpose.other),
+    }
+}
+
+pub fn food_kind(i18n: I18nContext<Locale>, k: FoodBusinessKind) -> &'static str {
+    match k {
+        FoodBusinessKind::Catering => t_string!(i18n, food_kind.catering),
+        FoodBusinessKind::PackagedFood => t_string!(i18n, food_kind.packaged_food),
+        FoodBusinessKind::BulkFood => t_string!(i18n, food_kind.bulk_food),
+        FoodBusinessKind::Beverages => t_string!(i18n, food_kind.beverages),
     }
 }

@@ -11,9 +11,18 @@ export const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"
  * (focus itself is kept clear of the bar by scroll-padding).
  */
 async function onWholePage<T>(page: Page, check: () => Promise<T>): Promise<T> {
+  // Check the page as it settles, not half-loaded: no loading indicator left.
+  await expect(page.locator(".kp-loading")).toHaveCount(0, { timeout: 15_000 });
   const viewport = page.viewportSize();
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  if (viewport && height > viewport.height) await page.setViewportSize({ width: viewport.width, height });
+  const pageHeight = () => page.evaluate(() => document.documentElement.scrollHeight);
+  // A taller window can change the layout (and so the height) again: settle first.
+  let height = await pageHeight();
+  for (let i = 0; viewport && height > viewport.height && i < 5; i++) {
+    await page.setViewportSize({ width: viewport.width, height });
+    const settled = await pageHeight();
+    if (settled === height) break;
+    height = settled;
+  }
   try {
     return await check();
   } finally {

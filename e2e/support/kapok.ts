@@ -31,8 +31,10 @@ export const ACCOUNTS: Account[] = [
   { username: "elder", persona: "resident", locale: "zh-CN", elderly: true },
   { username: "hk-resident", persona: "resident", locale: "zh-HK", elderly: false },
   { username: "staff", persona: "enterprise", locale: "zh-CN", elderly: false },
+  { username: "clerk", persona: "enterprise", locale: "zh-CN", elderly: false },
   { username: "legal-rep", persona: "enterprise", locale: "zh-CN", elderly: false },
   { username: "official", persona: "official", locale: "zh-CN", elderly: false },
+  { username: "market-official", persona: "official", locale: "zh-CN", elderly: false },
 ];
 
 /** Each shell's tabs: the tab label key and the page heading it leads to. */
@@ -40,19 +42,22 @@ export const TABS: Record<Persona, { tab: (s: Strings) => string; heading: (s: S
   resident: [
     { tab: (s) => s.tabs.home, heading: (s) => s.shell.resident, path: "/resident" },
     { tab: (s) => s.tabs.wallet, heading: (s) => s.wallet.title, path: "/resident/wallet" },
-    { tab: (s) => s.tabs.services, heading: (s) => s.tabs.services, path: "/resident/services" },
+    { tab: (s) => s.tabs.services, heading: (s) => s.services.title, path: "/resident/services" },
+    { tab: (s) => s.tabs.messages, heading: (s) => s.messages.title, path: "/resident/messages" },
     { tab: (s) => s.tabs.me, heading: (s) => s.me.title, path: "/resident/me" },
   ],
   enterprise: [
     { tab: (s) => s.tabs.home, heading: (s) => s.shell.enterprise, path: "/enterprise" },
     { tab: (s) => s.tabs.company_wallet, heading: (s) => s.wallet.company_title, path: "/enterprise/wallet" },
     { tab: (s) => s.tabs.delegation, heading: (s) => s.home.delegation, path: "/enterprise/delegation" },
+    { tab: (s) => s.tabs.messages, heading: (s) => s.messages.title, path: "/enterprise/messages" },
     { tab: (s) => s.tabs.me, heading: (s) => s.me.title, path: "/enterprise/me" },
   ],
   official: [
     { tab: (s) => s.tabs.home, heading: (s) => s.shell.official, path: "/official" },
     { tab: (s) => s.tabs.verify, heading: (s) => s.verify.title, path: "/official/verify" },
-    { tab: (s) => s.tabs.inbox, heading: (s) => s.home.inbox, path: "/official/inbox" },
+    { tab: (s) => s.tabs.inbox, heading: (s) => s.tasks.title, path: "/official/inbox" },
+    { tab: (s) => s.tabs.messages, heading: (s) => s.messages.title, path: "/official/messages" },
     { tab: (s) => s.tabs.me, heading: (s) => s.me.title, path: "/official/me" },
   ],
 };

@@ -19,6 +19,11 @@ const PAGES: { name: string; username: string | null; path?: string; heading: (s
   { name: "family authority", username: "resident", path: "/resident/family", heading: (s) => s.home.family },
   { name: "authorisation page without a link", username: null, path: "/authorize", heading: (s) => s.authorize.title },
   { name: "passkeys on me", username: "resident", path: "/resident/me", heading: (s) => s.me.title },
+  { name: "service catalogue", username: "resident", path: "/resident/services", heading: (s) => s.services.title },
+  { name: "food-business permit form", username: "legal-rep", path: "/enterprise/services/food_business_permit", heading: (s) => s.service.food_business_permit.name },
+  { name: "my applications", username: "resident", path: "/resident/applications", heading: (s) => s.services.my_applications },
+  { name: "approvals inbox", username: "official", path: "/official/inbox", heading: (s) => s.tasks.title },
+  { name: "messages", username: "resident", path: "/resident/messages", heading: (s) => s.messages.title },
 ];
 
 for (const locale of LOCALES) {

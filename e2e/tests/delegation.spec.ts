@@ -1,39 +1,15 @@
 // Delegation end to end: staff ask, the link travels, the legal representative approves with a
 // passkey, staff act for the company, and a revocation bites on the next request.
 import { readFileSync } from "node:fs";
-import { type Browser, type Page, type Request, expect, test } from "@playwright/test";
+import { type Page, type Request, expect, test } from "@playwright/test";
 import { fill, open, signIn, strings } from "../support/kapok";
 import { expectNoAxeViolations } from "../support/axe";
-import { addAuthenticator, tamper } from "../support/passkeys";
+import { ask, personWithPasskey } from "../support/delegation";
+import { tamper } from "../support/passkeys";
 import { readQr } from "../support/qr";
 
 const s = strings["zh-CN"];
 const COMPANY = "广州木棉数字科技有限公司";
-
-async function personWithPasskey(browser: Browser, baseURL: string | undefined, username: string, home: string) {
-  const context = await browser.newContext({ baseURL, locale: "zh-CN" });
-  const page = await context.newPage();
-  const phone = await addAuthenticator(page);
-  await signIn(page, username);
-  await open(page, `${home}/me`);
-  await page.getByRole("button", { name: s.passkey.add }).click();
-  await expect(page.getByText(s.passkey.added)).toBeVisible();
-  return { page, phone };
-}
-
-/** Asks for authority on the delegation page and returns the link as copied. */
-async function ask(page: Page, path: string, scopes: string[], note: string) {
-  await open(page, path);
-  for (const scope of scopes) await page.getByRole("checkbox", { name: scope }).check();
-  await page.getByLabel(s.delegation.note_label).fill(note);
-  await page.getByRole("button", { name: s.delegation.submit }).click();
-  await page.getByRole("button", { name: s.delegation.copy }).click();
-  await expect(page.getByText(s.delegation.copied)).toBeVisible();
-  const link: string = await page.evaluate(() => navigator.clipboard.readText());
-  const binding = ((await page.getByTestId("binding-code").textContent()) ?? "").trim();
-  expect(binding).toMatch(/^[A-Z0-9]{6}$/);
-  return { link, binding };
-}
 
 function watchGets(page: Page, into: string[]) {
   page.on("request", (r: Request) => {

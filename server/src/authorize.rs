@@ -5,7 +5,10 @@
 //! Authority from a grant is looked up afresh on every call (nothing is cached in the session),
 //! so a revocation, an expiry or leaving the company bites on the very next request.
 
-use kapok_api::{DelegationKind, EnterpriseRole, GrantStatus, LicenceSummary, Scope};
+use kapok_api::{
+    ApplicationStatus, DelegationKind, Department, EnterpriseRole, GrantStatus, LicenceSummary,
+    Persona, Scope,
+};
 
 use crate::{
     clock,
@@ -14,6 +17,7 @@ use crate::{
     session::CurrentUser,
     store::{
         self,
+        applications::StoredApplication,
         delegation::{StoredGrant, StoredRequest},
         licences::StoredLicence,
     },
@@ -128,6 +132,149 @@ pub fn authority(grants: &[StoredGrant], scope: Scope) -> Result<&StoredGrant, A
         Some(GrantStatus::Expired | GrantStatus::NotYetValid) => Err(ApiError::GrantExpired),
         Some(GrantStatus::Active) | None => Err(ApiError::NotFound),
     }
+}
+
+/// How the caller may act for a company in its applications.
+#[derive(Clone, Debug)]
+pub enum CompanyAuthority {
+    /// The legal representative the enterprise register names.
+    LegalRepresentative,
+    /// Staff, under this active grant with [`Scope::Applications`]; each use is audited.
+    Grant(Box<StoredGrant>),
+}
+
+impl CompanyAuthority {
+    /// Audits a use of the authority when it comes from a grant (`detail` says what).
+    pub async fn record_use(&self, db: &Db, detail: &str) -> Result<(), ApiError> {
+        if let CompanyAuthority::Grant(grant) = self {
+            store::delegation::record_use(db, grant, detail, store::now()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether the caller may file and follow applications for `enterprise_id`: as its legal
+/// representative, or as staff holding an active grant with [`Scope::Applications`]. Staff
+/// without one are told why (`ScopeNotGranted`, `GrantRevoked`, `GrantExpired`: they know the
+/// company); anyone else is told `NotFound`.
+pub async fn company_applications(
+    db: &Db,
+    user: &CurrentUser,
+    enterprise_id: &str,
+) -> Result<CompanyAuthority, ApiError> {
+    match store::users::role_in(db, &user.user_id, enterprise_id).await? {
+        None => Err(ApiError::NotFound),
+        Some(EnterpriseRole::LegalRepresentative) => Ok(CompanyAuthority::LegalRepresentative),
+        Some(EnterpriseRole::Staff) => {
+            let today = clock::today(store::now());
+            let grants = store::delegation::authority_of(
+                db,
+                &user.user_id,
+                Some((DelegationKind::Enterprise, enterprise_id)),
+                &today,
+            )
+            .await?;
+            match authority(&grants, Scope::Applications) {
+                Ok(grant) => Ok(CompanyAuthority::Grant(Box::new(grant.clone()))),
+                Err(ApiError::NotFound) => Err(ApiError::ScopeNotGranted),
+                Err(refusal) => Err(refusal),
+            }
+        }
+    }
+}
+
+/// What the caller wants to do with an application; named in the audit entry when the
+/// authority comes from a grant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApplicationUse {
+    /// Read it: its applicant side, or an official of its department once it is sent.
+    View,
+    /// Change or send it: its applicant side only.
+    Edit,
+    /// Delete a draft: its applicant side only.
+    Delete,
+    /// Claim or decide it: officials of its department only, once it is sent.
+    Handle,
+}
+
+impl ApplicationUse {
+    fn verb(self) -> &'static str {
+        match self {
+            ApplicationUse::View => "view",
+            ApplicationUse::Edit => "edit",
+            ApplicationUse::Delete => "delete",
+            ApplicationUse::Handle => "handle",
+        }
+    }
+}
+
+/// The caller's side of an application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApplicationSide {
+    /// Filed it for themself, or acts for the company it was filed for.
+    Applicant,
+    /// An official of the department that decides it.
+    Official,
+}
+
+/// An application the caller may use as `usage` says: the applicant side is the person who
+/// filed it for themself, or for a company its legal representative and staff with a grant
+/// covering applications (re-checked now, and audited); the official side is an official of
+/// the deciding department, once the application is sent. Anyone else is told `NotFound`
+/// (staff of the company without the authority are told why, as for its licences).
+pub async fn application(
+    db: &Db,
+    user: &CurrentUser,
+    id: &str,
+    usage: ApplicationUse,
+) -> Result<(StoredApplication, ApplicationSide), ApiError> {
+    let stored = store::applications::find(db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if usage != ApplicationUse::Handle {
+        match &stored.enterprise_id {
+            None if stored.applicant_user_id == user.user_id => {
+                return Ok((stored, ApplicationSide::Applicant));
+            }
+            None => {}
+            Some(enterprise) => match company_applications(db, user, enterprise).await {
+                Ok(authority) => {
+                    authority
+                        .record_use(db, &format!("application:{}:{id}", usage.verb()))
+                        .await?;
+                    return Ok((stored, ApplicationSide::Applicant));
+                }
+                Err(ApiError::NotFound) => {}
+                Err(refusal) => return Err(refusal),
+            },
+        }
+    }
+    let official_may = matches!(usage, ApplicationUse::View | ApplicationUse::Handle)
+        && stored.application.status != ApplicationStatus::Draft
+        && official_department(db, user).await? == Some(stored.department);
+    if official_may {
+        return Ok((stored, ApplicationSide::Official));
+    }
+    Err(ApiError::NotFound)
+}
+
+/// The caller's department if they are an official, else `None`.
+pub async fn official_department(
+    db: &Db,
+    user: &CurrentUser,
+) -> Result<Option<Department>, ApiError> {
+    let profile = store::users::profile(db, &user.user_id).await?;
+    Ok(profile
+        .filter(|p| p.persona == Persona::Official)
+        .and_then(|p| p.department))
+}
+
+/// The caller's department; anyone but an official is `Forbidden` (their own inbox is not a
+/// secret, but it is not theirs).
+pub async fn official(db: &Db, user: &CurrentUser) -> Result<Department, ApiError> {
+    official_department(db, user)
+        .await?
+        .ok_or(ApiError::Forbidden)
 }
 
 /// The caller's side of a delegation request.

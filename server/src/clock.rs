@@ -31,6 +31,20 @@ pub fn date_in_days(date: &str, days: i64) -> String {
         .unwrap_or_else(|| date.to_owned())
 }
 
+/// `date` (`YYYY-MM-DD`) plus whole `years`, on the same day of the month, except that
+/// 29 February becomes 28 February in a year without it; an unparsable date is returned
+/// unchanged.
+pub fn date_in_years(date: &str, years: i32) -> String {
+    let Some(d) = parse_date(date) else {
+        return date.to_owned();
+    };
+    let year = d.year() + years;
+    d.replace_year(year)
+        .or_else(|_| d.replace_day(28).and_then(|d| d.replace_year(year)))
+        .map(format_date)
+        .unwrap_or_else(|_| date.to_owned())
+}
+
 /// A strict `YYYY-MM-DD` date: four-digit year, two-digit month and day, nothing around it
 /// (so `2026-1-5`, `+2026-01-05` or `2026-01-05T00:00` are refused, not guessed at).
 pub fn parse_date(text: &str) -> Option<Date> {
@@ -63,6 +77,13 @@ mod tests {
         assert_eq!(date_in_days("2026-12-15", 30), "2027-01-14");
         assert_eq!(date_in_days("2028-02-28", 1), "2028-02-29");
         assert_eq!(date_in_days("not a date", 1), "not a date");
+    }
+
+    #[test]
+    fn adds_years_keeping_the_day_except_a_missing_leap_day() {
+        assert_eq!(date_in_years("2026-11-21", 6), "2032-11-21");
+        assert_eq!(date_in_years("2028-02-29", 6), "2034-02-28");
+        assert_eq!(date_in_years("2028-02-29", 4), "2032-02-29");
     }
 
     #[test]

@@ -39,6 +39,12 @@ pub enum ApiError {
     GrantExpired,
     /// A new delegation request broke a rule; the detail names the field.
     InvalidDelegation(String),
+    /// An application's form is incomplete or wrong; the detail lists `field: problem` pairs.
+    InvalidApplication(String),
+    /// The application is no longer where this step can be taken.
+    ApplicationMovedOn,
+    /// A return or a rejection without a usable reason.
+    ReasonRequired,
     /// Something on our side broke; the cause is logged, never sent.
     Internal(String),
 }
@@ -235,6 +241,30 @@ impl ApiError {
                 ErrorCode::InvalidDelegation,
                 "Request not valid",
                 why.clone(),
+            ),
+            InvalidApplication(why) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::InvalidApplication,
+                "Application not complete",
+                why.clone(),
+            ),
+            ApplicationMovedOn => (
+                StatusCode::CONFLICT,
+                ErrorCode::ApplicationMovedOn,
+                "Application moved on",
+                "The application is no longer where this step can be taken: it was already \
+                 decided, claimed by someone else, sent, or not sent yet. Look at it again."
+                    .into(),
+            ),
+            ReasonRequired => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::ReasonRequired,
+                "Reason required",
+                format!(
+                    "A return or a rejection needs a reason the applicant can act on: \
+                     1 to {} characters, without control or text-direction characters.",
+                    kapok_api::REASON_MAX
+                ),
             ),
             Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -10,8 +10,10 @@ mod db;
 mod delegation;
 mod error;
 mod limits;
+mod notifications;
 mod passkeys;
 pub mod seed;
+mod services;
 mod session;
 mod store;
 mod wallet;
@@ -59,6 +61,8 @@ pub struct AppState {
         (name = "session", description = "Sign-in (password or passkey), sign-out, who am I, passkeys"),
         (name = "wallet", description = "E-licences, their live QR codes, and verification"),
         (name = "delegation", description = "Asking for authority, approving it with a passkey, grants, revocation and the audit trail"),
+        (name = "services", description = "The service catalogue, applications and their timelines, and officials' tasks"),
+        (name = "notifications", description = "One inbox for every persona"),
     )
 )]
 struct ApiDoc;
@@ -92,7 +96,20 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .routes(routes!(delegation::decline))
                 .routes(routes!(delegation::grants))
                 .routes(routes!(delegation::revoke))
-                .routes(routes!(delegation::audit)),
+                .routes(routes!(delegation::audit))
+                .routes(routes!(services::catalogue_of_shell))
+                .routes(routes!(services::create, services::list))
+                .routes(routes!(
+                    services::detail,
+                    services::update,
+                    services::remove
+                ))
+                .routes(routes!(services::tasks))
+                .routes(routes!(services::claim))
+                .routes(routes!(services::decide))
+                .routes(routes!(notifications::list))
+                .routes(routes!(notifications::read))
+                .routes(routes!(notifications::read_all)),
         )
         .split_for_parts()
 }

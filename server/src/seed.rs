@@ -4,6 +4,7 @@
 use kapok_api::{FieldKey, HolderKind, LicenceType, uscc};
 
 use crate::{
+    clock,
     db::Db,
     session::hash_password,
     store::{
@@ -60,6 +61,15 @@ const USERS: &[DemoUser] = &[
         prefers_elderly_mode: false,
         department: None,
     },
+    // A second member of staff, new at the company: starts with no authority at all.
+    DemoUser {
+        username: "clerk",
+        display_name: "吴嘉豪",
+        persona: "enterprise",
+        locale: "zh-CN",
+        prefers_elderly_mode: false,
+        department: None,
+    },
     // The demo company's legal representative (法定代表人).
     DemoUser {
         username: "legal-rep",
@@ -69,10 +79,20 @@ const USERS: &[DemoUser] = &[
         prefers_elderly_mode: false,
         department: None,
     },
-    // An officer of the Tianhe district market-regulation bureau.
+    // An officer at a window of the Tianhe district government service centre: verifies
+    // licences at the counter and decides residents' everyday services.
     DemoUser {
         username: "official",
         display_name: "王丽华",
+        persona: "official",
+        locale: "zh-CN",
+        prefers_elderly_mode: false,
+        department: Some("service_centre"),
+    },
+    // An officer of the Tianhe district market-regulation bureau: decides companies' permits.
+    DemoUser {
+        username: "market-official",
+        display_name: "黄志明",
         persona: "official",
         locale: "zh-CN",
         prefers_elderly_mode: false,
@@ -122,7 +142,11 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
         .bind(&company_uscc)
         .execute(&mut *tx)
         .await?;
-    for (user, role) in [("legal-rep", "legal_representative"), ("staff", "staff")] {
+    for (user, role) in [
+        ("legal-rep", "legal_representative"),
+        ("staff", "staff"),
+        ("clerk", "staff"),
+    ] {
         sqlx::query("INSERT INTO enterprise_members (enterprise_id, user_id, role) VALUES ('kapok-digital', ?, ?)")
             .bind(user)
             .bind(role)
@@ -148,7 +172,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
             .execute(&mut *tx)
             .await?;
     }
-    seed_licences(&mut tx, &company_uscc).await?;
+    seed_licences(&mut tx, &company_uscc, &clock::today(now)).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -183,7 +207,7 @@ fn hkid_check_character(letter: char, digits: &str) -> char {
 
 /// The ID number each demo person registered with (the resident's and the elder's match their
 /// ID cards in the wallet; the 17th digit is odd for men and even for women, as the standard has it).
-fn id_numbers() -> [(&'static str, String); 6] {
+fn id_numbers() -> [(&'static str, String); 8] {
     let mainland = |first17: &str| format!("{first17}{}", id_check_character(first17));
     [
         ("resident", mainland("44010619910314232")),
@@ -193,8 +217,10 @@ fn id_numbers() -> [(&'static str, String); 6] {
             format!("A123456({})", hkid_check_character('A', "123456")),
         ),
         ("staff", mainland("44010619960817452")),
+        ("clerk", mainland("44010619980304215")),
         ("legal-rep", mainland("44010319780225331")),
         ("official", mainland("44010619850611064")),
+        ("market-official", mainland("44010619790923351")),
     ]
 }
 
@@ -227,9 +253,14 @@ fn secret(key: FieldKey, value: &str) -> StoredField {
     }
 }
 
+/// The resident's driving licence runs out this many days after the demo is seeded, so the
+/// demo always has a licence to renew (within `EXPIRY_NOTICE_DAYS`, it is announced too).
+pub const RESIDENT_DRIVING_LICENCE_DAYS_LEFT: i64 = 19;
+
 async fn seed_licences(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     company_uscc: &str,
+    today: &str,
 ) -> Result<(), sqlx::Error> {
     use FieldKey::*;
     use HolderKind::{Enterprise, Person};
@@ -248,6 +279,9 @@ async fn seed_licences(
     let traffic_police = "广州市公安局交通警察支队";
     let social_security = "广州市人力资源和社会保障局";
     let market_regulation = "广州市天河区市场监督管理局";
+    // A first driving licence runs six years.
+    let driving_until = clock::date_in_days(today, RESIDENT_DRIVING_LICENCE_DAYS_LEFT);
+    let driving_issued = clock::date_in_years(&driving_until, -6);
 
     let licences: Vec<SeedLicence> = vec![
         (
@@ -296,8 +330,8 @@ async fn seed_licences(
                 field(VehicleClass, "C1"),
                 field(FirstIssued, "2013-07-09"),
             ],
-            "2020-12-10",
-            Some("2026-12-10"),
+            &driving_issued,
+            Some(&driving_until),
             traffic_police,
         ),
         (

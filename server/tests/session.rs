@@ -224,7 +224,7 @@ async fn the_session_cookie_has_the_required_flags() {
 async fn demo_mode_lists_the_demo_accounts_that_really_sign_in() {
     let server = TestServer::start().await;
     let demo = server.client().demo_accounts().await.unwrap();
-    assert_eq!(demo.accounts.len(), 6);
+    assert_eq!(demo.accounts.len(), 8);
     for account in &demo.accounts {
         let me = server
             .client()

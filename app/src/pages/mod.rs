@@ -1,9 +1,11 @@
 pub mod authorize;
-pub mod coming;
 pub mod delegation;
 pub mod me;
+pub mod messages;
 pub mod not_found;
 pub mod passkeys;
+pub mod services;
 pub mod sign_in;
+pub mod tasks;
 pub mod verify;
 pub mod wallet;

@@ -62,6 +62,7 @@ pub fn EnterpriseHome() -> impl IntoView {
                 }).collect_view())}
                 <TileGrid label=tr(|i| t_string!(i, home.shortcuts))>
                     <Tile href="/enterprise/wallet" icon=IconName::IdCard label=tr(|i| t_string!(i, home.company_licences))/>
+                    <Tile href="/enterprise/services" icon=IconName::Services label=tr(|i| t_string!(i, home.company_services))/>
                     <Tile href="/enterprise/delegation" icon=IconName::Delegation
                         label=tr(|i| t_string!(i, home.delegation)) hint=tr(|i| t_string!(i, home.delegation_hint))/>
                     {move || if prefs.elderly.get() {

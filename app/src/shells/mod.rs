@@ -9,12 +9,16 @@ use kapok_api::Persona;
 use kapok_components::{IconName, Loading, Tab, TabBar};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-use leptos_router::components::{Outlet, Redirect};
+use leptos_router::{
+    components::{Outlet, Redirect},
+    hooks::use_location,
+};
 
 use crate::{
     auth::{Auth, AuthState},
     i18n::{Locale, t_string, use_i18n},
     page::LoadFailed,
+    pages::messages::{Unread, unread_text},
     prefs::set_theme,
 };
 
@@ -46,6 +50,15 @@ pub fn Shell(persona: Persona) -> impl IntoView {
         AuthState::SignedIn(me) if me.user.persona == persona => Gate::In,
         AuthState::SignedIn(me) => Gate::Elsewhere(me.user.persona.home_path()),
     });
+    // The unread count follows the person around: asked again on every page they open.
+    let unread = Unread::provide();
+    let location = use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        if gate.get() == Gate::In {
+            unread.refresh();
+        }
+    });
     Effect::new(move |_| set_theme(Some(persona)));
     on_cleanup(|| set_theme(None));
     move || match gate.get() {
@@ -67,7 +80,7 @@ pub fn Shell(persona: Persona) -> impl IntoView {
                 <div class="kp-shell__page"><Outlet/></div>
                 <TabBar
                     label=Signal::derive(move || t_string!(i18n, tabs.label).to_string())
-                    tabs=Signal::derive(move || tabs(persona, i18n))
+                    tabs=Signal::derive(move || tabs(persona, i18n, unread.0.get()))
                 />
             </div>
         }
@@ -75,13 +88,19 @@ pub fn Shell(persona: Persona) -> impl IntoView {
     }
 }
 
-fn tabs(persona: Persona, i18n: I18nContext<Locale>) -> Vec<Tab> {
+fn tabs(persona: Persona, i18n: I18nContext<Locale>, unread: u32) -> Vec<Tab> {
     let home = persona.home_path();
     let tab = |href: &'static str, label: &str, icon, exact| Tab {
         href,
         label: label.to_string(),
         icon,
         exact,
+        badge: None,
+    };
+    let messages = match persona {
+        Persona::Resident => "/resident/messages",
+        Persona::Enterprise => "/enterprise/messages",
+        Persona::Official => "/official/messages",
     };
     let me = match persona {
         Persona::Resident => "/resident/me",
@@ -134,6 +153,22 @@ fn tabs(persona: Persona, i18n: I18nContext<Locale>) -> Vec<Tab> {
     };
     let mut tabs = vec![tab(home, t_string!(i18n, tabs.home), IconName::Home, true)];
     tabs.extend(middle);
+    tabs.push(Tab {
+        badge: (unread > 0).then(|| {
+            let shown = if unread > 99 {
+                "99+".to_string()
+            } else {
+                unread.to_string()
+            };
+            (shown, unread_text(i18n, unread))
+        }),
+        ..tab(
+            messages,
+            t_string!(i18n, tabs.messages),
+            IconName::Inbox,
+            false,
+        )
+    });
     tabs.push(tab(me, t_string!(i18n, tabs.me), IconName::Me, false));
     tabs
 }

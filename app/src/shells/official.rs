@@ -27,6 +27,7 @@ pub fn OfficialHome() -> impl IntoView {
                             <dt>{t_string!(i18n, home.department)}</dt>
                             <dd>{match d {
                                 Department::MarketRegulation => t_string!(i18n, home.department_market_regulation),
+                                Department::ServiceCentre => t_string!(i18n, home.department_service_centre),
                             }}</dd>
                         </dl>
                     </Card>

@@ -27,7 +27,7 @@ pub fn ResidentHome() -> impl IntoView {
                     <Tile href="/resident/wallet" icon=IconName::Wallet label=tr(|i| t_string!(i, home.my_licences))/>
                     {move || if prefs.elderly.get() {
                         view! {
-                            <Tile href="/resident/services" icon=IconName::Applications label=tr(|i| t_string!(i, home.my_applications))/>
+                            <Tile href="/resident/applications" icon=IconName::Applications label=tr(|i| t_string!(i, home.my_applications))/>
                         }.into_any()
                     } else {
                         view! {

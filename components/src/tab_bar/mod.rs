@@ -13,6 +13,9 @@ pub struct Tab {
     pub icon: IconName,
     /// Current only on exactly this path (a shell's home), not on the pages below it.
     pub exact: bool,
+    /// A count to show on the tab (unread messages): the number shown, and what a screen
+    /// reader says with the tab's name.
+    pub badge: Option<(String, String)>,
 }
 
 /// Whether `tab` is the section the user is in.
@@ -54,13 +57,27 @@ pub fn TabBar(
             align-items: center;
             justify-content: center;
             gap: 2px;
+            position: relative;
             min-height: var(--kp-tab-height);
-            padding: var(--kp-space-1);
+            padding: var(--kp-space-1) 2px;
             color: var(--kp-ink-muted);
             font-size: var(--kp-text-sm);
             text-decoration: none;
             text-align: center;
             overflow-wrap: anywhere;
+        }
+        .kp-tab-bar__badge {
+            position: absolute;
+            top: var(--kp-space-1);
+            left: calc(50% + 0.5rem);
+            min-width: 1.25rem;
+            padding: 0 0.25rem;
+            border-radius: 0.625rem;
+            background: var(--kp-danger-ink);
+            color: var(--kp-surface);
+            font-size: 0.75rem;
+            font-weight: 700;
+            line-height: 1.25rem;
         }
         .kp-tab-bar__link[aria-current="page"] {
             color: var(--kp-brand-ink);
@@ -71,7 +88,7 @@ pub fn TabBar(
     view! { class=class,
         <nav class="kp-tab-bar" aria-label=move || label.get()>
             <ul class="kp-tab-bar__list">
-                <For each=move || tabs.get() key=|t| (t.href, t.label.clone()) let:tab>
+                <For each=move || tabs.get() key=|t| (t.href, t.label.clone(), t.badge.clone()) let:tab>
                     <li class="kp-tab-bar__item">
                         <a
                             class="kp-tab-bar__link"
@@ -84,6 +101,10 @@ pub fn TabBar(
                         >
                             <Icon name=tab.icon/>
                             <span>{tab.label.clone()}</span>
+                            {tab.badge.clone().map(|(shown, said)| view! { class=class,
+                                <span class="kp-tab-bar__badge" aria-hidden="true">{shown}</span>
+                                <span class="kp-visually-hidden">{said}</span>
+                            })}
                         </a>
                     </li>
                 </For>
@@ -103,24 +124,28 @@ pub fn examples() -> Vec<Example> {
                     label: "首页".into(),
                     icon: IconName::Home,
                     exact: true,
+                    badge: None,
                 },
                 Tab {
                     href: "/wallet",
                     label: "卡包".into(),
                     icon: IconName::Wallet,
                     exact: false,
+                    badge: None,
                 },
                 Tab {
                     href: "/services",
                     label: "办事".into(),
                     icon: IconName::Services,
                     exact: false,
+                    badge: None,
                 },
                 Tab {
                     href: "/me",
                     label: "我的".into(),
                     icon: IconName::Me,
                     exact: false,
+                    badge: None,
                 },
             ];
             view! { <leptos_router::components::Router><TabBar label="主要栏目" tabs=tabs/></leptos_router::components::Router> }

@@ -3,16 +3,17 @@
 //! did not happen.
 
 use kapok_api::{
-    AuditAction, DelegationKind, Grant, GrantStatus, LINK_LIFETIME_SECS, Party, RequestStatus,
-    Scope,
+    AuditAction, DelegationKind, Grant, GrantStatus, LINK_LIFETIME_SECS, NotificationKind, Party,
+    RequestStatus, Scope,
 };
 use sqlx::{Row, sqlite::SqliteRow};
 
 use crate::{
+    clock,
     db::Db,
     store::{
         audit::{self, NewEntry},
-        users,
+        notifications, users,
     },
 };
 
@@ -106,7 +107,7 @@ pub struct NewRequest<'a> {
     pub created_at: i64,
 }
 
-/// Stores a new request and its `Requested` audit entry.
+/// Stores a new request, its `Requested` audit entry and the approver's notice.
 pub async fn create(db: &Db, new: &NewRequest<'_>) -> sqlx::Result<()> {
     let (enterprise, user) = principal_columns(new.kind, new.principal);
     let mut tx = db.begin().await?;
@@ -143,6 +144,21 @@ pub async fn create(db: &Db, new: &NewRequest<'_>) -> sqlx::Result<()> {
             approver_user_id: Some(new.approver_user_id),
             detail: "",
         },
+    )
+    .await?;
+    let requester_name: String = sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
+        .bind(new.requester_user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    notifications::add(
+        &mut *tx,
+        new.approver_user_id,
+        &NotificationKind::DelegationRequest {
+            request_id: new.id.to_owned(),
+            requester_name,
+        },
+        None,
+        new.created_at,
     )
     .await?;
     tx.commit().await
@@ -463,10 +479,13 @@ pub async fn revoke(
     Ok(true)
 }
 
-/// Records that the grantee acted under `grant` (`detail` says what).
+/// Records that the grantee acted under `grant` (`detail` says what), and tells whoever gave
+/// the authority (the relative, or the company's legal representative now): once per grant
+/// per day, so a busy grantee does not bury the principal's inbox.
 pub async fn record_use(db: &Db, grant: &StoredGrant, detail: &str, now: i64) -> sqlx::Result<()> {
+    let mut tx = db.begin().await?;
     audit::append(
-        db,
+        &mut *tx,
         &NewEntry {
             at: now,
             actor_user_id: Some(&grant.grantee_user_id),
@@ -478,7 +497,34 @@ pub async fn record_use(db: &Db, grant: &StoredGrant, detail: &str, now: i64) ->
             detail,
         },
     )
-    .await
+    .await?;
+    let principal = match (&grant.principal_user_id, &grant.principal_enterprise_id) {
+        (Some(user), _) => Some(user.clone()),
+        (None, Some(enterprise)) => {
+            sqlx::query_scalar(
+                "SELECT user_id FROM enterprise_members
+                 WHERE enterprise_id = ? AND role = 'legal_representative'",
+            )
+            .bind(enterprise)
+            .fetch_optional(&mut *tx)
+            .await?
+        }
+        (None, None) => None,
+    };
+    if let Some(principal) = principal {
+        notifications::add(
+            &mut *tx,
+            &principal,
+            &NotificationKind::DelegationUse {
+                grant_id: grant.grant.id.clone(),
+                actor_name: grant.grant.grantee.name.clone(),
+            },
+            Some(&format!("use:{}:{}", grant.grant.id, clock::today(now))),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await
 }
 
 /// Records that someone (signed in or not) opened the request behind a link.

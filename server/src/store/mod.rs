@@ -1,9 +1,11 @@
 //! SQL, and nothing but SQL: one module per table family. Handlers authorise, stores fetch.
 
+pub mod applications;
 pub mod audit;
 pub mod delegation;
 pub mod keys;
 pub mod licences;
+pub mod notifications;
 pub mod passkeys;
 pub mod sessions;
 pub mod users;

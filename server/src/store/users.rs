@@ -47,11 +47,7 @@ pub async fn me(db: &Db, user_id: &str) -> sqlx::Result<Option<Me>> {
         preferred_locale: LocaleTag::parse(row.get("preferred_locale"))
             .ok_or_else(|| corrupt("preferred_locale"))?,
         prefers_elderly_mode: row.get::<i64, _>("prefers_elderly_mode") != 0,
-        department: match row.get::<Option<&str>, _>("department") {
-            None => None,
-            Some("market_regulation") => Some(Department::MarketRegulation),
-            Some(_) => return Err(corrupt("department")),
-        },
+        department: parse_department(row.get("department"))?,
     };
     let enterprises = sqlx::query(
         "SELECT e.id, e.name, e.uscc, m.role
@@ -63,11 +59,7 @@ pub async fn me(db: &Db, user_id: &str) -> sqlx::Result<Option<Me>> {
     .await?
     .into_iter()
     .map(|r| {
-        let role = match r.get::<&str, _>("role") {
-            "legal_representative" => EnterpriseRole::LegalRepresentative,
-            "staff" => EnterpriseRole::Staff,
-            _ => return Err(corrupt("role")),
-        };
+        let role = parse_role(r.get("role"))?;
         Ok(EnterpriseMembership {
             enterprise: Enterprise {
                 id: r.get("id"),
@@ -91,6 +83,59 @@ pub async fn me(db: &Db, user_id: &str) -> sqlx::Result<Option<Me>> {
         grants,
         relatives: relatives(db, user_id).await?,
     }))
+}
+
+/// Who a user is, as the services need it: their name, their shell and, for an official,
+/// their department.
+pub struct Profile {
+    pub display_name: String,
+    pub persona: Persona,
+    pub department: Option<Department>,
+}
+
+pub async fn profile(db: &Db, user_id: &str) -> sqlx::Result<Option<Profile>> {
+    let Some(row) = sqlx::query("SELECT display_name, persona, department FROM users WHERE id = ?")
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Profile {
+        display_name: row.get("display_name"),
+        persona: Persona::parse(row.get("persona")).ok_or_else(|| corrupt("persona"))?,
+        department: parse_department(row.get("department"))?,
+    }))
+}
+
+/// The stored name of a department.
+pub fn department_str(department: Department) -> &'static str {
+    match department {
+        Department::MarketRegulation => "market_regulation",
+        Department::ServiceCentre => "service_centre",
+    }
+}
+
+pub fn parse_department(text: Option<&str>) -> sqlx::Result<Option<Department>> {
+    match text {
+        None => Ok(None),
+        Some("market_regulation") => Ok(Some(Department::MarketRegulation)),
+        Some("service_centre") => Ok(Some(Department::ServiceCentre)),
+        Some(_) => Err(corrupt("department")),
+    }
+}
+
+/// The enterprises the user belongs to, and their role in each.
+pub async fn memberships(db: &Db, user_id: &str) -> sqlx::Result<Vec<(String, EnterpriseRole)>> {
+    let rows = sqlx::query(
+        "SELECT enterprise_id, role FROM enterprise_members WHERE user_id = ? ORDER BY enterprise_id",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.get("enterprise_id"), parse_role(r.get("role"))?)))
+        .collect()
 }
 
 /// The user's relatives in the household register.
@@ -137,11 +182,14 @@ pub async fn role_in(
     .bind(enterprise_id)
     .fetch_optional(db)
     .await?;
-    match role.as_deref() {
-        None => Ok(None),
-        Some("legal_representative") => Ok(Some(EnterpriseRole::LegalRepresentative)),
-        Some("staff") => Ok(Some(EnterpriseRole::Staff)),
-        Some(_) => Err(corrupt("role")),
+    role.as_deref().map(parse_role).transpose()
+}
+
+fn parse_role(text: &str) -> sqlx::Result<EnterpriseRole> {
+    match text {
+        "legal_representative" => Ok(EnterpriseRole::LegalRepresentative),
+        "staff" => Ok(EnterpriseRole::Staff),
+        _ => Err(corrupt("role")),
     }
 }
 
@@ -168,6 +216,19 @@ pub fn party(name: String, id_number: Option<String>) -> Party {
 
 fn corrupt(column: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("unexpected value in users.{column}").into())
+}
+
+/// The enterprise's register entry: its name and unified social credit code.
+pub async fn enterprise(db: &Db, enterprise_id: &str) -> sqlx::Result<Option<Enterprise>> {
+    let row = sqlx::query("SELECT id, name, uscc FROM enterprises WHERE id = ?")
+        .bind(enterprise_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|r| Enterprise {
+        id: r.get("id"),
+        name: r.get("name"),
+        uscc: r.get("uscc"),
+    }))
 }
 
 pub async fn is_legal_representative(

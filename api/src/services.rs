@@ -1,0 +1,780 @@
+//! Services: a catalogue, applications that move along a timeline and can end with a licence
+//! in the wallet, the officials' inbox, and one notification inbox for everyone.
+//!
+//! The catalogue is part of the contract (both sides need the same facts); its words (names,
+//! what each service needs) live in the client's locale files under `service.<id>`. Forms are
+//! checked by the same [`ApplicationForm::check`] on the phone and on the server.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+use crate::{Department, LicenceType, Persona};
+
+/// A service in the catalogue.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceId {
+    /// 驾驶证期满换证
+    DrivingLicenceRenewal,
+    /// 社会保险参保缴费证明
+    SocialSecurityRecord,
+    /// 食品经营许可
+    FoodBusinessPermit,
+    /// 户籍迁入
+    HouseholdMove,
+    /// 养老金领取资格认证
+    PensionCertification,
+    /// 机动车检验标志
+    VehicleInspection,
+    /// 营业执照变更登记
+    BusinessLicenceChange,
+    /// 招用员工参保登记
+    EmployeeInsurance,
+}
+
+/// What a service is about, for grouping the catalogue.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Topic {
+    Driving,
+    SocialSecurity,
+    Household,
+    Business,
+}
+
+/// One entry of the catalogue.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Service {
+    pub id: ServiceId,
+    /// Who applies: residents, or enterprises (staff acting for their company).
+    pub persona: Persona,
+    pub topic: Topic,
+    /// Among the most used services: listed first.
+    pub high_frequency: bool,
+    /// Done entirely online, with no visit to a counter (零跑动).
+    pub fully_online: bool,
+    /// Has an online form here; otherwise the catalogue says where to go.
+    pub online_form: bool,
+    /// The promised time to a decision, in working days.
+    pub working_days: u32,
+    /// Licences the form can take from the wallet instead of typing (材料复用).
+    pub reuses: Vec<LicenceType>,
+    /// The licence an approval puts into the applicant's wallet.
+    pub issues: Option<LicenceType>,
+    /// The department whose officials decide.
+    pub department: Department,
+}
+
+impl ServiceId {
+    pub const ALL: [ServiceId; 8] = [
+        ServiceId::DrivingLicenceRenewal,
+        ServiceId::SocialSecurityRecord,
+        ServiceId::PensionCertification,
+        ServiceId::HouseholdMove,
+        ServiceId::VehicleInspection,
+        ServiceId::FoodBusinessPermit,
+        ServiceId::BusinessLicenceChange,
+        ServiceId::EmployeeInsurance,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceId::DrivingLicenceRenewal => "driving_licence_renewal",
+            ServiceId::SocialSecurityRecord => "social_security_record",
+            ServiceId::FoodBusinessPermit => "food_business_permit",
+            ServiceId::HouseholdMove => "household_move",
+            ServiceId::PensionCertification => "pension_certification",
+            ServiceId::VehicleInspection => "vehicle_inspection",
+            ServiceId::BusinessLicenceChange => "business_licence_change",
+            ServiceId::EmployeeInsurance => "employee_insurance",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ServiceId> {
+        ServiceId::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// The catalogue's facts about this service.
+    pub fn service(self) -> Service {
+        use LicenceType as L;
+        use ServiceId::*;
+        let (persona, topic, high_frequency, fully_online, online_form, working_days) = match self {
+            DrivingLicenceRenewal => (Persona::Resident, Topic::Driving, true, true, true, 3),
+            SocialSecurityRecord => (
+                Persona::Resident,
+                Topic::SocialSecurity,
+                true,
+                true,
+                true,
+                1,
+            ),
+            PensionCertification => (
+                Persona::Resident,
+                Topic::SocialSecurity,
+                true,
+                true,
+                false,
+                1,
+            ),
+            HouseholdMove => (Persona::Resident, Topic::Household, false, false, false, 10),
+            VehicleInspection => (Persona::Resident, Topic::Driving, false, false, false, 5),
+            FoodBusinessPermit => (Persona::Enterprise, Topic::Business, true, true, true, 10),
+            BusinessLicenceChange => (Persona::Enterprise, Topic::Business, true, false, false, 3),
+            EmployeeInsurance => (
+                Persona::Enterprise,
+                Topic::SocialSecurity,
+                false,
+                true,
+                false,
+                5,
+            ),
+        };
+        let (reuses, issues) = match self {
+            DrivingLicenceRenewal => (
+                vec![L::ResidentIdCard, L::DrivingLicence],
+                Some(L::DrivingLicence),
+            ),
+            SocialSecurityRecord => (vec![L::ResidentIdCard, L::SocialSecurityCard], None),
+            FoodBusinessPermit => (vec![L::BusinessLicence], Some(L::FoodBusinessPermit)),
+            _ => (vec![], None),
+        };
+        let department = match self {
+            FoodBusinessPermit | BusinessLicenceChange => Department::MarketRegulation,
+            _ => Department::ServiceCentre,
+        };
+        Service {
+            id: self,
+            persona,
+            topic,
+            high_frequency,
+            fully_online,
+            online_form,
+            working_days,
+            reuses,
+            issues,
+            department,
+        }
+    }
+}
+
+/// The whole catalogue, high-frequency services first.
+pub fn catalogue() -> Vec<Service> {
+    let mut all: Vec<Service> = ServiceId::ALL.into_iter().map(ServiceId::service).collect();
+    all.sort_by_key(|s| !s.high_frequency);
+    all
+}
+
+/// Why a driving licence is renewed.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RenewalReason {
+    Expiring,
+    Lost,
+    Damaged,
+}
+
+/// What a social-security record certificate is for.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RecordPurpose {
+    Housing,
+    Schooling,
+    Employment,
+    Other,
+}
+
+/// What a food business sells.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FoodBusinessKind {
+    Catering,
+    PackagedFood,
+    BulkFood,
+    Beverages,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DrivingLicenceRenewalForm {
+    /// The wallet's driving licence to renew (its id); its number and classes are taken from it.
+    pub licence_id: Option<String>,
+    /// The wallet's identity card (its id), instead of typing the ID number.
+    pub identity_licence_id: Option<String>,
+    pub reason: Option<RenewalReason>,
+    /// The holder declares no condition that stops them driving safely.
+    pub health_declared: bool,
+    /// Where the new card is posted.
+    pub postal_address: String,
+    pub phone: String,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SocialSecurityRecordForm {
+    pub identity_licence_id: Option<String>,
+    /// First month covered, `YYYY-MM`.
+    pub from_month: String,
+    /// Last month covered, `YYYY-MM`.
+    pub to_month: String,
+    pub purpose: Option<RecordPurpose>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FoodBusinessPermitForm {
+    /// The company's business licence in its wallet (its id).
+    pub business_licence_id: Option<String>,
+    pub premises_address: String,
+    pub kinds: Vec<FoodBusinessKind>,
+    /// Floor area of the premises, in square metres.
+    pub area_m2: Option<u32>,
+    /// The person responsible for food safety.
+    pub safety_manager: String,
+    pub phone: String,
+}
+
+/// An application's form: one shape per service with an online form.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(tag = "service", rename_all = "snake_case")]
+pub enum ApplicationForm {
+    DrivingLicenceRenewal(DrivingLicenceRenewalForm),
+    SocialSecurityRecord(SocialSecurityRecordForm),
+    FoodBusinessPermit(FoodBusinessPermitForm),
+}
+
+/// A form field, named the same on both sides so a problem lands next to its input.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FormField {
+    Licence,
+    Identity,
+    Reason,
+    HealthDeclared,
+    PostalAddress,
+    Phone,
+    FromMonth,
+    ToMonth,
+    Purpose,
+    BusinessLicence,
+    PremisesAddress,
+    Kinds,
+    Area,
+    SafetyManager,
+}
+
+/// What is wrong with a field.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FieldProblem {
+    Required,
+    TooLong,
+    /// Not an 11-digit mainland mobile number (or 8-digit Hong Kong number).
+    BadPhone,
+    /// Not a `YYYY-MM` month, or the months are in the wrong order or in the future.
+    BadMonth,
+    /// A number outside what the field allows.
+    OutOfRange,
+    /// Control or text-direction characters, which could disguise what is shown.
+    BadCharacters,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FieldError {
+    pub field: FormField,
+    pub problem: FieldProblem,
+}
+
+/// Longest free-text answer, in characters.
+pub const TEXT_MAX: usize = 120;
+/// Largest premises a permit form accepts, in square metres.
+pub const AREA_MAX_M2: u32 = 100_000;
+
+impl ApplicationForm {
+    pub fn service(&self) -> ServiceId {
+        match self {
+            ApplicationForm::DrivingLicenceRenewal(_) => ServiceId::DrivingLicenceRenewal,
+            ApplicationForm::SocialSecurityRecord(_) => ServiceId::SocialSecurityRecord,
+            ApplicationForm::FoodBusinessPermit(_) => ServiceId::FoodBusinessPermit,
+        }
+    }
+
+    /// An empty form for a service with an online form.
+    pub fn empty(service: ServiceId) -> Option<ApplicationForm> {
+        match service {
+            ServiceId::DrivingLicenceRenewal => {
+                Some(ApplicationForm::DrivingLicenceRenewal(Default::default()))
+            }
+            ServiceId::SocialSecurityRecord => {
+                Some(ApplicationForm::SocialSecurityRecord(Default::default()))
+            }
+            ServiceId::FoodBusinessPermit => {
+                Some(ApplicationForm::FoodBusinessPermit(Default::default()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Every problem with the form as it stands, for submitting it; `this_month` is `YYYY-MM`.
+    /// A draft may be saved with problems; it cannot be submitted with any.
+    pub fn check(&self, this_month: &str) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let mut add = |field, problem| errors.push(FieldError { field, problem });
+        match self {
+            ApplicationForm::DrivingLicenceRenewal(f) => {
+                if f.licence_id.is_none() {
+                    add(FormField::Licence, FieldProblem::Required);
+                }
+                if f.identity_licence_id.is_none() {
+                    add(FormField::Identity, FieldProblem::Required);
+                }
+                if f.reason.is_none() {
+                    add(FormField::Reason, FieldProblem::Required);
+                }
+                if !f.health_declared {
+                    add(FormField::HealthDeclared, FieldProblem::Required);
+                }
+                if let Some(p) = text_problem(&f.postal_address) {
+                    add(FormField::PostalAddress, p);
+                }
+                if let Some(p) = phone_problem(&f.phone) {
+                    add(FormField::Phone, p);
+                }
+            }
+            ApplicationForm::SocialSecurityRecord(f) => {
+                if f.identity_licence_id.is_none() {
+                    add(FormField::Identity, FieldProblem::Required);
+                }
+                let from = month_problem(&f.from_month, this_month);
+                let to = month_problem(&f.to_month, this_month);
+                if let Some(p) = from {
+                    add(FormField::FromMonth, p);
+                }
+                if let Some(p) = to {
+                    add(FormField::ToMonth, p);
+                }
+                if from.is_none() && to.is_none() && f.from_month > f.to_month {
+                    add(FormField::ToMonth, FieldProblem::BadMonth);
+                }
+                if f.purpose.is_none() {
+                    add(FormField::Purpose, FieldProblem::Required);
+                }
+            }
+            ApplicationForm::FoodBusinessPermit(f) => {
+                if f.business_licence_id.is_none() {
+                    add(FormField::BusinessLicence, FieldProblem::Required);
+                }
+                if let Some(p) = text_problem(&f.premises_address) {
+                    add(FormField::PremisesAddress, p);
+                }
+                if f.kinds.is_empty() {
+                    add(FormField::Kinds, FieldProblem::Required);
+                }
+                match f.area_m2 {
+                    None => add(FormField::Area, FieldProblem::Required),
+                    Some(a) if a == 0 || a > AREA_MAX_M2 => {
+                        add(FormField::Area, FieldProblem::OutOfRange)
+                    }
+                    Some(_) => {}
+                }
+                if let Some(p) = text_problem(&f.safety_manager) {
+                    add(FormField::SafetyManager, p);
+                }
+                if let Some(p) = phone_problem(&f.phone) {
+                    add(FormField::Phone, p);
+                }
+            }
+        }
+        errors
+    }
+
+    /// Problems that stop even a draft being saved: text that is too long or could disguise
+    /// itself. (Missing answers are fine in a draft.)
+    pub fn check_draft(&self) -> Vec<FieldError> {
+        let texts: Vec<(FormField, &str)> = match self {
+            ApplicationForm::DrivingLicenceRenewal(f) => vec![
+                (FormField::PostalAddress, &f.postal_address),
+                (FormField::Phone, &f.phone),
+            ],
+            ApplicationForm::SocialSecurityRecord(f) => vec![
+                (FormField::FromMonth, &f.from_month),
+                (FormField::ToMonth, &f.to_month),
+            ],
+            ApplicationForm::FoodBusinessPermit(f) => vec![
+                (FormField::PremisesAddress, &f.premises_address),
+                (FormField::SafetyManager, &f.safety_manager),
+                (FormField::Phone, &f.phone),
+            ],
+        };
+        texts
+            .into_iter()
+            .filter(|(_, t)| !t.is_empty())
+            .filter_map(|(field, t)| match text_problem(t) {
+                Some(problem @ (FieldProblem::TooLong | FieldProblem::BadCharacters)) => {
+                    Some(FieldError { field, problem })
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+fn text_problem(text: &str) -> Option<FieldProblem> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        Some(FieldProblem::Required)
+    } else if trimmed.chars().count() > TEXT_MAX {
+        Some(FieldProblem::TooLong)
+    } else if trimmed.chars().any(disguising) {
+        Some(FieldProblem::BadCharacters)
+    } else {
+        None
+    }
+}
+
+/// Control characters and the bidirectional overrides that can make text read differently
+/// from how it is stored.
+fn disguising(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+}
+
+fn phone_problem(phone: &str) -> Option<FieldProblem> {
+    let digits: String = phone.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    if digits.is_empty() {
+        return Some(FieldProblem::Required);
+    }
+    let mainland = digits.len() == 11 && digits.starts_with('1');
+    let hong_kong = digits.len() == 8;
+    let all_digits = digits.chars().all(|c| c.is_ascii_digit());
+    (!(all_digits && (mainland || hong_kong))).then_some(FieldProblem::BadPhone)
+}
+
+fn month_problem(month: &str, this_month: &str) -> Option<FieldProblem> {
+    if month.is_empty() {
+        return Some(FieldProblem::Required);
+    }
+    let b = month.as_bytes();
+    let shape = b.len() == 7
+        && b[4] == b'-'
+        && b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit)
+        && matches!(
+            &month[5..],
+            "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09" | "10" | "11" | "12"
+        );
+    (!shape || month < "1990-01" || month > this_month).then_some(FieldProblem::BadMonth)
+}
+
+/// Where an application stands.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationStatus {
+    /// Saved, not sent.
+    Draft,
+    Submitted,
+    /// Complete, and taken on by the department (受理).
+    Accepted,
+    /// An official is looking at it.
+    UnderReview,
+    Approved,
+    /// Sent back to the applicant with a reason, to change and send again.
+    Returned,
+    Rejected,
+    /// The licence is in the applicant's wallet.
+    Issued,
+}
+
+impl ApplicationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApplicationStatus::Draft => "draft",
+            ApplicationStatus::Submitted => "submitted",
+            ApplicationStatus::Accepted => "accepted",
+            ApplicationStatus::UnderReview => "under_review",
+            ApplicationStatus::Approved => "approved",
+            ApplicationStatus::Returned => "returned",
+            ApplicationStatus::Rejected => "rejected",
+            ApplicationStatus::Issued => "issued",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ApplicationStatus> {
+        use ApplicationStatus::*;
+        [
+            Draft,
+            Submitted,
+            Accepted,
+            UnderReview,
+            Approved,
+            Returned,
+            Rejected,
+            Issued,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+
+    /// The applicant may still change the form.
+    pub fn editable(self) -> bool {
+        matches!(self, ApplicationStatus::Draft | ApplicationStatus::Returned)
+    }
+
+    /// Nothing more will happen.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            ApplicationStatus::Rejected | ApplicationStatus::Issued | ApplicationStatus::Approved
+        )
+    }
+}
+
+/// One step of an application's history.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TimelineEntry {
+    pub status: ApplicationStatus,
+    /// Seconds since the Unix epoch.
+    pub at: i64,
+    /// Which submission this step belongs to: 1, then 2 after a return, and so on.
+    pub round: u32,
+    /// Who took the step (the applicant, or the official); `None` for the system.
+    pub actor_name: Option<String>,
+    /// The official's reason, for a return or a rejection.
+    pub reason: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Application {
+    pub id: String,
+    pub service: ServiceId,
+    pub status: ApplicationStatus,
+    /// The person who filed it.
+    pub applicant_name: String,
+    /// The company it was filed for, when staff filed it under a grant (or the legal
+    /// representative for their company).
+    pub enterprise_name: Option<String>,
+    pub form: ApplicationForm,
+    pub round: u32,
+    pub timeline: Vec<TimelineEntry>,
+    /// The licence the approval issued, in the applicant's (or company's) wallet.
+    pub issued_licence_id: Option<String>,
+    /// The official handling it, once claimed.
+    pub handler_name: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Start an application (as a draft, or sent at once).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NewApplication {
+    pub form: ApplicationForm,
+    /// File for this enterprise (its id): as its legal representative, or under a grant with
+    /// the applications scope.
+    #[serde(default)]
+    pub enterprise_id: Option<String>,
+    /// Send now; otherwise keep it as a draft.
+    #[serde(default)]
+    pub submit: bool,
+}
+
+/// Change a draft or a returned application, and perhaps send it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ApplicationUpdate {
+    pub form: ApplicationForm,
+    #[serde(default)]
+    pub submit: bool,
+}
+
+/// An official's decision on an application they claimed.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Approve,
+    Return,
+    Reject,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Decision {
+    pub verdict: Verdict,
+    /// Required for a return or a rejection: the applicant reads it.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Longest reason an official may give, in characters.
+pub const REASON_MAX: usize = 300;
+
+/// Something that happened that a person should know about.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// An application of theirs moved on.
+    Application {
+        application_id: String,
+        service: ServiceId,
+        status: ApplicationStatus,
+    },
+    /// Someone asks them for authority.
+    DelegationRequest {
+        request_id: String,
+        requester_name: String,
+    },
+    /// Someone acted under authority they gave.
+    DelegationUse {
+        grant_id: String,
+        actor_name: String,
+    },
+    /// A licence of theirs runs out within 30 days.
+    LicenceExpiring {
+        licence_id: String,
+        licence_type: LicenceType,
+        valid_until: String,
+    },
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Notification {
+    pub id: String,
+    pub at: i64,
+    pub read: bool,
+    #[serde(flatten)]
+    pub kind: NotificationKind,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Notifications {
+    pub unread: u32,
+    /// Newest first.
+    pub items: Vec<Notification>,
+}
+
+/// Days ahead a licence's expiry is announced.
+pub const EXPIRY_NOTICE_DAYS: i64 = 30;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn renewal() -> DrivingLicenceRenewalForm {
+        DrivingLicenceRenewalForm {
+            licence_id: Some("lic-resident-driving".into()),
+            identity_licence_id: Some("lic-resident-id".into()),
+            reason: Some(RenewalReason::Expiring),
+            health_declared: true,
+            postal_address: "广州市天河区天河路385号".into(),
+            phone: "138 0013 8000".into(),
+        }
+    }
+
+    #[test]
+    fn a_complete_form_has_no_problems() {
+        assert!(
+            ApplicationForm::DrivingLicenceRenewal(renewal())
+                .check("2026-11")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn each_missing_answer_is_named_by_its_field() {
+        let errors = ApplicationForm::empty(ServiceId::DrivingLicenceRenewal)
+            .unwrap()
+            .check("2026-11");
+        let fields: Vec<FormField> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            [
+                FormField::Licence,
+                FormField::Identity,
+                FormField::Reason,
+                FormField::HealthDeclared,
+                FormField::PostalAddress,
+                FormField::Phone
+            ]
+        );
+        assert!(errors.iter().all(|e| e.problem == FieldProblem::Required));
+    }
+
+    #[test]
+    fn phones_are_mainland_mobiles_or_hong_kong_numbers() {
+        for (phone, ok) in [
+            ("13800138000", true),
+            ("138-0013-8000", true),
+            ("9123 4567", true),
+            ("23800138000", false),
+            ("1380013800", false),
+            ("1380013800x", false),
+        ] {
+            assert_eq!(phone_problem(phone).is_none(), ok, "{phone}");
+        }
+    }
+
+    #[test]
+    fn months_must_be_real_in_order_and_not_in_the_future() {
+        let form = |from: &str, to: &str| {
+            ApplicationForm::SocialSecurityRecord(SocialSecurityRecordForm {
+                identity_licence_id: Some("x".into()),
+                from_month: from.into(),
+                to_month: to.into(),
+                purpose: Some(RecordPurpose::Housing),
+            })
+            .check("2026-11")
+        };
+        assert!(form("2020-01", "2026-11").is_empty());
+        assert_eq!(form("2020-13", "2026-11")[0].field, FormField::FromMonth);
+        assert_eq!(form("2020-01", "2026-12")[0].field, FormField::ToMonth);
+        assert_eq!(
+            form("2026-01", "2025-01")[0].problem,
+            FieldProblem::BadMonth
+        );
+    }
+
+    #[test]
+    fn text_that_could_disguise_itself_is_refused_even_in_a_draft() {
+        let mut f = renewal();
+        f.postal_address = "天河路\u{202e}583号".into();
+        let form = ApplicationForm::DrivingLicenceRenewal(f);
+        assert_eq!(form.check_draft()[0].problem, FieldProblem::BadCharacters);
+        let empty = ApplicationForm::empty(ServiceId::FoodBusinessPermit).unwrap();
+        assert!(empty.check_draft().is_empty(), "a blank draft can be saved");
+    }
+
+    #[test]
+    fn the_catalogue_lists_high_frequency_services_first_and_each_once() {
+        let all = catalogue();
+        assert_eq!(all.len(), ServiceId::ALL.len());
+        let first_other = all.iter().position(|s| !s.high_frequency).unwrap();
+        assert!(all[first_other..].iter().all(|s| !s.high_frequency));
+        for id in ServiceId::ALL {
+            assert_eq!(ServiceId::parse(id.as_str()), Some(id));
+        }
+    }
+
+    #[test]
+    fn forms_serialise_tagged_by_service() {
+        let v = serde_json::to_value(ApplicationForm::DrivingLicenceRenewal(renewal())).unwrap();
+        assert_eq!(v["service"], "driving_licence_renewal");
+        assert_eq!(v["reason"], "expiring");
+    }
+}

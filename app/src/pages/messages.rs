@@ -1,0 +1,164 @@
+//! One inbox for every persona: application progress, delegation requests and uses, licences
+//! about to run out. Kept on the server, so it survives sign-out and a lost phone.
+
+use kapok_api::{Notification, NotificationKind, Persona};
+use kapok_components::{Button, ButtonVariant, EmptyState, Loading};
+use leptos::{prelude::*, task::spawn_local};
+
+use crate::{
+    api::api,
+    format,
+    i18n::{Locale, t_string, use_i18n},
+    labels,
+    page::{LoadFailed, Page},
+};
+
+/// How many messages are unread, for the tab bar; refreshed by the shell as pages change.
+#[derive(Clone, Copy)]
+pub struct Unread(pub RwSignal<u32>);
+
+impl Unread {
+    pub fn provide() -> Unread {
+        let unread = Unread(RwSignal::new(0));
+        provide_context(unread);
+        unread
+    }
+
+    pub fn refresh(self) {
+        spawn_local(async move {
+            if let Ok(n) = api().notifications().await {
+                self.0.set(n.unread);
+            }
+        });
+    }
+}
+
+/// "3 unread messages", for the tab's accessible name.
+pub fn unread_text(i18n: leptos_i18n::I18nContext<Locale>, n: u32) -> String {
+    format::counted(
+        i18n.get_locale(),
+        n as i64,
+        |count| t_string!(i18n, messages.unread_count.one, count = count).to_string(),
+        |count| t_string!(i18n, messages.unread_count.other, count = count).to_string(),
+    )
+}
+
+#[component]
+pub fn MessagesPage(persona: Persona) -> impl IntoView {
+    let i18n = use_i18n();
+    let unread = use_context::<Unread>();
+    let list = LocalResource::new(|| async { api().notifications().await });
+    Effect::new(move |_| {
+        if let (Some(Ok(n)), Some(unread)) = (list.get(), unread) {
+            unread.0.set(n.unread);
+        }
+    });
+    let mark_all = Action::new_local(|_: &()| async { api().mark_all_read().await });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = mark_all.value().get() {
+            list.refetch();
+        }
+    });
+    view! {
+        <Page title=Signal::derive(move || t_string!(i18n, messages.title).to_string())>
+            {move || match list.get() {
+                None => view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }.into_any(),
+                Some(Err(e)) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| list.refetch())/> }.into_any(),
+                Some(Ok(n)) if n.items.is_empty() => view! {
+                    <EmptyState
+                        title=Signal::derive(move || t_string!(i18n, messages.title).to_string())
+                        message=Signal::derive(move || t_string!(i18n, messages.empty).to_string())
+                    />
+                }.into_any(),
+                Some(Ok(n)) => view! {
+                    <div class="kp-stack">
+                        {(n.unread > 0).then(|| view! {
+                            <Button variant=ButtonVariant::Secondary disabled=mark_all.pending()
+                                on_click=Callback::new(move |_| { mark_all.dispatch_local(()); })>
+                                {move || t_string!(i18n, messages.mark_all)}
+                            </Button>
+                        })}
+                        <ul class="kp-service-list">
+                            {n.items.into_iter().map(|m| view! { <Message message=m persona=persona/> }).collect_view()}
+                        </ul>
+                    </div>
+                }.into_any(),
+            }}
+        </Page>
+    }
+}
+
+#[component]
+fn Message(message: Notification, persona: Persona) -> impl IntoView {
+    let i18n = use_i18n();
+    let root = persona.home_path();
+    let href = match &message.kind {
+        NotificationKind::Application { application_id, .. } => match persona {
+            Persona::Official => format!("/official/inbox/{application_id}"),
+            _ => format!("{root}/applications/{application_id}"),
+        },
+        NotificationKind::DelegationRequest { request_id, .. } => {
+            format!("/authorize?request={request_id}")
+        }
+        NotificationKind::DelegationUse { .. } => match persona {
+            Persona::Resident => "/resident/family".to_string(),
+            _ => "/enterprise/delegation".to_string(),
+        },
+        NotificationKind::LicenceExpiring { licence_id, .. } => {
+            format!("{root}/wallet/{licence_id}")
+        }
+    };
+    let kind = message.kind.clone();
+    let text = move || match &kind {
+        NotificationKind::Application {
+            service, status, ..
+        } => t_string!(
+            i18n,
+            messages.application,
+            service = labels::service_name(i18n, *service),
+            status = labels::application_status(i18n, *status)
+        )
+        .to_string(),
+        NotificationKind::DelegationRequest { requester_name, .. } => t_string!(
+            i18n,
+            messages.delegation_request,
+            name = requester_name.clone()
+        )
+        .to_string(),
+        NotificationKind::DelegationUse { actor_name, .. } => {
+            t_string!(i18n, messages.delegation_use, name = actor_name.clone()).to_string()
+        }
+        NotificationKind::LicenceExpiring {
+            licence_type,
+            valid_until,
+            ..
+        } => t_string!(
+            i18n,
+            messages.licence_expiring,
+            licence = labels::licence_type(i18n, *licence_type),
+            date = format::date(i18n.get_locale(), valid_until)
+        )
+        .to_string(),
+    };
+    let read = RwSignal::new(message.read);
+    let id = message.id.clone();
+    let at = message.at;
+    let open = move |_| {
+        if !read.get_untracked() {
+            read.set(true);
+            let id = id.clone();
+            spawn_local(async move {
+                let _ = api().mark_read(&id).await;
+            });
+        }
+    };
+    view! {
+        <li class="kp-service" data-read=move || read.get().to_string()>
+            <a class="kp-application-link" href=href on:click=open>
+                {move || (!read.get()).then(|| view! { <span class="kp-badge" data-status="expiring">{move || t_string!(i18n, messages.unread)}</span> })}
+                <span class="kp-service__name">{text}</span>
+                <span class="kp-checks__when">{move || format::date_time(i18n.get_locale(), at)}</span>
+            </a>
+        </li>
+    }
+}

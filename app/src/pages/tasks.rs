@@ -1,0 +1,162 @@
+//! The officials' approvals inbox: applications for their department, taken on one at a time
+//! and approved, returned with a reason, or rejected.
+
+use kapok_api::{Application, ApplicationStatus, Decision, Verdict, client::ClientError};
+use kapok_components::{Button, ButtonVariant, Card, EmptyState, Loading};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::{
+    api::api,
+    auth::Auth,
+    errors::error_text,
+    i18n::{t_string, use_i18n},
+    labels,
+    page::{LoadFailed, Page},
+    pages::services::{Answers, ApplicationRow, Timeline, status_attr},
+};
+
+#[component]
+pub fn TasksPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let tasks = LocalResource::new(|| async { api().tasks().await });
+    view! {
+        <Page title=Signal::derive(move || t_string!(i18n, tasks.title).to_string())>
+            {move || match tasks.get() {
+                None => view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }.into_any(),
+                Some(Err(e)) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| tasks.refetch())/> }.into_any(),
+                Some(Ok(items)) if items.is_empty() => view! {
+                    <EmptyState
+                        title=Signal::derive(move || t_string!(i18n, tasks.title).to_string())
+                        message=Signal::derive(move || t_string!(i18n, tasks.empty).to_string())
+                    />
+                }.into_any(),
+                Some(Ok(items)) => view! {
+                    <ul class="kp-service-list">
+                        {items.into_iter().map(|a| view! { <ApplicationRow application=a base="/official/inbox".to_string()/> }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </Page>
+    }
+}
+
+#[component]
+pub fn TaskPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = params.with_untracked(|p| p.get("id").unwrap_or_default());
+    let application = LocalResource::new(move || {
+        let id = id.clone();
+        async move { api().application(&id).await }
+    });
+    let title = Signal::derive(move || match application.get() {
+        Some(Ok(a)) => labels::service_name(i18n, a.service).to_string(),
+        _ => t_string!(i18n, tasks.title).to_string(),
+    });
+    view! {
+        <Page title=title back="/official/inbox">
+            <Transition fallback=move || view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }>
+                {move || application.get().map(|result| match result {
+                    Err(e) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| application.refetch())/> }.into_any(),
+                    Ok(a) => view! { <Task application=a/> }.into_any(),
+                })}
+            </Transition>
+        </Page>
+    }
+}
+
+#[component]
+fn Task(application: Application) -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = Auth::get();
+    let current = RwSignal::new(application);
+    let failure = RwSignal::new(None::<ClientError>);
+    let reason = RwSignal::new(String::new());
+    let reason_missing = RwSignal::new(false);
+    let claim = Action::new_local(|id: &String| {
+        let id = id.clone();
+        async move { api().claim(&id).await }
+    });
+    let decide = Action::new_local(|(id, decision): &(String, Decision)| {
+        let (id, decision) = (id.clone(), decision.clone());
+        async move { api().decide(&id, &decision).await }
+    });
+    for action in [claim.value(), decide.value()] {
+        Effect::new(move |_| match action.get() {
+            Some(Ok(a)) => {
+                failure.set(None);
+                current.set(a);
+            }
+            Some(Err(e)) => failure.set(Some(e)),
+            None => {}
+        });
+    }
+    let me = move || auth.me().map(|m| m.user.display_name).unwrap_or_default();
+    let mine = move || current.with(|a| a.handler_name.as_deref() == Some(me().as_str()));
+    let verdict = move |v: Verdict| {
+        let text = reason.get_untracked().trim().to_owned();
+        if v != Verdict::Approve && text.is_empty() {
+            reason_missing.set(true);
+            return;
+        }
+        reason_missing.set(false);
+        let id = current.with_untracked(|a| a.id.clone());
+        decide.dispatch_local((
+            id,
+            Decision {
+                verdict: v,
+                reason: text,
+            },
+        ));
+    };
+    let busy = Signal::derive(move || claim.pending().get() || decide.pending().get());
+    view! {
+        <div class="kp-stack">
+            {move || {
+                let a = current.get();
+                let status = a.status;
+                view! {
+                    <p class="kp-status-line" role="status" data-status=status_attr(status)>
+                        <span class="kp-badge" data-status=status_attr(status)>{move || labels::application_status(i18n, status)}</span>
+                        {a.handler_name.clone().map(|n| view! { " "<span>{move || t_string!(i18n, tasks.handled_by, name = n.clone()).to_string()}</span> })}
+                    </p>
+                    // The department's part is done once it decided, whatever comes next.
+                    {(status.is_final() || status == ApplicationStatus::Returned).then(|| view! {
+                        <p class="kp-verdict">{move || t_string!(i18n, tasks.done, status = labels::application_status(i18n, status)).to_string()}</p>
+                    })}
+                }
+            }}
+            {move || failure.get().map(|e| view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> })}
+            {move || (current.with(|a| a.status) == ApplicationStatus::Accepted).then(|| view! {
+                <Button disabled=busy on_click=Callback::new(move |_| { claim.dispatch_local(current.with_untracked(|a| a.id.clone())); })>
+                    {move || t_string!(i18n, tasks.claim)}
+                </Button>
+            })}
+            {move || (current.with(|a| a.status) == ApplicationStatus::UnderReview && mine()).then(|| view! {
+                <Card title=Signal::derive(move || t_string!(i18n, tasks.decide).to_string())>
+                    <div class="kp-stack">
+                        <label class="kp-plain-field">
+                            <span>{move || t_string!(i18n, tasks.reason_label)}</span>
+                            <textarea name="reason" rows="3" maxlength=kapok_api::REASON_MAX.to_string()
+                                aria-invalid=move || reason_missing.get().then_some("true")
+                                aria-describedby=move || reason_missing.get().then_some("reason-error")
+                                prop:value=move || reason.get()
+                                on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                        </label>
+                        {move || reason_missing.get().then(|| view! {
+                            <p class="kp-field-error" id="reason-error" role="alert">{move || t_string!(i18n, tasks.reason_needed)}</p>
+                        })}
+                        <div class="kp-actions">
+                            <Button disabled=busy on_click=Callback::new(move |_| verdict(Verdict::Approve))>{move || t_string!(i18n, tasks.approve)}</Button>
+                            <Button variant=ButtonVariant::Secondary disabled=busy on_click=Callback::new(move |_| verdict(Verdict::Return))>{move || t_string!(i18n, tasks.send_back)}</Button>
+                            <Button variant=ButtonVariant::Danger disabled=busy on_click=Callback::new(move |_| verdict(Verdict::Reject))>{move || t_string!(i18n, tasks.reject)}</Button>
+                        </div>
+                    </div>
+                </Card>
+            })}
+            {move || view! { <Answers application=current.get()/> }}
+            {move || view! { <Timeline application=current.get()/> }}
+        </div>
+    }
+}

@@ -1,0 +1,32 @@
+// Delegation steps other specs build on: a person with a passkey, and asking for authority.
+import { type Browser, type Page, expect } from "@playwright/test";
+import { open, signIn, strings } from "./kapok";
+import { addAuthenticator } from "./passkeys";
+
+const s = strings["zh-CN"];
+
+/** A zh-CN browser signed in as `username`, with a passkey added under "me". */
+export async function personWithPasskey(browser: Browser, baseURL: string | undefined, username: string, home: string) {
+  const context = await browser.newContext({ baseURL, locale: "zh-CN" });
+  const page = await context.newPage();
+  const phone = await addAuthenticator(page);
+  await signIn(page, username);
+  await open(page, `${home}/me`);
+  await page.getByRole("button", { name: s.passkey.add }).click();
+  await expect(page.getByText(s.passkey.added)).toBeVisible();
+  return { page, phone };
+}
+
+/** Asks for authority on the delegation page and returns the link as copied. */
+export async function ask(page: Page, path: string, scopes: string[], note: string) {
+  await open(page, path);
+  for (const scope of scopes) await page.getByRole("checkbox", { name: scope }).check();
+  await page.getByLabel(s.delegation.note_label).fill(note);
+  await page.getByRole("button", { name: s.delegation.submit }).click();
+  await page.getByRole("button", { name: s.delegation.copy }).click();
+  await expect(page.getByText(s.delegation.copied)).toBeVisible();
+  const link: string = await page.evaluate(() => navigator.clipboard.readText());
+  const binding = ((await page.getByTestId("binding-code").textContent()) ?? "").trim();
+  expect(binding).toMatch(/^[A-Z0-9]{6}$/);
+  return { link, binding };
+}

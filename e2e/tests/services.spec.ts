@@ -1,0 +1,245 @@
+// Services end to end: file with licences from the wallet, the department decides, the
+// applicant follows the timeline and gets a message, and an approval lands in the wallet.
+import { type Browser, type Page, expect, test } from "@playwright/test";
+import { expectNoAxeViolations } from "../support/axe";
+import { ask, personWithPasskey } from "../support/delegation";
+import { LOCALES, fill, open, signIn, strings } from "../support/kapok";
+
+const s = strings["zh-CN"];
+const COMPANY = "广州木棉数字科技有限公司";
+
+async function person(browser: Browser, baseURL: string | undefined, username: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL, locale: "zh-CN" });
+  const page = await context.newPage();
+  await signIn(page, username);
+  return page;
+}
+
+/** Opens a service's form from the catalogue, as a person would. */
+async function startApplying(page: Page, root: string, service: string) {
+  await open(page, `${root}/services`);
+  await page.getByRole("link", { name: fill(s.services.apply_label, { service }) }).click();
+  await expect(page.getByRole("heading", { level: 1, name: service })).toBeVisible();
+}
+
+/** The official takes the application on from the inbox; returns the official's page on it. */
+async function claim(official: Page, applicationId: string) {
+  await open(official, "/official/inbox");
+  await official.locator(`a[href="/official/inbox/${applicationId}"]`).click();
+  await official.getByRole("button", { name: s.tasks.claim }).click();
+  await expect(official.getByText(fill(s.tasks.handled_by, { name: "王丽华" }))).toBeVisible();
+}
+
+const applicationId = (page: Page) => page.url().split("/").pop() ?? "";
+
+test("a resident renews a driving licence with the wallet's ID card; the official approves; the new licence is in the wallet with a working code", async ({
+  browser,
+  baseURL,
+}) => {
+  const resident = await person(browser, baseURL, "resident");
+  const service = s.service.driving_licence_renewal.name;
+  await startApplying(resident, "/resident", service);
+  // Nothing to type for what the wallet holds: the only fitting licences are chosen already.
+  await expect(resident.getByRole("group", { name: s.form.identity }).getByRole("radio", { name: /居民身份证/ })).toBeChecked();
+  await expect(resident.getByRole("group", { name: s.form.licence }).getByRole("radio")).toBeChecked();
+
+  // Sending an incomplete form says what is missing, field by field, and keeps what was typed.
+  await resident.getByLabel(s.form.phone).fill("1380013800");
+  await resident.getByRole("button", { name: s.apply.submit }).click();
+  await expect(resident.getByRole("alert")).toContainText(fill(s.apply.problems.other, { count: "4" }));
+  await expect(resident.getByLabel(s.form.phone)).toHaveAttribute("aria-invalid", "true");
+  await expect(resident.getByText(s.problem.bad_phone)).toBeVisible();
+  await expect(resident.getByLabel(s.form.phone)).toHaveValue("1380013800");
+
+  await resident.getByRole("radio", { name: s.reason.expiring }).check();
+  await resident.getByRole("checkbox", { name: s.form.health_declared }).check();
+  await resident.getByLabel(s.form.postal_address).fill("广州市天河区天河路385号");
+  await resident.getByLabel(s.form.phone).fill("13800138000");
+  await resident.getByRole("button", { name: s.apply.submit }).click();
+  await expect(resident).toHaveURL(/\/resident\/applications\/[\w-]+$/);
+  const id = applicationId(resident);
+  await expect(resident.getByRole("status")).toContainText(s.application_status.accepted);
+
+  const official = await person(browser, baseURL, "official");
+  await claim(official, id);
+  await official.getByRole("button", { name: s.tasks.approve, exact: true }).click();
+  await expect(official.getByText(fill(s.tasks.done, { status: s.application_status.issued }))).toBeVisible();
+
+  // The applicant's page moves on by itself.
+  await expect(resident.getByRole("status")).toContainText(s.application_status.issued, { timeout: 15_000 });
+  const timeline = resident.getByRole("list").filter({ hasText: s.application_status.under_review });
+  for (const step of ["submitted", "accepted", "under_review", "approved", "issued"]) {
+    await expect(timeline).toContainText(s.application_status[step]);
+  }
+  await expect(timeline).toContainText(fill(s.application.by, { name: "王丽华" }));
+
+  // A message waits in the inbox, counted on the tab.
+  const tab = resident.getByRole("link", { name: new RegExp(s.tabs.messages) });
+  await expect(tab).toContainText(/\d/);
+  await tab.click();
+  const message = resident.getByRole("listitem").filter({ hasText: fill(s.messages.application, { service, status: s.application_status.issued }) });
+  await expect(message.first()).toBeVisible();
+
+  // The renewed licence is in the wallet, and its code checks out at the counter.
+  await open(resident, `/resident/applications/${id}`);
+  await resident.getByRole("link", { name: s.application.see_licence }).click();
+  await expect(resident.getByRole("heading", { level: 1, name: s.licence_type.driving_licence })).toBeVisible();
+  await expect(resident.getByTestId("licence-token")).toHaveText(/^KP1:/);
+  const token = (await resident.getByTestId("licence-token").textContent()) ?? "";
+  await open(official, "/official/verify");
+  await official.getByLabel(s.verify.token_label, { exact: true }).fill(token);
+  await official.getByRole("button", { name: s.verify.submit, exact: true }).click();
+  await expect(official.getByRole("heading", { name: s.verify.valid_title })).toBeVisible();
+  await expect(official.getByText(s.licence_type.driving_licence).first()).toBeVisible();
+  await resident.context().close();
+  await official.context().close();
+});
+
+test("a returned application is changed and sent again, and the timeline shows both rounds", async ({ browser, baseURL }) => {
+  // The elder's account uses elderly mode: the same form, larger.
+  const elder = await person(browser, baseURL, "elder");
+  await startApplying(elder, "/resident", s.service.social_security_record.name);
+  await elder.getByLabel(s.form.from_month).fill("2030-01");
+  await elder.getByLabel(s.form.to_month).fill("2024-12");
+  await elder.getByRole("radio", { name: s.purpose.housing }).check();
+  // A month in the future is caught before sending.
+  await elder.getByRole("button", { name: s.apply.submit }).click();
+  await expect(elder.getByText(s.problem.bad_month).first()).toBeVisible();
+  await elder.getByLabel(s.form.from_month).fill("2024-01");
+  await elder.getByRole("button", { name: s.apply.submit }).click();
+  await expect(elder).toHaveURL(/\/resident\/applications\/[\w-]+$/);
+  const id = applicationId(elder);
+
+  const official = await person(browser, baseURL, "official");
+  await claim(official, id);
+  // A return needs a reason.
+  await official.getByRole("button", { name: s.tasks.send_back }).click();
+  await expect(official.getByText(s.tasks.reason_needed)).toBeVisible();
+  const reason = "请把起始月份改为 2023 年 1 月";
+  await official.getByLabel(s.tasks.reason_label).fill(reason);
+  await official.getByRole("button", { name: s.tasks.send_back }).click();
+  await expect(official.getByText(fill(s.tasks.done, { status: s.application_status.returned }))).toBeVisible();
+
+  await expect(elder.getByText(s.application.returned)).toBeVisible({ timeout: 15_000 });
+  await expect(elder.getByText(fill(s.application.reason, { reason })).first()).toBeVisible();
+  await elder.getByLabel(s.form.from_month).fill("2023-01");
+  await elder.getByRole("button", { name: s.apply.resubmit }).click();
+  await expect(elder.getByRole("status")).toContainText(s.application_status.accepted);
+  await expect(elder.getByRole("heading", { name: fill(s.application.round, { round: "1" }) })).toBeVisible();
+  await expect(elder.getByRole("heading", { name: fill(s.application.round, { round: "2" }) })).toBeVisible();
+
+  await claim(official, id);
+  await official.getByRole("button", { name: s.tasks.approve, exact: true }).click();
+  await expect(elder.getByRole("status")).toContainText(s.application_status.approved, { timeout: 15_000 });
+  await elder.context().close();
+  await official.context().close();
+});
+
+test("staff file the food-business permit for the company only with the applications scope", async ({ browser, baseURL }) => {
+  const service = s.service.food_business_permit.name;
+  const clerk = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["clipboard-read", "clipboard-write"] });
+  const staff = await clerk.newPage();
+  await signIn(staff, "clerk");
+
+  // Without authority: told before and refused on sending, in words.
+  await startApplying(staff, "/enterprise", service);
+  await expect(staff.getByText(fill(s.apply.for_company, { company: COMPANY }))).toBeVisible();
+  await expect(staff.getByText(fill(s.apply.need_scope, { company: COMPANY }))).toBeVisible();
+  await staff.getByRole("button", { name: s.apply.submit }).click();
+  await expect(staff.getByRole("alert").filter({ hasText: s.errors.scope_not_granted })).toBeVisible();
+
+  // The legal representative grants it with a passkey.
+  const rep = await personWithPasskey(browser, baseURL, "legal-rep", "/enterprise");
+  const { link } = await ask(staff, "/enterprise/delegation", [s.scope.present_licences, s.scope.applications], "请授权我办理食品经营许可");
+  await rep.page.goto(link);
+  await rep.page.getByRole("button", { name: s.authorize.approve }).click();
+  await expect(rep.page.getByRole("status").filter({ hasText: s.request_status.approved }).first()).toBeVisible();
+
+  await startApplying(staff, "/enterprise", service);
+  await expect(staff.getByText(fill(s.apply.need_scope, { company: COMPANY }))).toHaveCount(0);
+  await expect(staff.getByRole("group", { name: s.form.business_licence }).getByRole("radio")).toBeChecked();
+  await staff.getByLabel(s.form.premises_address).fill("广州市天河区珠江新城花城大道 88 号首层");
+  await staff.getByRole("checkbox", { name: s.food_kind.catering }).check();
+  await staff.getByLabel(s.form.area).fill("120");
+  await staff.getByLabel(s.form.safety_manager).fill("周晓彤");
+  await staff.getByLabel(s.form.phone).fill("13900139000");
+  await staff.getByRole("button", { name: s.apply.submit }).click();
+  await expect(staff).toHaveURL(/\/enterprise\/applications\/[\w-]+$/);
+  await expect(staff.getByRole("status")).toContainText(s.application_status.accepted);
+  await expect(staff.getByText(COMPANY).first()).toBeVisible();
+
+  // The market regulator sees it; the service centre does not.
+  const id = applicationId(staff);
+  const regulator = await person(browser, baseURL, "market-official");
+  await open(regulator, "/official/inbox");
+  await expect(regulator.locator(`a[href="/official/inbox/${id}"]`)).toBeVisible();
+  const centre = await person(browser, baseURL, "official");
+  await open(centre, "/official/inbox");
+  await expect(centre.getByRole("heading", { level: 1 })).toHaveText(s.tasks.title);
+  await expect(centre.locator(`a[href="/official/inbox/${id}"]`)).toHaveCount(0);
+  await clerk.close();
+  await rep.page.context().close();
+  await regulator.context().close();
+  await centre.context().close();
+});
+
+test("the catalogue finds a service in either Chinese script or English, whatever the page's language", async ({ page }) => {
+  await signIn(page, "resident");
+  await open(page, "/resident/services");
+  const search = page.getByRole("searchbox", { name: s.services.search_label });
+  for (const words of ["驾驶证", "駕駛執照", "driving"]) {
+    await search.fill(words);
+    const results = page.getByRole("region", { name: s.services.results });
+    await expect(results.getByRole("heading", { name: s.service.driving_licence_renewal.name })).toBeVisible();
+    await expect(results.getByRole("heading", { name: s.service.social_security_record.name })).toHaveCount(0);
+  }
+  await search.fill("不存在的服务");
+  await expect(page.getByText(s.services.no_results)).toBeVisible();
+  await search.fill("");
+  // High-frequency services come first, grouped by topic after.
+  const headings = page.getByRole("main").getByRole("heading", { level: 2 });
+  await expect(headings.first()).toHaveText(s.services.frequent);
+  await expect(page.getByRole("heading", { level: 2, name: s.topic.household })).toBeVisible();
+  // A service done at a counter says so, and offers no form.
+  const counter = page.locator('[data-service="household_move"]');
+  await expect(counter).toContainText(s.services.visit_needed);
+  await expect(counter.getByRole("link")).toHaveCount(0);
+});
+
+for (const locale of LOCALES) {
+  for (const elderly of [false, true]) {
+    test(`services pages have no axe violations (${locale}, ${elderly ? "elderly" : "standard"})`, async ({ page }) => {
+      const t = strings[locale];
+      await page.addInitScript(
+        ([l, mode]) => {
+          localStorage.setItem("kapok.locale", l);
+          localStorage.setItem("kapok.mode", mode);
+        },
+        [locale, elderly ? "elderly" : "standard"],
+      );
+      const context = `(${locale}, ${elderly ? "elderly" : "standard"})`;
+      await signIn(page, "hk-resident");
+      await open(page, "/resident/services");
+      await expectNoAxeViolations(page, `catalogue ${context}`);
+      await page.getByRole("link", { name: fill(t.services.apply_label, { service: t.service.social_security_record.name }) }).click();
+      const identity = page.getByRole("group", { name: t.form.identity }).getByRole("radio");
+      await expect(identity).toBeChecked();
+      await page.getByRole("button", { name: t.apply.submit }).click();
+      await expect(page.getByRole("alert").first()).toBeVisible();
+      await expectNoAxeViolations(page, `form with errors ${context}`);
+      await page.getByRole("button", { name: t.apply.save_draft }).click();
+      await expect(page).toHaveURL(/\/resident\/applications\/[\w-]+$/);
+      await expect(identity).toBeChecked();
+      await expectNoAxeViolations(page, `draft ${context}`);
+      await open(page, "/resident/applications");
+      await expect(page.getByRole("main").getByRole("listitem").first()).toBeVisible();
+      await expectNoAxeViolations(page, `applications ${context}`);
+      await open(page, "/resident/messages");
+      await expectNoAxeViolations(page, `messages ${context}`);
+      await page.context().clearCookies();
+      await signIn(page, "official");
+      await open(page, "/official/inbox");
+      await expectNoAxeViolations(page, `approvals inbox ${context}`);
+    });
+  }
+}

@@ -1,0 +1,498 @@
+//! Applications and their timelines. Every change of status is one transaction that starts
+//! with a conditional UPDATE (the status it expects, and for a decision the handler), then
+//! appends the timeline, issues any licence and notifies the people concerned: of two racing
+//! steps exactly one changes anything, and the other is told the application moved on.
+
+use std::collections::HashMap;
+
+use kapok_api::{
+    Application, ApplicationForm, ApplicationStatus, Department, NotificationKind, ServiceId,
+    TimelineEntry,
+};
+use sqlx::{Row, Sqlite, Transaction, sqlite::SqliteRow};
+
+use crate::{
+    db::Db,
+    store::{
+        licences::{self, NewLicence},
+        notifications,
+        users::{department_str, parse_department},
+    },
+};
+
+/// At most this many applications per list.
+const PAGE: i64 = 100;
+
+/// An application as stored, with who it concerns (for authorisation).
+#[derive(Clone, Debug)]
+pub struct StoredApplication {
+    pub application: Application,
+    pub applicant_user_id: String,
+    pub enterprise_id: Option<String>,
+    pub department: Department,
+    pub handler_user_id: Option<String>,
+}
+
+/// A new application: a draft, or sent (and accepted) at once.
+pub struct NewApplication<'a> {
+    pub id: &'a str,
+    pub department: Department,
+    pub applicant_user_id: &'a str,
+    pub enterprise_id: Option<&'a str>,
+    pub form: &'a ApplicationForm,
+    pub submit: bool,
+    pub now: i64,
+}
+
+pub async fn create(db: &Db, new: &NewApplication<'_>) -> sqlx::Result<()> {
+    let status = if new.submit {
+        ApplicationStatus::Accepted
+    } else {
+        ApplicationStatus::Draft
+    };
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO applications (id, service, status, department, applicant_user_id,
+             enterprise_id, form, round, submitted_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+    )
+    .bind(new.id)
+    .bind(new.form.service().as_str())
+    .bind(status.as_str())
+    .bind(department_str(new.department))
+    .bind(new.applicant_user_id)
+    .bind(new.enterprise_id)
+    .bind(form_text(new.form)?)
+    .bind(new.submit.then_some(new.now))
+    .bind(new.now)
+    .bind(new.now)
+    .execute(&mut *tx)
+    .await?;
+    if new.submit {
+        sent(&mut tx, new.id, 1, new.applicant_user_id, new.now).await?;
+        notify_parties(&mut tx, new.id, ApplicationStatus::Accepted, new.now).await?;
+    }
+    tx.commit().await
+}
+
+/// The applicant's change to a draft or a returned application, perhaps sending it. Applies
+/// only if the application is still as the caller read it (`expected` status and round);
+/// `false` otherwise. Sending a returned application starts the next round.
+pub async fn update(
+    db: &Db,
+    application: &StoredApplication,
+    form: &ApplicationForm,
+    submit: bool,
+    actor_user_id: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let expected = application.application.status;
+    let round = application.application.round;
+    let (status, new_round) = match (submit, expected) {
+        (false, _) => (expected, round),
+        (true, ApplicationStatus::Returned) => (ApplicationStatus::Accepted, round + 1),
+        (true, _) => (ApplicationStatus::Accepted, round),
+    };
+    let mut tx = db.begin().await?;
+    let updated = sqlx::query(
+        "UPDATE applications
+         SET form = ?, status = ?, round = ?, updated_at = ?,
+             submitted_at = CASE WHEN ? THEN ? ELSE submitted_at END,
+             handler_user_id = CASE WHEN ? THEN NULL ELSE handler_user_id END
+         WHERE id = ? AND status = ? AND round = ? AND status IN ('draft', 'returned')",
+    )
+    .bind(form_text(form)?)
+    .bind(status.as_str())
+    .bind(new_round)
+    .bind(now)
+    .bind(submit)
+    .bind(now)
+    .bind(submit)
+    .bind(&application.application.id)
+    .bind(expected.as_str())
+    .bind(round)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Ok(false);
+    }
+    if submit {
+        sent(
+            &mut tx,
+            &application.application.id,
+            new_round,
+            actor_user_id,
+            now,
+        )
+        .await?;
+        notify_parties(
+            &mut tx,
+            &application.application.id,
+            ApplicationStatus::Accepted,
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Deletes a draft (which has no timeline yet); `false` if it is no longer a draft.
+pub async fn delete_draft(db: &Db, id: &str) -> sqlx::Result<bool> {
+    let deleted = sqlx::query("DELETE FROM applications WHERE id = ? AND status = 'draft'")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(deleted.rows_affected() == 1)
+}
+
+/// An official takes an accepted application; `false` if it was not accepted (any more).
+pub async fn claim(db: &Db, id: &str, official_user_id: &str, now: i64) -> sqlx::Result<bool> {
+    let mut tx = db.begin().await?;
+    let updated = sqlx::query(
+        "UPDATE applications SET status = 'under_review', handler_user_id = ?, updated_at = ?
+         WHERE id = ? AND status = 'accepted'",
+    )
+    .bind(official_user_id)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let round = current_round(&mut tx, id).await?;
+    event(
+        &mut tx,
+        id,
+        ApplicationStatus::UnderReview,
+        round,
+        Some(official_user_id),
+        None,
+        now,
+    )
+    .await?;
+    notify_parties(&mut tx, id, ApplicationStatus::UnderReview, now).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// A licence an approval puts into a wallet, and the one it replaces (revoked at once).
+pub struct Issue<'a> {
+    pub licence: NewLicence<'a>,
+    pub replaces: Option<&'a str>,
+}
+
+/// What the handler decided.
+pub enum Outcome<'a> {
+    Approve(Option<Issue<'a>>),
+    Return(&'a str),
+    Reject(&'a str),
+}
+
+/// The handler's decision on an application under review; `false` if it was not under review
+/// by this handler (any more). Approval and issuing the licence are one transaction: the
+/// applicant never sees "approved" without the licence, or a licence without the approval.
+pub async fn decide(
+    db: &Db,
+    id: &str,
+    handler_user_id: &str,
+    outcome: &Outcome<'_>,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let status = match outcome {
+        Outcome::Approve(_) => ApplicationStatus::Approved,
+        Outcome::Return(_) => ApplicationStatus::Returned,
+        Outcome::Reject(_) => ApplicationStatus::Rejected,
+    };
+    let mut tx = db.begin().await?;
+    // The first statement writes, so SQLite takes the write lock before anything is read:
+    // a racing decision waits here and then finds the status changed.
+    let updated = sqlx::query(
+        "UPDATE applications SET status = ?, updated_at = ?
+         WHERE id = ? AND status = 'under_review' AND handler_user_id = ?",
+    )
+    .bind(status.as_str())
+    .bind(now)
+    .bind(id)
+    .bind(handler_user_id)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let round = current_round(&mut tx, id).await?;
+    let reason = match outcome {
+        Outcome::Return(reason) | Outcome::Reject(reason) => Some(*reason),
+        Outcome::Approve(_) => None,
+    };
+    event(
+        &mut tx,
+        id,
+        status,
+        round,
+        Some(handler_user_id),
+        reason,
+        now,
+    )
+    .await?;
+    let mut told = status;
+    if let Outcome::Approve(Some(issue)) = outcome {
+        licences::insert(&mut *tx, &issue.licence).await?;
+        if let Some(old) = issue.replaces {
+            sqlx::query("UPDATE licences SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+                .bind(now)
+                .bind(old)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "UPDATE applications SET status = 'issued', issued_licence_id = ? WHERE id = ?",
+        )
+        .bind(issue.licence.id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        event(
+            &mut tx,
+            id,
+            ApplicationStatus::Issued,
+            round,
+            None,
+            None,
+            now,
+        )
+        .await?;
+        told = ApplicationStatus::Issued;
+    }
+    notify_parties(&mut tx, id, told, now).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+const SELECT: &str = "
+    SELECT a.id, a.service, a.status, a.department, a.applicant_user_id,
+           au.display_name AS applicant_name, a.enterprise_id, e.name AS enterprise_name,
+           a.form, a.round, a.handler_user_id, hu.display_name AS handler_name,
+           a.issued_licence_id, a.created_at, a.updated_at
+    FROM applications a
+    JOIN users au ON au.id = a.applicant_user_id
+    LEFT JOIN enterprises e ON e.id = a.enterprise_id
+    LEFT JOIN users hu ON hu.id = a.handler_user_id";
+
+pub async fn find(db: &Db, id: &str) -> sqlx::Result<Option<StoredApplication>> {
+    let row = sqlx::query(&format!("{SELECT} WHERE a.id = ?"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    match row {
+        Some(row) => Ok(with_timelines(db, vec![from_row(&row)?]).await?.pop()),
+        None => Ok(None),
+    }
+}
+
+/// Applications `user_id` filed for themself, and those filed for any of `enterprise_ids`,
+/// newest first.
+pub async fn filed_by_or_for(
+    db: &Db,
+    user_id: &str,
+    enterprise_ids: &[String],
+) -> sqlx::Result<Vec<StoredApplication>> {
+    let rows = sqlx::query(&format!(
+        "{SELECT}
+         WHERE (a.enterprise_id IS NULL AND a.applicant_user_id = ?)
+            OR a.enterprise_id IN (SELECT value FROM json_each(?))
+         ORDER BY a.created_at DESC, a.rowid DESC LIMIT {PAGE}"
+    ))
+    .bind(user_id)
+    .bind(serde_json::to_string(enterprise_ids).map_err(|e| sqlx::Error::Encode(e.into()))?)
+    .fetch_all(db)
+    .await?;
+    let found = rows
+        .iter()
+        .map(from_row)
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    with_timelines(db, found).await
+}
+
+/// The department's inbox: accepted applications waiting to be claimed and those under
+/// review, oldest submission first.
+pub async fn inbox(db: &Db, department: Department) -> sqlx::Result<Vec<StoredApplication>> {
+    let rows = sqlx::query(&format!(
+        "{SELECT}
+         WHERE a.department = ? AND a.status IN ('accepted', 'under_review')
+         ORDER BY a.submitted_at, a.rowid LIMIT {PAGE}"
+    ))
+    .bind(department_str(department))
+    .fetch_all(db)
+    .await?;
+    let found = rows
+        .iter()
+        .map(from_row)
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    with_timelines(db, found).await
+}
+
+/// The timeline steps of sending an application: submitted by the actor, then accepted by the
+/// system at once (受理: the form is complete, and the department takes it on).
+async fn sent(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: &str,
+    round: u32,
+    actor_user_id: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    event(
+        tx,
+        id,
+        ApplicationStatus::Submitted,
+        round,
+        Some(actor_user_id),
+        None,
+        now,
+    )
+    .await?;
+    event(tx, id, ApplicationStatus::Accepted, round, None, None, now).await
+}
+
+async fn event(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: &str,
+    status: ApplicationStatus,
+    round: u32,
+    actor_user_id: Option<&str>,
+    reason: Option<&str>,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO application_events (application_id, status, round, at, actor_user_id, reason)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(status.as_str())
+    .bind(round)
+    .bind(now)
+    .bind(actor_user_id)
+    .bind(reason)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn current_round(tx: &mut Transaction<'_, Sqlite>, id: &str) -> sqlx::Result<u32> {
+    sqlx::query_scalar("SELECT round FROM applications WHERE id = ?")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await
+}
+
+/// Tells the applicant where their application now stands, and for a company's application
+/// its legal representative too (when someone else filed it).
+async fn notify_parties(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: &str,
+    status: ApplicationStatus,
+    now: i64,
+) -> sqlx::Result<()> {
+    let row = sqlx::query(
+        "SELECT a.service, a.applicant_user_id, m.user_id AS legal_rep
+         FROM applications a
+         LEFT JOIN enterprise_members m
+                ON m.enterprise_id = a.enterprise_id AND m.role = 'legal_representative'
+         WHERE a.id = ?",
+    )
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let service = ServiceId::parse(row.get("service")).ok_or_else(|| corrupt("service"))?;
+    let applicant: String = row.get("applicant_user_id");
+    let legal_rep: Option<String> = row.get("legal_rep");
+    let kind = NotificationKind::Application {
+        application_id: id.to_owned(),
+        service,
+        status,
+    };
+    notifications::add(&mut **tx, &applicant, &kind, None, now).await?;
+    if let Some(legal_rep) = legal_rep.filter(|r| *r != applicant) {
+        notifications::add(&mut **tx, &legal_rep, &kind, None, now).await?;
+    }
+    Ok(())
+}
+
+/// Fills in each application's timeline, with one query for all of them.
+async fn with_timelines(
+    db: &Db,
+    mut found: Vec<StoredApplication>,
+) -> sqlx::Result<Vec<StoredApplication>> {
+    if found.is_empty() {
+        return Ok(found);
+    }
+    let ids: Vec<&str> = found.iter().map(|a| a.application.id.as_str()).collect();
+    let rows = sqlx::query(
+        "SELECT ev.application_id, ev.status, ev.round, ev.at, u.display_name AS actor_name,
+                ev.reason
+         FROM application_events ev LEFT JOIN users u ON u.id = ev.actor_user_id
+         WHERE ev.application_id IN (SELECT value FROM json_each(?))
+         ORDER BY ev.id",
+    )
+    .bind(serde_json::to_string(&ids).map_err(|e| sqlx::Error::Encode(e.into()))?)
+    .fetch_all(db)
+    .await?;
+    let mut timelines: HashMap<String, Vec<TimelineEntry>> = HashMap::new();
+    for row in &rows {
+        timelines
+            .entry(row.get("application_id"))
+            .or_default()
+            .push(TimelineEntry {
+                status: parse_status(row.get("status"))?,
+                at: row.get("at"),
+                round: row.get("round"),
+                actor_name: row.get("actor_name"),
+                reason: row.get("reason"),
+            });
+    }
+    for stored in &mut found {
+        if let Some(timeline) = timelines.remove(&stored.application.id) {
+            stored.application.timeline = timeline;
+        }
+    }
+    Ok(found)
+}
+
+fn from_row(row: &SqliteRow) -> sqlx::Result<StoredApplication> {
+    let form: ApplicationForm =
+        serde_json::from_str(row.get("form")).map_err(|_| corrupt("form"))?;
+    Ok(StoredApplication {
+        application: Application {
+            id: row.get("id"),
+            service: ServiceId::parse(row.get("service")).ok_or_else(|| corrupt("service"))?,
+            status: parse_status(row.get("status"))?,
+            applicant_name: row.get("applicant_name"),
+            enterprise_name: row.get("enterprise_name"),
+            form,
+            round: row.get("round"),
+            timeline: Vec::new(),
+            issued_licence_id: row.get("issued_licence_id"),
+            handler_name: row.get("handler_name"),
+            created_at: row.get("created_at"),
+            updated_at: row.get("updated_at"),
+        },
+        applicant_user_id: row.get("applicant_user_id"),
+        enterprise_id: row.get("enterprise_id"),
+        department: parse_department(row.get("department"))?
+            .ok_or_else(|| corrupt("department"))?,
+        handler_user_id: row.get("handler_user_id"),
+    })
+}
+
+fn form_text(form: &ApplicationForm) -> sqlx::Result<String> {
+    serde_json::to_string(form).map_err(|e| sqlx::Error::Encode(e.into()))
+}
+
+fn parse_status(text: &str) -> sqlx::Result<ApplicationStatus> {
+    ApplicationStatus::parse(text).ok_or_else(|| corrupt("status"))
+}
+
+fn corrupt(column: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("applications: unexpected value in {column}").into())
+}
