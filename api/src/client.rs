@@ -14,9 +14,9 @@ use crate::{
     API_PREFIX, Application, ApplicationUpdate, ApprovalStart, AuditEntry, Ceremony,
     CeremonyAnswer, CreatedDelegationRequest, Decision, DelegationRequest, DelegationRequests,
     DemoAccounts, ErrorCode, Grant, Grants, IssuerKeys, Licence, LicenceSummary, LinkLookup, Me,
-    NewApplication, NewDelegationRequest, NewPasskey, Notifications, PasskeyInfo, PasskeySignIn,
-    Presentation, PresentationRequest, Problem, SESSION_COOKIE, Service, SignInRequest,
-    Verification, VerifiedLicence, VerifyRequest,
+    NewApplication, NewDelegationRequest, NewPasskey, NewPolicy, Notifications, PasskeyInfo,
+    PasskeySignIn, Policy, PolicyTag, Presentation, PresentationRequest, Problem, SESSION_COOKIE,
+    Service, SignInRequest, Subscriptions, Verification, VerifiedLicence, VerifyRequest,
 };
 
 /// Why a call failed.
@@ -379,6 +379,46 @@ impl Client {
 
     pub async fn mark_all_read(&self) -> Result<(), ClientError> {
         self.send_no_content(Method::POST, "/notifications/read-all")
+            .await
+    }
+
+    /// Policies matching all of `q`'s words (in any language) and carrying `tag`, newest first.
+    pub async fn policies(
+        &self,
+        q: &str,
+        tag: Option<PolicyTag>,
+    ) -> Result<Vec<Policy>, ClientError> {
+        let mut url = reqwest::Url::parse("http://localhost/policies").expect("a valid URL");
+        {
+            let mut query = url.query_pairs_mut();
+            if !q.trim().is_empty() {
+                query.append_pair("q", q.trim());
+            }
+            if let Some(tag) = tag {
+                query.append_pair("tag", tag.as_str());
+            }
+        }
+        let path = match url.query() {
+            Some(query) if !query.is_empty() => format!("/policies?{query}"),
+            _ => "/policies".to_owned(),
+        };
+        self.send::<(), _>(Method::GET, &path, None).await
+    }
+
+    pub async fn publish_policy(&self, policy: &NewPolicy) -> Result<Policy, ClientError> {
+        self.send(Method::POST, "/policies", Some(policy)).await
+    }
+
+    pub async fn subscriptions(&self) -> Result<Subscriptions, ClientError> {
+        self.send::<(), _>(Method::GET, "/subscriptions", None)
+            .await
+    }
+
+    pub async fn set_subscriptions(
+        &self,
+        subscriptions: &Subscriptions,
+    ) -> Result<Subscriptions, ClientError> {
+        self.send(Method::PUT, "/subscriptions", Some(subscriptions))
             .await
     }
 

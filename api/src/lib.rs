@@ -7,6 +7,7 @@
 pub mod client;
 pub mod delegation;
 pub mod passkeys;
+pub mod policies;
 pub mod services;
 pub mod token;
 pub mod uscc;
@@ -14,6 +15,7 @@ pub mod wallet;
 
 pub use delegation::*;
 pub use passkeys::*;
+pub use policies::*;
 pub use services::*;
 pub use wallet::*;
 
@@ -262,6 +264,8 @@ pub enum ErrorCode {
     ApplicationMovedOn,
     /// A return or a rejection needs a reason the applicant can act on.
     ReasonRequired,
+    /// A new policy is not fit to publish; `detail` lists `field: problem` pairs.
+    InvalidPolicy,
 }
 
 impl ErrorCode {
@@ -302,6 +306,7 @@ impl ErrorCode {
             ErrorCode::InvalidApplication => "invalid_application",
             ErrorCode::ApplicationMovedOn => "application_moved_on",
             ErrorCode::ReasonRequired => "reason_required",
+            ErrorCode::InvalidPolicy => "invalid_policy",
         }
     }
 }
@@ -381,6 +386,7 @@ mod tests {
             ErrorCode::InvalidApplication,
             ErrorCode::ApplicationMovedOn,
             ErrorCode::ReasonRequired,
+            ErrorCode::InvalidPolicy,
         ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }

@@ -649,6 +649,11 @@ pub enum NotificationKind {
         licence_type: LicenceType,
         valid_until: String,
     },
+    /// A new policy carries a tag their company follows.
+    Policy {
+        policy_id: String,
+        title: crate::Localized,
+    },
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]

@@ -16,6 +16,7 @@ use crate::{
         me::MePage,
         messages::MessagesPage,
         not_found::NotFound,
+        policies::PoliciesPage,
         services::{ApplicationPage, ApplicationsPage, ApplyPage, ServicesPage},
         sign_in::SignInPage,
         tasks::{TaskPage, TasksPage},
@@ -72,6 +73,7 @@ fn Root() -> impl IntoView {
                     <Route path=path!("wallet") view=|| view! { <WalletPage holder=HolderKind::Enterprise/> }/>
                     <Route path=path!("wallet/:id") view=|| view! { <LicencePage holder=HolderKind::Enterprise/> }/>
                     <Route path=path!("delegation") view=|| view! { <DelegationPage kind=DelegationKind::Enterprise/> }/>
+                    <Route path=path!("policies") view=PoliciesPage/>
                     <Route path=path!("services") view=|| view! { <ServicesPage persona=Persona::Enterprise/> }/>
                     <Route path=path!("services/:service") view=|| view! { <ApplyPage persona=Persona::Enterprise/> }/>
                     <Route path=path!("applications") view=|| view! { <ApplicationsPage persona=Persona::Enterprise/> }/>

@@ -47,6 +47,7 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
             ErrorCode::InvalidApplication => t_string!(i18n, errors.invalid_application),
             ErrorCode::ApplicationMovedOn => t_string!(i18n, errors.application_moved_on),
             ErrorCode::ReasonRequired => t_string!(i18n, errors.reason_required),
+            ErrorCode::InvalidPolicy => t_string!(i18n, errors.invalid_policy),
         },
         ClientError::Network(_) => t_string!(i18n, errors.network),
         ClientError::Decode(_) => t_string!(i18n, errors.unreadable),

@@ -3,8 +3,8 @@
 
 use kapok_api::{
     ApplicationStatus, AuditAction, FieldKey, FieldProblem, FoodBusinessKind, FormField,
-    GrantStatus, LicenceStatus, LicenceType, RecordPurpose, RenewalReason, RequestStatus, Scope,
-    ServiceId, Topic,
+    GrantStatus, LicenceStatus, LicenceType, Localized, PolicyTag, RecordPurpose, RenewalReason,
+    RequestStatus, Scope, ServiceId, TagGroup, Topic,
 };
 use leptos_i18n::I18nContext;
 
@@ -241,5 +241,38 @@ pub fn food_kind(i18n: I18nContext<Locale>, k: FoodBusinessKind) -> &'static str
         FoodBusinessKind::PackagedFood => t_string!(i18n, food_kind.packaged_food),
         FoodBusinessKind::BulkFood => t_string!(i18n, food_kind.bulk_food),
         FoodBusinessKind::Beverages => t_string!(i18n, food_kind.beverages),
+    }
+}
+
+pub fn policy_tag(i18n: I18nContext<Locale>, t: PolicyTag) -> &'static str {
+    match t {
+        PolicyTag::National => t_string!(i18n, tag.national),
+        PolicyTag::Provincial => t_string!(i18n, tag.provincial),
+        PolicyTag::City => t_string!(i18n, tag.city),
+        PolicyTag::Catering => t_string!(i18n, tag.catering),
+        PolicyTag::Retail => t_string!(i18n, tag.retail),
+        PolicyTag::Technology => t_string!(i18n, tag.technology),
+        PolicyTag::Manufacturing => t_string!(i18n, tag.manufacturing),
+        PolicyTag::Founding => t_string!(i18n, tag.founding),
+        PolicyTag::FirstHire => t_string!(i18n, tag.first_hire),
+        PolicyTag::Expansion => t_string!(i18n, tag.expansion),
+        PolicyTag::Export => t_string!(i18n, tag.export),
+    }
+}
+
+pub fn tag_group(i18n: I18nContext<Locale>, g: TagGroup) -> &'static str {
+    match g {
+        TagGroup::Level => t_string!(i18n, tag_group.level),
+        TagGroup::Industry => t_string!(i18n, tag_group.industry),
+        TagGroup::Stage => t_string!(i18n, tag_group.stage),
+    }
+}
+
+/// The version of a text written in the page's language.
+pub fn localized(i18n: I18nContext<Locale>, text: &Localized) -> String {
+    match i18n.get_locale() {
+        Locale::zh_CN => text.zh_cn.clone(),
+        Locale::zh_HK => text.zh_hk.clone(),
+        Locale::en => text.en.clone(),
     }
 }

@@ -24,6 +24,7 @@ const PAGES: { name: string; username: string | null; path?: string; heading: (s
   { name: "my applications", username: "resident", path: "/resident/applications", heading: (s) => s.services.my_applications },
   { name: "approvals inbox", username: "official", path: "/official/inbox", heading: (s) => s.tasks.title },
   { name: "messages", username: "resident", path: "/resident/messages", heading: (s) => s.messages.title },
+  { name: "policies", username: "legal-rep", path: "/enterprise/policies", heading: (s) => s.policies.title },
 ];
 
 for (const locale of LOCALES) {

@@ -231,6 +231,14 @@ for (const locale of LOCALES) {
       await expect(page).toHaveURL(/\/resident\/applications\/[\w-]+$/);
       await expect(identity).toBeChecked();
       await expectNoAxeViolations(page, `draft ${context}`);
+      // Sent, it shows its timeline.
+      await page.getByLabel(t.form.from_month).fill("2024-01");
+      await page.getByLabel(t.form.to_month).fill("2024-06");
+      await page.getByRole("radio", { name: t.purpose.employment }).check();
+      await page.getByRole("button", { name: t.apply.submit }).click();
+      await expect(page.getByRole("status")).toContainText(t.application_status.accepted);
+      await expect(page.getByRole("heading", { name: t.application.timeline })).toBeVisible();
+      await expectNoAxeViolations(page, `timeline ${context}`);
       await open(page, "/resident/applications");
       await expect(page.getByRole("main").getByRole("listitem").first()).toBeVisible();
       await expectNoAxeViolations(page, `applications ${context}`);

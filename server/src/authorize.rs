@@ -134,12 +134,12 @@ pub fn authority(grants: &[StoredGrant], scope: Scope) -> Result<&StoredGrant, A
     }
 }
 
-/// How the caller may act for a company in its applications.
+/// How the caller may act for a company in one part of its affairs (a [`Scope`]).
 #[derive(Clone, Debug)]
 pub enum CompanyAuthority {
     /// The legal representative the enterprise register names.
     LegalRepresentative,
-    /// Staff, under this active grant with [`Scope::Applications`]; each use is audited.
+    /// Staff, under this active grant with the scope; each use is audited.
     Grant(Box<StoredGrant>),
 }
 
@@ -162,6 +162,40 @@ pub async fn company_applications(
     user: &CurrentUser,
     enterprise_id: &str,
 ) -> Result<CompanyAuthority, ApiError> {
+    company(db, user, enterprise_id, Scope::Applications).await
+}
+
+/// The company whose policy subscriptions the caller keeps, and how: the company they work
+/// for, as its legal representative or as staff holding an active grant with
+/// [`Scope::Policies`]. Staff without one are told why (`ScopeNotGranted`, `GrantRevoked`,
+/// `GrantExpired`); anyone who works for no company (residents, officials) is `Forbidden`.
+/// The register gives each person one company; should it give more, the first in its order
+/// where the caller has the authority is theirs here (else the first one's refusal).
+pub async fn company_policies(
+    db: &Db,
+    user: &CurrentUser,
+) -> Result<(String, CompanyAuthority), ApiError> {
+    let mut refusal = None;
+    for (enterprise_id, _) in store::users::memberships(db, &user.user_id).await? {
+        match company(db, user, &enterprise_id, Scope::Policies).await {
+            Ok(authority) => return Ok((enterprise_id, authority)),
+            Err(why) => {
+                refusal.get_or_insert(why);
+            }
+        }
+    }
+    Err(refusal.unwrap_or(ApiError::Forbidden))
+}
+
+/// Whether the caller may act for `enterprise_id` within `scope`: as its legal representative,
+/// or as staff holding an active grant with the scope. Staff without one are told why; anyone
+/// else is told `NotFound`.
+async fn company(
+    db: &Db,
+    user: &CurrentUser,
+    enterprise_id: &str,
+    scope: Scope,
+) -> Result<CompanyAuthority, ApiError> {
     match store::users::role_in(db, &user.user_id, enterprise_id).await? {
         None => Err(ApiError::NotFound),
         Some(EnterpriseRole::LegalRepresentative) => Ok(CompanyAuthority::LegalRepresentative),
@@ -174,7 +208,7 @@ pub async fn company_applications(
                 &today,
             )
             .await?;
-            match authority(&grants, Scope::Applications) {
+            match authority(&grants, scope) {
                 Ok(grant) => Ok(CompanyAuthority::Grant(Box::new(grant.clone()))),
                 Err(ApiError::NotFound) => Err(ApiError::ScopeNotGranted),
                 Err(refusal) => Err(refusal),

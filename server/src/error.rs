@@ -45,6 +45,8 @@ pub enum ApiError {
     ApplicationMovedOn,
     /// A return or a rejection without a usable reason.
     ReasonRequired,
+    /// A new policy broke a rule; the detail lists `field: problem` pairs.
+    InvalidPolicy(String),
     /// Something on our side broke; the cause is logged, never sent.
     Internal(String),
 }
@@ -265,6 +267,12 @@ impl ApiError {
                      1 to {} characters, without control or text-direction characters.",
                     kapok_api::REASON_MAX
                 ),
+            ),
+            InvalidPolicy(why) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::InvalidPolicy,
+                "Policy not valid",
+                why.clone(),
             ),
             Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -12,10 +12,12 @@ mod error;
 mod limits;
 mod notifications;
 mod passkeys;
+mod policies;
 pub mod seed;
 mod services;
 mod session;
 mod store;
+mod text;
 mod wallet;
 mod web;
 
@@ -62,6 +64,7 @@ pub struct AppState {
         (name = "wallet", description = "E-licences, their live QR codes, and verification"),
         (name = "delegation", description = "Asking for authority, approving it with a passkey, grants, revocation and the audit trail"),
         (name = "services", description = "The service catalogue, applications and their timelines, and officials' tasks"),
+        (name = "policies", description = "The enterprise policy library, officials publishing to it, and the tags each company follows"),
         (name = "notifications", description = "One inbox for every persona"),
     )
 )]
@@ -107,6 +110,11 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .routes(routes!(services::tasks))
                 .routes(routes!(services::claim))
                 .routes(routes!(services::decide))
+                .routes(routes!(policies::search, policies::publish))
+                .routes(routes!(
+                    policies::subscriptions,
+                    policies::set_subscriptions
+                ))
                 .routes(routes!(notifications::list))
                 .routes(routes!(notifications::read))
                 .routes(routes!(notifications::read_all)),

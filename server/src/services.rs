@@ -32,11 +32,10 @@ use crate::{
         applications::{self as stored_applications, Issue, Outcome, StoredApplication},
         licences::{NewLicence, StoredField},
     },
+    text::{self, search_terms},
     web::ApiJson,
 };
 
-/// A search longer than this is cut: no service's words come near it.
-const QUERY_MAX_CHARS: usize = 60;
 /// A renewed driving licence runs this long (the second and later terms in China are
 /// 10 years, but the demo keeps to the first term's 6 that the card it replaces had).
 const DRIVING_LICENCE_YEARS: i32 = 6;
@@ -118,16 +117,6 @@ static SEARCH_TEXT: LazyLock<HashMap<ServiceId, String>> = LazyLock::new(|| {
         })
         .collect()
 });
-
-/// The words of a search: trimmed, cut to a sensible length, lower-cased, split on
-/// whitespace (full-width spaces included).
-fn search_terms(q: &str) -> Vec<String> {
-    let q: String = q.trim().chars().take(QUERY_MAX_CHARS).collect();
-    q.to_lowercase()
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect()
-}
 
 fn matches_search(id: ServiceId, terms: &[String]) -> bool {
     let text = SEARCH_TEXT.get(&id).map(String::as_str).unwrap_or_default();
@@ -421,10 +410,7 @@ pub async fn decide(
 /// breaks.
 fn checked_reason(reason: &str) -> Result<String, ApiError> {
     let reason = reason.trim();
-    let hidden = |c: char| {
-        (c.is_control() && c != '\n')
-            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    };
+    let hidden = |c: char| c != '\n' && text::disguises(c);
     if reason.is_empty() || reason.chars().count() > REASON_MAX || reason.chars().any(hidden) {
         return Err(ApiError::ReasonRequired);
     }

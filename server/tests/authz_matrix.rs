@@ -21,9 +21,10 @@ use common::{PASSWORD, TestServer};
 use kapok_api::{
     API_PREFIX, ApplicationForm, ApplicationUpdate, ApprovalStart, CeremonyAnswer,
     CreatedDelegationRequest, Decision, DelegationKind, DrivingLicenceRenewalForm, ErrorCode,
-    FoodBusinessKind, FoodBusinessPermitForm, LinkLookup, NewApplication, NewDelegationRequest,
-    NewPasskey, PasskeySignIn, PresentationRequest, Problem, RenewalReason, Scope, SignInRequest,
-    Verdict, VerifyRequest, client::Client,
+    FoodBusinessKind, FoodBusinessPermitForm, LinkLookup, Localized, NewApplication,
+    NewDelegationRequest, NewPasskey, NewPolicy, PasskeySignIn, PolicyTag, PresentationRequest,
+    Problem, RenewalReason, Scope, SignInRequest, Subscriptions, Verdict, VerifyRequest,
+    client::Client,
 };
 use kapok_server::{Config, Db};
 use serde::Serialize;
@@ -218,6 +219,16 @@ const MATRIX: &[Row] = &[
     ("POST",   "/applications/{id}/claim",                    ResidentsApplication, [401, 404, 404, 404, 404, 404, 200]),
     ("POST",   "/applications/{id}/claim",                    CompanyApplication, [401, 404, 404, 404, 404, 404, 404]),
     ("POST",   "/applications/{id}/decision",                 ClaimedApplication, [401, 404, 404, 404, 404, 404, 200]),
+    // Policies are public information: anyone signed in reads the library (in any shell).
+    // Only officials publish (403 for anyone else).
+    ("GET",    "/policies",                                   Nothing,          [401, 200, 200, 200, 200, 200, 200]),
+    ("GET",    "/policies?q=guangzhou&tag=city",              Nothing,          [401, 200, 200, 200, 200, 200, 200]),
+    ("POST",   "/policies",                                   Nothing,          [401, 403, 403, 403, 403, 403, 201]),
+    // The tags a company follows are its own: its legal rep keeps them, and staff with a grant
+    // covering policies (staff's grant here covers licences and applications only: 403
+    // scope_not_granted). Residents and officials work for no company (403 forbidden).
+    ("GET",    "/subscriptions",                              Nothing,          [401, 403, 403, 403, 403, 200, 403]),
+    ("PUT",    "/subscriptions",                              Nothing,          [401, 403, 403, 403, 403, 200, 403]),
     // Everyone has an inbox of their own.
     ("GET",    "/notifications",                              Nothing,          [401, 200, 200, 200, 200, 200, 200]),
     ("POST",   "/notifications/{id}/read",                    ResidentsNotification, [401, 204, 404, 404, 404, 404, 404]),
@@ -246,6 +257,15 @@ const CODES: &[(&str, &str, Target, Caller, ErrorCode)] = &[
     ("PUT",  "/applications/{id}",                         ResidentsApplication, Resident,  ErrorCode::ApplicationMovedOn),
     ("PUT",  "/applications/{id}",                         CompanyApplication, LegalRep,    ErrorCode::ApplicationMovedOn),
     ("GET",  "/tasks",                                     Nothing,         Resident,       ErrorCode::Forbidden),
+    ("POST", "/policies",                                  Nothing,         LegalRep,       ErrorCode::Forbidden),
+    ("GET",  "/subscriptions",                             Nothing,         Staff,          ErrorCode::ScopeNotGranted),
+    ("GET",  "/subscriptions",                             Nothing,         StaffWithGrant, ErrorCode::ScopeNotGranted),
+    ("GET",  "/subscriptions",                             Nothing,         Resident,       ErrorCode::Forbidden),
+    ("GET",  "/subscriptions",                             Nothing,         Official,       ErrorCode::Forbidden),
+    ("PUT",  "/subscriptions",                             Nothing,         Staff,          ErrorCode::ScopeNotGranted),
+    ("PUT",  "/subscriptions",                             Nothing,         StaffWithGrant, ErrorCode::ScopeNotGranted),
+    ("PUT",  "/subscriptions",                             Nothing,         OtherResident,  ErrorCode::Forbidden),
+    ("PUT",  "/subscriptions",                             Nothing,         Official,       ErrorCode::Forbidden),
 ];
 
 /// The code a cell's problem must carry, if the matrix says more than its status.
@@ -696,6 +716,24 @@ impl CellWorld<'_> {
             ("POST", "/applications/{id}/decision") => value(&Decision {
                 verdict: Verdict::Approve,
                 reason: String::new(),
+            }),
+            ("POST", "/policies") => value(&NewPolicy {
+                title: Localized {
+                    zh_cn: "广州市夜间餐饮消费补贴".into(),
+                    zh_hk: "廣州市夜間餐飲消費補貼".into(),
+                    en: "Guangzhou late-night dining subsidy".into(),
+                },
+                summary: Localized {
+                    zh_cn: "对晚上十点后仍营业的餐饮门店，按夜间营业额给予补贴。".into(),
+                    zh_hk: "晚上十時後仍然營業的食肆，可按夜間營業額獲得補貼。".into(),
+                    en: "Restaurants open after 10 p.m. receive a subsidy on their late-night takings."
+                        .into(),
+                },
+                issuer: "广州市商务局".into(),
+                tags: vec![PolicyTag::City, PolicyTag::Catering],
+            }),
+            ("PUT", "/subscriptions") => value(&Subscriptions {
+                tags: vec![PolicyTag::City, PolicyTag::Catering],
             }),
             // What the typed client sends when a state-changing call has nothing to say.
             ("POST", "/passkeys/register/start")

@@ -107,6 +107,9 @@ fn Message(message: Notification, persona: Persona) -> impl IntoView {
         NotificationKind::LicenceExpiring { licence_id, .. } => {
             format!("{root}/wallet/{licence_id}")
         }
+        NotificationKind::Policy { policy_id, .. } => {
+            format!("/enterprise/policies#policy-{policy_id}")
+        }
     };
     let kind = message.kind.clone();
     let text = move || match &kind {
@@ -137,6 +140,12 @@ fn Message(message: Notification, persona: Persona) -> impl IntoView {
             messages.licence_expiring,
             licence = labels::licence_type(i18n, *licence_type),
             date = format::date(i18n.get_locale(), valid_until)
+        )
+        .to_string(),
+        NotificationKind::Policy { title, .. } => t_string!(
+            i18n,
+            messages.policy,
+            title = labels::localized(i18n, title)
         )
         .to_string(),
     };

@@ -65,6 +65,9 @@ pub fn EnterpriseHome() -> impl IntoView {
                     <Tile href="/enterprise/services" icon=IconName::Services label=tr(|i| t_string!(i, home.company_services))/>
                     <Tile href="/enterprise/delegation" icon=IconName::Delegation
                         label=tr(|i| t_string!(i, home.delegation)) hint=tr(|i| t_string!(i, home.delegation_hint))/>
+                    {move || (!prefs.elderly.get()).then(|| view! {
+                        <Tile href="/enterprise/policies" icon=IconName::Policy label=tr(|i| t_string!(i, policies.title))/>
+                    })}
                     {move || if prefs.elderly.get() {
                         view! {
                             <Tile href=HELP_LINE icon=IconName::Help

@@ -7,6 +7,7 @@ pub mod keys;
 pub mod licences;
 pub mod notifications;
 pub mod passkeys;
+pub mod policies;
 pub mod sessions;
 pub mod users;
 
