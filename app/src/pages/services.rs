@@ -882,13 +882,15 @@ pub fn Timeline(application: Application) -> impl IntoView {
 #[component]
 pub fn Answers(application: Application) -> impl IntoView {
     let i18n = use_i18n();
-    let from_wallet = move || t_string!(i18n, apply.from_wallet).to_string();
+    let reused = move || t_string!(i18n, application.reused).to_string();
     let yes = move || t_string!(i18n, application.yes).to_string();
     let mut rows: Vec<(FormField, Signal<String>)> = Vec::new();
     let text = |s: String| Signal::derive(move || s.clone());
+    // What was reused is named by its field ("driving licence to renew"); its id means
+    // nothing to a reader.
     let licence = |id: &Option<String>| {
-        let id = id.clone().unwrap_or_default();
-        Signal::derive(move || format!("{} ({id})", from_wallet()))
+        let given = id.is_some();
+        Signal::derive(move || if given { reused() } else { String::new() })
     };
     match &application.form {
         ApplicationForm::DrivingLicenceRenewal(f) => {
