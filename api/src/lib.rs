@@ -12,6 +12,7 @@ pub mod services;
 pub mod token;
 pub mod uscc;
 pub mod wallet;
+pub mod whole_number;
 
 pub use delegation::*;
 pub use passkeys::*;

@@ -235,6 +235,7 @@ pub struct FoodBusinessPermitForm {
     pub premises_address: String,
     pub kinds: Vec<FoodBusinessKind>,
     /// Floor area of the premises, in square metres.
+    #[serde(default, deserialize_with = "crate::whole_number::optional")]
     pub area_m2: Option<u32>,
     /// The person responsible for food safety.
     pub safety_manager: String,

@@ -152,8 +152,10 @@ impl Unverified {
         let payload = self.sign1.payload.as_deref().ok_or(TokenError::Malformed)?;
         let claims =
             claims_from(ClaimsSet::from_slice(payload).map_err(|_| TokenError::Malformed)?)?;
-        let lifetime = claims.expires_at - claims.issued_at;
-        if !(0..=MAX_LIFETIME_SECS).contains(&lifetime)
+        // Checked: the times are whatever was signed, and at the ends of i64 their difference
+        // overflows (a panic in debug builds, found by fuzz/'s `token` target).
+        let lifetime = claims.expires_at.checked_sub(claims.issued_at);
+        if !lifetime.is_some_and(|life| (0..=MAX_LIFETIME_SECS).contains(&life))
             || now + CLOCK_SKEW_SECS < claims.issued_at
             || now - CLOCK_SKEW_SECS > claims.expires_at
         {
@@ -317,6 +319,27 @@ mod tests {
             parsed.verify(signer.verifying_key().as_bytes(), NOW),
             Err(TokenError::Expired)
         );
+    }
+
+    /// Found by fuzzing (fuzz/, `token` target, round-trip mode): a signed token issued at the
+    /// start of time and expiring at its end made the lifetime subtraction overflow, so a debug
+    /// build panicked where it should refuse.
+    #[test]
+    fn a_token_from_the_ends_of_time_is_expired_not_a_panic() {
+        let signer = key(1);
+        for (issued_at, expires_at) in [(i64::MIN, i64::MAX), (-1, i64::MAX), (i64::MAX, -2)] {
+            let odd = Claims {
+                issued_at,
+                expires_at,
+                ..claims()
+            };
+            let parsed = parse(&token(&odd, &signer)).unwrap();
+            assert_eq!(
+                parsed.verify(signer.verifying_key().as_bytes(), NOW),
+                Err(TokenError::Expired),
+                "issued {issued_at}, expires {expires_at}"
+            );
+        }
     }
 
     #[test]

@@ -160,7 +160,10 @@ pub struct Licence {
 pub struct PresentationRequest {
     /// How many consecutive tokens to issue (1 to 5); later ones start when earlier ones end,
     /// so a phone can keep showing a valid code for a while without a network.
-    #[serde(default)]
+    // The bounds are the server's batch limit; without them the document said "any u8 from 0"
+    // and a schema-valid 6 or 200 was refused.
+    #[serde(default, deserialize_with = "crate::whole_number::optional")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub count: Option<u8>,
 }
 

@@ -5,7 +5,12 @@
 
 /// Decodes the first QR code found in an RGBA frame (`width × height` pixels, 4 bytes each).
 pub fn decode(width: usize, height: usize, rgba: &[u8]) -> Option<String> {
-    if width == 0 || height == 0 || rgba.len() < width * height * 4 {
+    // Checked: on wasm32 a usize is 32 bits, and a claimed size of 65536 × 16384 would wrap to
+    // zero bytes and let the pixel reads below run past the buffer.
+    let bytes = width
+        .checked_mul(height)
+        .and_then(|pixels| pixels.checked_mul(4));
+    if width == 0 || height == 0 || bytes.is_none_or(|bytes| rgba.len() < bytes) {
         return None;
     }
     let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| {
@@ -64,5 +69,15 @@ mod tests {
         assert_eq!(decode(320, 240, &vec![255; 320 * 240 * 4]), None);
         assert_eq!(decode(320, 240, &[0; 16]), None);
         assert_eq!(decode(0, 0, &[]), None);
+    }
+
+    /// A size whose byte count overflows `usize` (easily reached on wasm32, where it is 32 bits)
+    /// once wrapped to a small number and passed the length check; the pixel reads then ran
+    /// past the buffer. (Found by the `qr` fuzz target's any-size mode on 64 bits.)
+    #[test]
+    fn a_frame_claiming_more_pixels_than_memory_holds_reads_nothing() {
+        assert_eq!(decode(usize::MAX, 2, &[0; 16]), None);
+        assert_eq!(decode(1 << 62, 1 << 2, &[0; 16]), None);
+        assert_eq!(decode(2, usize::MAX / 4 + 1, &[0; 16]), None);
     }
 }

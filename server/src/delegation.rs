@@ -32,7 +32,7 @@ use crate::{
     session::{self, CurrentUser, MaybeUser},
     store::{
         self,
-        delegation::{Decision, NewRequest, StoredRequest},
+        delegation::{CreationLimit, Decision, NewRequest, StoredRequest},
         passkeys::Kind,
     },
     web::ApiJson,
@@ -70,9 +70,14 @@ pub async fn create(
     ApiJson(new): ApiJson<NewDelegationRequest>,
 ) -> Result<Json<CreatedDelegationRequest>, ApiError> {
     let now = store::now();
+    let limit = CreationLimit {
+        max: REQUESTS_PER_HOUR,
+        since: now - 3600,
+    };
+    // Refused early and cheaply here; the store enforces the limit exactly when it inserts.
     let made_lately =
-        store::delegation::count_created_since(&state.db, &user.user_id, now - 3600).await?;
-    if made_lately >= REQUESTS_PER_HOUR {
+        store::delegation::count_created_since(&state.db, &user.user_id, limit.since).await?;
+    if made_lately >= limit.max {
         return Err(ApiError::TooManyRequests);
     }
     let checked = check_new_request(&new, today(now))?;
@@ -82,7 +87,7 @@ pub async fn create(
     let id = uuid::Uuid::new_v4().to_string();
     let secret = session::new_token()?;
     let binding_code = binding_code()?;
-    store::delegation::create(
+    let created = store::delegation::create(
         &state.db,
         &NewRequest {
             id: &id,
@@ -98,8 +103,12 @@ pub async fn create(
             link_hash: &link_hash(&secret),
             created_at: now,
         },
+        limit,
     )
     .await?;
+    if !created {
+        return Err(ApiError::TooManyRequests);
+    }
     let stored = store::delegation::find(&state.db, &id)
         .await?
         .ok_or_else(|| ApiError::Internal("a new request vanished".into()))?;
@@ -235,7 +244,7 @@ pub async fn approve_start(
     request_body = CeremonyAnswer,
     responses(
         (status = 200, description = "Approved; the grant", body = Grant),
-        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed body, or a credential that is not WebAuthn JSON (the ceremony is kept)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No session, the answer did not check out (passkey_rejected) or the phone did not verify its owner (user_not_verified)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller is not the approver (not_approver)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request", body = Problem, content_type = "application/problem+json"),
@@ -249,6 +258,8 @@ pub async fn approve_finish(
     ApiJson(answer): ApiJson<CeremonyAnswer>,
 ) -> Result<Json<Grant>, ApiError> {
     let now = store::now();
+    // Read before the ceremony is used up, as for sign-in: a garbled answer keeps it.
+    let credential = passkeys::assertion(answer.credential)?;
     let request = authorize::approver_of(&state.db, &user, &id).await?;
     let taken = store::passkeys::take_ceremony(&state.db, &answer.ceremony, Kind::Approve, now)
         .await?
@@ -260,7 +271,7 @@ pub async fn approve_finish(
         return Err(ApiError::RequestChanged);
     }
     open_for_decision(&request, now)?;
-    passkeys::check_assertion(&state, &user.user_id, &taken.state, answer.credential).await?;
+    passkeys::check_assertion(&state, &user.user_id, &taken.state, &credential).await?;
     let grant_id = uuid::Uuid::new_v4().to_string();
     if !store::delegation::approve(&state.db, &request, &grant_id, now).await? {
         return Err(ApiError::RequestDecided);

@@ -72,7 +72,7 @@ struct ApiDoc;
 
 /// The router and the OpenAPI document it was generated with.
 fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest(
             kapok_api::API_PREFIX,
             OpenApiRouter::new()
@@ -119,7 +119,9 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .routes(routes!(notifications::read))
                 .routes(routes!(notifications::read_all)),
         )
-        .split_for_parts()
+        .split_for_parts();
+    web::document_guard_responses(&mut doc);
+    (router, doc)
 }
 
 /// The OpenAPI 3.1 document, as served at `/api/openapi.json`.

@@ -87,7 +87,7 @@ pub async fn register_start(
     request_body = NewPasskey,
     responses(
         (status = 200, description = "The passkey was added", body = PasskeyInfo),
-        (status = 400, description = "Malformed body or label", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed body or label, or a credential that is not WebAuthn JSON (the ceremony is kept)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No session, the answer did not check out (passkey_rejected) or the phone did not verify its owner (user_not_verified)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "This passkey is already registered (passkey_exists)", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The ceremony expired or was used (ceremony_expired)", body = Problem, content_type = "application/problem+json"),
@@ -195,7 +195,7 @@ pub async fn sign_in_start(
     request_body = CeremonyAnswer,
     responses(
         (status = 200, description = "Signed in; a new session cookie is set", body = Me),
-        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed body, or a credential that is not WebAuthn JSON (the ceremony is kept)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "The answer did not check out (passkey_rejected) or the phone did not verify its owner (user_not_verified)", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The ceremony expired or was used (ceremony_expired)", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -204,10 +204,13 @@ pub async fn sign_in_finish(
     headers: HeaderMap,
     ApiJson(answer): ApiJson<CeremonyAnswer>,
 ) -> Result<Response, ApiError> {
+    // Read before the ceremony is used up: an answer that is not WebAuthn JSON at all is a
+    // 400 that leaves the ceremony for a proper answer.
+    let credential = assertion(answer.credential)?;
     let taken = stored::take_ceremony(&state.db, &answer.ceremony, Kind::SignIn, store::now())
         .await?
         .ok_or(ApiError::CeremonyExpired)?;
-    check_assertion(&state, &taken.user_id, &taken.state, answer.credential).await?;
+    check_assertion(&state, &taken.user_id, &taken.state, &credential).await?;
     session::open_session(&state, &headers, &taken.user_id).await
 }
 
@@ -231,20 +234,25 @@ pub async fn ask_for_passkey(
     })
 }
 
+/// The browser's assertion (`credential.toJSON()` of a `navigator.credentials.get`), read as
+/// WebAuthn JSON; anything else is a 400 `malformed_body`.
+pub fn assertion(credential: serde_json::Value) -> Result<PublicKeyCredential, ApiError> {
+    from_json(credential)
+}
+
 /// Checks an assertion against the ceremony state (`state_json`) and the user's passkeys, and
 /// records the use. User verification is required: webauthn-rs refuses an answer without it.
 pub async fn check_assertion(
     state: &AppState,
     user_id: &str,
     state_json: &str,
-    credential: serde_json::Value,
+    credential: &PublicKeyCredential,
 ) -> Result<(), ApiError> {
-    let credential: PublicKeyCredential = from_json(credential)?;
     let authentication: PasskeyAuthentication = serde_json::from_str(state_json)
         .map_err(|e| ApiError::Internal(format!("stored ceremony state: {e}")))?;
     let result = state
         .webauthn
-        .finish_passkey_authentication(&credential, &authentication)?;
+        .finish_passkey_authentication(credential, &authentication)?;
     if !result.user_verified() {
         return Err(ApiError::UserNotVerified);
     }

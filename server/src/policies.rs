@@ -22,10 +22,28 @@ use crate::{
     web::ApiJson,
 };
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PolicyQuery {
+    /// Words to look for (every word must match); empty for all
     q: Option<String>,
+    /// Only policies carrying this tag; empty for all
+    #[param(schema_with = tag_or_empty)]
     tag: Option<String>,
+}
+
+/// A `PolicyTag`, or the empty string a form's "all" choice sends. (Documented as the plain
+/// enum, the empty choice was a schema-violating value the server accepted.)
+fn tag_or_empty() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Ref, Type};
+    OneOfBuilder::new()
+        .item(Ref::from_schema_name("PolicyTag"))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some([""])),
+        )
+        .into()
 }
 
 /// The policy library, newest first. `q` matches the titles and summaries in every locale at
@@ -33,10 +51,7 @@ pub struct PolicyQuery {
 /// simplified or traditional Chinese or in English finds the same policy whatever language
 /// the page is in. `tag` keeps the policies carrying that tag.
 #[utoipa::path(get, path = "/policies", tag = "policies", operation_id = "policies",
-    params(
-        ("q" = Option<String>, Query, description = "Words to look for (every word must match); empty for all"),
-        ("tag" = Option<PolicyTag>, Query, description = "Only policies carrying this tag; empty for all"),
-    ),
+    params(PolicyQuery),
     responses(
         (status = 200, description = "The matching policies, newest first (at most 100)", body = Vec<Policy>),
         (status = 400, description = "Malformed query, or a tag that is not a PolicyTag (malformed_body)", body = Problem, content_type = "application/problem+json"),
@@ -49,7 +64,9 @@ pub async fn search(
 ) -> Result<Json<Vec<Policy>>, ApiError> {
     let Query(query) = query?;
     // An empty `tag=` is what a form's "all" choice sends: no filter, not an error.
-    let tag = match query.tag.as_deref().map(str::trim) {
+    // Exactly a tag's name, as documented: no trimming, so " city" is refused like any other
+    // value that is not a tag.
+    let tag = match query.tag.as_deref() {
         None | Some("") => None,
         Some(name) => Some(
             PolicyTag::parse(name)

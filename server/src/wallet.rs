@@ -57,6 +57,7 @@ pub async fn list(
     params(("id" = String, Path, description = "Licence id")),
     responses(
         (status = 200, description = "The licence", body = Licence),
+        (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller's grant over the holder is revoked (grant_revoked), not in force (grant_expired) or does not cover licences (scope_not_granted)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such licence, or not the caller's", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -75,6 +76,7 @@ pub async fn detail(
     request_body = PresentationRequest,
     responses(
         (status = 200, description = "Consecutive tokens, each valid for at most 60 s", body = Vec<Presentation>),
+        (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller's grant over the holder is revoked (grant_revoked), not in force (grant_expired) or does not cover licences (scope_not_granted)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such licence, or not the caller's", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The licence is revoked or expired", body = Problem, content_type = "application/problem+json"),
@@ -85,17 +87,18 @@ pub async fn present(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<PresentationRequest>,
 ) -> Result<Json<Vec<Presentation>>, ApiError> {
-    let stored = authorize::licence(&state.db, &user, &id, LicenceUse::Present).await?;
-    match stored.licence.summary.status {
-        LicenceStatus::Revoked => return Err(ApiError::LicenceRevoked),
-        LicenceStatus::Expired => return Err(ApiError::LicenceExpired),
-        LicenceStatus::Valid | LicenceStatus::Expiring => {}
-    }
+    // The body is checked first, so a bad count is a 400 whatever state the licence is in.
     let count = request.count.unwrap_or(1);
     if !(1..=MAX_BATCH).contains(&count) {
         return Err(ApiError::MalformedBody(format!(
             "count must be between 1 and {MAX_BATCH}"
         )));
+    }
+    let stored = authorize::licence(&state.db, &user, &id, LicenceUse::Present).await?;
+    match stored.licence.summary.status {
+        LicenceStatus::Revoked => return Err(ApiError::LicenceRevoked),
+        LicenceStatus::Expired => return Err(ApiError::LicenceExpired),
+        LicenceStatus::Valid | LicenceStatus::Expiring => {}
     }
     let now = store::now();
     let key = keys::active(&state.db, now).await?;
@@ -132,6 +135,7 @@ pub async fn present(
     params(("id" = String, Path, description = "Licence id")),
     responses(
         (status = 200, description = "The checks of this licence", body = Vec<Verification>),
+        (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such licence, or not the caller's", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn verifications(

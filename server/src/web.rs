@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use axum::{
+    body::Bytes,
     extract::{FromRequest, Request, State},
     http::{HeaderValue, Method, StatusCode, header},
     middleware::Next,
@@ -20,16 +21,44 @@ use crate::{AppState, error::ApiError};
 /// No request body Kapok takes comes near this; larger ones are refused unread.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// `axum::Json`, but every rejection is a problem+json with a stable code.
+/// `axum::Json`, but every rejection is a problem+json with a stable code, and the body must
+/// be a JSON object, as every request body in the OpenAPI document is: serde alone also reads
+/// a struct from an array of its fields, so `[]` passed for `{}` (schemathesis: "schema-violating
+/// request accepted").
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
+        if !is_json(req.headers()) {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let body = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::MalformedBody(rejection.body_text())
+            }
+        })?;
+        if body.trim_ascii_start().first() != Some(&b'{') {
+            return Err(ApiError::MalformedBody(
+                "The body must be a JSON object.".into(),
+            ));
+        }
+        let axum::Json(value) = axum::Json::<T>::from_bytes(&body)?;
         Ok(ApiJson(value))
     }
+}
+
+/// Whether the request says its body is `application/json` (parameters such as `charset`
+/// aside).
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// CSRF defence in depth for every state-changing API request (the `SameSite=Strict` cookie
@@ -61,15 +90,86 @@ pub async fn guard_state_changing(
             return ApiError::CrossOrigin.into_response();
         }
     }
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
+    if !is_json(headers) {
         return ApiError::UnsupportedMediaType.into_response();
     }
     next.run(request).await
+}
+
+/// Adds to every operation of `doc` the problems the shared plumbing answers before any
+/// handler runs, so the document promises every status a client can get: the CSRF guard's 403
+/// and 415 on every change (with a body or not), and `ApiJson`'s 400 and the body limit's 413
+/// wherever a body is read. An operation that already lists the status keeps its own wording.
+pub fn document_guard_responses(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            (false, &mut item.get),
+            (true, &mut item.post),
+            (true, &mut item.put),
+            (true, &mut item.patch),
+            (true, &mut item.delete),
+        ];
+        for (changes, operation) in operations {
+            let Some(operation) = operation else { continue };
+            let mut added: Vec<(&str, &str, &str)> = Vec::new();
+            if changes {
+                added.push(("403", "cross_origin", "a cross-site request (cross_origin)"));
+                added.push((
+                    "415",
+                    "unsupported_media_type",
+                    "the request is not Content-Type: application/json, which every change \
+                     needs, with a body or without (unsupported_media_type)",
+                ));
+            }
+            if operation.request_body.is_some() {
+                added.push((
+                    "400",
+                    "malformed_body",
+                    "a body that is not a JSON object of this shape (malformed_body)",
+                ));
+                added.push((
+                    "413",
+                    "payload_too_large",
+                    "a body over 64 KiB (payload_too_large)",
+                ));
+            }
+            for (status, code, description) in added {
+                match operation.responses.responses.get_mut(status) {
+                    // A listed 400, 413 or 415 already means what the plumbing means by it; a
+                    // listed 403 is the handler's own refusal, so the guard's is added to it.
+                    Some(RefOr::T(existing)) => {
+                        if status == "403" && !existing.description.contains(code) {
+                            existing.description =
+                                format!("{}; or {description}", existing.description);
+                        }
+                    }
+                    Some(RefOr::Ref(_)) => {}
+                    None => {
+                        let problem = ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .build();
+                        let mut first = description.chars();
+                        let capitalised: String = first
+                            .next()
+                            .map(|c| c.to_ascii_uppercase())
+                            .into_iter()
+                            .chain(first)
+                            .collect();
+                        let response = ResponseBuilder::new()
+                            .description(capitalised)
+                            .content("application/problem+json", problem)
+                            .build();
+                        operation
+                            .responses
+                            .responses
+                            .insert(status.to_owned(), RefOr::T(response));
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Headers every response carries.

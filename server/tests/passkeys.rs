@@ -26,6 +26,18 @@ fn answer(ceremony: &str) -> CeremonyAnswer {
     }
 }
 
+/// A sign-in answer: an assertion, shaped as `credential.toJSON()` gives it.
+fn assertion(ceremony: &str) -> CeremonyAnswer {
+    CeremonyAnswer {
+        ceremony: ceremony.into(),
+        credential: json!({
+            "id": "AAAA", "rawId": "AAAA", "type": "public-key",
+            "response": { "clientDataJSON": "AAAA", "authenticatorData": "AAAA", "signature": "AAAA" },
+            "extensions": {}
+        }),
+    }
+}
+
 #[tokio::test]
 async fn registration_asks_for_user_verification_and_no_attestation_and_excludes_nothing_yet() {
     let server = TestServer::start().await;
@@ -95,13 +107,17 @@ async fn a_ceremony_is_single_use_and_only_its_owners() {
     assert_eq!(
         code(
             anonymous
-                .passkey_sign_in_finish(&answer(&ceremony.ceremony))
+                .passkey_sign_in_finish(&assertion(&ceremony.ceremony))
                 .await
         ),
         ErrorCode::CeremonyExpired
     );
     assert_eq!(
-        code(anonymous.passkey_sign_in_finish(&answer("made-up")).await),
+        code(
+            anonymous
+                .passkey_sign_in_finish(&assertion("made-up"))
+                .await
+        ),
         ErrorCode::CeremonyExpired
     );
 }

@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: measures what a phone downloads, what Lighthouse makes of each first
 //! load, how fast tokens are signed and verified (natively and in wasm), and how many wallet
-//! requests the release server answers; writes docs/benchmarks.md.
+//! requests the release server answers, and fuzzes the token parser and the QR decoder for a
+//! bounded time; writes docs/benchmarks.md.
 
 use std::{
     fmt::Write as _,
@@ -10,7 +11,7 @@ use std::{
 use serde_json::Value;
 
 use crate::{
-    Result, TestServer, bundle, cmd, free_port, root, run_cmd, target_dir, tempdir, tools,
+    Result, TestServer, bundle, cmd, free_port, fuzz, root, run_cmd, target_dir, tempdir, tools,
 };
 
 /// Concurrent connections for the HTTP measurements: a busy counter's worth of phones.
@@ -22,6 +23,8 @@ pub fn bench() -> Result {
     tools::ensure_build_tools()?;
     tools::ensure_browser()?;
     tools::ensure_load_generator()?;
+    // First, while the machine is otherwise idle; a crash then fails the bench early.
+    let fuzzing = fuzz::section()?;
     bundle::build_release()?;
     run_cmd(cmd("cargo").args(["build", "-p", "kapok-server"]))?;
     run_cmd(cmd("cargo").args([
@@ -111,6 +114,8 @@ pub fn bench() -> Result {
     report.push_str(&token_crypto()?);
     report.push_str(&offline_verification()?);
     report.push_str(&http_load()?);
+    report.push_str(&crate::api_fuzz::section()?);
+    report.push_str(&fuzzing);
 
     let path = root().join("docs/benchmarks.md");
     std::fs::create_dir_all(root().join("docs")).map_err(|e| e.to_string())?;
@@ -462,7 +467,7 @@ fn load_wallet_and_bare(data: &std::path::Path) -> Result<(Load, Load, usize)> {
 }
 
 /// Signs in through the API as a demo account and returns the session as a `Cookie` value.
-fn sign_in(base: &str, origin: &str, username: &str) -> Result<String> {
+pub fn sign_in(base: &str, origin: &str, username: &str) -> Result<String> {
     let url = format!("{base}/api/v1/session");
     let request = serde_json::json!({ "username": username, "password": "kapok-demo" });
     let response = ureq::post(&url)

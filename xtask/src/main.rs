@@ -3,8 +3,10 @@
 //! Each installs what is missing first (idempotently: a second run checks versions and moves
 //! on in a second), so a fresh machine needs nothing but Rust, Node and apt.
 
+mod api_fuzz;
 mod bench;
 mod bundle;
+mod fuzz;
 mod tools;
 
 use std::{
@@ -20,15 +22,23 @@ fn main() -> ExitCode {
         Some("run") => run(),
         Some("test") => test(),
         Some("bench") => bench::bench(),
+        Some("api-fuzz") => api_fuzz::alone(),
+        Some("fuzz") => fuzz::fuzz(),
         Some("bundle") => tools::ensure_build_tools().and_then(|()| bundle::build_release()),
         _ => {
-            eprintln!("usage: cargo xtask run | test | bench | bundle");
+            eprintln!("usage: cargo xtask run | test | bench | fuzz | api-fuzz | bundle");
             eprintln!(
                 "  run    build the app and serve it with demo data at http://localhost:8080"
             );
             eprintln!("  test   run every check and test, including the browser tests");
             eprintln!(
-                "  bench  measure bundle, first loads, Lighthouse, token speed, API load into docs/benchmarks.md"
+                "  bench  measure bundle, first loads, Lighthouse, token speed, API load, fuzzing into docs/benchmarks.md"
+            );
+            eprintln!(
+                "  fuzz   run each fuzz target for KAPOK_FUZZ_SECS (60) s; the bench does too"
+            );
+            eprintln!(
+                "  api-fuzz  only the schemathesis run of `test` (the API against its OpenAPI document)"
             );
             eprintln!("  bundle build the release client into dist/ (what run and test serve)");
             return ExitCode::from(2);
@@ -152,6 +162,8 @@ fn test() -> Result {
     )?;
     bundle::build_release()?;
     run_cmd(cmd("cargo").args(["build", "-p", "kapok-server"]))?;
+    // The API against its own OpenAPI document, before the browser tests build on it.
+    api_fuzz::in_test()?;
     e2e()?;
     println!(
         "\nxtask test: everything passed in {} s",

@@ -11,6 +11,10 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const TRUNK_VERSION: &str = "0.21";
 /// The HTTP load generator `cargo xtask bench` uses; pinned so figures compare across runs.
 pub const OHA_VERSION: &str = "1.16.0";
+/// The fuzzers need nightly (`-Zsanitizer`); a dated one, so that a finding replays on the
+/// compiler that made it. The rest of the project stays on stable.
+pub const FUZZ_TOOLCHAIN: &str = "nightly-2026-10-15";
+pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
 /// PATH with the npm tools (wasm-opt from binaryen) and cargo's bin directory first.
 pub fn path() -> String {
@@ -129,6 +133,33 @@ pub fn ensure_load_generator() -> Result {
     Ok(())
 }
 
+/// The dated nightly toolchain (minimal: rustc, cargo and the standard library) and
+/// cargo-fuzz, for `cargo xtask fuzz` and the bench's fuzzing.
+pub fn ensure_fuzzer() -> Result {
+    let toolchains = output("rustup", &["toolchain", "list"]).unwrap_or_default();
+    let prefix = format!("{FUZZ_TOOLCHAIN}-");
+    if !toolchains.lines().any(|t| t.starts_with(&prefix)) {
+        run_cmd(cmd("rustup").args([
+            "toolchain",
+            "install",
+            FUZZ_TOOLCHAIN,
+            "--profile",
+            "minimal",
+        ]))?;
+    }
+    let fuzz = output("cargo", &["fuzz", "--version"]).unwrap_or_default();
+    if fuzz.trim() != format!("cargo-fuzz {CARGO_FUZZ_VERSION}") {
+        run_cmd(cmd("cargo").args([
+            "install",
+            "cargo-fuzz",
+            "--version",
+            CARGO_FUZZ_VERSION,
+            "--locked",
+        ]))?;
+    }
+    Ok(())
+}
+
 /// Debian's Chromium and its driver, for wasm-bindgen tests and Playwright.
 pub fn ensure_browser() -> Result {
     if std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists() {
@@ -151,4 +182,60 @@ pub fn ensure_browser() -> Result {
         "chromium",
         "chromium-driver",
     ]))
+}
+
+/// schemathesis, the OpenAPI fuzzer the tests run against the API; pinned so a seed makes the
+/// same requests on every machine.
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
+
+/// schemathesis in a virtualenv of its own under ~/.cache/kapok (outside target/, so `cargo
+/// clean` keeps it), installed from PyPI at the exact versions of
+/// xtask/schemathesis-requirements.txt; returns the path of its `st` command. Quick when it
+/// is there: the virtualenv keeps a copy of the requirements it was made from.
+pub fn ensure_schemathesis() -> Result<std::path::PathBuf> {
+    let requirements_file = root().join("xtask/schemathesis-requirements.txt");
+    let requirements = std::fs::read_to_string(&requirements_file)
+        .map_err(|e| format!("{}: {e}", requirements_file.display()))?;
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cache")))
+        .ok_or("neither XDG_CACHE_HOME nor HOME is set")?;
+    let venv = cache.join(format!("kapok/schemathesis-{SCHEMATHESIS_VERSION}"));
+    let st = venv.join("bin/st");
+    let stamp = venv.join("kapok-requirements.txt");
+    let installed = std::fs::read_to_string(&stamp).ok();
+    if st.exists() && installed.as_deref() == Some(requirements.as_str()) {
+        return Ok(st);
+    }
+    // --clear: a half-made or older virtualenv is replaced, not patched.
+    run_cmd(cmd("python3").args(["-m", "venv", "--clear"]).arg(&venv)).map_err(|e| {
+        format!("{e}\n(python3 -m venv needs Python 3.9 or later with its venv module; on Debian: apt-get install python3-venv)")
+    })?;
+    run_cmd(
+        cmd(venv
+            .join("bin/python")
+            .to_str()
+            .ok_or("cache path is not UTF-8")?)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
+        .arg(&requirements_file),
+    )?;
+    let version = output(
+        st.to_str().ok_or("cache path is not UTF-8")?,
+        &["--version"],
+    );
+    if !version.is_some_and(|v| v.contains(SCHEMATHESIS_VERSION)) {
+        return Err(format!(
+            "{} does not report schemathesis {SCHEMATHESIS_VERSION}",
+            st.display()
+        ));
+    }
+    std::fs::write(&stamp, &requirements).map_err(|e| format!("{}: {e}", stamp.display()))?;
+    Ok(st)
 }

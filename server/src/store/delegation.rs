@@ -107,15 +107,27 @@ pub struct NewRequest<'a> {
     pub created_at: i64,
 }
 
-/// Stores a new request, its `Requested` audit entry and the approver's notice.
-pub async fn create(db: &Db, new: &NewRequest<'_>) -> sqlx::Result<()> {
+/// How many requests one requester may make in a window: at most `max` since `since`.
+pub struct CreationLimit {
+    pub max: i64,
+    pub since: i64,
+}
+
+/// Stores a new request, its `Requested` audit entry and the approver's notice; or, if the
+/// requester already made `limit.max` requests since `limit.since`, stores nothing and returns
+/// `false`. The count and the insert are one statement, which SQLite runs under its write
+/// lock: a burst of concurrent requests cannot all count the same rows and slip past the
+/// limit together (a separate count first let 32 of a 200-request burst through, not 10).
+pub async fn create(db: &Db, new: &NewRequest<'_>, limit: CreationLimit) -> sqlx::Result<bool> {
     let (enterprise, user) = principal_columns(new.kind, new.principal);
     let mut tx = db.begin().await?;
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO delegation_requests (id, kind, principal_enterprise_id, principal_user_id,
              requester_user_id, approver_user_id, scopes, valid_from, valid_until, note,
              binding_code, link_hash, status, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?
+         WHERE (SELECT COUNT(*) FROM delegation_requests
+                WHERE requester_user_id = ? AND created_at >= ?) < ?",
     )
     .bind(new.id)
     .bind(kind_str(new.kind))
@@ -130,8 +142,15 @@ pub async fn create(db: &Db, new: &NewRequest<'_>) -> sqlx::Result<()> {
     .bind(new.binding_code)
     .bind(new.link_hash)
     .bind(new.created_at)
+    .bind(new.requester_user_id)
+    .bind(limit.since)
+    .bind(limit.max)
     .execute(&mut *tx)
-    .await?;
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Ok(false);
+    }
     audit::append(
         &mut *tx,
         &NewEntry {
@@ -161,10 +180,12 @@ pub async fn create(db: &Db, new: &NewRequest<'_>) -> sqlx::Result<()> {
         new.created_at,
     )
     .await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(true)
 }
 
-/// How many requests `requester_user_id` made since `since` (for the creation rate limit).
+/// How many requests `requester_user_id` made since `since` (the creation rate limit's early,
+/// cheap refusal; `create` enforces it exactly).
 pub async fn count_created_since(
     db: &Db,
     requester_user_id: &str,
