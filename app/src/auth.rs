@@ -49,8 +49,14 @@ impl Auth {
         expect_context()
     }
 
-    /// Asks the server who is signed in.
+    /// Asks the server who is signed in. A device nobody signed in on (or whose person signed
+    /// out, or was signed out by the app) is signed out without asking: a first visit then
+    /// makes no request that can only answer 401.
     pub fn refresh(self) {
+        if device::get(&device::personal("me")).is_none() {
+            self.state.set(AuthState::SignedOut);
+            return;
+        }
         self.state.set(AuthState::Checking);
         spawn_local(async move {
             let state = match api().me().await {

@@ -4,9 +4,10 @@
 // goes to stderr. Run by `cargo xtask bench` against a server it started (BASE_URL).
 //
 // Every measurement is a cold first load in a browser profile of its own, which holds only
-// the languages, the session cookie and the display mode (localStorage `kapok.mode`), as a
-// returning phone with an empty HTTP cache would. Lighthouse must not reset storage, or the
-// cookie and the mode would go.
+// the languages, the session cookie, who signed in on the device (localStorage
+// `kapok.data.me`, which the app keeps from sign-in to sign-out) and the display mode
+// (`kapok.mode`), as a returning phone with an empty HTTP cache would. Lighthouse must not
+// reset storage, or the cookie and the mode would go.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
@@ -112,6 +113,13 @@ async function signIn(username) {
   throw new Error(`sign-in as ${username} set no ${SESSION_COOKIE} cookie`);
 }
 
+/** `GET /api/v1/me` for a session, as the app keeps it on the device after signing in. */
+async function whoIs(cookie) {
+  const response = await fetch(`${api}/api/v1/me`, { headers: { Cookie: `${SESSION_COOKIE}=${cookie}` } });
+  if (!response.ok) throw new Error(`GET /api/v1/me: HTTP ${response.status}`);
+  return await response.text();
+}
+
 /** The path of the demo resident's identity card page, found through the wallet API. */
 async function idCardPath() {
   const cookie = await signIn("resident");
@@ -150,11 +158,18 @@ async function measure(url, cookie, mode) {
         },
       ]);
     }
-    if (mode) {
+    const me = cookie ? await whoIs(cookie) : null;
+    if (mode || me) {
       // robots.txt: a page on the origin that loads nothing else into the HTTP cache.
       const page = context.pages()[0] ?? (await context.newPage());
       await page.goto(`${base}/robots.txt`);
-      await page.evaluate((m) => localStorage.setItem("kapok.mode", m), mode);
+      await page.evaluate(
+        ([m, who]) => {
+          if (m) localStorage.setItem("kapok.mode", m);
+          if (who) localStorage.setItem("kapok.data.me", who);
+        },
+        [mode, me],
+      );
       await page.goto("about:blank");
     }
     const result = await lighthouse(url, {

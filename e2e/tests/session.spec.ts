@@ -103,3 +103,25 @@ for (const locale of LOCALES) {
     });
   }
 }
+
+test("a first visit asks the server nothing it can only refuse, and the console stays clean", async ({ page }) => {
+  const refused: string[] = [];
+  const errors: string[] = [];
+  page.on("response", (r) => {
+    if (r.status() >= 400) refused.push(`${r.status()} ${r.url()}`);
+  });
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  await open(page, "/");
+  await expect(page.getByLabel(s.sign_in.username, { exact: true })).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  expect(refused).toEqual([]);
+  expect(errors).toEqual([]);
+
+  // Once someone has signed in here, opening the app asks who is signed in, and they are.
+  await signIn(page, "resident");
+  await page.reload();
+  await expect(page).toHaveURL(/\/resident$/);
+  expect(refused).toEqual([]);
+});

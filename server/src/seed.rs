@@ -120,7 +120,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
         sqlx::query(
             "INSERT INTO users (id, username, password_hash, display_name, persona, preferred_locale,
                                 prefers_elderly_mode, department, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(u.username) // demo ids are the usernames: readable in the audit log
         .bind(u.username)
@@ -128,7 +128,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
         .bind(u.display_name)
         .bind(u.persona)
         .bind(u.locale)
-        .bind(u.prefers_elderly_mode)
+        .bind(i64::from(u.prefers_elderly_mode))
         .bind(u.department)
         .bind(now)
         .execute(&mut *tx)
@@ -137,7 +137,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
     let check =
         uscc::check_character(COMPANY_USCC_BODY).expect("the demo code body is well-formed");
     let company_uscc = format!("{COMPANY_USCC_BODY}{check}");
-    sqlx::query("INSERT INTO enterprises (id, name, uscc) VALUES ('kapok-digital', ?, ?)")
+    sqlx::query("INSERT INTO enterprises (id, name, uscc) VALUES ('kapok-digital', $1, $2)")
         .bind(COMPANY_NAME)
         .bind(&company_uscc)
         .execute(&mut *tx)
@@ -147,14 +147,14 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
         ("staff", "staff"),
         ("clerk", "staff"),
     ] {
-        sqlx::query("INSERT INTO enterprise_members (enterprise_id, user_id, role) VALUES ('kapok-digital', ?, ?)")
+        sqlx::query("INSERT INTO enterprise_members (enterprise_id, user_id, role) VALUES ('kapok-digital', $1, $2)")
             .bind(user)
             .bind(role)
             .execute(&mut *tx)
             .await?;
     }
     for (user, id_number) in id_numbers() {
-        sqlx::query("UPDATE users SET id_number = ? WHERE id = ?")
+        sqlx::query("UPDATE users SET id_number = $1 WHERE id = $2")
             .bind(id_number)
             .bind(user)
             .execute(&mut *tx)
@@ -165,12 +165,14 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
         ("resident", "elder", "mother"),
         ("elder", "resident", "child"),
     ] {
-        sqlx::query("INSERT INTO relatives (user_id, relative_user_id, relation) VALUES (?, ?, ?)")
-            .bind(user)
-            .bind(relative)
-            .bind(relation)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO relatives (user_id, relative_user_id, relation) VALUES ($1, $2, $3)",
+        )
+        .bind(user)
+        .bind(relative)
+        .bind(relation)
+        .execute(&mut *tx)
+        .await?;
     }
     seed_licences(&mut tx, &company_uscc, &clock::today(now)).await?;
     seed_policies(&mut tx, now).await?;
@@ -259,7 +261,7 @@ fn secret(key: FieldKey, value: &str) -> StoredField {
 pub const RESIDENT_DRIVING_LICENCE_DAYS_LEFT: i64 = 19;
 
 async fn seed_licences(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     company_uscc: &str,
     today: &str,
 ) -> Result<(), sqlx::Error> {
@@ -721,7 +723,7 @@ const POLICIES: &[SeedPolicy] = &[
 ];
 
 async fn seed_policies(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     for p in POLICIES {

@@ -100,6 +100,12 @@ pub async fn sign_in(
         None => (None, DUMMY_HASH.clone()),
     };
     let password = request.password;
+    // Argon2 takes 19 MiB and a core for tens of milliseconds: a queue, not a thread per
+    // sign-in, so a burst of sign-ins cannot take all the memory or every core from the rest.
+    let _turn = PASSWORD_CHECKS
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let password_ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -206,6 +212,13 @@ fn verify_password(password: &str, hash: &str) -> bool {
         })
         .unwrap_or(false)
 }
+
+/// Password checks at once: half the cores (at least one), so the other half serve everyone
+/// else during a flood of sign-ins.
+static PASSWORD_CHECKS: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    tokio::sync::Semaphore::new((cores / 2).max(1))
+});
 
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password("no account has this password"));

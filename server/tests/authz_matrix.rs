@@ -434,6 +434,9 @@ struct World {
     company_application: String,
     /// A notice in the resident's inbox.
     residents_notification: String,
+    /// On PostgreSQL, the database each cell's is copied from (closed to everyone after
+    /// `make`, as a template must be).
+    template: Option<String>,
 }
 
 impl World {
@@ -468,7 +471,16 @@ impl World {
                 sessions.push((caller, client.session_cookie().unwrap()));
             }
         }
+        let template = match common::postgres() {
+            Some(_) => {
+                let name = common::database_name(server.db.connect_options().database_url.as_str());
+                server.db.close().await;
+                Some(name)
+            }
+            None => None,
+        };
         World {
+            template,
             server,
             sessions,
             pending,
@@ -491,16 +503,22 @@ impl World {
     /// A copy of the world with a server of its own.
     async fn copy(&self) -> CellWorld<'_> {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("kapok.db");
-        sqlx::query("VACUUM INTO ?")
-            .bind(file.to_str().unwrap())
-            .execute(&self.server.db)
-            .await
-            .unwrap();
+        let database_url = match (common::postgres(), &self.template) {
+            (Some(admin), Some(template)) => common::create_database(&admin, Some(template)).await,
+            _ => {
+                let file = dir.path().join("kapok.db");
+                sqlx::query("VACUUM INTO $1")
+                    .bind(file.to_str().unwrap())
+                    .execute(&self.server.db)
+                    .await
+                    .unwrap();
+                format!("sqlite://{}", file.display())
+            }
+        };
         let running = kapok_server::start(Config {
             addr: "127.0.0.1:0".parse().unwrap(),
             origin: "http://localhost:8080".into(),
-            database_url: format!("sqlite://{}", file.display()),
+            database_url: database_url.clone(),
             dist: dir.path().to_owned(),
             // Demo mode for `/demo-accounts`; the copy has users, so nothing is seeded again.
             demo: true,
@@ -508,6 +526,7 @@ impl World {
         .await
         .expect("a copy of the world starts");
         let copy = CellWorld {
+            database_url,
             world: self,
             base: format!("http://{}", running.addr),
             db: running.db.clone(),
@@ -555,6 +574,7 @@ impl World {
 
 /// One cell's copy of the world.
 struct CellWorld<'w> {
+    database_url: String,
     world: &'w World,
     base: String,
     db: Db,
@@ -592,6 +612,9 @@ impl CellWorld<'_> {
             .flatten();
         // Nothing is left open behind the cell (the server's task idles until the test ends).
         self.db.close().await;
+        if let Some(admin) = common::postgres() {
+            common::drop_database(&admin, &common::database_name(&self.database_url)).await;
+        }
         Answer {
             status,
             content_type,
@@ -753,7 +776,7 @@ async fn add_colleague(server: &TestServer) {
     sqlx::query(
         "INSERT INTO users (id, username, password_hash, display_name, persona, preferred_locale,
                             prefers_elderly_mode, created_at)
-         SELECT ?, ?, password_hash, '何家豪', 'enterprise', 'zh-CN', 0, created_at
+         SELECT $1, $2, password_hash, '何家豪', 'enterprise', 'zh-CN', 0, created_at
          FROM users WHERE id = 'staff'",
     )
     .bind(COLLEAGUE)
@@ -763,7 +786,7 @@ async fn add_colleague(server: &TestServer) {
     .unwrap();
     sqlx::query(
         "INSERT INTO enterprise_members (enterprise_id, user_id, role)
-         VALUES ('kapok-digital', ?, 'staff')",
+         VALUES ('kapok-digital', $1, 'staff')",
     )
     .bind(COLLEAGUE)
     .execute(&server.db)

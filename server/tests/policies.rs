@@ -7,8 +7,8 @@ mod common;
 
 use common::TestServer;
 use kapok_api::{
-    AuditAction, DelegationKind, ErrorCode, Localized, NewDelegationRequest, NewPolicy,
-    NotificationKind, Policy, PolicyTag, Scope, Subscriptions,
+    AuditAction, ErrorCode, Localized, NewPolicy, NotificationKind, Policy, PolicyTag, Scope,
+    Subscriptions,
     client::{Client, ClientError},
 };
 
@@ -88,23 +88,7 @@ fn catering_measure() -> NewPolicy {
 
 /// Staff holding an approved company grant for `scopes`, and the grant's id.
 async fn staff_with_grant(server: &TestServer, scopes: &[Scope]) -> (Client, String) {
-    let staff = server.signed_in("staff").await;
-    let created = staff
-        .create_delegation_request(&NewDelegationRequest {
-            kind: DelegationKind::Enterprise,
-            principal: "kapok-digital".into(),
-            scopes: scopes.to_vec(),
-            valid_from: None,
-            valid_until: None,
-            note: "关注企业扶持政策".into(),
-        })
-        .await
-        .unwrap();
-    let grant = kapok_server::testing::approve_without_passkey(&server.db, &created.request.id)
-        .await
-        .unwrap()
-        .expect("a pending request is approved");
-    (staff, grant)
+    server.staff_with_grant(scopes, "关注企业扶持政策").await
 }
 
 /// A second company in the register, with a legal representative of its own (`other-rep`,

@@ -112,23 +112,7 @@ fn statuses(application: &Application) -> Vec<(ApplicationStatus, u32)> {
 
 /// Staff holding an approved company grant for `scopes`, and the grant's id.
 async fn staff_with_grant(server: &TestServer, scopes: &[Scope]) -> (Client, String) {
-    let staff = server.signed_in("staff").await;
-    let created = staff
-        .create_delegation_request(&NewDelegationRequest {
-            kind: DelegationKind::Enterprise,
-            principal: "kapok-digital".into(),
-            scopes: scopes.to_vec(),
-            valid_from: None,
-            valid_until: None,
-            note: "办理食品经营许可".into(),
-        })
-        .await
-        .unwrap();
-    let grant = kapok_server::testing::approve_without_passkey(&server.db, &created.request.id)
-        .await
-        .unwrap()
-        .expect("a pending request is approved");
-    (staff, grant)
+    server.staff_with_grant(scopes, "办理食品经营许可").await
 }
 
 /// The resident's renewal, sent, and claimed by the service-centre official.
@@ -1201,7 +1185,7 @@ async fn a_timeline_cannot_be_rewritten_even_by_hand() {
         );
     }
     let steps: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM application_events WHERE application_id = ?")
+        sqlx::query_scalar("SELECT COUNT(*) FROM application_events WHERE application_id = $1")
             .bind(&claimed.id)
             .fetch_one(&server.db)
             .await

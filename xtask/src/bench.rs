@@ -1,7 +1,7 @@
 //! `cargo xtask bench`: measures what a phone downloads, what Lighthouse makes of each first
-//! load, how fast tokens are signed and verified (natively and in wasm), and how many wallet
-//! requests the release server answers, and fuzzes the token parser and the QR decoder for a
-//! bounded time; writes docs/benchmarks.md.
+//! load, how fast tokens are signed and verified (natively and in wasm), and how the API holds
+//! up under a mixed load next to a bare axum endpoint (load.rs), and fuzzes the token parser
+//! and the QR decoder for a bounded time; writes docs/benchmarks.md.
 
 use std::{
     fmt::Write as _,
@@ -10,14 +10,7 @@ use std::{
 
 use serde_json::Value;
 
-use crate::{
-    Result, TestServer, bundle, cmd, free_port, fuzz, root, run_cmd, target_dir, tempdir, tools,
-};
-
-/// Concurrent connections for the HTTP measurements: a busy counter's worth of phones.
-const CONNECTIONS: &str = "64";
-/// How long each endpoint is loaded for.
-const LOAD_FOR: &str = "10s";
+use crate::{Result, TestServer, bundle, cmd, fuzz, root, run_cmd, tempdir, tools};
 
 pub fn bench() -> Result {
     tools::ensure_build_tools()?;
@@ -113,7 +106,10 @@ pub fn bench() -> Result {
     report.push_str(&lighthouse()?);
     report.push_str(&token_crypto()?);
     report.push_str(&offline_verification()?);
-    report.push_str(&http_load()?);
+    // The API under a mixed load: on SQLite, a fresh file; then on a PostgreSQL cluster of
+    // its own on loopback, which flushes every commit to disk as SQLite's FULL does.
+    report.push_str(&crate::load::section(None)?);
+    report.push_str(&crate::load::on_postgres()?);
     report.push_str(&crate::api_fuzz::section()?);
     report.push_str(&fuzzing);
 
@@ -400,72 +396,6 @@ fn offline_verification() -> Result<String> {
     ))
 }
 
-/// `GET /api/v1/wallet` on the release server under load, next to a bare axum endpoint that
-/// answers the same body, both loaded by oha in the same run.
-fn http_load() -> Result<String> {
-    let data = tempdir("kapok-bench-http")?;
-    let result = load_wallet_and_bare(&data);
-    let _ = std::fs::remove_dir_all(&data);
-    let (wallet, bare, body_bytes) = result?;
-    let mut section = format!(
-        "\n## The wallet API under load (release server, SQLite)\n\n\
-         [oha](https://crates.io/crates/oha) {} loads each endpoint in turn with \
-         {CONNECTIONS} keep-alive connections (`-c {CONNECTIONS} -z {LOAD_FOR}`, after a \
-         2000-request warm-up), on the same cores as the server: `GET /api/v1/wallet` as the demo resident (session cookie; \
-         {body_bytes} bytes of JSON), then `server/examples/bare.rs`, an axum handler that \
-         serialises the same JSON with no session, database or middleware. Errors are failed \
-         requests plus non-200 answers.\n\n\
-         | endpoint | requests/s | p50 | p99 | errors |\n|---|---:|---:|---:|---:|\n",
-        tools::OHA_VERSION
-    );
-    for (name, load) in [("`GET /api/v1/wallet`", &wallet), ("bare axum JSON", &bare)] {
-        let _ = writeln!(
-            section,
-            "| {name} | {:.0} | {:.2} ms | {:.2} ms | {} |",
-            load.requests_per_sec,
-            load.p50 * 1000.0,
-            load.p99 * 1000.0,
-            load.errors
-        );
-    }
-    let _ = writeln!(
-        section,
-        "\nwallet / bare: {:.2}× the requests per second, {:.1}× the p50 latency.",
-        wallet.requests_per_sec / bare.requests_per_sec,
-        wallet.p50 / bare.p50
-    );
-    Ok(section)
-}
-
-fn load_wallet_and_bare(data: &std::path::Path) -> Result<(Load, Load, usize)> {
-    let server = TestServer::start_release(data)?;
-    // The server listens on 127.0.0.1 only; `localhost` may resolve to ::1 first.
-    let base = server.origin.replace("localhost", "127.0.0.1");
-    let cookie = sign_in(&base, &server.origin, "resident")?;
-    let wallet_url = format!("{base}/api/v1/wallet");
-    let body = ureq::get(&wallet_url)
-        .header("Cookie", &cookie)
-        .call()
-        .and_then(|mut r| r.body_mut().read_to_string())
-        .map_err(|e| format!("GET {wallet_url}: {e}"))?;
-    let wallet = load(&wallet_url, Some(&cookie))?;
-    drop(server);
-
-    let body_file = data.join("wallet.json");
-    std::fs::write(&body_file, &body).map_err(|e| e.to_string())?;
-    let port = free_port()?;
-    let bare = target_dir().join("release/examples/bare");
-    let bare_server = TestServer::spawn(
-        cmd(bare.to_str().ok_or("target path is not UTF-8")?)
-            .arg(port.to_string())
-            .arg(&body_file),
-        port,
-    )?;
-    let bare = load(&format!("http://127.0.0.1:{port}/"), None);
-    drop(bare_server);
-    Ok((wallet, bare?, body.len()))
-}
-
 /// Signs in through the API as a demo account and returns the session as a `Cookie` value.
 pub fn sign_in(base: &str, origin: &str, username: &str) -> Result<String> {
     let url = format!("{base}/api/v1/session");
@@ -487,53 +417,8 @@ pub fn sign_in(base: &str, origin: &str, username: &str) -> Result<String> {
         .ok_or_else(|| format!("POST {url} set no session cookie"))
 }
 
-/// What oha measured for one endpoint; latencies in seconds.
-struct Load {
-    requests_per_sec: f64,
-    p50: f64,
-    p99: f64,
-    errors: u64,
-}
-
-fn load(url: &str, cookie: Option<&str>) -> Result<Load> {
-    let oha = |args: &[&str]| {
-        let mut c = cmd("oha");
-        c.args(["--no-tui", "--output-format", "json", "-c", CONNECTIONS])
-            .args(args);
-        if let Some(cookie) = cookie {
-            c.arg("-H").arg(format!("Cookie: {cookie}"));
-        }
-        stdout_of(c.arg(url))
-    };
-    // Warm-up: connections, SQLite's page cache, the allocator.
-    oha(&["-n", "2000"])?;
-    let out = oha(&["-z", LOAD_FOR, "--wait-ongoing-requests-after-deadline"])?;
-    let json: Value = serde_json::from_str(&out).map_err(|e| format!("oha's output: {e}"))?;
-    let number = |pointer: &str| {
-        json.pointer(pointer)
-            .and_then(Value::as_f64)
-            .ok_or_else(|| format!("oha's output has no {pointer}:\n{out}"))
-    };
-    let total = |pointer: &str| -> u64 {
-        json.pointer(pointer)
-            .and_then(Value::as_object)
-            .map(|counts| counts.values().filter_map(Value::as_u64).sum())
-            .unwrap_or(0)
-    };
-    let ok = json
-        .pointer("/statusCodeDistribution/200")
-        .and_then(Value::as_u64)
-        .unwrap_or(0);
-    Ok(Load {
-        requests_per_sec: number("/summary/requestsPerSec")?,
-        p50: number("/latencyPercentiles/p50")?,
-        p99: number("/latencyPercentiles/p99")?,
-        errors: total("/errorDistribution") + total("/statusCodeDistribution") - ok,
-    })
-}
-
 /// Runs `c`, echoing it, and returns what it printed; fails with its stderr if it fails.
-fn stdout_of(c: &mut Command) -> Result<String> {
+pub(crate) fn stdout_of(c: &mut Command) -> Result<String> {
     let shown = format!("{c:?}").replace('"', "");
     println!("\n▶ {shown}");
     let out = c

@@ -7,6 +7,8 @@ mod api_fuzz;
 mod bench;
 mod bundle;
 mod fuzz;
+mod load;
+mod postgres;
 mod tools;
 
 use std::{
@@ -22,11 +24,15 @@ fn main() -> ExitCode {
         Some("run") => run(),
         Some("test") => test(),
         Some("bench") => bench::bench(),
+        Some("bench-load") => load::alone(args.get(1).map(String::as_str)),
         Some("api-fuzz") => api_fuzz::alone(),
         Some("fuzz") => fuzz::fuzz(),
+        Some("test-postgres") => server_tests_on_postgres(),
         Some("bundle") => tools::ensure_build_tools().and_then(|()| bundle::build_release()),
         _ => {
-            eprintln!("usage: cargo xtask run | test | bench | fuzz | api-fuzz | bundle");
+            eprintln!(
+                "usage: cargo xtask run | test | bench | fuzz | api-fuzz | bundle | test-postgres"
+            );
             eprintln!(
                 "  run    build the app and serve it with demo data at http://localhost:8080"
             );
@@ -41,6 +47,9 @@ fn main() -> ExitCode {
                 "  api-fuzz  only the schemathesis run of `test` (the API against its OpenAPI document)"
             );
             eprintln!("  bundle build the release client into dist/ (what run and test serve)");
+            eprintln!(
+                "  test-postgres  only the server's integration tests on a PostgreSQL of their own"
+            );
             return ExitCode::from(2);
         }
     };
@@ -144,6 +153,7 @@ fn test() -> Result {
         "warnings",
     ]))?;
     run_cmd(cmd("cargo").args(["test", "--workspace"]))?;
+    server_tests_on_postgres()?;
     // Component render tests and offline verification, in headless Chromium
     // (wasm-bindgen-test-runner drives chromedriver).
     run_cmd(
@@ -170,6 +180,17 @@ fn test() -> Result {
         started.elapsed().as_secs()
     );
     Ok(())
+}
+
+/// The server's integration tests again, each on a database of its own in a PostgreSQL
+/// cluster started for the run (the unit tests above ran them on SQLite).
+fn server_tests_on_postgres() -> Result {
+    let postgres = postgres::Postgres::start(postgres::Durability::Throwaway)?;
+    run_cmd(
+        cmd("cargo")
+            .args(["test", "-p", "kapok-server", "--test", "*"])
+            .env("KAPOK_TEST_POSTGRES", &postgres.url),
+    )
 }
 
 /// The Playwright suite against a server of its own: a free port, a fresh database.

@@ -11,6 +11,9 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const TRUNK_VERSION: &str = "0.21";
 /// The HTTP load generator `cargo xtask bench` uses; pinned so figures compare across runs.
 pub const OHA_VERSION: &str = "1.16.0";
+/// wrk, for the one load whose requests must each carry a body of their own (verify's tokens);
+/// Debian's package, whose version is the distribution's.
+pub const WRK_VERSION: &str = "4.1.0";
 /// The fuzzers need nightly (`-Zsanitizer`); a dated one, so that a finding replays on the
 /// compiler that made it. The rest of the project stays on stable.
 pub const FUZZ_TOOLCHAIN: &str = "nightly-2026-10-15";
@@ -124,11 +127,20 @@ fn ensure_npm_packages() -> Result {
     Ok(())
 }
 
-/// oha, the HTTP load generator (only `cargo xtask bench` needs it).
+/// oha, the HTTP load generator, and wrk for verify (only `cargo xtask bench` needs them).
 pub fn ensure_load_generator() -> Result {
     let oha = output("oha", &["--version"]).unwrap_or_default();
     if oha.trim() != format!("oha {OHA_VERSION}") {
         run_cmd(cmd("cargo").args(["install", "oha", "--version", OHA_VERSION, "--locked"]))?;
+    }
+    // `wrk -v` prints its version and exits 1.
+    let wrk = Command::new("wrk")
+        .arg("-v")
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+        .unwrap_or_default();
+    if !wrk.contains(&format!("/{WRK_VERSION}")) {
+        apt_install(&["wrk"])?;
     }
     Ok(())
 }
@@ -165,7 +177,16 @@ pub fn ensure_browser() -> Result {
     if std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists() {
         return Ok(());
     }
-    let sudo = output("id", &["-u"]).is_some_and(|id| id.trim() != "0");
+    apt_install(&["chromium", "chromium-driver"])
+}
+
+pub fn is_root() -> bool {
+    output("id", &["-u"]).is_some_and(|id| id.trim() == "0")
+}
+
+/// Installs Debian packages (through sudo unless we are root).
+pub fn apt_install(packages: &[&str]) -> Result {
+    let sudo = !is_root();
     let apt = |args: &[&str]| {
         let mut c = if sudo { cmd("sudo") } else { cmd("apt-get") };
         if sudo {
@@ -175,13 +196,7 @@ pub fn ensure_browser() -> Result {
         c
     };
     run_cmd(&mut apt(&["update", "-qq"]))?;
-    run_cmd(&mut apt(&[
-        "install",
-        "-y",
-        "-qq",
-        "chromium",
-        "chromium-driver",
-    ]))
+    run_cmd(apt(&["install", "-y", "-qq"]).args(packages))
 }
 
 /// schemathesis, the OpenAPI fuzzer the tests run against the API; pinned so a seed makes the

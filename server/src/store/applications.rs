@@ -9,11 +9,12 @@ use kapok_api::{
     Application, ApplicationForm, ApplicationStatus, Department, NotificationKind, ServiceId,
     TimelineEntry,
 };
-use sqlx::{Row, Sqlite, Transaction, sqlite::SqliteRow};
+use sqlx::{Any, Row, Transaction, any::AnyRow};
 
 use crate::{
     db::Db,
     store::{
+        self,
         licences::{self, NewLicence},
         notifications,
         users::{department_str, parse_department},
@@ -54,7 +55,7 @@ pub async fn create(db: &Db, new: &NewApplication<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO applications (id, service, status, department, applicant_user_id,
              enterprise_id, form, round, submitted_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10)",
     )
     .bind(new.id)
     .bind(new.form.service().as_str())
@@ -96,21 +97,21 @@ pub async fn update(
     let mut tx = db.begin().await?;
     let updated = sqlx::query(
         "UPDATE applications
-         SET form = ?, status = ?, round = ?, updated_at = ?,
-             submitted_at = CASE WHEN ? THEN ? ELSE submitted_at END,
-             handler_user_id = CASE WHEN ? THEN NULL ELSE handler_user_id END
-         WHERE id = ? AND status = ? AND round = ? AND status IN ('draft', 'returned')",
+         SET form = $1, status = $2, round = $3, updated_at = $4,
+             submitted_at = CASE WHEN $5 THEN $6 ELSE submitted_at END,
+             handler_user_id = CASE WHEN $7 THEN NULL ELSE handler_user_id END
+         WHERE id = $8 AND status = $9 AND round = $10 AND status IN ('draft', 'returned')",
     )
     .bind(form_text(form)?)
     .bind(status.as_str())
-    .bind(new_round)
+    .bind(i64::from(new_round))
     .bind(now)
     .bind(submit)
     .bind(now)
     .bind(submit)
     .bind(&application.application.id)
     .bind(expected.as_str())
-    .bind(round)
+    .bind(i64::from(round))
     .execute(&mut *tx)
     .await?;
     if updated.rows_affected() != 1 {
@@ -139,7 +140,7 @@ pub async fn update(
 
 /// Deletes a draft (which has no timeline yet); `false` if it is no longer a draft.
 pub async fn delete_draft(db: &Db, id: &str) -> sqlx::Result<bool> {
-    let deleted = sqlx::query("DELETE FROM applications WHERE id = ? AND status = 'draft'")
+    let deleted = sqlx::query("DELETE FROM applications WHERE id = $1 AND status = 'draft'")
         .bind(id)
         .execute(db)
         .await?;
@@ -150,8 +151,8 @@ pub async fn delete_draft(db: &Db, id: &str) -> sqlx::Result<bool> {
 pub async fn claim(db: &Db, id: &str, official_user_id: &str, now: i64) -> sqlx::Result<bool> {
     let mut tx = db.begin().await?;
     let updated = sqlx::query(
-        "UPDATE applications SET status = 'under_review', handler_user_id = ?, updated_at = ?
-         WHERE id = ? AND status = 'accepted'",
+        "UPDATE applications SET status = 'under_review', handler_user_id = $1, updated_at = $2
+         WHERE id = $3 AND status = 'accepted'",
     )
     .bind(official_user_id)
     .bind(now)
@@ -209,8 +210,8 @@ pub async fn decide(
     // The first statement writes, so SQLite takes the write lock before anything is read:
     // a racing decision waits here and then finds the status changed.
     let updated = sqlx::query(
-        "UPDATE applications SET status = ?, updated_at = ?
-         WHERE id = ? AND status = 'under_review' AND handler_user_id = ?",
+        "UPDATE applications SET status = $1, updated_at = $2
+         WHERE id = $3 AND status = 'under_review' AND handler_user_id = $4",
     )
     .bind(status.as_str())
     .bind(now)
@@ -240,14 +241,14 @@ pub async fn decide(
     if let Outcome::Approve(Some(issue)) = outcome {
         licences::insert(&mut *tx, &issue.licence).await?;
         if let Some(old) = issue.replaces {
-            sqlx::query("UPDATE licences SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+            sqlx::query("UPDATE licences SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
                 .bind(now)
                 .bind(old)
                 .execute(&mut *tx)
                 .await?;
         }
         sqlx::query(
-            "UPDATE applications SET status = 'issued', issued_licence_id = ? WHERE id = ?",
+            "UPDATE applications SET status = 'issued', issued_licence_id = $1 WHERE id = $2",
         )
         .bind(issue.licence.id)
         .bind(id)
@@ -281,7 +282,7 @@ const SELECT: &str = "
     LEFT JOIN users hu ON hu.id = a.handler_user_id";
 
 pub async fn find(db: &Db, id: &str) -> sqlx::Result<Option<StoredApplication>> {
-    let row = sqlx::query(&format!("{SELECT} WHERE a.id = ?"))
+    let row = sqlx::query(&format!("{SELECT} WHERE a.id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await?;
@@ -298,16 +299,18 @@ pub async fn filed_by_or_for(
     user_id: &str,
     enterprise_ids: &[String],
 ) -> sqlx::Result<Vec<StoredApplication>> {
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "{SELECT}
-         WHERE (a.enterprise_id IS NULL AND a.applicant_user_id = ?)
-            OR a.enterprise_id IN (SELECT value FROM json_each(?))
-         ORDER BY a.created_at DESC, a.rowid DESC LIMIT {PAGE}"
-    ))
-    .bind(user_id)
-    .bind(serde_json::to_string(enterprise_ids).map_err(|e| sqlx::Error::Encode(e.into()))?)
-    .fetch_all(db)
-    .await?;
+         WHERE (a.enterprise_id IS NULL AND a.applicant_user_id = $1)
+            OR a.enterprise_id IN ({})
+         ORDER BY a.created_at DESC, a.rowid DESC LIMIT {PAGE}",
+        store::placeholders(2, enterprise_ids.len())
+    );
+    let mut query = sqlx::query(&sql).bind(user_id);
+    for id in enterprise_ids {
+        query = query.bind(id);
+    }
+    let rows = query.fetch_all(db).await?;
     let found = rows
         .iter()
         .map(from_row)
@@ -320,7 +323,7 @@ pub async fn filed_by_or_for(
 pub async fn inbox(db: &Db, department: Department) -> sqlx::Result<Vec<StoredApplication>> {
     let rows = sqlx::query(&format!(
         "{SELECT}
-         WHERE a.department = ? AND a.status IN ('accepted', 'under_review')
+         WHERE a.department = $1 AND a.status IN ('accepted', 'under_review')
          ORDER BY a.submitted_at, a.rowid LIMIT {PAGE}"
     ))
     .bind(department_str(department))
@@ -336,7 +339,7 @@ pub async fn inbox(db: &Db, department: Department) -> sqlx::Result<Vec<StoredAp
 /// The timeline steps of sending an application: submitted by the actor, then accepted by the
 /// system at once (受理: the form is complete, and the department takes it on).
 async fn sent(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     id: &str,
     round: u32,
     actor_user_id: &str,
@@ -356,7 +359,7 @@ async fn sent(
 }
 
 async fn event(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     id: &str,
     status: ApplicationStatus,
     round: u32,
@@ -366,11 +369,11 @@ async fn event(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO application_events (application_id, status, round, at, actor_user_id, reason)
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(id)
     .bind(status.as_str())
-    .bind(round)
+    .bind(i64::from(round))
     .bind(now)
     .bind(actor_user_id)
     .bind(reason)
@@ -379,17 +382,18 @@ async fn event(
     Ok(())
 }
 
-async fn current_round(tx: &mut Transaction<'_, Sqlite>, id: &str) -> sqlx::Result<u32> {
-    sqlx::query_scalar("SELECT round FROM applications WHERE id = ?")
+async fn current_round(tx: &mut Transaction<'_, Any>, id: &str) -> sqlx::Result<u32> {
+    let round: i64 = sqlx::query_scalar("SELECT round FROM applications WHERE id = $1")
         .bind(id)
         .fetch_one(&mut **tx)
-        .await
+        .await?;
+    u32::try_from(round).map_err(|_| corrupt("round"))
 }
 
 /// Tells the applicant where their application now stands, and for a company's application
 /// its legal representative too (when someone else filed it).
 async fn notify_parties(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     id: &str,
     status: ApplicationStatus,
     now: i64,
@@ -399,7 +403,7 @@ async fn notify_parties(
          FROM applications a
          LEFT JOIN enterprise_members m
                 ON m.enterprise_id = a.enterprise_id AND m.role = 'legal_representative'
-         WHERE a.id = ?",
+         WHERE a.id = $1",
     )
     .bind(id)
     .fetch_one(&mut **tx)
@@ -428,16 +432,19 @@ async fn with_timelines(
         return Ok(found);
     }
     let ids: Vec<&str> = found.iter().map(|a| a.application.id.as_str()).collect();
-    let rows = sqlx::query(
+    let sql = format!(
         "SELECT ev.application_id, ev.status, ev.round, ev.at, u.display_name AS actor_name,
                 ev.reason
          FROM application_events ev LEFT JOIN users u ON u.id = ev.actor_user_id
-         WHERE ev.application_id IN (SELECT value FROM json_each(?))
+         WHERE ev.application_id IN ({})
          ORDER BY ev.id",
-    )
-    .bind(serde_json::to_string(&ids).map_err(|e| sqlx::Error::Encode(e.into()))?)
-    .fetch_all(db)
-    .await?;
+        store::placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(id);
+    }
+    let rows = query.fetch_all(db).await?;
     let mut timelines: HashMap<String, Vec<TimelineEntry>> = HashMap::new();
     for row in &rows {
         timelines
@@ -446,7 +453,7 @@ async fn with_timelines(
             .push(TimelineEntry {
                 status: parse_status(row.get("status"))?,
                 at: row.get("at"),
-                round: row.get("round"),
+                round: round_of(row)?,
                 actor_name: row.get("actor_name"),
                 reason: row.get("reason"),
             });
@@ -459,7 +466,11 @@ async fn with_timelines(
     Ok(found)
 }
 
-fn from_row(row: &SqliteRow) -> sqlx::Result<StoredApplication> {
+fn round_of(row: &AnyRow) -> sqlx::Result<u32> {
+    u32::try_from(row.get::<i64, _>("round")).map_err(|_| corrupt("round"))
+}
+
+fn from_row(row: &AnyRow) -> sqlx::Result<StoredApplication> {
     let form: ApplicationForm =
         serde_json::from_str(row.get("form")).map_err(|_| corrupt("form"))?;
     Ok(StoredApplication {
@@ -470,7 +481,7 @@ fn from_row(row: &SqliteRow) -> sqlx::Result<StoredApplication> {
             applicant_name: row.get("applicant_name"),
             enterprise_name: row.get("enterprise_name"),
             form,
-            round: row.get("round"),
+            round: round_of(row)?,
             timeline: Vec::new(),
             issued_licence_id: row.get("issued_licence_id"),
             handler_name: row.get("handler_name"),

@@ -2,7 +2,7 @@
 //! deletes (the migration's triggers refuse it even if something tried).
 
 use kapok_api::{AuditAction, AuditEntry};
-use sqlx::{Row, SqliteExecutor};
+use sqlx::{Any, Executor, Row};
 
 use crate::db::Db;
 
@@ -22,11 +22,14 @@ pub struct NewEntry<'a> {
     pub detail: &'a str,
 }
 
-pub async fn append(db: impl SqliteExecutor<'_>, entry: &NewEntry<'_>) -> sqlx::Result<()> {
+pub async fn append(
+    db: impl Executor<'_, Database = Any>,
+    entry: &NewEntry<'_>,
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor_user_id, action, request_id, grant_id,
                                 requester_user_id, approver_user_id, detail)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(entry.at)
     .bind(entry.actor_user_id)
@@ -48,7 +51,7 @@ const SELECT: &str = "SELECT a.id, a.at, u.display_name AS actor_name, a.action,
 /// Entries that concern `user_id`: as the actor, the requester or grantee, or the approver.
 pub async fn concerning(db: &Db, user_id: &str) -> sqlx::Result<Vec<AuditEntry>> {
     let rows = sqlx::query(&format!(
-        "{SELECT} WHERE a.actor_user_id = ?1 OR a.requester_user_id = ?1 OR a.approver_user_id = ?1
+        "{SELECT} WHERE a.actor_user_id = $1 OR a.requester_user_id = $1 OR a.approver_user_id = $1
          ORDER BY a.id DESC LIMIT {PAGE}"
     ))
     .bind(user_id)
@@ -60,7 +63,7 @@ pub async fn concerning(db: &Db, user_id: &str) -> sqlx::Result<Vec<AuditEntry>>
 /// A grant's story: its request's entries (asked, viewed, approved) and the grant's own.
 pub async fn of_grant(db: &Db, grant_id: &str, request_id: &str) -> sqlx::Result<Vec<AuditEntry>> {
     let rows = sqlx::query(&format!(
-        "{SELECT} WHERE a.grant_id = ? OR a.request_id = ? ORDER BY a.id DESC LIMIT {PAGE}"
+        "{SELECT} WHERE a.grant_id = $1 OR a.request_id = $2 ORDER BY a.id DESC LIMIT {PAGE}"
     ))
     .bind(grant_id)
     .bind(request_id)
@@ -69,7 +72,7 @@ pub async fn of_grant(db: &Db, grant_id: &str, request_id: &str) -> sqlx::Result
     rows.iter().map(from_row).collect()
 }
 
-fn from_row(row: &sqlx::sqlite::SqliteRow) -> sqlx::Result<AuditEntry> {
+fn from_row(row: &sqlx::any::AnyRow) -> sqlx::Result<AuditEntry> {
     let action = parse_action(row.get("action"))
         .ok_or_else(|| sqlx::Error::Decode("audit_log: bad action".into()))?;
     Ok(AuditEntry {

@@ -6,11 +6,11 @@ use kapok_api::{
     AuditAction, DelegationKind, Grant, GrantStatus, LINK_LIFETIME_SECS, NotificationKind, Party,
     RequestStatus, Scope,
 };
-use sqlx::{Row, sqlite::SqliteRow};
+use sqlx::{Row, any::AnyRow};
 
 use crate::{
     clock,
-    db::Db,
+    db::{self, Db, Engine},
     store::{
         audit::{self, NewEntry},
         notifications, users,
@@ -118,16 +118,24 @@ pub struct CreationLimit {
 /// `false`. The count and the insert are one statement, which SQLite runs under its write
 /// lock: a burst of concurrent requests cannot all count the same rows and slip past the
 /// limit together (a separate count first let 32 of a 200-request burst through, not 10).
+/// PostgreSQL lets concurrent statements count the same rows, so there the requester's row is
+/// locked first and their requests are counted one after another.
 pub async fn create(db: &Db, new: &NewRequest<'_>, limit: CreationLimit) -> sqlx::Result<bool> {
     let (enterprise, user) = principal_columns(new.kind, new.principal);
     let mut tx = db.begin().await?;
+    if db::engine(db) == Engine::Postgres {
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+            .bind(new.requester_user_id)
+            .execute(&mut *tx)
+            .await?;
+    }
     let inserted = sqlx::query(
         "INSERT INTO delegation_requests (id, kind, principal_enterprise_id, principal_user_id,
              requester_user_id, approver_user_id, scopes, valid_from, valid_until, note,
              binding_code, link_hash, status, created_at)
-         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $13
          WHERE (SELECT COUNT(*) FROM delegation_requests
-                WHERE requester_user_id = ? AND created_at >= ?) < ?",
+                WHERE requester_user_id = $14 AND created_at >= $15) < $16",
     )
     .bind(new.id)
     .bind(kind_str(new.kind))
@@ -165,7 +173,7 @@ pub async fn create(db: &Db, new: &NewRequest<'_>, limit: CreationLimit) -> sqlx
         },
     )
     .await?;
-    let requester_name: String = sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
+    let requester_name: String = sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
         .bind(new.requester_user_id)
         .fetch_one(&mut *tx)
         .await?;
@@ -192,7 +200,7 @@ pub async fn count_created_since(
     since: i64,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "SELECT COUNT(*) FROM delegation_requests WHERE requester_user_id = ? AND created_at >= ?",
+        "SELECT COUNT(*) FROM delegation_requests WHERE requester_user_id = $1 AND created_at >= $2",
     )
     .bind(requester_user_id)
     .bind(since)
@@ -215,7 +223,7 @@ const REQUEST_SELECT: &str = "
     LEFT JOIN users pu ON pu.id = r.principal_user_id";
 
 pub async fn find(db: &Db, id: &str) -> sqlx::Result<Option<StoredRequest>> {
-    let row = sqlx::query(&format!("{REQUEST_SELECT} WHERE r.id = ?"))
+    let row = sqlx::query(&format!("{REQUEST_SELECT} WHERE r.id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await?;
@@ -224,7 +232,7 @@ pub async fn find(db: &Db, id: &str) -> sqlx::Result<Option<StoredRequest>> {
 
 /// The request whose link secret hashes to `link_hash`.
 pub async fn find_by_link(db: &Db, link_hash: &[u8]) -> sqlx::Result<Option<StoredRequest>> {
-    let row = sqlx::query(&format!("{REQUEST_SELECT} WHERE r.link_hash = ?"))
+    let row = sqlx::query(&format!("{REQUEST_SELECT} WHERE r.link_hash = $1"))
         .bind(link_hash)
         .fetch_optional(db)
         .await?;
@@ -234,7 +242,7 @@ pub async fn find_by_link(db: &Db, link_hash: &[u8]) -> sqlx::Result<Option<Stor
 /// Requests `user_id` made, newest first.
 pub async fn made_by(db: &Db, user_id: &str) -> sqlx::Result<Vec<StoredRequest>> {
     let rows = sqlx::query(&format!(
-        "{REQUEST_SELECT} WHERE r.requester_user_id = ? ORDER BY r.created_at DESC, r.id LIMIT {PAGE}"
+        "{REQUEST_SELECT} WHERE r.requester_user_id = $1 ORDER BY r.created_at DESC, r.id LIMIT {PAGE}"
     ))
     .bind(user_id)
     .fetch_all(db)
@@ -250,7 +258,7 @@ pub async fn waiting_for(
     made_since: i64,
 ) -> sqlx::Result<Vec<StoredRequest>> {
     let rows = sqlx::query(&format!(
-        "{REQUEST_SELECT} WHERE r.approver_user_id = ? AND r.status = 'pending' AND r.created_at >= ?
+        "{REQUEST_SELECT} WHERE r.approver_user_id = $1 AND r.status = 'pending' AND r.created_at >= $2
          ORDER BY r.created_at DESC, r.id LIMIT {PAGE}"
     ))
     .bind(user_id)
@@ -318,7 +326,7 @@ pub async fn approve(
     sqlx::query(
         "INSERT INTO grants (id, request_id, kind, principal_enterprise_id, principal_user_id,
              grantee_user_id, approver_user_id, scopes, valid_from, valid_until, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(grant_id)
     .bind(&request.id)
@@ -354,13 +362,13 @@ pub async fn approve(
 /// The one way a request leaves `pending`: conditional on still being pending, so a second
 /// decision (concurrent or late) changes nothing.
 async fn mark_decided(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     id: &str,
     decision: Decision,
     now: i64,
 ) -> sqlx::Result<bool> {
     let updated = sqlx::query(
-        "UPDATE delegation_requests SET status = ?, decided_at = ? WHERE id = ? AND status = 'pending'",
+        "UPDATE delegation_requests SET status = $1, decided_at = $2 WHERE id = $3 AND status = 'pending'",
     )
     .bind(decision.as_str())
     .bind(now)
@@ -401,7 +409,7 @@ const STILL_MEMBER: &str = "(g.principal_enterprise_id IS NULL OR EXISTS (
         WHERE m.enterprise_id = g.principal_enterprise_id AND m.user_id = g.grantee_user_id))";
 
 pub async fn find_grant(db: &Db, id: &str, today: &str) -> sqlx::Result<Option<StoredGrant>> {
-    let row = sqlx::query(&format!("{GRANT_SELECT} WHERE g.id = ?"))
+    let row = sqlx::query(&format!("{GRANT_SELECT} WHERE g.id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await?;
@@ -411,7 +419,7 @@ pub async fn find_grant(db: &Db, id: &str, today: &str) -> sqlx::Result<Option<S
 /// Every grant `user_id` holds, whatever its status, newest first.
 pub async fn grants_held(db: &Db, user_id: &str, today: &str) -> sqlx::Result<Vec<StoredGrant>> {
     let rows = sqlx::query(&format!(
-        "{GRANT_SELECT} WHERE g.grantee_user_id = ? ORDER BY g.created_at DESC, g.id LIMIT {PAGE}"
+        "{GRANT_SELECT} WHERE g.grantee_user_id = $1 ORDER BY g.created_at DESC, g.id LIMIT {PAGE}"
     ))
     .bind(user_id)
     .fetch_all(db)
@@ -424,9 +432,9 @@ pub async fn grants_held(db: &Db, user_id: &str, today: &str) -> sqlx::Result<Ve
 pub async fn grants_given(db: &Db, user_id: &str, today: &str) -> sqlx::Result<Vec<StoredGrant>> {
     let rows = sqlx::query(&format!(
         "{GRANT_SELECT}
-         WHERE g.principal_user_id = ?1
+         WHERE g.principal_user_id = $1
             OR g.principal_enterprise_id IN (SELECT enterprise_id FROM enterprise_members
-                                             WHERE user_id = ?1 AND role = 'legal_representative')
+                                             WHERE user_id = $1 AND role = 'legal_representative')
          ORDER BY g.created_at DESC, g.id LIMIT {PAGE}"
     ))
     .bind(user_id)
@@ -449,9 +457,9 @@ pub async fn authority_of(
     };
     let rows = sqlx::query(&format!(
         "{GRANT_SELECT}
-         WHERE g.grantee_user_id = ?1 AND {STILL_MEMBER}
-           AND (?2 IS NULL OR g.principal_enterprise_id = ?2)
-           AND (?3 IS NULL OR g.principal_user_id = ?3)
+         WHERE g.grantee_user_id = $1 AND {STILL_MEMBER}
+           AND ($2 IS NULL OR g.principal_enterprise_id = $2)
+           AND ($3 IS NULL OR g.principal_user_id = $3)
          ORDER BY g.created_at DESC, g.id LIMIT {PAGE}"
     ))
     .bind(grantee_user_id)
@@ -472,7 +480,7 @@ pub async fn revoke(
 ) -> sqlx::Result<bool> {
     let mut tx = db.begin().await?;
     let updated = sqlx::query(
-        "UPDATE grants SET revoked_at = ?, revoked_by_user_id = ? WHERE id = ? AND revoked_at IS NULL",
+        "UPDATE grants SET revoked_at = $1, revoked_by_user_id = $2 WHERE id = $3 AND revoked_at IS NULL",
     )
     .bind(now)
     .bind(actor_user_id)
@@ -524,7 +532,7 @@ pub async fn record_use(db: &Db, grant: &StoredGrant, detail: &str, now: i64) ->
         (None, Some(enterprise)) => {
             sqlx::query_scalar(
                 "SELECT user_id FROM enterprise_members
-                 WHERE enterprise_id = ? AND role = 'legal_representative'",
+                 WHERE enterprise_id = $1 AND role = 'legal_representative'",
             )
             .bind(enterprise)
             .fetch_optional(&mut *tx)
@@ -590,7 +598,7 @@ pub fn grant_status(
     }
 }
 
-fn request_from_row(row: &SqliteRow) -> sqlx::Result<StoredRequest> {
+fn request_from_row(row: &AnyRow) -> sqlx::Result<StoredRequest> {
     Ok(StoredRequest {
         id: row.get("id"),
         kind: parse_kind(row.get("kind"))?,
@@ -612,7 +620,7 @@ fn request_from_row(row: &SqliteRow) -> sqlx::Result<StoredRequest> {
     })
 }
 
-fn grant_from_row(row: &SqliteRow, today: &str) -> sqlx::Result<StoredGrant> {
+fn grant_from_row(row: &AnyRow, today: &str) -> sqlx::Result<StoredGrant> {
     let principal_enterprise_id: Option<String> = row.get("principal_enterprise_id");
     let principal_user_id: Option<String> = row.get("principal_user_id");
     let valid_from: String = row.get("valid_from");

@@ -33,7 +33,7 @@ pub async fn active(db: &Db, now: i64) -> sqlx::Result<ActiveKey> {
     );
     // Two instances starting at once may both create one; the older simply signs no more.
     sqlx::query(
-        "INSERT INTO issuer_keys (key_id, public_key, secret_key, created_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO issuer_keys (key_id, public_key, secret_key, created_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(&key_id)
     .bind(signing_key.verifying_key().to_bytes().to_vec())
@@ -51,7 +51,7 @@ pub async fn active(db: &Db, now: i64) -> sqlx::Result<ActiveKey> {
 /// verifiable until they expire, which is at most a minute.
 pub async fn trusted(db: &Db, now: i64) -> sqlx::Result<Vec<(String, [u8; 32])>> {
     let rows = sqlx::query(
-        "SELECT key_id, public_key FROM issuer_keys WHERE retired_at IS NULL OR retired_at > ? ORDER BY created_at",
+        "SELECT key_id, public_key FROM issuer_keys WHERE retired_at IS NULL OR retired_at > $1 ORDER BY created_at",
     )
     .bind(now - kapok_api::token::MAX_LIFETIME_SECS - kapok_api::token::CLOCK_SKEW_SECS)
     .fetch_all(db)

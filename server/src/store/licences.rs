@@ -3,7 +3,7 @@ use kapok_api::{
     LicenceType, Verification, mask,
 };
 use serde::{Deserialize, Serialize};
-use sqlx::{Row, sqlite::SqliteRow};
+use sqlx::{Row, any::AnyRow};
 
 use crate::db::Db;
 
@@ -40,9 +40,9 @@ const COLUMNS: &str = "id, licence_type, holder_user_id, holder_enterprise_id, h
 pub async fn held_by(db: &Db, user_id: &str, today: &str) -> sqlx::Result<Vec<LicenceSummary>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM licences
-         WHERE holder_user_id = ?1
+         WHERE holder_user_id = $1
             OR holder_enterprise_id IN (SELECT enterprise_id FROM enterprise_members
-                                        WHERE user_id = ?1 AND role = 'legal_representative')
+                                        WHERE user_id = $1 AND role = 'legal_representative')
          ORDER BY holder_enterprise_id IS NOT NULL, issued_on"
     ))
     .bind(user_id)
@@ -65,7 +65,7 @@ pub async fn held_by_principal(
         DelegationKind::Family => "holder_user_id",
     };
     let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM licences WHERE {column} = ? ORDER BY issued_on"
+        "SELECT {COLUMNS} FROM licences WHERE {column} = $1 ORDER BY issued_on"
     ))
     .bind(principal)
     .fetch_all(db)
@@ -76,7 +76,7 @@ pub async fn held_by_principal(
 }
 
 pub async fn find(db: &Db, id: &str, today: &str) -> sqlx::Result<Option<StoredLicence>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM licences WHERE id = ?"))
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM licences WHERE id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await?;
@@ -98,7 +98,7 @@ pub struct NewLicence<'a> {
 }
 
 pub async fn insert(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl sqlx::Executor<'_, Database = sqlx::Any>,
     licence: &NewLicence<'_>,
 ) -> sqlx::Result<()> {
     let (user, enterprise) = match licence.holder.1 {
@@ -106,7 +106,7 @@ pub async fn insert(
         HolderKind::Enterprise => (None, Some(licence.holder.0)),
     };
     sqlx::query(&format!(
-        "INSERT INTO licences ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)"
+        "INSERT INTO licences ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL)"
     ))
     .bind(licence.id)
     .bind(licence.licence_type.as_str())
@@ -136,14 +136,14 @@ pub async fn record_verification(
     let insert = |replay: bool| {
         sqlx::query(
             "INSERT INTO verifications (licence_id, nonce, verifier_user_id, place, verified_at, replay)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(licence_id)
         .bind(nonce)
         .bind(verifier_user_id)
         .bind(place)
         .bind(now)
-        .bind(replay)
+        .bind(i64::from(replay))
     };
     match insert(false).execute(db).await {
         Ok(_) => Ok(true),
@@ -159,7 +159,7 @@ pub async fn verifications(db: &Db, licence_id: &str) -> sqlx::Result<Vec<Verifi
     let rows = sqlx::query(
         "SELECT v.verified_at, v.place, v.replay, u.display_name
          FROM verifications v LEFT JOIN users u ON u.id = v.verifier_user_id
-         WHERE v.licence_id = ? ORDER BY v.verified_at DESC, v.id DESC LIMIT 200",
+         WHERE v.licence_id = $1 ORDER BY v.verified_at DESC, v.id DESC LIMIT 200",
     )
     .bind(licence_id)
     .fetch_all(db)
@@ -175,7 +175,7 @@ pub async fn verifications(db: &Db, licence_id: &str) -> sqlx::Result<Vec<Verifi
         .collect())
 }
 
-fn from_row(row: &SqliteRow, today: &str) -> sqlx::Result<StoredLicence> {
+fn from_row(row: &AnyRow, today: &str) -> sqlx::Result<StoredLicence> {
     let corrupt = |what: &str| sqlx::Error::Decode(format!("licences: bad {what}").into());
     let licence_type =
         LicenceType::parse(row.get("licence_type")).ok_or_else(|| corrupt("licence_type"))?;

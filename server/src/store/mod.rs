@@ -18,3 +18,30 @@ pub fn now() -> i64 {
         .map(|d| d.as_secs() as i64)
         .unwrap_or_default()
 }
+
+/// `$first, $first+1, …` for `count` values bound one by one in an `IN (…)` list, the form
+/// both engines share; `NULL` for none, which matches nothing.
+pub fn placeholders(first: usize, count: usize) -> String {
+    if count == 0 {
+        return "NULL".to_owned();
+    }
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `value` as a LIKE pattern that matches it anywhere, its `%`, `_` and `\` taken literally
+/// (with `ESCAPE '\'`).
+pub fn contains_pattern(value: &str) -> String {
+    let mut pattern = String::with_capacity(value.len() + 2);
+    pattern.push('%');
+    for c in value.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}

@@ -2,7 +2,7 @@
 //! it announces, so nobody is told of a step that did not happen.
 
 use kapok_api::{Notification, NotificationKind, Notifications};
-use sqlx::{Row, SqliteExecutor};
+use sqlx::{Any, Executor, Row};
 
 use crate::db::Db;
 
@@ -13,7 +13,7 @@ const PAGE: i64 = 100;
 /// the same person is silently dropped (the unique index decides, so two servers racing add
 /// it once); returns whether this one was added.
 pub async fn add(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_, Database = Any>,
     user_id: &str,
     kind: &NotificationKind,
     dedupe_key: Option<&str>,
@@ -21,7 +21,7 @@ pub async fn add(
 ) -> sqlx::Result<bool> {
     let kind = serde_json::to_string(kind).map_err(|e| sqlx::Error::Encode(e.into()))?;
     let added = sqlx::query(
-        "INSERT INTO notifications (id, user_id, kind, dedupe_key, at) VALUES (?, ?, ?, ?, ?)
+        "INSERT INTO notifications (id, user_id, kind, dedupe_key, at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (user_id, dedupe_key) DO NOTHING",
     )
     .bind(uuid::Uuid::new_v4().to_string())
@@ -37,13 +37,13 @@ pub async fn add(
 /// The user's notices, newest first, and how many of all of them are unread.
 pub async fn of(db: &Db, user_id: &str) -> sqlx::Result<Notifications> {
     let unread: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL",
+        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
     )
     .bind(user_id)
     .fetch_one(db)
     .await?;
     let rows = sqlx::query(&format!(
-        "SELECT id, kind, at, read_at FROM notifications WHERE user_id = ?
+        "SELECT id, kind, at, read_at FROM notifications WHERE user_id = $1
          ORDER BY at DESC, rowid DESC LIMIT {PAGE}"
     ))
     .bind(user_id)
@@ -72,7 +72,7 @@ pub async fn of(db: &Db, user_id: &str) -> sqlx::Result<Notifications> {
 /// else's is not theirs to touch, and is not told apart from one that does not exist).
 pub async fn mark_read(db: &Db, user_id: &str, id: &str, now: i64) -> sqlx::Result<bool> {
     let found = sqlx::query(
-        "UPDATE notifications SET read_at = COALESCE(read_at, ?) WHERE id = ? AND user_id = ?",
+        "UPDATE notifications SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND user_id = $3",
     )
     .bind(now)
     .bind(id)
@@ -83,7 +83,7 @@ pub async fn mark_read(db: &Db, user_id: &str, id: &str, now: i64) -> sqlx::Resu
 }
 
 pub async fn mark_all_read(db: &Db, user_id: &str, now: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL")
+    sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
         .bind(now)
         .bind(user_id)
         .execute(db)

@@ -11,12 +11,12 @@ pub struct StoredPasskey {
 
 /// The account's WebAuthn user handle, made on first use.
 pub async fn webauthn_id(db: &Db, user_id: &str, new_id: &str) -> sqlx::Result<String> {
-    sqlx::query("UPDATE users SET webauthn_id = ? WHERE id = ? AND webauthn_id IS NULL")
+    sqlx::query("UPDATE users SET webauthn_id = $1 WHERE id = $2 AND webauthn_id IS NULL")
         .bind(new_id)
         .bind(user_id)
         .execute(db)
         .await?;
-    sqlx::query_scalar("SELECT webauthn_id FROM users WHERE id = ?")
+    sqlx::query_scalar("SELECT webauthn_id FROM users WHERE id = $1")
         .bind(user_id)
         .fetch_one(db)
         .await
@@ -25,7 +25,7 @@ pub async fn webauthn_id(db: &Db, user_id: &str, new_id: &str) -> sqlx::Result<S
 pub async fn of_user(db: &Db, user_id: &str) -> sqlx::Result<Vec<StoredPasskey>> {
     let rows = sqlx::query(
         "SELECT credential_id, label, passkey, created_at, last_used_at
-         FROM passkeys WHERE user_id = ? ORDER BY created_at, credential_id",
+         FROM passkeys WHERE user_id = $1 ORDER BY created_at, credential_id",
     )
     .bind(user_id)
     .fetch_all(db)
@@ -55,7 +55,7 @@ pub async fn insert(
 ) -> sqlx::Result<bool> {
     let inserted = sqlx::query(
         "INSERT INTO passkeys (credential_id, user_id, label, passkey, created_at)
-         VALUES (?, ?, ?, ?, ?) ON CONFLICT (credential_id) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (credential_id) DO NOTHING",
     )
     .bind(credential_id)
     .bind(user_id)
@@ -75,7 +75,7 @@ pub async fn used(
     now: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE passkeys SET last_used_at = ?, passkey = COALESCE(?, passkey) WHERE credential_id = ?",
+        "UPDATE passkeys SET last_used_at = $1, passkey = COALESCE($2, passkey) WHERE credential_id = $3",
     )
     .bind(now)
     .bind(passkey)
@@ -87,7 +87,7 @@ pub async fn used(
 
 /// Deletes the caller's own passkey; `false` if they have none by that id.
 pub async fn delete(db: &Db, user_id: &str, credential_id: &str) -> sqlx::Result<bool> {
-    let deleted = sqlx::query("DELETE FROM passkeys WHERE credential_id = ? AND user_id = ?")
+    let deleted = sqlx::query("DELETE FROM passkeys WHERE credential_id = $1 AND user_id = $2")
         .bind(credential_id)
         .bind(user_id)
         .execute(db)
@@ -126,7 +126,7 @@ pub struct NewCeremony<'a> {
 pub async fn start_ceremony(db: &Db, ceremony: NewCeremony<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO webauthn_ceremonies (id, kind, user_id, subject, subject_hash, state, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(ceremony.id)
     .bind(ceremony.kind.as_str())
@@ -156,14 +156,14 @@ pub async fn take_ceremony(
     now: i64,
 ) -> sqlx::Result<Option<TakenCeremony>> {
     let row = sqlx::query(
-        "DELETE FROM webauthn_ceremonies WHERE id = ?
+        "DELETE FROM webauthn_ceremonies WHERE id = $1
          RETURNING kind, user_id, subject, subject_hash, state, expires_at",
     )
     .bind(id)
     .fetch_optional(db)
     .await?;
     // Expired ones are swept on the way.
-    sqlx::query("DELETE FROM webauthn_ceremonies WHERE expires_at < ?")
+    sqlx::query("DELETE FROM webauthn_ceremonies WHERE expires_at < $1")
         .bind(now)
         .execute(db)
         .await?;

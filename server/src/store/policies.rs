@@ -5,9 +5,12 @@
 use std::collections::BTreeSet;
 
 use kapok_api::{Localized, NotificationKind, Policy, PolicyTag};
-use sqlx::{Row, Sqlite, Transaction, sqlite::SqliteRow};
+use sqlx::{Any, Row, Transaction, any::AnyRow};
 
-use crate::{db::Db, store::notifications};
+use crate::{
+    db::Db,
+    store::{self, notifications},
+};
 
 /// At most this many policies per answer, newest first.
 const PAGE: i64 = 100;
@@ -19,21 +22,27 @@ pub async fn search(
     terms: &[String],
     tag: Option<PolicyTag>,
 ) -> sqlx::Result<Vec<Policy>> {
-    let rows = sqlx::query(&format!(
+    // Each term must appear in the texts; the tag, if any, is the last parameter.
+    let matches: String = (0..terms.len())
+        .map(|i| format!(" AND p.search_text LIKE ${} ESCAPE '\\'", i + 1))
+        .collect();
+    let tag_param = terms.len() + 1;
+    let sql = format!(
         "SELECT p.id, p.title_zh_cn, p.title_zh_hk, p.title_en,
                 p.summary_zh_cn, p.summary_zh_hk, p.summary_en, p.issuer, p.published_on,
-                (SELECT group_concat(t.tag, ' ') FROM policy_tags t WHERE t.policy_id = p.id)
+                (SELECT string_agg(t.tag, ' ') FROM policy_tags t WHERE t.policy_id = p.id)
                     AS tags
          FROM policies p
-         WHERE NOT EXISTS (SELECT 1 FROM json_each(?1) w WHERE instr(p.search_text, w.value) = 0)
-           AND (?2 IS NULL OR EXISTS (
-                SELECT 1 FROM policy_tags t WHERE t.policy_id = p.id AND t.tag = ?2))
+         WHERE TRUE{matches}
+           AND (${tag_param} IS NULL OR EXISTS (
+                SELECT 1 FROM policy_tags t WHERE t.policy_id = p.id AND t.tag = ${tag_param}))
          ORDER BY p.published_on DESC, p.created_at DESC, p.rowid DESC LIMIT {PAGE}"
-    ))
-    .bind(serde_json::to_string(terms).map_err(|e| sqlx::Error::Encode(e.into()))?)
-    .bind(tag.map(PolicyTag::as_str))
-    .fetch_all(db)
-    .await?;
+    );
+    let mut query = sqlx::query(&sql);
+    for term in terms {
+        query = query.bind(store::contains_pattern(term));
+    }
+    let rows = query.bind(tag.map(PolicyTag::as_str)).fetch_all(db).await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -48,16 +57,19 @@ pub async fn publish(
     let mut tx = db.begin().await?;
     insert(&mut tx, policy, Some(published_by_user_id), now).await?;
     let tags: Vec<&str> = policy.tags.iter().map(|t| t.as_str()).collect();
-    let members: Vec<String> = sqlx::query_scalar(
+    let sql = format!(
         "SELECT DISTINCT m.user_id
          FROM policy_subscriptions s
          JOIN enterprise_members m ON m.enterprise_id = s.enterprise_id
-         WHERE s.tag IN (SELECT value FROM json_each(?))
+         WHERE s.tag IN ({})
          ORDER BY m.user_id",
-    )
-    .bind(serde_json::to_string(&tags).map_err(|e| sqlx::Error::Encode(e.into()))?)
-    .fetch_all(&mut *tx)
-    .await?;
+        store::placeholders(1, tags.len())
+    );
+    let mut query = sqlx::query_scalar(&sql);
+    for tag in tags {
+        query = query.bind(tag);
+    }
+    let members: Vec<String> = query.fetch_all(&mut *tx).await?;
     let kind = NotificationKind::Policy {
         policy_id: policy.id.clone(),
         title: policy.title.clone(),
@@ -72,7 +84,7 @@ pub async fn publish(
 
 /// Writes a policy and its tags (for publishing, and for the demo's library).
 pub async fn insert(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     policy: &Policy,
     published_by_user_id: Option<&str>,
     now: i64,
@@ -92,7 +104,7 @@ pub async fn insert(
         "INSERT INTO policies (id, title_zh_cn, title_zh_hk, title_en, summary_zh_cn,
              summary_zh_hk, summary_en, issuer, published_on, published_by_user_id, search_text,
              created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&policy.id)
     .bind(&title.zh_cn)
@@ -109,7 +121,7 @@ pub async fn insert(
     .execute(&mut **tx)
     .await?;
     for tag in policy.tags.iter().collect::<BTreeSet<_>>() {
-        sqlx::query("INSERT INTO policy_tags (policy_id, tag) VALUES (?, ?)")
+        sqlx::query("INSERT INTO policy_tags (policy_id, tag) VALUES ($1, $2)")
             .bind(&policy.id)
             .bind(tag.as_str())
             .execute(&mut **tx)
@@ -121,7 +133,7 @@ pub async fn insert(
 /// The tags `enterprise_id` follows, in the contract's order.
 pub async fn subscriptions(db: &Db, enterprise_id: &str) -> sqlx::Result<Vec<PolicyTag>> {
     let tags: Vec<String> =
-        sqlx::query_scalar("SELECT tag FROM policy_subscriptions WHERE enterprise_id = ?")
+        sqlx::query_scalar("SELECT tag FROM policy_subscriptions WHERE enterprise_id = $1")
             .bind(enterprise_id)
             .fetch_all(db)
             .await?;
@@ -140,12 +152,12 @@ pub async fn set_subscriptions(
     tags: &[PolicyTag],
 ) -> sqlx::Result<()> {
     let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM policy_subscriptions WHERE enterprise_id = ?")
+    sqlx::query("DELETE FROM policy_subscriptions WHERE enterprise_id = $1")
         .bind(enterprise_id)
         .execute(&mut *tx)
         .await?;
     for tag in tags.iter().collect::<BTreeSet<_>>() {
-        sqlx::query("INSERT INTO policy_subscriptions (enterprise_id, tag) VALUES (?, ?)")
+        sqlx::query("INSERT INTO policy_subscriptions (enterprise_id, tag) VALUES ($1, $2)")
             .bind(enterprise_id)
             .bind(tag.as_str())
             .execute(&mut *tx)
@@ -154,7 +166,7 @@ pub async fn set_subscriptions(
     tx.commit().await
 }
 
-fn from_row(row: &SqliteRow) -> sqlx::Result<Policy> {
+fn from_row(row: &AnyRow) -> sqlx::Result<Policy> {
     let tags: Option<String> = row.get("tags");
     let mut tags = tags
         .as_deref()

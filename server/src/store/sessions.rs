@@ -11,7 +11,7 @@ const TOUCH_EVERY_SECS: i64 = kapok_api::SESSION_TOUCH_SECS;
 
 pub async fn create(db: &Db, token_hash: &[u8], user_id: &str, now: i64) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(token_hash)
     .bind(user_id)
@@ -23,7 +23,7 @@ pub async fn create(db: &Db, token_hash: &[u8], user_id: &str, now: i64) -> sqlx
 }
 
 pub async fn delete(db: &Db, token_hash: &[u8]) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash)
         .execute(db)
         .await?;
@@ -33,7 +33,7 @@ pub async fn delete(db: &Db, token_hash: &[u8]) -> sqlx::Result<()> {
 /// The user behind a live session, refreshing its idle clock; an expired one is deleted.
 pub async fn user_of(db: &Db, token_hash: &[u8], now: i64) -> sqlx::Result<Option<String>> {
     let Some(row) =
-        sqlx::query("SELECT user_id, created_at, last_seen_at FROM sessions WHERE token_hash = ?")
+        sqlx::query("SELECT user_id, created_at, last_seen_at FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
             .fetch_optional(db)
             .await?
@@ -47,7 +47,7 @@ pub async fn user_of(db: &Db, token_hash: &[u8], now: i64) -> sqlx::Result<Optio
         return Ok(None);
     }
     if now - last_seen_at >= TOUCH_EVERY_SECS {
-        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(now)
             .bind(token_hash)
             .execute(db)

@@ -12,7 +12,7 @@ pub struct Credentials {
 }
 
 pub async fn credentials(db: &Db, username: &str) -> sqlx::Result<Option<Credentials>> {
-    let row = sqlx::query("SELECT id, password_hash FROM users WHERE username = ?")
+    let row = sqlx::query("SELECT id, password_hash FROM users WHERE username = $1")
         .bind(username)
         .fetch_optional(db)
         .await?;
@@ -31,7 +31,7 @@ pub async fn count(db: &Db) -> sqlx::Result<i64> {
 pub async fn me(db: &Db, user_id: &str) -> sqlx::Result<Option<Me>> {
     let Some(row) = sqlx::query(
         "SELECT id, username, display_name, persona, preferred_locale, prefers_elderly_mode, department
-         FROM users WHERE id = ?",
+         FROM users WHERE id = $1",
     )
     .bind(user_id)
     .fetch_optional(db)
@@ -52,7 +52,7 @@ pub async fn me(db: &Db, user_id: &str) -> sqlx::Result<Option<Me>> {
     let enterprises = sqlx::query(
         "SELECT e.id, e.name, e.uscc, m.role
          FROM enterprise_members m JOIN enterprises e ON e.id = m.enterprise_id
-         WHERE m.user_id = ? ORDER BY e.name",
+         WHERE m.user_id = $1 ORDER BY e.name",
     )
     .bind(user_id)
     .fetch_all(db)
@@ -94,10 +94,11 @@ pub struct Profile {
 }
 
 pub async fn profile(db: &Db, user_id: &str) -> sqlx::Result<Option<Profile>> {
-    let Some(row) = sqlx::query("SELECT display_name, persona, department FROM users WHERE id = ?")
-        .bind(user_id)
-        .fetch_optional(db)
-        .await?
+    let Some(row) =
+        sqlx::query("SELECT display_name, persona, department FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(db)
+            .await?
     else {
         return Ok(None);
     };
@@ -128,7 +129,7 @@ pub fn parse_department(text: Option<&str>) -> sqlx::Result<Option<Department>> 
 /// The enterprises the user belongs to, and their role in each.
 pub async fn memberships(db: &Db, user_id: &str) -> sqlx::Result<Vec<(String, EnterpriseRole)>> {
     let rows = sqlx::query(
-        "SELECT enterprise_id, role FROM enterprise_members WHERE user_id = ? ORDER BY enterprise_id",
+        "SELECT enterprise_id, role FROM enterprise_members WHERE user_id = $1 ORDER BY enterprise_id",
     )
     .bind(user_id)
     .fetch_all(db)
@@ -143,7 +144,7 @@ pub async fn relatives(db: &Db, user_id: &str) -> sqlx::Result<Vec<Relative>> {
     let rows = sqlx::query(
         "SELECT r.relative_user_id, u.display_name, r.relation
          FROM relatives r JOIN users u ON u.id = r.relative_user_id
-         WHERE r.user_id = ? ORDER BY u.display_name, r.relative_user_id",
+         WHERE r.user_id = $1 ORDER BY u.display_name, r.relative_user_id",
     )
     .bind(user_id)
     .fetch_all(db)
@@ -161,7 +162,7 @@ pub async fn relatives(db: &Db, user_id: &str) -> sqlx::Result<Vec<Relative>> {
 /// Whether the household register lists `relative_user_id` as a relative of `user_id`.
 pub async fn is_relative(db: &Db, user_id: &str, relative_user_id: &str) -> sqlx::Result<bool> {
     let found: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM relatives WHERE user_id = ? AND relative_user_id = ?")
+        sqlx::query_scalar("SELECT 1 FROM relatives WHERE user_id = $1 AND relative_user_id = $2")
             .bind(user_id)
             .bind(relative_user_id)
             .fetch_optional(db)
@@ -176,7 +177,7 @@ pub async fn role_in(
     enterprise_id: &str,
 ) -> sqlx::Result<Option<EnterpriseRole>> {
     let role: Option<String> = sqlx::query_scalar(
-        "SELECT role FROM enterprise_members WHERE user_id = ? AND enterprise_id = ?",
+        "SELECT role FROM enterprise_members WHERE user_id = $1 AND enterprise_id = $2",
     )
     .bind(user_id)
     .bind(enterprise_id)
@@ -196,7 +197,7 @@ fn parse_role(text: &str) -> sqlx::Result<EnterpriseRole> {
 /// The legal representative the enterprise register names, if any.
 pub async fn legal_representative_of(db: &Db, enterprise_id: &str) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar(
-        "SELECT user_id FROM enterprise_members WHERE enterprise_id = ? AND role = 'legal_representative'",
+        "SELECT user_id FROM enterprise_members WHERE enterprise_id = $1 AND role = 'legal_representative'",
     )
     .bind(enterprise_id)
     .fetch_optional(db)
@@ -220,7 +221,7 @@ fn corrupt(column: &str) -> sqlx::Error {
 
 /// The enterprise's register entry: its name and unified social credit code.
 pub async fn enterprise(db: &Db, enterprise_id: &str) -> sqlx::Result<Option<Enterprise>> {
-    let row = sqlx::query("SELECT id, name, uscc FROM enterprises WHERE id = ?")
+    let row = sqlx::query("SELECT id, name, uscc FROM enterprises WHERE id = $1")
         .bind(enterprise_id)
         .fetch_optional(db)
         .await?;
@@ -237,7 +238,7 @@ pub async fn is_legal_representative(
     enterprise_id: &str,
 ) -> sqlx::Result<bool> {
     let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM enterprise_members WHERE user_id = ? AND enterprise_id = ? AND role = 'legal_representative'",
+        "SELECT 1 FROM enterprise_members WHERE user_id = $1 AND enterprise_id = $2 AND role = 'legal_representative'",
     )
     .bind(user_id)
     .bind(enterprise_id)

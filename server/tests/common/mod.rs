@@ -1,14 +1,17 @@
-//! A real server on a loopback port with a fresh SQLite database, for each test.
+//! A real server on a loopback port with a fresh database, for each test: a SQLite file, or a
+//! new database on the PostgreSQL that `KAPOK_TEST_POSTGRES` names (`cargo xtask test` runs
+//! the suite both ways).
 
 #![allow(dead_code)] // each test binary uses a different part
 
-use kapok_api::{SignInRequest, client::Client};
+use kapok_api::{DelegationKind, NewDelegationRequest, Scope, SignInRequest, client::Client};
 use kapok_server::{Config, Db};
 
 pub const PASSWORD: &str = kapok_server::seed::DEMO_PASSWORD;
 
 pub struct TestServer {
     pub base: String,
+    pub database_url: String,
     pub db: Db,
     pub dist: tempfile::TempDir,
     _data: tempfile::TempDir,
@@ -22,12 +25,31 @@ impl TestServer {
     /// Starts a server whose client bundle directory is filled by `fill_dist` first.
     pub async fn start_with_dist(fill_dist: impl FnOnce(&std::path::Path)) -> TestServer {
         let data = tempfile::tempdir().unwrap();
+        let database_url = fresh_database_url(data.path()).await;
+        Self::start_on(database_url, data, fill_dist).await
+    }
+
+    /// Another instance on the same database as `self`, behind the same origin.
+    pub async fn second_instance(&self) -> TestServer {
+        Self::start_on(
+            self.database_url.clone(),
+            tempfile::tempdir().unwrap(),
+            |_| {},
+        )
+        .await
+    }
+
+    async fn start_on(
+        database_url: String,
+        data: tempfile::TempDir,
+        fill_dist: impl FnOnce(&std::path::Path),
+    ) -> TestServer {
         let dist = tempfile::tempdir().unwrap();
         fill_dist(dist.path());
         let config = Config {
             addr: "127.0.0.1:0".parse().unwrap(),
             origin: "http://localhost:8080".into(),
-            database_url: format!("sqlite://{}", data.path().join("kapok.db").display()),
+            database_url: database_url.clone(),
             dist: dist.path().to_owned(),
             demo: true,
         };
@@ -37,6 +59,7 @@ impl TestServer {
         tokio::spawn(running.until_stopped());
         TestServer {
             base,
+            database_url,
             db,
             dist,
             _data: data,
@@ -59,6 +82,28 @@ impl TestServer {
         client
     }
 
+    /// Staff's request to the company for `scopes`, approved by its legal representative
+    /// (straight in the database, as the passkey ceremony would): staff's client and the grant.
+    pub async fn staff_with_grant(&self, scopes: &[Scope], note: &str) -> (Client, String) {
+        let staff = self.signed_in("staff").await;
+        let created = staff
+            .create_delegation_request(&NewDelegationRequest {
+                kind: DelegationKind::Enterprise,
+                principal: "kapok-digital".into(),
+                scopes: scopes.to_vec(),
+                valid_from: None,
+                valid_until: None,
+                note: note.into(),
+            })
+            .await
+            .unwrap();
+        let grant = kapok_server::testing::approve_without_passkey(&self.db, &created.request.id)
+            .await
+            .unwrap()
+            .expect("a pending request is approved");
+        (staff, grant)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -67,4 +112,71 @@ impl TestServer {
     pub fn raw(&self) -> reqwest::Client {
         reqwest::Client::new()
     }
+}
+
+/// The PostgreSQL server the suite runs against, if any: a superuser's URL to any database.
+pub fn postgres() -> Option<String> {
+    std::env::var("KAPOK_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+/// A fresh, empty database: a SQLite file in `dir`, or a new database on the suite's
+/// PostgreSQL.
+pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+    match postgres() {
+        Some(admin) => create_database(&admin, None).await,
+        None => format!("sqlite://{}", dir.join("kapok.db").display()),
+    }
+}
+
+/// A new database on the PostgreSQL at `admin`, empty or a copy of `template` (which nobody may
+/// be connected to); returns its URL.
+pub async fn create_database(admin: &str, template: Option<&str>) -> String {
+    use sqlx::{Connection, Executor};
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let name = format!(
+        "kapok_test_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let mut conn = sqlx::postgres::PgConnection::connect(admin)
+        .await
+        .expect("the test PostgreSQL answers");
+    let from = template
+        .map(|t| format!(" TEMPLATE {t}"))
+        .unwrap_or_default();
+    conn.execute(format!("CREATE DATABASE {name}{from}").as_str())
+        .await
+        .expect("a test database is created");
+    conn.close().await.ok();
+    database_url_for(admin, &name)
+}
+
+/// Drops a database made by `create_database` (after its pools are closed).
+pub async fn drop_database(admin: &str, name: &str) {
+    use sqlx::{Connection, Executor};
+    let mut conn = sqlx::postgres::PgConnection::connect(admin)
+        .await
+        .expect("the test PostgreSQL answers");
+    conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+        .await
+        .expect("a test database is dropped");
+    conn.close().await.ok();
+}
+
+/// `admin`'s URL with its database replaced by `name`.
+pub fn database_url_for(admin: &str, name: &str) -> String {
+    let mut url = url::Url::parse(admin).expect("KAPOK_TEST_POSTGRES is a URL");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+/// The database a PostgreSQL URL names.
+pub fn database_name(url: &str) -> String {
+    url::Url::parse(url)
+        .expect("a database URL")
+        .path()
+        .trim_start_matches('/')
+        .to_owned()
 }

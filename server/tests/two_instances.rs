@@ -1,0 +1,127 @@
+//! Two server instances on one database, behind one origin (as behind a load balancer): what
+//! one instance did, the other knows. Sessions, grants and replay protection live in the
+//! database, so a person may land on either instance for any request. `cargo xtask test` runs
+//! this on PostgreSQL, the engine meant for several machines, as well as on SQLite.
+
+mod common;
+
+use common::TestServer;
+use kapok_api::{
+    DelegationKind, ErrorCode, NewDelegationRequest, PresentationRequest, Scope, VerifyRequest,
+    client::{Client, ClientError},
+};
+
+fn code<T: std::fmt::Debug>(result: Result<T, ClientError>) -> ErrorCode {
+    result
+        .expect_err("the call should fail")
+        .code()
+        .expect("a problem document")
+}
+
+/// The same person's browser, sent to `server` this time.
+fn on(server: &TestServer, session_from: &Client) -> Client {
+    let client = server.client();
+    client.set_session_cookie(session_from.session_cookie());
+    client
+}
+
+async fn token(holder: &Client, licence: &str) -> String {
+    holder
+        .present(licence, &PresentationRequest::default())
+        .await
+        .unwrap()
+        .remove(0)
+        .token
+}
+
+fn checked(token: &str) -> VerifyRequest {
+    VerifyRequest {
+        token: token.into(),
+        place: None,
+    }
+}
+
+#[tokio::test]
+async fn a_session_opened_on_one_instance_works_and_ends_on_the_other() {
+    let a = TestServer::start().await;
+    let b = a.second_instance().await;
+    let on_a = a.signed_in("resident").await;
+    let on_b = on(&b, &on_a);
+    assert_eq!(on_b.me().await.unwrap().user.username, "resident");
+    assert!(!on_b.wallet().await.unwrap().is_empty());
+
+    on_b.sign_out().await.unwrap();
+    let again_on_a = on(&a, &on_a);
+    assert_eq!(code(again_on_a.me().await), ErrorCode::Unauthenticated);
+}
+
+#[tokio::test]
+async fn a_code_checked_on_one_instance_is_a_replay_on_the_other() {
+    let a = TestServer::start().await;
+    let b = a.second_instance().await;
+    let resident = a.signed_in("resident").await;
+    let official_on_a = a.signed_in("official").await;
+    let official_on_b = on(&b, &official_on_a);
+
+    let first = token(&resident, "lic-resident-id").await;
+    official_on_a.verify(&checked(&first)).await.unwrap();
+    assert_eq!(
+        code(official_on_b.verify(&checked(&first)).await),
+        ErrorCode::TokenReplayed
+    );
+
+    // And the other way round, with a code issued by the second instance.
+    let second = token(&on(&b, &resident), "lic-resident-id").await;
+    official_on_b.verify(&checked(&second)).await.unwrap();
+    assert_eq!(
+        code(official_on_a.verify(&checked(&second)).await),
+        ErrorCode::TokenReplayed
+    );
+}
+
+#[tokio::test]
+async fn a_grant_given_through_one_instance_holds_on_the_other_and_its_revocation_too() {
+    let a = TestServer::start().await;
+    let b = a.second_instance().await;
+    let staff_on_a = a.signed_in("staff").await;
+    let created = staff_on_a
+        .create_delegation_request(&NewDelegationRequest {
+            kind: DelegationKind::Enterprise,
+            principal: "kapok-digital".into(),
+            scopes: vec![Scope::PresentLicences],
+            valid_from: None,
+            valid_until: None,
+            note: "在另一台服务器上查看".into(),
+        })
+        .await
+        .unwrap();
+    let legal_rep_on_b = on(&b, &a.signed_in("legal-rep").await);
+    let waiting = legal_rep_on_b.delegation_requests().await.unwrap();
+    assert!(
+        waiting.to_decide.iter().any(|r| r.id == created.request.id),
+        "the request made on one instance waits on the other"
+    );
+    let grant = kapok_server::testing::approve_without_passkey(&a.db, &created.request.id)
+        .await
+        .unwrap()
+        .expect("a pending request is approved");
+
+    let staff_on_b = on(&b, &staff_on_a);
+    assert!(
+        staff_on_b
+            .grants()
+            .await
+            .unwrap()
+            .held
+            .iter()
+            .any(|g| g.id == grant),
+        "the grant is held on the other instance"
+    );
+    staff_on_b.licence("lic-company-bl").await.unwrap();
+
+    legal_rep_on_b.revoke_grant(&grant).await.unwrap();
+    assert_eq!(
+        code(staff_on_a.licence("lic-company-bl").await),
+        ErrorCode::GrantRevoked
+    );
+}
