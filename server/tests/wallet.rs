@@ -204,6 +204,30 @@ async fn a_presented_code_verifies_once_and_shows_only_what_a_verifier_may_see()
 }
 
 #[tokio::test]
+async fn the_record_of_checks_cannot_be_rewritten() {
+    let server = TestServer::start().await;
+    let resident = server.signed_in("resident").await;
+    let token = one_token(&resident, "lic-resident-id").await;
+    let official = server.signed_in("official").await;
+    official.verify(&verify_request(&token)).await.unwrap();
+
+    let rewrite = sqlx::query("UPDATE verifications SET place = 'nowhere'")
+        .execute(&server.db)
+        .await;
+    assert!(rewrite.is_err(), "an UPDATE is refused");
+    let hide = sqlx::query("DELETE FROM verifications")
+        .execute(&server.db)
+        .await;
+    assert!(hide.is_err(), "a DELETE is refused");
+    let seen = resident.verifications("lic-resident-id").await.unwrap();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        seen[0].place.as_deref(),
+        Some("天河区政务服务中心 3 号窗口")
+    );
+}
+
+#[tokio::test]
 async fn anyone_may_verify_and_the_holder_sees_an_anonymous_check() {
     let server = TestServer::start().await;
     let resident = server.signed_in("resident").await;

@@ -1,0 +1,11 @@
+-- The record of checks is the holder's: who checked which licence, when and where. Append-only,
+-- like the audit log, so a check cannot be hidden from the holder afterwards.
+CREATE TRIGGER verifications_no_update BEFORE UPDATE ON verifications
+BEGIN
+    SELECT RAISE(ABORT, 'verifications is append-only');
+END;
+
+CREATE TRIGGER verifications_no_delete BEFORE DELETE ON verifications
+BEGIN
+    SELECT RAISE(ABORT, 'verifications is append-only');
+END;
