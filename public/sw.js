@@ -2,9 +2,12 @@
 //
 // - The app shell (every file of this build) is cached when the worker installs. `cargo xtask`
 //   writes this build's file list and id in place of the two markers below.
-// - Page loads: network first, then the cached shell, so a reload offline still opens the app,
-//   which then shows what the device saved (licences, codes, issuer keys).
-// - The app's files: from the cache, refreshed in the background.
+// - Page loads and the app's files: from this build's cache, with no request at all, so a
+//   repeat visit costs no network (and a reload offline still opens the app, which then shows
+//   what the device saved: licences, codes, issuer keys). The files are this build's and never
+//   change; a new build comes as a new worker (the browser checks this file on each visit),
+//   which caches the new files, takes over, and drops the old cache. Anything not cached goes
+//   to the network.
 // - The API: never cached here. Personal data stays in the app's own storage, which sign-out
 //   wipes; a response cache would outlive it.
 const BUILD = "__KAPOK_BUILD__";
@@ -36,21 +39,8 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin || url.pathname.startsWith("/api/")) {
     return;
   }
-  if (request.mode === "navigate") {
-    event.respondWith(fetch(request).catch(() => caches.match("/", { cacheName: CACHE })));
-    return;
-  }
-  event.respondWith(
-    caches.open(CACHE).then((cache) =>
-      cache.match(request).then((hit) => {
-        const fresh = fetch(request)
-          .then((response) => {
-            if (response.ok) cache.put(request, response.clone());
-            return response;
-          })
-          .catch(() => hit);
-        return hit || fresh;
-      }),
-    ),
-  );
+  // Every path of the app is the one page, "/" (a file's path, such as /robots.txt, is itself).
+  const appPath = request.mode === "navigate" && !/\.[a-z0-9]+$/i.test(url.pathname);
+  const cached = appPath ? "/" : request;
+  event.respondWith(caches.match(cached, { cacheName: CACHE }).then((hit) => hit || fetch(request)));
 });

@@ -237,6 +237,27 @@ test("with no network, the app reopens from the device and still shows the licen
   await expect(page.getByText(/离线出示中，码有效至 \d\d:\d\d:\d\d/)).toBeVisible();
 });
 
+test("a repeat visit takes the app from the device: no request leaves but the API's", async ({ page, context }) => {
+  await signIn(page, "resident");
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+
+  const fromNetwork: string[] = [];
+  const notApi = (url: string) => !new URL(url).pathname.startsWith("/api/");
+  page.on("response", (r) => {
+    if (notApi(r.url()) && !r.url().startsWith("data:") && !r.fromServiceWorker()) fromNetwork.push(r.url());
+  });
+  // What the service worker itself fetches (Chromium reports it to the context); the browser's
+  // own update check of the worker's script is no page load.
+  context.on("request", (r) => {
+    if (r.serviceWorker() && notApi(r.url()) && !r.url().endsWith("/sw.js")) fromNetwork.push(`worker: ${r.url()}`);
+  });
+  await page.reload();
+  await expect(page).toHaveURL(/\/resident$/);
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  expect(fromNetwork).toEqual([]);
+});
+
 test("an official reads a resident's code with the camera and it checks out", async ({ page, baseURL }, info) => {
   await signIn(page, "resident");
   await openIdCard(page);

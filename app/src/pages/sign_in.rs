@@ -1,4 +1,4 @@
-//! The start page: sign in (or try a demo account), and the display settings.
+//! The start page: sign in, the display settings, and (in demo mode) accounts to try.
 
 use kapok_api::{Me, PasskeySignIn, SignInRequest, client::ClientError};
 use kapok_components::{Button, ButtonVariant, Card, Loading, TextField, Toast};
@@ -157,6 +157,11 @@ pub fn SignInPage() -> impl IntoView {
                         }}
                     </Button>
                 </form>
+                // The settings come before the demo accounts, which arrive later: what arrives
+                // late goes below everything already drawn, so nothing moves (CLS).
+                <Card title=Signal::derive(move || t_string!(i18n, sign_in.settings).to_string())>
+                    <DisplaySettings/>
+                </Card>
                 <Suspense fallback=move || view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }>
                     {move || Suspend::new(async move {
                         demo.await.map(|demo| {
@@ -193,9 +198,6 @@ pub fn SignInPage() -> impl IntoView {
                         })
                     })}
                 </Suspense>
-                <Card title=Signal::derive(move || t_string!(i18n, sign_in.settings).to_string())>
-                    <DisplaySettings/>
-                </Card>
             </div>
         </Page>
     }

@@ -402,7 +402,13 @@ fn LiveCode(
                 {move || failure.get().map(|e| view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> })}
                 {move || match current.get() {
                     None if offline.get() => view! { <p class="kp-form-error" role="alert">{move || t_string!(i18n, wallet.offline_none)}</p> }.into_any(),
-                    None => view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }.into_any(),
+                    // The code's place and its countdown's line are kept while it loads.
+                    None => view! {
+                        <div class="kp-live-code__slot">
+                            <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/>
+                        </div>
+                        <p class="kp-live-code__countdown" aria-hidden="true">"\u{a0}"</p>
+                    }.into_any(),
                     Some(_) => view! {
                         <div class="kp-live-code">
                             <QrCode text=token label=label/>
