@@ -48,7 +48,8 @@ pub async fn connect(database_url: &str) -> Result<Db, String> {
             // SQLite takes one writer at a time, and a writer that finds the lock taken
             // sleeps in SQLite's busy handler. With 8 connections, a mixed load of 64 clients
             // on 2 cores had writes waiting seconds and some failing with "database is
-            // locked"; with 2, none failed and p99 stayed under 70 ms (docs/benchmarks.md).
+            // locked"; with 2, none failed and p99 fell to tens of milliseconds
+            // (docs/benchmarks.md), at the cost of some read throughput.
             Engine::Sqlite => 2,
             Engine::Postgres => 16,
         })
