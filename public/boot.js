@@ -1,9 +1,30 @@
 // Runs before the first paint: applies the display mode, text size and language remembered on this
 // device, so an elderly-mode page never flashes at the standard size and screen readers
 // get the right language from the start. Storage may be blocked (private browsing); then
-// the defaults apply.
+// the defaults apply. The loading line in index.html shows in the language chosen here.
+var root = document.documentElement;
+root.setAttribute("data-script", "");
+
+// The same choice as `prefs::negotiate` in the app, for a device with no language remembered:
+// Traditional Chinese (Hong Kong, Macao, Taiwan, Hant, Cantonese) reads zh-HK, other Chinese
+// zh-CN, English en, and English when none of them is asked for.
+function negotiate(languages) {
+  for (var i = 0; i < languages.length; i++) {
+    var parts = String(languages[i]).toLowerCase().split(/[-_]/);
+    if (parts[0] === "zh" || parts[0] === "yue") {
+      var rest = parts.slice(1);
+      var traditional = parts[0] === "yue" || rest.some(function (p) {
+        return p === "hant" || p === "hk" || p === "mo" || p === "tw";
+      });
+      return traditional && rest.indexOf("hans") < 0 ? "zh-HK" : "zh-CN";
+    }
+    if (parts[0] === "en") return "en";
+  }
+  return "en";
+}
+
+var locale = null;
 try {
-  var root = document.documentElement;
   if (localStorage.getItem("kapok.mode") === "elderly") {
     root.setAttribute("data-mode", "elderly");
   }
@@ -11,8 +32,10 @@ try {
   if (text === "larger" || text === "largest") {
     root.setAttribute("data-text", text);
   }
-  var locale = localStorage.getItem("kapok.locale");
-  if (locale === "zh-CN" || locale === "zh-HK" || locale === "en") {
-    root.setAttribute("lang", locale);
-  }
+  locale = localStorage.getItem("kapok.locale");
 } catch (_) {}
+if (locale !== "zh-CN" && locale !== "zh-HK" && locale !== "en") {
+  var languages = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""];
+  locale = negotiate(languages);
+}
+root.setAttribute("lang", locale);

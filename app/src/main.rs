@@ -24,6 +24,10 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 fn main() {
     register_service_worker();
     leptos::mount::mount_to_body(app::App);
+    // The loading line index.html shows until now; the app shows its own from here on.
+    if let Some(boot) = leptos::prelude::document().get_element_by_id("kp-boot") {
+        boot.remove();
+    }
 }
 
 /// The service worker (public/sw.js) lets the app open with no network. Where the browser has

@@ -167,6 +167,9 @@ fn lighthouse() -> Result<String> {
                 .arg("bench/lighthouse.mjs")
                 .current_dir(root().join("e2e"))
                 .env("BASE_URL", &server.origin)
+                // Chromium leaves scratch folders in the temporary directory when Lighthouse
+                // ends it; they go with this run's.
+                .env("TMPDIR", &data)
                 // Its progress, as it goes: the runs take minutes.
                 .stderr(Stdio::inherit()),
         )

@@ -59,6 +59,15 @@ pub fn Shell(persona: Persona) -> impl IntoView {
             unread.refresh();
         }
     });
+    // The page scrolls inside the shell, not the window, so the router's scroll to the top
+    // on a new page is done here.
+    let page = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        location.pathname.track();
+        if let Some(page) = page.get() {
+            page.set_scroll_top(0);
+        }
+    });
     Effect::new(move |_| set_theme(Some(persona)));
     on_cleanup(|| set_theme(None));
     move || match gate.get() {
@@ -77,7 +86,7 @@ pub fn Shell(persona: Persona) -> impl IntoView {
         Gate::In => view! {
             <div class="kp-shell">
                 <a class="kp-skip-link" href="#main">{move || t_string!(i18n, skip_link)}</a>
-                <div class="kp-shell__page"><Outlet/></div>
+                <div class="kp-shell__page" node_ref=page><Outlet/></div>
                 <TabBar
                     label=Signal::derive(move || t_string!(i18n, tabs.label).to_string())
                     tabs=Signal::derive(move || tabs(persona, i18n, unread.0.get()))

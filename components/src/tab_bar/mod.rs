@@ -36,8 +36,7 @@ pub fn TabBar(
     let location = use_location();
     let class = style! {
         .kp-tab-bar {
-            position: sticky;
-            bottom: 0;
+            padding-bottom: env(safe-area-inset-bottom);
             background: var(--kp-surface);
             border-top: 1px solid var(--kp-border);
         }

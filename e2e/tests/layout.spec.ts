@@ -1,0 +1,76 @@
+// The shell's layout on a phone: the page scrolls above the tab bar, so the bar never covers a
+// control (WCAG 2.5.8) or whatever has keyboard focus (WCAG 2.4.11), and each new page opens
+// at its top.
+import { expect, test, type Page } from "@playwright/test";
+import { open, rememberElderlyMode, signIn, strings } from "../support/kapok";
+
+/// The controls on the page that the tab bar overlaps at the current scroll position.
+async function coveredControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const bar = document.querySelector("nav.kp-tab-bar")!.getBoundingClientRect();
+    // What of a control can be seen: the part inside the page's box and inside the window.
+    const box = document.querySelector(".kp-shell__page")!.getBoundingClientRect();
+    const covered: string[] = [];
+    for (const el of document.querySelectorAll("main a, main button, main summary, main input, main select, main textarea")) {
+      const r = el.getBoundingClientRect();
+      const top = Math.max(r.top, box.top, 0);
+      const bottom = Math.min(r.bottom, box.bottom, window.innerHeight);
+      if (r.width === 0 || bottom <= top) continue;
+      const overlap = Math.min(bottom, bar.bottom) - Math.max(top, bar.top);
+      if (overlap > 0) covered.push(`${el.tagName.toLowerCase()} "${(el.textContent ?? "").trim().slice(0, 30)}" by ${overlap.toFixed(1)} px`);
+    }
+    return covered;
+  });
+}
+
+for (const elderly of [false, true]) {
+  test(`the tab bar covers no control anywhere on the ID card page (${elderly ? "elderly" : "standard"} mode)`, async ({ page }) => {
+    if (elderly) await rememberElderlyMode(page);
+    await signIn(page, "resident");
+    await open(page, "/resident/wallet/lic-resident-id");
+    await expect(page.getByRole("status").filter({ hasText: strings["zh-CN"].loading })).toHaveCount(0);
+    const scroller = page.locator(".kp-shell__page");
+    const { scrollHeight, clientHeight } = await scroller.evaluate((el) => ({ scrollHeight: el.scrollHeight, clientHeight: el.clientHeight }));
+    expect(scrollHeight, "the page is long enough to scroll under the bar").toBeGreaterThan(clientHeight);
+    for (let top = 0; top <= scrollHeight; top += 40) {
+      await scroller.evaluate((el, y) => (el.scrollTop = y), top);
+      await page.mouse.wheel(0, 0);
+      expect(await coveredControls(page), `scrolled to ${top} px`).toEqual([]);
+    }
+    // The window itself never scrolls: the tab bar stays in view and the page moves above it.
+    expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    await expect(page.locator("nav.kp-tab-bar")).toBeInViewport({ ratio: 1 });
+  });
+}
+
+test("keyboard focus is never behind the tab bar", async ({ page }) => {
+  await rememberElderlyMode(page);
+  await signIn(page, "resident");
+  await open(page, "/resident/services");
+  await expect(page.getByRole("status").filter({ hasText: strings["zh-CN"].loading })).toHaveCount(0);
+  const bar = (await page.locator("nav.kp-tab-bar").boundingBox())!;
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement!;
+      const r = el.getBoundingClientRect();
+      return { inBar: !!el.closest("nav.kp-tab-bar"), top: r.top, bottom: r.bottom, text: (el.textContent ?? "").trim().slice(0, 30) };
+    });
+    if (focused.inBar) break;
+    expect(focused.bottom, `"${focused.text}" is above the tab bar`).toBeLessThanOrEqual(bar.y + 0.5);
+    expect(focused.top, `"${focused.text}" is on screen`).toBeGreaterThanOrEqual(0);
+  }
+});
+
+test("a new page opens at its top, not where the last one was scrolled to", async ({ page }) => {
+  await rememberElderlyMode(page);
+  await signIn(page, "resident");
+  await open(page, "/resident/services");
+  await expect(page.getByRole("status").filter({ hasText: strings["zh-CN"].loading })).toHaveCount(0);
+  const scroller = page.locator(".kp-shell__page");
+  await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight));
+  expect(await scroller.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+  await page.getByRole("navigation").getByRole("link", { name: strings["zh-CN"].tabs.me }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(strings["zh-CN"].me.title);
+  expect(await scroller.evaluate((el) => el.scrollTop)).toBe(0);
+});
