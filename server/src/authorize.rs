@@ -46,23 +46,24 @@ impl LicenceUse {
 /// A licence the caller may use: one they hold, one held by an enterprise whose legal
 /// representative they are, or (except for its verifications) one whose holder gave them an
 /// active grant with [`Scope::PresentLicences`]. A use through a grant is audited, and the
-/// summary names the grant.
+/// summary names the grant. What it reads comes through `reads`; the audit goes through `db`.
 pub async fn licence(
     db: &Db,
+    reads: &Db,
     user: &CurrentUser,
     id: &str,
     usage: LicenceUse,
 ) -> Result<StoredLicence, ApiError> {
     let now = store::now();
     let today = clock::today(now);
-    let mut stored = store::licences::find(db, id, &today)
+    let mut stored = store::licences::find(reads, id, &today)
         .await?
         .ok_or(ApiError::NotFound)?;
     let holder = match (&stored.holder_user_id, &stored.holder_enterprise_id) {
         (Some(holder), _) if *holder == user.user_id => return Ok(stored),
         (Some(holder), _) => (DelegationKind::Family, holder.clone()),
         (None, Some(enterprise)) => {
-            if store::users::is_legal_representative(db, &user.user_id, enterprise).await? {
+            if store::users::is_legal_representative(reads, &user.user_id, enterprise).await? {
                 return Ok(stored);
             }
             (DelegationKind::Enterprise, enterprise.clone())
@@ -73,7 +74,7 @@ pub async fn licence(
         return Err(ApiError::NotFound);
     }
     let grants =
-        store::delegation::authority_of(db, &user.user_id, Some((holder.0, &holder.1)), &today)
+        store::delegation::authority_of(reads, &user.user_id, Some((holder.0, &holder.1)), &today)
             .await?;
     let grant = authority(&grants, Scope::PresentLicences)?;
     store::delegation::record_use(db, grant, &format!("{}:{id}", usage.verb()), now).await?;
@@ -82,14 +83,16 @@ pub async fn licence(
 }
 
 /// The licences the caller may see through active grants with [`Scope::PresentLicences`],
-/// each naming its grant; each grant drawn on is audited once, as a "list".
+/// each naming its grant; each grant drawn on is audited once, as a "list". Grants and
+/// licences are read through `reads`; the audit is written through `db`.
 pub async fn licences_through_grants(
     db: &Db,
+    reads: &Db,
     user: &CurrentUser,
 ) -> Result<Vec<LicenceSummary>, ApiError> {
     let now = store::now();
     let today = clock::today(now);
-    let grants = store::delegation::authority_of(db, &user.user_id, None, &today).await?;
+    let grants = store::delegation::authority_of(reads, &user.user_id, None, &today).await?;
     let mut principals_seen = Vec::new();
     let mut licences = Vec::new();
     // Newest first: when two grants cover one holder, the newer one is named.
@@ -101,7 +104,8 @@ pub async fn licences_through_grants(
             continue;
         }
         principals_seen.push(principal);
-        let held = store::licences::held_by_principal(db, principal.0, principal.1, &today).await?;
+        let held =
+            store::licences::held_by_principal(reads, principal.0, principal.1, &today).await?;
         if held.is_empty() {
             continue;
         }

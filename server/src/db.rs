@@ -49,7 +49,8 @@ pub async fn connect(database_url: &str) -> Result<Db, String> {
             // sleeps in SQLite's busy handler. With 8 connections, a mixed load of 64 clients
             // on 2 cores had writes waiting seconds and some failing with "database is
             // locked"; with 2, none failed and p99 fell to tens of milliseconds
-            // (docs/benchmarks.md), at the cost of some read throughput.
+            // (docs/benchmarks.md). The busiest reads have connections of their own
+            // (`connect_reads`), so they do not wait behind the writes here.
             Engine::Sqlite => 2,
             Engine::Postgres => 16,
         })
@@ -79,6 +80,35 @@ pub async fn connect(database_url: &str) -> Result<Db, String> {
     .map_err(|e| format!("migrations failed: {e}"))?;
     Ok(db)
 }
+
+/// A pool for the read-only queries of the busiest requests (the session behind a cookie, the
+/// wallet list, the delegation list, the checks of a code), next to `db`, which takes every
+/// write. On SQLite it has connections of its own that cannot write (`query_only`): in WAL mode
+/// readers never wait for the writer, so reads scale with connections while writes stay on
+/// `db`'s two, where they do not fight over SQLite's one write lock (docs/benchmarks.md has
+/// both). On PostgreSQL, which has no such lock, it is `db` itself. Each query sees every
+/// write committed before it started, so a read after a write in another request finds it.
+pub async fn connect_reads(database_url: &str, db: &Db) -> Result<Db, String> {
+    match engine(db) {
+        Engine::Postgres => Ok(db.clone()),
+        Engine::Sqlite => AnyPoolOptions::new()
+            .max_connections(SQLITE_READERS)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA query_only = ON; PRAGMA busy_timeout = 5000;")
+                        .await?;
+                    Ok(())
+                })
+            })
+            .connect(&sqlite_url(database_url)?)
+            .await
+            .map_err(|e| format!("cannot open {} to read: {e}", redacted(database_url))),
+    }
+}
+
+/// Read-only SQLite connections (see `connect_reads`).
+const SQLITE_READERS: u32 = 8;
 
 /// The engine behind a pool.
 pub fn engine(db: &Db) -> Engine {
@@ -168,5 +198,31 @@ mod tests {
             redacted("postgres://kapok:hunter2@db:5432/kapok"),
             "postgres://kapok:***@db:5432/kapok"
         );
+    }
+
+    #[tokio::test]
+    async fn the_read_pool_sees_every_commit_and_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/k.db", dir.path().display());
+        let db = connect(&url).await.unwrap();
+        let reads = connect_reads(&url, &db).await.unwrap();
+        sqlx::query("CREATE TABLE t (x BIGINT)")
+            .execute(&db)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO t (x) VALUES (1)")
+            .execute(&db)
+            .await
+            .unwrap();
+        let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM t")
+            .fetch_one(&reads)
+            .await
+            .unwrap();
+        assert_eq!(seen, 1, "a commit on the writer is seen by the next read");
+        let refused = sqlx::query("INSERT INTO t (x) VALUES (2)")
+            .execute(&reads)
+            .await
+            .unwrap_err();
+        assert!(refused.to_string().contains("readonly"), "{refused}");
     }
 }

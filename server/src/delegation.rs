@@ -130,9 +130,10 @@ pub async fn list(
 ) -> Result<Json<DelegationRequests>, ApiError> {
     let now = store::now();
     let caller = Some(user.user_id.as_str());
-    let mine = store::delegation::made_by(&state.db, &user.user_id).await?;
+    let mine = store::delegation::made_by(&state.reads, &user.user_id).await?;
     let to_decide =
-        store::delegation::waiting_for(&state.db, &user.user_id, now - LINK_LIFETIME_SECS).await?;
+        store::delegation::waiting_for(&state.reads, &user.user_id, now - LINK_LIFETIME_SECS)
+            .await?;
     Ok(Json(DelegationRequests {
         mine: mine.iter().map(|r| to_api(r, now, caller)).collect(),
         to_decide: to_decide.iter().map(|r| to_api(r, now, caller)).collect(),

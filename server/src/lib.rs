@@ -42,6 +42,8 @@ pub use db::Db;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// For the read-only queries of the busiest requests (see `db::connect_reads`).
+    pub reads: Db,
     pub config: Arc<Config>,
     /// The WebAuthn relying party for passkeys, set up from `config.origin`.
     pub webauthn: Arc<webauthn_rs::Webauthn>,
@@ -189,6 +191,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
     } else {
         false
     };
+    let reads = db::connect_reads(&config.database_url, &db).await?;
     let listener = TcpListener::bind(config.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
@@ -197,6 +200,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let webauthn = Arc::new(passkeys::relying_party(&config.origin)?);
     let state = AppState {
         db: db.clone(),
+        reads,
         config: Arc::new(config),
         webauthn,
         limits: Arc::default(),
@@ -284,6 +288,7 @@ mod tests {
         };
         let db = db::connect(&config.database_url).await.unwrap();
         let state = AppState {
+            reads: db.clone(),
             db,
             webauthn: Arc::new(passkeys::relying_party(&config.origin).unwrap()),
             config: Arc::new(config),

@@ -34,7 +34,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
         let token = session_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
-        let user_id = sessions::user_of(&state.db, &token_hash(token), store::now())
+        let user_id = sessions::user_of(&state.db, &state.reads, &token_hash(token), store::now())
             .await?
             .ok_or(ApiError::Unauthenticated)?;
         Ok(CurrentUser { user_id })

@@ -43,8 +43,8 @@ pub async fn list(
     user: CurrentUser,
 ) -> Result<Json<Vec<LicenceSummary>>, ApiError> {
     let today = clock::today(store::now());
-    let mut list = licences::held_by(&state.db, &user.user_id, &today).await?;
-    for granted in authorize::licences_through_grants(&state.db, &user).await? {
+    let mut list = licences::held_by(&state.reads, &user.user_id, &today).await?;
+    for granted in authorize::licences_through_grants(&state.db, &state.reads, &user).await? {
         if !list.iter().any(|own| own.id == granted.id) {
             list.push(granted);
         }
@@ -66,7 +66,7 @@ pub async fn detail(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Licence>, ApiError> {
-    let stored = authorize::licence(&state.db, &user, &id, LicenceUse::View).await?;
+    let stored = authorize::licence(&state.db, &state.reads, &user, &id, LicenceUse::View).await?;
     Ok(Json(stored.licence))
 }
 
@@ -94,7 +94,8 @@ pub async fn present(
             "count must be between 1 and {MAX_BATCH}"
         )));
     }
-    let stored = authorize::licence(&state.db, &user, &id, LicenceUse::Present).await?;
+    let stored =
+        authorize::licence(&state.db, &state.reads, &user, &id, LicenceUse::Present).await?;
     match stored.licence.summary.status {
         LicenceStatus::Revoked => return Err(ApiError::LicenceRevoked),
         LicenceStatus::Expired => return Err(ApiError::LicenceExpired),
@@ -143,7 +144,14 @@ pub async fn verifications(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<Verification>>, ApiError> {
-    let stored = authorize::licence(&state.db, &user, &id, LicenceUse::SeeVerifications).await?;
+    let stored = authorize::licence(
+        &state.db,
+        &state.reads,
+        &user,
+        &id,
+        LicenceUse::SeeVerifications,
+    )
+    .await?;
     Ok(Json(
         licences::verifications(&state.db, &stored.licence.summary.id).await?,
     ))
@@ -166,10 +174,10 @@ pub async fn verify(
     ApiJson(request): ApiJson<VerifyRequest>,
 ) -> Result<Json<VerifiedLicence>, ApiError> {
     let now = store::now();
-    let trusted = keys::trusted(&state.db, now).await?;
+    let trusted = keys::trusted(&state.reads, now).await?;
     let (key_id, claims) = token::verify_with_keys(&request.token, &trusted, now)?;
     let today = clock::today(now);
-    let stored = licences::find(&state.db, &claims.licence_id, &today)
+    let stored = licences::find(&state.reads, &claims.licence_id, &today)
         .await?
         .ok_or(ApiError::Token(TokenError::Malformed))?;
     let summary = &stored.licence.summary;

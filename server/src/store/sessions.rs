@@ -30,12 +30,18 @@ pub async fn delete(db: &Db, token_hash: &[u8]) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// The user behind a live session, refreshing its idle clock; an expired one is deleted.
-pub async fn user_of(db: &Db, token_hash: &[u8], now: i64) -> sqlx::Result<Option<String>> {
+/// The user behind a live session, refreshing its idle clock; an expired one is deleted. It is
+/// looked up through `reads` and written, when it must be, through `db`.
+pub async fn user_of(
+    db: &Db,
+    reads: &Db,
+    token_hash: &[u8],
+    now: i64,
+) -> sqlx::Result<Option<String>> {
     let Some(row) =
         sqlx::query("SELECT user_id, created_at, last_seen_at FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
-            .fetch_optional(db)
+            .fetch_optional(reads)
             .await?
     else {
         return Ok(None);
