@@ -27,6 +27,8 @@ const FRAME_WIDTH: u32 = 800;
 const FRAME_INTERVAL_MS: i32 = 150;
 /// Trunk's loader for the worker binary (index.html); worker files keep their names.
 const WORKER_URL: &str = "/kapok-scanner_loader.js";
+/// How many times in a row a crashed decoder worker is replaced before the camera gives up.
+const MAX_WORKER_RESTARTS: u32 = 3;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum CameraError {
@@ -193,10 +195,13 @@ async fn read_codes(
     generation: &Cell<u32>,
     mine: u32,
 ) -> Result<Option<String>, CameraError> {
-    let reader = match native_detector().await {
+    let mut reader = match native_detector().await {
         Some(detector) => Reader::Native(detector),
         None => Reader::Worker(FrameWorker::start().ok_or(CameraError::Failed)?),
     };
+    // Whether a worker has answered a frame (so the decoder loads), and how many crashed workers
+    // have been replaced since the last answer.
+    let (mut answered, mut restarts) = (false, 0);
     while generation.get() == mine {
         sleep(FRAME_INTERVAL_MS).await;
         if generation.get() != mine {
@@ -206,9 +211,24 @@ async fn read_codes(
         if video.ready_state() < 2 || video.video_width() == 0 {
             continue;
         }
-        let read = match &reader {
+        let read = match &mut reader {
             Reader::Native(detector) => detect_native(detector, video).await,
-            Reader::Worker(worker) => worker.read(video).await?,
+            Reader::Worker(worker) => match worker.read(video).await {
+                Ok(read) => {
+                    (answered, restarts) = (true, 0);
+                    read
+                }
+                // The decoder can panic on some frames (rqrr's perspective asserts, found by
+                // `cargo xtask fuzz`), which ends its worker. Once a worker has answered, the
+                // decoder is known to load, so a fresh one takes the next frame and the camera
+                // stays on; a worker that never answered could not load at all.
+                Err(_) if answered && restarts < MAX_WORKER_RESTARTS => {
+                    restarts += 1;
+                    *worker = FrameWorker::start().ok_or(CameraError::Failed)?;
+                    None
+                }
+                Err(error) => return Err(error),
+            },
         };
         if read.is_some() {
             return Ok(read);

@@ -291,6 +291,43 @@ test("an official reads a resident's code with the camera and it checks out", as
   }
 });
 
+test("a decoder worker that crashes on a frame is replaced, and the camera still reads the code", async ({ page, baseURL }, info) => {
+  await signIn(page, "resident");
+  await openIdCard(page);
+  const { text, image } = await readQr(qrImage(page).locator("svg"));
+  const video = info.outputPath("camera.y4m");
+  writeCameraVideo(video, image);
+  const browser = await chromium.launch({
+    ...CHROMIUM,
+    args: [...CHROMIUM.args, "--use-fake-device-for-media-stream", `--use-file-for-fake-video-capture=${video}`],
+  });
+  try {
+    // The service worker would answer the worker's script itself, out of the route's reach.
+    const context = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["camera"], serviceWorkers: "block" });
+    const official = await context.newPage();
+    // The first decoder answers one frame and then dies on the next, as a panicking decoder
+    // does (panic=abort in wasm: an uncaught error in the worker); later ones are the real one.
+    let loads = 0;
+    await official.route("**/kapok-scanner_loader.js", (route) =>
+      loads++ === 0
+        ? route.fulfill({
+            contentType: "text/javascript",
+            body: 'let frames = 0; onmessage = () => { if (frames++ === 0) postMessage(null); else throw new Error("unreachable executed"); };',
+          })
+        : route.continue(),
+    );
+    await signIn(official, "official");
+    await open(official, "/official/verify");
+    await official.getByRole("button", { name: s.verify.scan }).click();
+    await expect(official.getByRole("heading", { name: s.verify.valid_title })).toBeVisible({ timeout: 20_000 });
+    await expect(official.getByLabel(s.verify.token_label, { exact: true })).toHaveValue(text);
+    expect(loads, "a second worker was started").toBe(2);
+    await expect(official.getByRole("alert")).toHaveCount(0);
+  } finally {
+    await browser.close();
+  }
+});
+
 test("with no camera, or the camera refused, the verifier says which and pasting still works", async ({ page }) => {
   // This machine has no camera at all.
   await open(page, "/verify");
