@@ -912,8 +912,8 @@ Why, as far as profiles show:
   request queues behind the others for the database connections. On SQLite every write goes
   through 2 connections (with 8, writers slept in SQLite's busy handler for seconds and some
   failed with \"database is locked\"); the reads of the busiest requests have 8 read-only
-  connections of their own, which took the wallet list from about 5,000 to 6,300–7,400 a
-  second and its p99 alone from 27 ms to 13–16 ms. Verify still queues for a writer.
+  connections of their own, which took the wallet list from about 5,000 to 6,300–7,900 a
+  second and its p99 alone from 27 ms to 11–16 ms. Verify still queues for a writer.
   Sign-in checks an Argon2 hash (about 40 ms of one core, slow on purpose), and only half
   the cores check passwords at once.
 ";
