@@ -6,7 +6,10 @@
 //! way nothing leaves the device, and
 //! the camera is switched off as soon as a code is read, the user stops, or the page goes.
 
-use std::{cell::Cell, rc::Rc};
+use std::{
+    cell::{Cell, RefCell},
+    rc::Rc,
+};
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use kapok_components::{Button, ButtonVariant};
@@ -277,6 +280,8 @@ async fn detect_native(detector: &JsValue, video: &HtmlVideoElement) -> Option<S
 /// The kapok-scanner worker (scanner/ in the workspace), fed one scaled-down frame at a time.
 struct FrameWorker {
     worker: Worker,
+    /// Settles when the worker says it listens (its wasm has loaded); taken by the first read.
+    ready: RefCell<Option<Promise>>,
     canvas: HtmlCanvasElement,
     context: CanvasRenderingContext2d,
 }
@@ -284,6 +289,11 @@ struct FrameWorker {
 impl FrameWorker {
     fn start() -> Option<FrameWorker> {
         let worker = Worker::new(WORKER_URL).ok()?;
+        // Listening from the start: a message with no handler on this side is lost too.
+        let ready = Promise::new(&mut |resolve, reject| {
+            worker.set_onmessage(Some(&resolve));
+            worker.set_onerror(Some(&reject));
+        });
         let canvas: HtmlCanvasElement =
             document().create_element("canvas").ok()?.dyn_into().ok()?;
         let settings = Object::new();
@@ -295,6 +305,7 @@ impl FrameWorker {
             .ok()?;
         Some(FrameWorker {
             worker,
+            ready: RefCell::new(Some(ready)),
             canvas,
             context,
         })
@@ -303,6 +314,13 @@ impl FrameWorker {
     /// Draws the current video frame and asks the worker for the code in it. An error means
     /// the worker could not run (for example, it failed to load).
     async fn read(&self, video: &HtmlVideoElement) -> Result<Option<String>, CameraError> {
+        // A frame sent before the worker listens would never be answered.
+        let ready = self.ready.borrow_mut().take();
+        if let Some(ready) = ready {
+            JsFuture::from(ready)
+                .await
+                .map_err(|_| CameraError::Failed)?;
+        }
         let (source_width, source_height) = (video.video_width(), video.video_height());
         let width = source_width.min(FRAME_WIDTH);
         let height = (u64::from(source_height) * u64::from(width) / u64::from(source_width)) as u32;

@@ -1,5 +1,5 @@
 // The licence wallet: show a live code, have it checked, see who checked it.
-import { type Browser, type Page, chromium, expect, test } from "@playwright/test";
+import { type Browser, type Page, type TestInfo, chromium, expect, test } from "@playwright/test";
 import { CHROMIUM } from "../support/chromium";
 import { fill, heading, open, signIn, strings } from "../support/kapok";
 import { readQr, writeCameraVideo } from "../support/qr";
@@ -258,18 +258,27 @@ test("a repeat visit takes the app from the device: no request leaves but the AP
   expect(fromNetwork).toEqual([]);
 });
 
-test("an official reads a resident's code with the camera and it checks out", async ({ page, baseURL }, info) => {
+/**
+ * The resident's live code, and a second phone whose camera sees her screen: a browser whose
+ * fake camera plays a video of the code.
+ */
+async function cameraOnResidentCode(page: Page, info: TestInfo): Promise<{ text: string; browser: Browser }> {
   await signIn(page, "resident");
   await openIdCard(page);
   const { text, image } = await readQr(qrImage(page).locator("svg"));
-
-  // A second phone whose camera sees the resident's screen.
   const video = info.outputPath("camera.y4m");
-  writeCameraVideo(video, image);
+  // 800 × 450: as wide as the frames the scanner hands its decoder (FRAME_WIDTH in
+  // app/src/scanner.rs), so they reach it unscaled and every module stays whole pixels.
+  writeCameraVideo(video, image, 800, 450);
   const browser = await chromium.launch({
     ...CHROMIUM,
     args: [...CHROMIUM.args, "--use-fake-device-for-media-stream", `--use-file-for-fake-video-capture=${video}`],
   });
+  return { text, browser };
+}
+
+test("an official reads a resident's code with the camera and it checks out", async ({ page, baseURL }, info) => {
+  const { text, browser } = await cameraOnResidentCode(page, info);
   try {
     const context = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["camera"] });
     const official = await context.newPage();
@@ -292,15 +301,7 @@ test("an official reads a resident's code with the camera and it checks out", as
 });
 
 test("a decoder worker that crashes on a frame is replaced, and the camera still reads the code", async ({ page, baseURL }, info) => {
-  await signIn(page, "resident");
-  await openIdCard(page);
-  const { text, image } = await readQr(qrImage(page).locator("svg"));
-  const video = info.outputPath("camera.y4m");
-  writeCameraVideo(video, image);
-  const browser = await chromium.launch({
-    ...CHROMIUM,
-    args: [...CHROMIUM.args, "--use-fake-device-for-media-stream", `--use-file-for-fake-video-capture=${video}`],
-  });
+  const { text, browser } = await cameraOnResidentCode(page, info);
   try {
     // The service worker would answer the worker's script itself, out of the route's reach.
     const context = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["camera"], serviceWorkers: "block" });
@@ -312,7 +313,7 @@ test("a decoder worker that crashes on a frame is replaced, and the camera still
       loads++ === 0
         ? route.fulfill({
             contentType: "text/javascript",
-            body: 'let frames = 0; onmessage = () => { if (frames++ === 0) postMessage(null); else throw new Error("unreachable executed"); };',
+            body: 'let frames = 0; onmessage = () => { if (frames++ === 0) postMessage(null); else throw new Error("unreachable executed"); }; postMessage(true);',
           })
         : route.continue(),
     );

@@ -1,5 +1,5 @@
-//! The web worker: receives `{ width, height, pixels }` messages (RGBA frames) and answers each
-//! with the text of the QR code it found, or `null`.
+//! The web worker: says `true` once it listens, then receives `{ width, height, pixels }`
+//! messages (RGBA frames) and answers each with the text of the QR code it found, or `null`.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -28,6 +28,8 @@ fn main() {
     scope.set_onmessage(Some(on_frame.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_frame.forget();
+    // A frame posted before the handler was set would be lost, so the page waits for this.
+    let _ = scope.post_message(&JsValue::TRUE);
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -15,24 +15,12 @@ pub fn Loading(#[prop(into)] label: Signal<String>) -> impl IntoView {
             padding: var(--kp-space-4) var(--kp-space-3);
             color: var(--kp-ink-muted);
         }
-        .kp-loading__spinner {
-            width: 1.25rem;
-            height: 1.25rem;
-            border: 3px solid var(--kp-border);
-            border-top-color: var(--kp-brand-ink);
-            border-radius: 50%;
-            animation: kp-spin var(--kp-motion-slow) linear infinite;
-        }
-        @keyframes kp-spin {
-            to {
-                transform: rotate(360deg);
-            }
-        }
     };
     view! { class=class,
         // role=status: announced politely once, so a screen reader knows the page is working.
         <div class="kp-loading" role="status">
-            <span class="kp-loading__spinner" aria-hidden="true"></span>
+            // The spinner's look is global (tokens.css), shared with index.html's loading line.
+            <span class="kp-spinner" aria-hidden="true"></span>
             <span>{move || label.get()}</span>
         </div>
     }
