@@ -202,9 +202,8 @@ async fn read_codes(
         Some(detector) => Reader::Native(detector),
         None => Reader::Worker(FrameWorker::start().ok_or(CameraError::Failed)?),
     };
-    // Whether a worker has answered a frame (so the decoder loads), and how many crashed workers
-    // have been replaced since the last answer.
-    let (mut answered, mut restarts) = (false, 0);
+    // How many crashed workers have been replaced since the last answer.
+    let mut restarts = 0;
     while generation.get() == mine {
         sleep(FRAME_INTERVAL_MS).await;
         if generation.get() != mine {
@@ -218,14 +217,14 @@ async fn read_codes(
             Reader::Native(detector) => detect_native(detector, video).await,
             Reader::Worker(worker) => match worker.read(video).await {
                 Ok(read) => {
-                    (answered, restarts) = (true, 0);
+                    restarts = 0;
                     read
                 }
                 // The decoder can panic on some frames (rqrr's perspective asserts, found by
-                // `cargo xtask fuzz`), which ends its worker. Once a worker has answered, the
-                // decoder is known to load, so a fresh one takes the next frame and the camera
-                // stays on; a worker that never answered could not load at all.
-                Err(_) if answered && restarts < MAX_WORKER_RESTARTS => {
+                // `cargo xtask fuzz`), which ends its worker. A worker that said it listens had
+                // loaded, so a fresh one takes the next frame and the camera stays on; one that
+                // never did could not load at all.
+                Err(_) if worker.listening.get() && restarts < MAX_WORKER_RESTARTS => {
                     restarts += 1;
                     *worker = FrameWorker::start().ok_or(CameraError::Failed)?;
                     None
@@ -282,6 +281,8 @@ struct FrameWorker {
     worker: Worker,
     /// Settles when the worker says it listens (its wasm has loaded); taken by the first read.
     ready: RefCell<Option<Promise>>,
+    /// Whether it has said so.
+    listening: Cell<bool>,
     canvas: HtmlCanvasElement,
     context: CanvasRenderingContext2d,
 }
@@ -306,6 +307,7 @@ impl FrameWorker {
         Some(FrameWorker {
             worker,
             ready: RefCell::new(Some(ready)),
+            listening: Cell::new(false),
             canvas,
             context,
         })
@@ -320,6 +322,7 @@ impl FrameWorker {
             JsFuture::from(ready)
                 .await
                 .map_err(|_| CameraError::Failed)?;
+            self.listening.set(true);
         }
         let (source_width, source_height) = (video.video_width(), video.video_height());
         let width = source_width.min(FRAME_WIDTH);
