@@ -472,9 +472,10 @@ impl World {
             }
         }
         let template = match common::postgres() {
-            Some(_) => {
+            Some(admin) => {
                 let name = common::database_name(server.db.connect_options().database_url.as_str());
                 server.db.close().await;
+                common::seal_as_template(&admin, &name).await;
                 Some(name)
             }
             None => None,

@@ -153,6 +153,35 @@ pub async fn create_database(admin: &str, template: Option<&str>) -> String {
     database_url_for(admin, &name)
 }
 
+/// Makes the database `name` a template that `create_database` can copy from at any time:
+/// nobody may connect to it any more, and any session still on it is ended. (A closed sqlx
+/// pool closes a connection that comes back late in a task of its own, so PostgreSQL may still
+/// count one for a moment; `CREATE DATABASE … TEMPLATE` refuses while it does.)
+pub async fn seal_as_template(admin: &str, name: &str) {
+    use sqlx::{Connection, Executor};
+    let mut conn = sqlx::postgres::PgConnection::connect(admin)
+        .await
+        .expect("the test PostgreSQL answers");
+    conn.execute(format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false").as_str())
+        .await
+        .expect("a template is closed to new connections");
+    for _ in 0..100 {
+        let left: i64 = sqlx::query_scalar(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1",
+        )
+        .bind(name)
+        .fetch_one(&mut conn)
+        .await
+        .expect("the sessions on a template are listed");
+        if left == 0 {
+            conn.close().await.ok();
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("sessions on {name} did not end");
+}
+
 /// Drops a database made by `create_database` (after its pools are closed).
 pub async fn drop_database(admin: &str, name: &str) {
     use sqlx::{Connection, Executor};
