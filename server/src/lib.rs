@@ -44,6 +44,8 @@ pub struct AppState {
     pub db: Db,
     /// For the read-only queries of the busiest requests (see `db::connect_reads`).
     pub reads: Db,
+    /// Writes verifications in groups (see `store::licences::VerificationLog`).
+    pub verifications: store::licences::VerificationLog,
     pub config: Arc<Config>,
     /// The WebAuthn relying party for passkeys, set up from `config.origin`.
     pub webauthn: Arc<webauthn_rs::Webauthn>,
@@ -199,6 +201,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let csp = web::content_security_policy(web::read_index(&config.dist).as_deref());
     let webauthn = Arc::new(passkeys::relying_party(&config.origin)?);
     let state = AppState {
+        verifications: store::licences::VerificationLog::start(db.clone()),
         db: db.clone(),
         reads,
         config: Arc::new(config),
@@ -289,6 +292,7 @@ mod tests {
         let db = db::connect(&config.database_url).await.unwrap();
         let state = AppState {
             reads: db.clone(),
+            verifications: store::licences::VerificationLog::start(db.clone()),
             db,
             webauthn: Arc::new(passkeys::relying_party(&config.origin).unwrap()),
             config: Arc::new(config),

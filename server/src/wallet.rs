@@ -102,7 +102,7 @@ pub async fn present(
         LicenceStatus::Valid | LicenceStatus::Expiring => {}
     }
     let now = store::now();
-    let key = keys::active(&state.db, now).await?;
+    let key = keys::active(&state.reads, &state.db, now).await?;
     let step = token::MAX_LIFETIME_SECS - BATCH_OVERLAP_SECS;
     let mut presentations = Vec::with_capacity(count.into());
     for i in 0..i64::from(count) {
@@ -195,15 +195,17 @@ pub async fn verify(
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .map(|p| p.chars().take(MAX_PLACE_CHARS).collect::<String>());
-    let first = licences::record_verification(
-        &state.db,
-        &summary.id,
-        &claims.nonce,
-        verifier.0.as_ref().map(|u| u.user_id.as_str()),
-        place.as_deref(),
-        now,
-    )
-    .await?;
+    let first = state
+        .verifications
+        .record(
+            &summary.id,
+            &claims.nonce,
+            verifier.0.as_ref().map(|u| u.user_id.as_str()),
+            place.as_deref(),
+            now,
+        )
+        .await
+        .map_err(ApiError::Internal)?;
     if !first {
         return Err(ApiError::TokenReplayed);
     }
@@ -233,7 +235,7 @@ pub async fn issuer_keys(State(state): State<AppState>) -> Result<Json<IssuerKey
     let now = store::now();
     // Make sure there is a key before anyone asks for a token, so a verifier that cached the
     // keys first can check the first codes offline.
-    keys::active(&state.db, now).await?;
+    keys::active(&state.reads, &state.db, now).await?;
     let keys = keys::trusted(&state.db, now)
         .await?
         .into_iter()

@@ -79,6 +79,47 @@ async fn a_code_checked_on_one_instance_is_a_replay_on_the_other() {
     );
 }
 
+/// Verifications are written in groups (one transaction per burst): checks of one code that
+/// arrive together, on either instance, still find exactly one first use between them, and
+/// every check is on the holder's record.
+#[tokio::test]
+async fn codes_checked_at_once_on_both_instances_each_verify_exactly_once() {
+    const CODES: usize = 5;
+    const CHECKS_PER_INSTANCE: usize = 6;
+    let a = TestServer::start().await;
+    let b = a.second_instance().await;
+    let resident = a.signed_in("resident").await;
+    let official_on_a = a.signed_in("official").await;
+    let official_on_b = on(&b, &official_on_a);
+    let mut codes = Vec::new();
+    for _ in 0..CODES {
+        codes.push(token(&resident, "lic-resident-id").await);
+    }
+
+    let mut checks = tokio::task::JoinSet::new();
+    for _ in 0..CHECKS_PER_INSTANCE {
+        for (i, code) in codes.iter().enumerate() {
+            for official in [&official_on_a, &official_on_b] {
+                let (official, request) = (official.clone(), checked(code));
+                checks.spawn(async move { (i, official.verify(&request).await) });
+            }
+        }
+    }
+    let mut firsts = [0; CODES];
+    while let Some(check) = checks.join_next().await {
+        match check.unwrap() {
+            (i, Ok(_)) => firsts[i] += 1,
+            (_, answer) => assert_eq!(code(answer), ErrorCode::TokenReplayed),
+        }
+    }
+    assert_eq!(firsts, [1; CODES], "each code verifies once");
+
+    let seen = resident.verifications("lic-resident-id").await.unwrap();
+    let all = CODES * CHECKS_PER_INSTANCE * 2;
+    assert_eq!(seen.len(), all, "every check is recorded");
+    assert_eq!(seen.iter().filter(|v| v.replay).count(), all - CODES);
+}
+
 #[tokio::test]
 async fn a_grant_given_through_one_instance_holds_on_the_other_and_its_revocation_too() {
     let a = TestServer::start().await;

@@ -8,12 +8,13 @@ pub struct ActiveKey {
     pub signing_key: SigningKey,
 }
 
-/// The key that signs new tokens: the newest unretired one, created if there is none.
-pub async fn active(db: &Db, now: i64) -> sqlx::Result<ActiveKey> {
+/// The key that signs new tokens: the newest unretired one (looked up through `reads`),
+/// created through `db` if there is none.
+pub async fn active(reads: &Db, db: &Db, now: i64) -> sqlx::Result<ActiveKey> {
     if let Some(row) = sqlx::query(
         "SELECT key_id, secret_key FROM issuer_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1",
     )
-    .fetch_optional(db)
+    .fetch_optional(reads)
     .await?
     {
         let secret: Vec<u8> = row.get("secret_key");

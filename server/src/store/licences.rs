@@ -3,7 +3,11 @@ use kapok_api::{
     LicenceType, Verification, mask,
 };
 use serde::{Deserialize, Serialize};
-use sqlx::{Row, any::AnyRow};
+use sqlx::{
+    Row,
+    any::{AnyArguments, AnyRow},
+};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::db::Db;
 
@@ -123,36 +127,132 @@ pub async fn insert(
     Ok(())
 }
 
-/// Records a check of `nonce`; returns `false` if the nonce had been checked before (a replay,
-/// which is recorded too). The unique index makes this atomic across server instances.
-pub async fn record_verification(
-    db: &Db,
-    licence_id: &str,
-    nonce: &[u8],
-    verifier_user_id: Option<&str>,
-    place: Option<&str>,
-    now: i64,
-) -> sqlx::Result<bool> {
-    let insert = |replay: bool| {
-        sqlx::query(
-            "INSERT INTO verifications (licence_id, nonce, verifier_user_id, place, verified_at, replay)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(licence_id)
-        .bind(nonce)
-        .bind(verifier_user_id)
-        .bind(place)
-        .bind(now)
-        .bind(i64::from(replay))
-    };
-    match insert(false).execute(db).await {
-        Ok(_) => Ok(true),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            insert(true).execute(db).await?;
-            Ok(false)
-        }
-        Err(e) => Err(e),
+/// Verifications are written in groups. One task per server takes every check that is
+/// waiting (up to [`GROUP`]), writes them in one transaction and answers each after the commit.
+/// A commit waits for the disk, so a burst of checks shares one wait instead of queueing for one
+/// each; no check is answered before it is stored.
+#[derive(Clone)]
+pub struct VerificationLog(mpsc::Sender<Check>);
+
+/// One check waiting to be written, and where its answer goes: `true` if its nonce was unused.
+struct Check {
+    licence_id: String,
+    nonce: Vec<u8>,
+    verifier_user_id: Option<String>,
+    place: Option<String>,
+    verified_at: i64,
+    first: oneshot::Sender<Result<bool, String>>,
+}
+
+/// The most checks one transaction writes.
+const GROUP: usize = 64;
+
+impl VerificationLog {
+    /// Starts the task that writes through `db`; it ends when the last handle is dropped.
+    pub fn start(db: Db) -> VerificationLog {
+        let (queue, mut waiting) = mpsc::channel(4 * GROUP);
+        tokio::spawn(async move {
+            let mut group = Vec::with_capacity(GROUP);
+            while waiting.recv_many(&mut group, GROUP).await > 0 {
+                write_and_answer(&db, std::mem::take(&mut group)).await;
+            }
+        });
+        VerificationLog(queue)
     }
+
+    /// Records that a code for `licence_id` with `nonce` was checked. `Ok(true)` if this is the
+    /// nonce's first use; `Ok(false)` if it was used before, which is recorded as a replay.
+    /// The first-use index makes this atomic across server instances.
+    pub async fn record(
+        &self,
+        licence_id: &str,
+        nonce: &[u8],
+        verifier_user_id: Option<&str>,
+        place: Option<&str>,
+        verified_at: i64,
+    ) -> Result<bool, String> {
+        let (first, answer) = oneshot::channel();
+        let check = Check {
+            licence_id: licence_id.to_owned(),
+            nonce: nonce.to_owned(),
+            verifier_user_id: verifier_user_id.map(str::to_owned),
+            place: place.map(str::to_owned),
+            verified_at,
+            first,
+        };
+        self.0
+            .send(check)
+            .await
+            .map_err(|_| "the verification log has stopped".to_owned())?;
+        answer
+            .await
+            .map_err(|_| "the verification log dropped a check".to_owned())?
+    }
+}
+
+/// Writes a group and answers each check. If the group's transaction fails, each check is
+/// tried alone, so one bad check fails only itself.
+async fn write_and_answer(db: &Db, group: Vec<Check>) {
+    let firsts = match write(db, &group).await {
+        Ok(firsts) => firsts.into_iter().map(Ok).collect(),
+        Err(_) if group.len() > 1 => {
+            let mut alone = Vec::with_capacity(group.len());
+            for check in &group {
+                alone.push(
+                    write(db, std::slice::from_ref(check))
+                        .await
+                        .map(|firsts| firsts[0])
+                        .map_err(|e| e.to_string()),
+                );
+            }
+            alone
+        }
+        Err(e) => vec![Err(e.to_string())],
+    };
+    for (check, first) in group.into_iter().zip(firsts) {
+        // A caller that has gone away needs no answer.
+        let _ = check.first.send(first);
+    }
+}
+
+/// A check's row: its first use, or a replay. Without a target, DO NOTHING covers the
+/// first-use index on both engines and leaves the transaction usable, where a unique violation
+/// would abort it on PostgreSQL.
+fn check_row(check: &Check, replay: bool) -> sqlx::query::Query<'_, sqlx::Any, AnyArguments<'_>> {
+    sqlx::query(
+        "INSERT INTO verifications (licence_id, nonce, verifier_user_id, place, verified_at, replay)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+    )
+    .bind(check.licence_id.as_str())
+    .bind(check.nonce.as_slice())
+    .bind(check.verifier_user_id.as_deref())
+    .bind(check.place.as_deref())
+    .bind(check.verified_at)
+    .bind(i64::from(replay))
+}
+
+/// Writes `group` in one transaction; for each check, whether its nonce was unused.
+async fn write(db: &Db, group: &[Check]) -> sqlx::Result<Vec<bool>> {
+    // Nonce order: two servers writing groups with the same nonces on one PostgreSQL take
+    // their locks in the same order, so neither waits for the other in a cycle. The sort is
+    // stable, so the earlier of two checks of one nonce in a group is its first use.
+    let mut order: Vec<usize> = (0..group.len()).collect();
+    order.sort_by(|&a, &b| group[a].nonce.cmp(&group[b].nonce));
+    let mut firsts = vec![false; group.len()];
+    let mut tx = db.begin().await?;
+    for i in order {
+        let check = &group[i];
+        firsts[i] = check_row(check, false)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if !firsts[i] {
+            check_row(check, true).execute(&mut *tx).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(firsts)
 }
 
 pub async fn verifications(db: &Db, licence_id: &str) -> sqlx::Result<Vec<Verification>> {
