@@ -363,6 +363,38 @@ mod tests {
         assert_eq!(status(false, None, "2026-11-21"), LicenceStatus::Valid);
     }
 
+    /// Two checks that arrive together share a group; one that cannot be stored (its licence
+    /// does not exist) fails alone, and the other is still stored and answered.
+    #[tokio::test]
+    async fn a_check_that_cannot_be_stored_fails_alone_and_its_group_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("k.db").display());
+        let db = crate::db::connect(&url).await.unwrap();
+        crate::seed::seed_if_empty(&db).await.unwrap();
+        let log = VerificationLog::start(db.clone());
+        let (good, bad, again) = tokio::join!(
+            log.record("lic-resident-id", b"nonce-1", None, None, 1),
+            log.record("no-such-licence", b"nonce-2", None, None, 1),
+            log.record("lic-resident-id", b"nonce-1", None, None, 1),
+        );
+        assert_eq!(good, Ok(true));
+        assert!(bad.is_err(), "{bad:?}");
+        assert_eq!(
+            again,
+            Ok(false),
+            "the same nonce later in the group is a replay"
+        );
+        let stored: Vec<(String, i64)> =
+            sqlx::query_as("SELECT licence_id, replay FROM verifications ORDER BY id")
+                .fetch_all(&db)
+                .await
+                .unwrap();
+        assert_eq!(
+            stored,
+            [("lic-resident-id".into(), 0), ("lic-resident-id".into(), 1)]
+        );
+    }
+
     #[test]
     fn numbers_are_masked_in_lists() {
         assert_eq!(mask_number("440106199001011234"), "4401**********1234");
