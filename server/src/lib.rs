@@ -46,6 +46,8 @@ pub struct AppState {
     pub reads: Db,
     /// Writes verifications in groups (see `store::licences::VerificationLog`).
     pub verifications: store::licences::VerificationLog,
+    /// The issuer keys that verify codes, kept in memory for a moment.
+    pub trusted_keys: Arc<store::keys::TrustedCache>,
     pub config: Arc<Config>,
     /// The WebAuthn relying party for passkeys, set up from `config.origin`.
     pub webauthn: Arc<webauthn_rs::Webauthn>,
@@ -202,6 +204,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let webauthn = Arc::new(passkeys::relying_party(&config.origin)?);
     let state = AppState {
         verifications: store::licences::VerificationLog::start(db.clone()),
+        trusted_keys: Arc::default(),
         db: db.clone(),
         reads,
         config: Arc::new(config),
@@ -293,6 +296,7 @@ mod tests {
         let state = AppState {
             reads: db.clone(),
             verifications: store::licences::VerificationLog::start(db.clone()),
+            trusted_keys: Arc::default(),
             db,
             webauthn: Arc::new(passkeys::relying_party(&config.origin).unwrap()),
             config: Arc::new(config),

@@ -278,6 +278,40 @@ async fn a_code_from_an_unknown_key_is_refused() {
     );
 }
 
+/// The verifier keeps the issuer keys in memory for a moment; a code signed by a key made
+/// since (a rotation, or another instance's first key) is still trusted at once.
+#[tokio::test]
+async fn a_code_signed_by_a_key_made_since_the_last_check_verifies_at_once() {
+    let server = TestServer::start().await;
+    let resident = server.signed_in("resident").await;
+    let token = one_token(&resident, "lic-resident-id").await;
+    server
+        .client()
+        .verify(&verify_request(&token))
+        .await
+        .unwrap();
+
+    let newer = SigningKey::from_bytes(&[7; 32]);
+    sqlx::query(
+        "INSERT INTO issuer_keys (key_id, public_key, secret_key, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind("kapok-newer")
+    .bind(newer.verifying_key().to_bytes().to_vec())
+    .bind(newer.to_bytes().to_vec())
+    .bind(now())
+    .execute(&server.db)
+    .await
+    .unwrap();
+    let claims = resident_id_claims(now(), 4);
+    let signed = token::encode(&claims, "kapok-newer", |data| newer.sign(data).to_bytes());
+    let verified = server
+        .client()
+        .verify(&verify_request(&signed))
+        .await
+        .unwrap();
+    assert_eq!(verified.key_id, "kapok-newer");
+}
+
 #[tokio::test]
 async fn a_forger_who_reuses_a_real_key_id_is_caught_by_the_signature() {
     let server = TestServer::start().await;

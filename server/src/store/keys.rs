@@ -1,3 +1,8 @@
+use std::{
+    sync::{Arc, RwLock},
+    time::{Duration, Instant},
+};
+
 use ed25519_dalek::SigningKey;
 use sqlx::Row;
 
@@ -66,4 +71,36 @@ pub async fn trusted(db: &Db, now: i64) -> sqlx::Result<Vec<(String, [u8; 32])>>
             Ok((r.get("key_id"), public))
         })
         .collect()
+}
+
+/// The trusted public keys by key id, as [`trusted`] gives them.
+pub type TrustedKeys = Arc<[(String, [u8; 32])]>;
+
+/// [`trusted`], kept in memory for [`TrustedCache::FRESH_FOR`], so a busy verifier does not
+/// read the same keys for every code. A code signed by a key the memory does not know (made
+/// since, maybe on another instance) is checked against the database's keys before it is
+/// refused: see [`TrustedCache::reload`].
+#[derive(Default)]
+pub struct TrustedCache(RwLock<Option<(Instant, TrustedKeys)>>);
+
+impl TrustedCache {
+    /// How long keys read from the database are used. A key retired past its last valid
+    /// code's expiry is trusted at most this much longer.
+    const FRESH_FOR: Duration = Duration::from_secs(1);
+
+    /// The trusted keys: from memory if read within [`Self::FRESH_FOR`], else from `reads`.
+    pub async fn get(&self, reads: &Db, now: i64) -> sqlx::Result<TrustedKeys> {
+        let kept = self.0.read().unwrap_or_else(|e| e.into_inner()).clone();
+        match kept {
+            Some((read_at, keys)) if read_at.elapsed() < Self::FRESH_FOR => Ok(keys),
+            _ => self.reload(reads, now).await,
+        }
+    }
+
+    /// The trusted keys read from `reads` now, kept for the next callers.
+    pub async fn reload(&self, reads: &Db, now: i64) -> sqlx::Result<TrustedKeys> {
+        let keys: TrustedKeys = trusted(reads, now).await?.into();
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), keys.clone()));
+        Ok(keys)
+    }
 }
