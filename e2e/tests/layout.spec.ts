@@ -74,3 +74,39 @@ test("a new page opens at its top, not where the last one was scrolled to", asyn
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(strings["zh-CN"].me.title);
   expect(await scroller.evaluate((el) => el.scrollTop)).toBe(0);
 });
+
+/// Each tab label's words and the lines they are drawn on: a label broken inside a word is
+/// drawn on more lines than it has words.
+async function tabLabelLines(page: Page): Promise<{ label: string; words: number; lines: number }[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll("nav.kp-tab-bar .kp-tab-bar__link > span:first-of-type")].map((span) => {
+      const range = document.createRange();
+      range.selectNodeContents(span);
+      const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      const label = (span.textContent ?? "").trim();
+      return { label, words: label.split(/\s+/).length, lines: tops.size };
+    }),
+  );
+}
+
+// "Messages" at the elderly size is wider than a fifth of a phone; the short tabs lend it room
+// rather than have it drawn as "Messa / ges".
+for (const [username, home] of [["resident", "/resident"], ["staff", "/enterprise"], ["official", "/official"]]) {
+  test(`no English tab label is broken inside a word on a phone in elderly mode (${username})`, async ({ page }) => {
+    await rememberElderlyMode(page);
+    await page.addInitScript(() => localStorage.setItem("kapok.locale", "en"));
+    await signIn(page, username);
+    await open(page, home);
+    const labels = await tabLabelLines(page);
+    expect(labels).toHaveLength(5);
+    for (const { label, words, lines } of labels) {
+      expect(lines, `"${label}" is drawn on ${lines} lines`).toBeLessThanOrEqual(words);
+    }
+    // Every tab is still a big enough target for elderly mode (60 × 60).
+    for (const tab of await page.locator("nav.kp-tab-bar a").all()) {
+      const box = (await tab.boundingBox())!;
+      expect(box.width).toBeGreaterThanOrEqual(60);
+      expect(box.height).toBeGreaterThanOrEqual(60);
+    }
+  });
+}

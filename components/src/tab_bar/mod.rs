@@ -40,14 +40,18 @@ pub fn TabBar(
             background: var(--kp-surface);
             border-top: 1px solid var(--kp-border);
         }
+        // Each tab gets at least a target's width (or a fifth of the bar); the room left
+        // goes to the labels that need it, so a long word ("Messages" in elderly mode) stays
+        // whole when the bar has room for it, and only a label that cannot fit is broken.
         .kp-tab-bar__list {
-            display: flex;
+            display: grid;
+            grid-auto-flow: column;
+            grid-auto-columns: minmax(min(var(--kp-target), 20%), auto);
             margin: 0;
             padding: 0;
             list-style: none;
         }
         .kp-tab-bar__item {
-            flex: 1;
             min-width: 0;
         }
         .kp-tab-bar__link {
@@ -58,9 +62,9 @@ pub fn TabBar(
             gap: 2px;
             position: relative;
             min-height: var(--kp-tab-height);
-            padding: var(--kp-space-1) 2px;
+            padding: var(--kp-space-1) 1px;
             color: var(--kp-ink-muted);
-            font-size: var(--kp-text-sm);
+            font-size: var(--kp-tab-label);
             text-decoration: none;
             text-align: center;
             overflow-wrap: anywhere;
