@@ -65,10 +65,10 @@ pub fn Shell(persona: Persona) -> impl IntoView {
     let page = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |last: Option<String>| {
         let path = location.pathname.get();
-        if last.is_some_and(|last| last != path) {
-            if let Some(page) = page.get_untracked() {
-                page.set_scroll_top(0);
-            }
+        if last.is_some_and(|last| last != path)
+            && let Some(page) = page.get_untracked()
+        {
+            page.set_scroll_top(0);
         }
         path
     });
