@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use kapok_api::{
     DelegationKind, FieldKey, HolderKind, Licence, LicenceField, LicenceStatus, LicenceSummary,
     LicenceType, Verification, mask,
@@ -7,9 +9,9 @@ use sqlx::{
     Row,
     any::{AnyArguments, AnyRow},
 };
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
-use crate::db::Db;
+use crate::db::{Db, Engine};
 
 /// A licence row, with who holds it (for authorisation).
 pub struct StoredLicence {
@@ -130,7 +132,9 @@ pub async fn insert(
 /// Verifications are written in groups. One task per server takes every check that is
 /// waiting (up to [`GROUP`]), writes them in one transaction and answers each after the commit.
 /// A commit waits for the disk, so a burst of checks shares one wait instead of queueing for one
-/// each; no check is answered before it is stored.
+/// each; no check is answered before it is stored. SQLite takes one writer at a time, so its
+/// groups are written one after another; PostgreSQL writes [`POSTGRES_WRITERS`] at once, as one
+/// at a time made its round trips the queue.
 #[derive(Clone)]
 pub struct VerificationLog(mpsc::Sender<Check>);
 
@@ -147,14 +151,34 @@ struct Check {
 /// The most checks one transaction writes.
 const GROUP: usize = 64;
 
+/// Groups written at once on PostgreSQL. On 2 cores with 64 clients, verify alone ran at about
+/// 2,500/s with one and 3,400/s with two (p99 38 ms both), and 3,100/s with eight, but with a
+/// p99 of 890 ms.
+const POSTGRES_WRITERS: usize = 2;
+
 impl VerificationLog {
     /// Starts the task that writes through `db`; it ends when the last handle is dropped.
     pub fn start(db: Db) -> VerificationLog {
         let (queue, mut waiting) = mpsc::channel(4 * GROUP);
+        let writers = Arc::new(Semaphore::new(match crate::db::engine(&db) {
+            Engine::Sqlite => 1,
+            Engine::Postgres => POSTGRES_WRITERS,
+        }));
         tokio::spawn(async move {
             let mut group = Vec::with_capacity(GROUP);
-            while waiting.recv_many(&mut group, GROUP).await > 0 {
-                write_and_answer(&db, std::mem::take(&mut group)).await;
+            loop {
+                // A writer first, then the checks: the group is whatever waited meanwhile.
+                let Ok(writer) = writers.clone().acquire_owned().await else {
+                    return;
+                };
+                if waiting.recv_many(&mut group, GROUP).await == 0 {
+                    return;
+                }
+                let (db, taken) = (db.clone(), std::mem::take(&mut group));
+                tokio::spawn(async move {
+                    write_and_answer(&db, taken).await;
+                    drop(writer);
+                });
             }
         });
         VerificationLog(queue)

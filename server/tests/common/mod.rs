@@ -133,23 +133,22 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
 /// A new database on the PostgreSQL at `admin`, empty or a copy of `template` (which nobody may
 /// be connected to); returns its URL.
 pub async fn create_database(admin: &str, template: Option<&str>) -> String {
-    use sqlx::{Connection, Executor};
+    use sqlx::Connection;
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let name = format!(
         "kapok_test_{}_{}",
         std::process::id(),
         NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     );
-    let mut conn = sqlx::postgres::PgConnection::connect(admin)
-        .await
-        .expect("the test PostgreSQL answers");
     let from = template
         .map(|t| format!(" TEMPLATE {t}"))
         .unwrap_or_default();
-    conn.execute(format!("CREATE DATABASE {name}{from}").as_str())
+    let sql = format!("CREATE DATABASE {name}{from}");
+    as_admin(admin, &sql, "a test database is created")
         .await
-        .expect("a test database is created");
-    conn.close().await.ok();
+        .close()
+        .await
+        .ok();
     database_url_for(admin, &name)
 }
 
@@ -158,13 +157,9 @@ pub async fn create_database(admin: &str, template: Option<&str>) -> String {
 /// pool closes a connection that comes back late in a task of its own, so PostgreSQL may still
 /// count one for a moment; `CREATE DATABASE … TEMPLATE` refuses while it does.)
 pub async fn seal_as_template(admin: &str, name: &str) {
-    use sqlx::{Connection, Executor};
-    let mut conn = sqlx::postgres::PgConnection::connect(admin)
-        .await
-        .expect("the test PostgreSQL answers");
-    conn.execute(format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false").as_str())
-        .await
-        .expect("a template is closed to new connections");
+    use sqlx::Connection;
+    let sql = format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false");
+    let mut conn = as_admin(admin, &sql, "a template is closed to new connections").await;
     for _ in 0..100 {
         let left: i64 = sqlx::query_scalar(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1",
@@ -184,14 +179,24 @@ pub async fn seal_as_template(admin: &str, name: &str) {
 
 /// Drops a database made by `create_database` (after its pools are closed).
 pub async fn drop_database(admin: &str, name: &str) {
+    use sqlx::Connection;
+    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    as_admin(admin, &sql, "a test database is dropped")
+        .await
+        .close()
+        .await
+        .ok();
+}
+
+/// Runs `sql` on the suite's PostgreSQL as its superuser (`admin`, any database), expecting
+/// `done`; returns the connection.
+async fn as_admin(admin: &str, sql: &str, done: &str) -> sqlx::postgres::PgConnection {
     use sqlx::{Connection, Executor};
     let mut conn = sqlx::postgres::PgConnection::connect(admin)
         .await
         .expect("the test PostgreSQL answers");
-    conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-        .await
-        .expect("a test database is dropped");
-    conn.close().await.ok();
+    conn.execute(sql).await.expect(done);
+    conn
 }
 
 /// `admin`'s URL with its database replaced by `name`.
