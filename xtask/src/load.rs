@@ -909,9 +909,9 @@ Why, as far as profiles show:
   visible), and every commit waits for the disk (`synchronous = FULL` on SQLite, `fsync` on
   PostgreSQL); SQLite takes one writer at a time. Checks are written in groups, one
   transaction for every check waiting (`VerificationLog`), so a burst shares one wait for the
-  disk: that took verify alone from about 2,000 to 5,500 a second and its p99 from 35–150 ms
-  to about 21 ms; keeping the issuer keys in memory for a second took it to about 7,000 a
-  second and 17 ms.
+  disk, and the issuer keys are kept in memory for a second: across this machine's runs that
+  took verify alone on SQLite from about 2,000 to 4,500–7,000 a second and its p99 from
+  35–150 ms to 17–24 ms.
 - **p99.** The load generators share the 2 cores with the server, and at 64 connections each
   request queues behind the others for the database connections. On SQLite every write goes
   through 2 connections (with 8, writers slept in SQLite's busy handler for seconds and some
