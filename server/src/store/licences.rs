@@ -387,8 +387,8 @@ mod tests {
         assert_eq!(status(false, None, "2026-11-21"), LicenceStatus::Valid);
     }
 
-    /// Two checks that arrive together share a group; one that cannot be stored (its licence
-    /// does not exist) fails alone, and the other is still stored and answered.
+    /// Checks that arrive together share a group; one that cannot be stored (its licence does
+    /// not exist) fails alone, and the others are still stored and answered.
     #[tokio::test]
     async fn a_check_that_cannot_be_stored_fails_alone_and_its_group_is_kept() {
         let dir = tempfile::tempdir().unwrap();
