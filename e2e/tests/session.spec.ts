@@ -125,3 +125,39 @@ test("a first visit asks the server nothing it can only refuse, and the console 
   await expect(page).toHaveURL(/\/resident$/);
   expect(refused).toEqual([]);
 });
+
+test.describe("a returning device", () => {
+  // The app's files come from the network, so holding the wasm back holds the app back.
+  test.use({ serviceWorkers: "block" });
+
+  test("asks who is signed in once, while the app is still on its way", async ({ page }) => {
+    await signIn(page, "resident");
+    const asked: string[] = [];
+    page.on("request", (r) => {
+      if (new URL(r.url()).pathname === "/api/v1/me") asked.push(r.url());
+    });
+    // Hold the app back until the question has gone out: the page, not the app, asked it.
+    let releaseApp = () => {};
+    const appHeld = new Promise<void>((resolve) => (releaseApp = resolve));
+    await page.route(/_bg\.wasm$/, async (route) => {
+      await appHeld;
+      await route.continue();
+    });
+    const reload = page.reload();
+    await expect.poll(() => asked.length).toBe(1);
+    releaseApp();
+    await reload;
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    await expect(page).toHaveURL(/\/resident$/);
+    await page.waitForLoadState("networkidle");
+    // The app took the answer that was waiting rather than asking again.
+    expect(asked).toHaveLength(1);
+    const timings = await page.evaluate(() =>
+      performance
+        .getEntriesByType("resource")
+        .filter((e) => new URL(e.name).pathname === "/api/v1/me")
+        .map((e) => (e as PerformanceResourceTiming).initiatorType),
+    );
+    expect(timings).toEqual(["link"]);
+  });
+});
