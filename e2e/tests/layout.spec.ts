@@ -110,3 +110,22 @@ for (const [username, home] of [["resident", "/resident"], ["staff", "/enterpris
     }
   });
 }
+
+test("a page the browser opens starts at its top, and a page reached by a link starts at its content", async ({ page }) => {
+  const s = strings["zh-CN"];
+  await signIn(page, "resident");
+  // Opened by the browser (typed, reloaded, a link from a chat app): the first Tab reaches the
+  // skip link, as on any web page, and then the top bar.
+  await open(page, "/resident/wallet/lic-resident-id");
+  expect(await page.evaluate(() => document.activeElement === document.body)).toBe(true);
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("link", { name: s.skip_link })).toBeFocused();
+  await page.keyboard.press("Tab");
+  const back = page.getByRole("link", { name: s.back });
+  await expect(back).toBeFocused();
+  // Reached by a link that goes away with its page: focus is not lost at the document's end,
+  // it moves to the new page's main content.
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/resident\/wallet$/);
+  await expect(page.locator("main#main")).toBeFocused();
+});
