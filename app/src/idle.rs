@@ -100,7 +100,11 @@ fn Watch() -> impl IntoView {
         <Dialog open=open alert=true on_dismiss=Callback::new(move |_| stay())
             title=Signal::derive(move || t_string!(i18n, idle.title).to_string())>
             <p>{move || t_string!(i18n, idle.message, minutes = format::number(i18n.get_locale(), SESSION_IDLE_SECS / 60)).to_string()}</p>
-            <p class="kp-idle__left">{move || t_string!(i18n, idle.left, time = remaining()).to_string()}</p>
+            // The time left is only drawn while the warning shows: until then the page is not
+            // touched each second (a closed dialog is still in the document).
+            {move || open.get().then(|| view! {
+                <p class="kp-idle__left">{move || t_string!(i18n, idle.left, time = remaining()).to_string()}</p>
+            })}
             <div class="kp-actions">
                 <Button autofocus=true on_click=Callback::new(move |_| stay())>{move || t_string!(i18n, idle.stay)}</Button>
                 <Button variant=ButtonVariant::Secondary on_click=Callback::new(move |_| sign_out(Notice::SignedOut))>

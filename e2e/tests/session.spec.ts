@@ -161,3 +161,27 @@ test.describe("a returning device", () => {
     expect(timings).toEqual(["link"]);
   });
 });
+
+test("a page left alone is not redrawn every second while no warning shows", async ({ page }) => {
+  await signIn(page, "resident");
+  await open(page, "/resident/me");
+  await page.waitForLoadState("networkidle");
+  const changes = await page.evaluate(
+    () =>
+      new Promise<string[]>((resolve) => {
+        const seen: string[] = [];
+        const observer = new MutationObserver((records) => {
+          for (const r of records) {
+            const element = r.target instanceof Element ? r.target : r.target.parentElement;
+            seen.push(`${r.type} in <${element?.tagName.toLowerCase()} class="${element?.className}">`);
+          }
+        });
+        observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+        setTimeout(() => {
+          observer.disconnect();
+          resolve(seen);
+        }, 3500);
+      }),
+  );
+  expect(changes).toEqual([]);
+});
