@@ -39,7 +39,7 @@ const LANGUAGES = "zh-CN,zh";
 const CATEGORIES = ["performance", "accessibility", "best-practices"];
 // Runs per page and mode; the report keeps the median run, as Lighthouse's own docs advise
 // (TBT in particular varies from run to run on a busy machine).
-const RUNS = Number(process.env.LIGHTHOUSE_RUNS ?? 3);
+const RUNS = Number(process.env.LIGHTHOUSE_RUNS ?? 5);
 // Where to keep each run's full report (Lighthouse JSON, viewable at
 // https://googlechrome.github.io/lighthouse/viewer/), if set.
 const reports = process.env.LIGHTHOUSE_REPORTS;

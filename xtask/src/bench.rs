@@ -285,9 +285,14 @@ Why, as far as the runs show:
 - **LCP and performance.** The page is drawn by the wasm, so the largest paint waits for it:
   at Lighthouse's simulated 1.6 Mbps the wasm alone takes about 2.5 s to arrive, then it is
   compiled and run at 4× CPU slowdown (Lighthouse's LCP breakdown puts about 90 % in render
-  delay). The static floor, the same content with no script, paints in 0.7 s.
+  delay). The static floor, the same content with no script, paints in 0.7 s. On a device
+  someone signed in on, boot.js asks who is signed in while the wasm downloads, so that answer
+  is no longer on the path (about 0.3 s of LCP on the resident home and the ID card).
 - **TBT.** Compiling and instantiating the wasm and the first render run on the main thread
-  at 4× slowdown; the ID card page adds drawing the QR code and a timer each second.
+  at 4× slowdown; the ID card page adds drawing the QR code and a timer each second. A
+  Chromium trace of the resident home at 4× puts about 150–200 ms of the start-up in V8
+  compiling wasm functions on their first call (lazy compilation, on the main thread, which a
+  page cannot turn off), and the first use of `Intl` for a date about 65 ms more.
 - **CLS**, where it is above 0.02: content that arrives after the first paint and has no
   place kept for it. The sign-in page's demo accounts now come after the display settings,
   and the live code keeps its box while it loads.
