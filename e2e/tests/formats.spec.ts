@@ -42,3 +42,31 @@ test("the live code's renewal is announced once per code, in words, and the coun
   const said = new RegExp("^" + s.wallet.qr_renewed.other.replace(".", "\\.").replace(/\{\{ count \}\}/, "\\d+") + "$");
   await expect(announcement).toHaveText(said);
 });
+
+// The stamp on a licence's face ticks every second, in the device's time zone, written the
+// locale's way; a screenshot of the face is visibly stale.
+const STAMP: Record<LocaleTag, RegExp> = {
+  "zh-CN": /2026年11月21日 10:2\d:\d\d/,
+  "zh-HK": /2026年11月21日 10:2\d:\d\d/,
+  en: /21 November 2026 at 10:2\d:\d\d/,
+};
+
+test.describe("in Guangzhou's time zone", () => {
+  test.use({ timezoneId: "Asia/Shanghai" });
+
+  for (const locale of LOCALES) {
+    test(`${locale}: the licence's stamp gives the time to the second and ticks`, async ({ page }) => {
+      await page.addInitScript((l) => localStorage.setItem("kapok.locale", l), locale);
+      // 10:20 in Guangzhou.
+      await page.clock.install({ time: new Date("2026-11-21T02:20:00Z") });
+      await signIn(page, "resident");
+      await open(page, "/resident/wallet/lic-resident-id");
+      const stamp = page.locator(".kp-licence-face__watermark");
+      await expect(stamp).toContainText(STAMP[locale]);
+      const before = await stamp.textContent();
+      await page.clock.runFor(3_000);
+      await expect(stamp).not.toHaveText(before!);
+      await expect(stamp).toContainText(STAMP[locale]);
+    });
+  }
+});
