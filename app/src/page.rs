@@ -36,7 +36,7 @@ pub fn Page(
     // would start from the end of the document. Focus moves to the new page's main landmark.
     // The first page of a load is left alone: nothing had focus, the next Tab starts at the
     // top of the document as on any page the browser opens, and focusing would cost a
-    // layout (about 45 ms at Lighthouse's 4× slowdown) in the middle of start-up.
+    // layout (about 45 ms in a Chromium trace at 4× CPU slowdown) in the middle of start-up.
     on_cleanup(|| LEFT_A_PAGE.set(true));
     let main = NodeRef::<leptos::html::Main>::new();
     request_animation_frame(move || {
