@@ -41,7 +41,7 @@ pub fn TabBar(
             border-top: 1px solid var(--kp-border);
         }
         // Each tab gets at least a target's width (or a fifth of the bar); the room left
-        // goes to the labels that need it, so a long word ("Messages" in elderly mode) stays
+        // goes to the labels that need it, so a long word ("Authority" in elderly mode) stays
         // whole when the bar has room for it, and only a label that cannot fit is broken.
         .kp-tab-bar__list {
             display: grid;
@@ -67,7 +67,10 @@ pub fn TabBar(
             font-size: var(--kp-tab-label);
             text-decoration: none;
             text-align: center;
+            // A label that cannot fit breaks where it must; on a phone with a hyphenation
+            // dictionary for the page's language, at a syllable and with a hyphen.
             overflow-wrap: anywhere;
+            hyphens: auto;
         }
         .kp-tab-bar__badge {
             position: absolute;
