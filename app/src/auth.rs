@@ -1,6 +1,6 @@
 //! Who is signed in, shared by every page.
 
-use kapok_api::{Me, client::ClientError};
+use kapok_api::{ErrorCode, Me, client::ClientError};
 use leptos::{prelude::*, task::spawn_local};
 
 use crate::{api::api, device};
@@ -8,6 +8,13 @@ use crate::{api::api, device};
 /// Keeps who is signed in on the device, for opening the app with no network.
 pub fn remember(me: &Me) {
     device::set_json(&device::personal("me"), me);
+}
+
+/// Starts the device afresh for someone who has just signed in: nothing another person (or an
+/// earlier session) left on it is shown to them, offline or while a page loads.
+pub fn signed_in(me: &Me) {
+    device::forget_personal_data();
+    remember(me);
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -63,6 +70,13 @@ impl Auth {
                 Ok(me) => {
                     remember(&me);
                     AuthState::SignedIn(Box::new(me))
+                }
+                // The server has ended the session (idle, past its 12 hours, or signed out
+                // elsewhere) while the app was closed: what the device kept for that person
+                // goes with it, so a shared or lost phone does not open it offline later.
+                Err(ClientError::Problem(p)) if p.code == ErrorCode::Unauthenticated => {
+                    device::forget_personal_data();
+                    AuthState::SignedOut
                 }
                 Err(ClientError::Problem(_)) => AuthState::SignedOut,
                 // No network: whoever signed in on this device (and has not signed out) can

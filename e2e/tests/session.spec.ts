@@ -65,6 +65,33 @@ test("with no answer the app signs out by itself, wipes the device and says why"
   expect((await page.request.get("/api/v1/me")).status()).toBe(401);
 });
 
+test("a session the server ended while the app was closed takes the device's saved data with it", async ({ page, context, baseURL }) => {
+  await signIn(page, "resident");
+  await open(page, "/resident/wallet/lic-resident-id");
+  await expect(page.getByTestId("licence-token")).toHaveText(/^KP1:/);
+  const saved = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("kapok.data.")));
+  expect(await saved()).not.toHaveLength(0);
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+
+  // The app is closed; meanwhile the session ends on the server (idle, past its 12 hours, or
+  // signed out on another tab).
+  await page.goto("about:blank");
+  const ended = await page.request.delete("/api/v1/session", {
+    headers: { Origin: new URL(baseURL!).origin, "Content-Type": "application/json" },
+  });
+  expect(ended.status()).toBe(204);
+
+  // Opened again, the app learns the session is over: sign-in, and nothing of hers is left.
+  await page.goto("/resident/wallet/lic-resident-id");
+  await expect(page.getByRole("button", { name: s.sign_in.submit, exact: true })).toBeVisible();
+  expect(await saved()).toEqual([]);
+  // So a phone taken offline afterwards opens nothing of hers either.
+  await context.setOffline(true);
+  await page.goto("/resident/wallet/lic-resident-id");
+  await expect(page.getByRole("button", { name: s.sign_in.submit, exact: true })).toBeVisible();
+  await expect(page.getByTestId("licence-token")).toHaveCount(0);
+});
+
 test("activity keeps the session without any warning", async ({ page }) => {
   await page.clock.install();
   await signIn(page, "resident");

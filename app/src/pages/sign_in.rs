@@ -64,7 +64,7 @@ pub fn SignInPage() -> impl IntoView {
     let next_after_redirect = next.clone();
     let signed_in = move |me: Me| {
         prefs.adopt_account_preferences(&me, i18n);
-        crate::auth::remember(&me);
+        crate::auth::signed_in(&me);
         let home = me.user.persona.home_path();
         auth.notice.set(None);
         auth.state.set(AuthState::SignedIn(Box::new(me)));
