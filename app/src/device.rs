@@ -34,6 +34,12 @@ pub fn set_json<T: Serialize>(key: &str, value: &T) {
     }
 }
 
+pub fn remove(key: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(key);
+    }
+}
+
 /// The storage key for one piece of the signed-in person's data.
 pub fn personal(name: &str) -> String {
     format!("{PERSONAL}{name}")

@@ -349,3 +349,96 @@ test("with no camera, or the camera refused, the verifier says which and pasting
     await browser.close();
   }
 });
+
+test.describe("a returning holder", () => {
+  const idCard = "/api/v1/wallet/lic-resident-id";
+  const savedKey = "kapok.data.licence.lic-resident-id";
+
+  /** Holds the server's answer for the ID card until `release` is called. */
+  async function holdTheLicence(page: Page) {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let asked = 0;
+    await page.route(`**${idCard}`, async (route) => {
+      if (route.request().method() === "GET") {
+        asked += 1;
+        await held;
+      }
+      await route.continue();
+    });
+    const answered = () => page.waitForResponse((r) => new URL(r.url()).pathname === idCard);
+    return { release, asked: () => asked, answered };
+  }
+
+  test("sees the licence and its code at once on a slow network, and an answer that agrees changes nothing", async ({ page }) => {
+    await signIn(page, "resident");
+    await expect(await openIdCard(page)).toHaveText(/^KP1:/);
+    const slow = await holdTheLicence(page);
+    await page.reload();
+    // The server has not answered yet: the page is the device's saved copy, code and all.
+    await expect(await heading(page)).toHaveText(s.licence_type.resident_id_card);
+    await expect(qrImage(page).locator("svg")).toBeVisible();
+    await expect(page.getByTestId("licence-token")).toHaveText(/^KP1:/);
+    await expect(page.getByText("广州市公安局天河分局")).toBeVisible();
+    expect(slow.asked()).toBe(1);
+
+    // The answer is the same licence: nothing on the page is drawn again.
+    await page.locator(".kp-licence-face").evaluate((el) => el.setAttribute("data-drawn-before", ""));
+    const answered = slow.answered();
+    slow.release();
+    expect((await answered).status()).toBe(200);
+    await page.waitForLoadState("networkidle");
+    await expect(page.locator(".kp-licence-face[data-drawn-before]")).toHaveCount(1);
+  });
+
+  test("sees the wallet's list at once on a slow network", async ({ page }) => {
+    await signIn(page, "resident");
+    await open(page, "/resident/wallet");
+    await expect(page.getByRole("link", { name: new RegExp(`${s.licence_type.resident_id_card} 陈嘉欣`) })).toBeVisible();
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route("**/api/v1/wallet", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.reload();
+    await expect(page.getByRole("link", { name: new RegExp(`${s.licence_type.resident_id_card} 陈嘉欣`) })).toBeVisible();
+    await expect(page.getByText(s.wallet.offline_list)).toHaveCount(0);
+    release();
+  });
+
+  test("a saved copy the server no longer agrees with gives way to the server's answer", async ({ page }) => {
+    await signIn(page, "resident");
+    await expect(await openIdCard(page)).toHaveText(/^KP1:/);
+    // What the device kept differs from the register (as after a change made elsewhere).
+    await page.evaluate((key) => {
+      const licence = JSON.parse(localStorage.getItem(key)!);
+      licence.summary.issuing_authority = "旧的签发机关";
+      localStorage.setItem(key, JSON.stringify(licence));
+    }, savedKey);
+    const slow = await holdTheLicence(page);
+    await page.reload();
+    await expect(page.getByText("旧的签发机关")).toBeVisible();
+    slow.release();
+    await expect(page.getByText("广州市公安局天河分局")).toBeVisible();
+    await expect(page.getByText("旧的签发机关")).toHaveCount(0);
+    expect(JSON.parse((await page.evaluate((key) => localStorage.getItem(key), savedKey))!).summary.issuing_authority).toBe(
+      "广州市公安局天河分局",
+    );
+  });
+
+  test("a licence the server no longer shows them is not kept on the device", async ({ page }) => {
+    await signIn(page, "resident");
+    await expect(await openIdCard(page)).toHaveText(/^KP1:/);
+    // A copy saved for a licence the register no longer gives this person.
+    await page.evaluate((key) => {
+      const licence = JSON.parse(localStorage.getItem(key)!);
+      licence.summary.id = "lic-withdrawn";
+      localStorage.setItem("kapok.data.licence.lic-withdrawn", JSON.stringify(licence));
+    }, savedKey);
+    await open(page, "/resident/wallet/lic-withdrawn");
+    await expect(page.getByText(s.errors.not_found)).toBeVisible();
+    await expect(qrImage(page)).toHaveCount(0);
+    expect(await page.evaluate(() => localStorage.getItem("kapok.data.licence.lic-withdrawn"))).toBeNull();
+  });
+});

@@ -46,7 +46,8 @@ pub struct Fetched<T> {
 }
 
 /// Fetches with `call`, saving the answer on the device under `key`; with no network, the
-/// saved copy is the answer (marked offline).
+/// saved copy is the answer (marked offline). What the server says is no longer the caller's
+/// to see (403, 404) is not kept.
 async fn fetch_or_saved<T, F>(key: String, call: F) -> Result<Fetched<T>, ClientError>
 where
     T: serde::Serialize + serde::de::DeserializeOwned,
@@ -67,8 +68,35 @@ where
             }),
             None => Err(ClientError::Network(e)),
         },
+        Err(ClientError::Problem(p)) if matches!(p.status, 403 | 404) => {
+            device::remove(&key);
+            Err(ClientError::Problem(p))
+        }
         Err(e) => Err(e),
     }
+}
+
+/// What a page shows: the server's answer once it is in; until then this device's saved copy
+/// under `key`, if there is one, so a returning holder on a slow network sees their licences
+/// at once rather than a spinner. An answer equal to the saved copy redraws nothing; one that
+/// differs (a licence revoked meanwhile, a grant withdrawn) replaces it.
+fn saved_until_fetched<T>(
+    fetched: LocalResource<Result<Fetched<T>, ClientError>>,
+    key: impl Fn() -> String + Send + Sync + 'static,
+) -> Memo<Option<Result<Fetched<T>, ClientError>>>
+where
+    T: serde::de::DeserializeOwned + Clone + PartialEq + Send + Sync + 'static,
+{
+    Memo::new(move |_| {
+        fetched.get().or_else(|| {
+            device::get_json(&key()).map(|data| {
+                Ok(Fetched {
+                    data,
+                    offline: false,
+                })
+            })
+        })
+    })
 }
 
 fn wallet_root(holder: HolderKind) -> &'static str {
@@ -81,9 +109,10 @@ fn wallet_root(holder: HolderKind) -> &'static str {
 #[component]
 pub fn WalletPage(holder: HolderKind) -> impl IntoView {
     let i18n = use_i18n();
-    let licences = LocalResource::new(|| {
+    let fetched = LocalResource::new(|| {
         fetch_or_saved(device::personal("wallet"), async { api().wallet().await })
     });
+    let licences = saved_until_fetched(fetched, || device::personal("wallet"));
     let filter = RwSignal::new(String::from("all"));
     let status_filter = move || match filter.get().as_str() {
         "valid" => Some(LicenceStatus::Valid),
@@ -121,7 +150,7 @@ pub fn WalletPage(holder: HolderKind) -> impl IntoView {
                 }}
                 {move || match licences.get() {
                     None => view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }.into_any(),
-                    Some(Err(e)) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| licences.refetch())/> }
+                    Some(Err(e)) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| fetched.refetch())/> }
                     .into_any(),
                     Some(Ok(Fetched { data: list, offline })) => {
                         let list = shown(&list, holder, status_filter());
@@ -215,12 +244,12 @@ pub fn LicencePage(holder: HolderKind) -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let licence = LocalResource::new(move || {
+    let key = move || device::personal(&format!("licence.{}", id()));
+    let fetched = LocalResource::new(move || {
         let id = id();
-        fetch_or_saved(device::personal(&format!("licence.{id}")), async move {
-            api().licence(&id).await
-        })
+        fetch_or_saved(key(), async move { api().licence(&id).await })
     });
+    let licence = saved_until_fetched(fetched, key);
     let title = Signal::derive(move || match licence.get() {
         Some(Ok(l)) => labels::licence_type(i18n, l.data.summary.licence_type).to_string(),
         _ => t_string!(i18n, wallet.title).to_string(),
@@ -229,7 +258,7 @@ pub fn LicencePage(holder: HolderKind) -> impl IntoView {
         <Page title=title back=wallet_root(holder)>
             {move || match licence.get() {
                 None => view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }.into_any(),
-                Some(Err(e)) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| licence.refetch())/> }
+                Some(Err(e)) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| fetched.refetch())/> }
                 .into_any(),
                 Some(Ok(l)) => view! { <LicenceDetail licence=l.data offline=l.offline/> }.into_any(),
             }}
