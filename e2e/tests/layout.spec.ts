@@ -115,6 +115,18 @@ for (const width of [360, 390]) {
   }
 }
 
+// An icon is a second way to tell tabs apart (and the only one for someone who cannot read the
+// label's script): no two tabs of a bar draw the same one.
+for (const [username, home] of [["resident", "/resident"], ["staff", "/enterprise"], ["official", "/official"]]) {
+  test(`each tab of the ${username} bar has an icon of its own`, async ({ page }) => {
+    await signIn(page, username);
+    await open(page, home);
+    const icons = await page.locator("nav.kp-tab-bar a svg").evaluateAll((svgs) => svgs.map((svg) => svg.innerHTML));
+    expect(icons).toHaveLength(5);
+    expect(new Set(icons).size).toBe(5);
+  });
+}
+
 test("a page the browser opens starts at its top, and a page reached by a link starts at its content", async ({ page }) => {
   const s = strings["zh-CN"];
   await signIn(page, "resident");

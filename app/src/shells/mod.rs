@@ -159,7 +159,8 @@ fn tabs(persona: Persona, i18n: I18nContext<Locale>, unread: u32) -> Vec<Tab> {
             tab(
                 "/official/inbox",
                 t_string!(i18n, tabs.inbox),
-                IconName::Inbox,
+                // The applications waiting for a decision; the message inbox has the tray.
+                IconName::Applications,
                 false,
             ),
         ],
