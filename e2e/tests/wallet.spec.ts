@@ -354,26 +354,26 @@ test.describe("a returning holder", () => {
   const idCard = "/api/v1/wallet/lic-resident-id";
   const savedKey = "kapok.data.licence.lic-resident-id";
 
-  /** Holds the server's answer for the ID card until `release` is called. */
-  async function holdTheLicence(page: Page) {
+  /** Holds the server's answers to GETs of `path` until `release` is called. */
+  async function holdAnswers(page: Page, path: string) {
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
     let asked = 0;
-    await page.route(`**${idCard}`, async (route) => {
+    await page.route(`**${path}`, async (route) => {
       if (route.request().method() === "GET") {
         asked += 1;
         await held;
       }
       await route.continue();
     });
-    const answered = () => page.waitForResponse((r) => new URL(r.url()).pathname === idCard);
+    const answered = () => page.waitForResponse((r) => new URL(r.url()).pathname === path);
     return { release, asked: () => asked, answered };
   }
 
   test("sees the licence and its code at once on a slow network, and an answer that agrees changes nothing", async ({ page }) => {
     await signIn(page, "resident");
     await expect(await openIdCard(page)).toHaveText(/^KP1:/);
-    const slow = await holdTheLicence(page);
+    const slow = await holdAnswers(page, idCard);
     await page.reload();
     // The server has not answered yet: the page is the device's saved copy, code and all.
     await expect(await heading(page)).toHaveText(s.licence_type.resident_id_card);
@@ -395,16 +395,12 @@ test.describe("a returning holder", () => {
     await signIn(page, "resident");
     await open(page, "/resident/wallet");
     await expect(page.getByRole("link", { name: new RegExp(`${s.licence_type.resident_id_card} 陈嘉欣`) })).toBeVisible();
-    let release = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route("**/api/v1/wallet", async (route) => {
-      await held;
-      await route.continue();
-    });
+    const slow = await holdAnswers(page, "/api/v1/wallet");
     await page.reload();
     await expect(page.getByRole("link", { name: new RegExp(`${s.licence_type.resident_id_card} 陈嘉欣`) })).toBeVisible();
     await expect(page.getByText(s.wallet.offline_list)).toHaveCount(0);
-    release();
+    expect(slow.asked()).toBe(1);
+    slow.release();
   });
 
   test("a saved copy the server no longer agrees with gives way to the server's answer", async ({ page }) => {
@@ -416,7 +412,7 @@ test.describe("a returning holder", () => {
       licence.summary.issuing_authority = "旧的签发机关";
       localStorage.setItem(key, JSON.stringify(licence));
     }, savedKey);
-    const slow = await holdTheLicence(page);
+    const slow = await holdAnswers(page, idCard);
     await page.reload();
     await expect(page.getByText("旧的签发机关")).toBeVisible();
     slow.release();

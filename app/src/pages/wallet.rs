@@ -109,10 +109,9 @@ fn wallet_root(holder: HolderKind) -> &'static str {
 #[component]
 pub fn WalletPage(holder: HolderKind) -> impl IntoView {
     let i18n = use_i18n();
-    let fetched = LocalResource::new(|| {
-        fetch_or_saved(device::personal("wallet"), async { api().wallet().await })
-    });
-    let licences = saved_until_fetched(fetched, || device::personal("wallet"));
+    let key = || device::personal("wallet");
+    let fetched = LocalResource::new(move || fetch_or_saved(key(), async { api().wallet().await }));
+    let licences = saved_until_fetched(fetched, key);
     let filter = RwSignal::new(String::from("all"));
     let status_filter = move || match filter.get().as_str() {
         "valid" => Some(LicenceStatus::Valid),
