@@ -38,6 +38,17 @@ impl ClientError {
             _ => None,
         }
     }
+
+    /// No answer from the server came through: no network, the server down or too busy (a 5xx,
+    /// a 429), or something else answering in its place (a Wi-Fi sign-in page). Unlike the
+    /// server's refusals, this says nothing about the request or the session, so what the
+    /// device saved may stand in for the answer and asking again later may work.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            ClientError::Network(_) | ClientError::Decode(_) => true,
+            ClientError::Problem(p) => p.status >= 500 || p.code == ErrorCode::TooManyRequests,
+        }
+    }
 }
 
 impl std::fmt::Display for ClientError {
@@ -58,6 +69,8 @@ pub struct Client {
     http: reqwest::Client,
     /// `name=value` of the session cookie (native only; the browser keeps its own).
     session: Arc<Mutex<Option<String>>>,
+    /// Called when the server answers that there is no live session (see `on_unauthenticated`).
+    unauthenticated: Option<fn()>,
 }
 
 impl Client {
@@ -67,7 +80,15 @@ impl Client {
             base: base.into().trim_end_matches('/').to_owned(),
             http: reqwest::Client::new(),
             session: Arc::default(),
+            unauthenticated: None,
         }
+    }
+
+    /// Calls `hook` whenever the server answers 401 `unauthenticated`: the session this client
+    /// relied on has ended on the server, whichever request found out first.
+    pub fn on_unauthenticated(mut self, hook: fn()) -> Client {
+        self.unauthenticated = Some(hook);
+        self
     }
 
     /// A client for the origin the page was loaded from (reqwest on wasm needs absolute URLs).
@@ -480,7 +501,12 @@ impl Client {
         if response.status().is_success() {
             return Ok(response);
         }
-        Err(problem_from(response).await)
+        let error = problem_from(response).await;
+        if let (Some(hook), Some(ErrorCode::Unauthenticated)) = (self.unauthenticated, error.code())
+        {
+            hook();
+        }
+        Err(error)
     }
 
     fn remember_session_cookie(&self, response: &reqwest::Response) {
@@ -516,6 +542,13 @@ async fn problem_from(response: reqwest::Response) -> ClientError {
             status.as_u16(),
             ErrorCode::TooManyRequests,
             "Too many requests",
+            "",
+        )),
+        // A proxy or load balancer in front of a server that is down answers in its own words.
+        Err(_) if status.is_server_error() => ClientError::Problem(Problem::new(
+            status.as_u16(),
+            ErrorCode::Internal,
+            "Server unavailable",
             "",
         )),
         Err(e) => ClientError::Decode(format!("{status}: {e}")),

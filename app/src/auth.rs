@@ -33,6 +33,25 @@ pub enum Notice {
     SignedOut,
     /// Signed out by the app after a while with nothing done.
     TimedOut,
+    /// The server had already ended the session (idle, past its 12 hours, or signed out
+    /// elsewhere); the person is sent back to the page they were on once they sign in again.
+    Expired,
+}
+
+thread_local! {
+    /// The app's one `Auth`, for the API client's hook (which cannot capture it).
+    static CURRENT: std::cell::Cell<Option<Auth>> = const { std::cell::Cell::new(None) };
+}
+
+/// The API client's hook for a 401 `unauthenticated`: some request, on whichever page, found
+/// that the session of the person signed in here has ended on the server. A request that
+/// needs no one signed in (a forwarded link opened before signing in) changes nothing.
+pub fn session_ended() {
+    if let Some(auth) = CURRENT.get()
+        && matches!(auth.state.get_untracked(), AuthState::SignedIn(_))
+    {
+        auth.ended();
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -48,6 +67,7 @@ impl Auth {
             notice: RwSignal::new(None),
         };
         provide_context(auth);
+        CURRENT.set(Some(auth));
         auth.refresh();
         auth
     }
@@ -75,16 +95,19 @@ impl Auth {
                 // elsewhere) while the app was closed: what the device kept for that person
                 // goes with it, so a shared or lost phone does not open it offline later.
                 Err(ClientError::Problem(p)) if p.code == ErrorCode::Unauthenticated => {
-                    device::forget_personal_data();
-                    AuthState::SignedOut
+                    self.ended();
+                    return;
                 }
-                Err(ClientError::Problem(_)) => AuthState::SignedOut,
-                // No network: whoever signed in on this device (and has not signed out) can
-                // still open what the device saved for them; the server is asked again later.
-                Err(e) => match device::get_json::<Me>(&device::personal("me")) {
-                    Some(me) => AuthState::SignedIn(Box::new(me)),
-                    None => AuthState::Unreachable(e),
-                },
+                // No network, or the server down or too busy to answer: whoever signed in on
+                // this device (and has not signed out) can still open what the device saved for
+                // them; the server is asked again later.
+                Err(e) if e.is_unavailable() => {
+                    match device::get_json::<Me>(&device::personal("me")) {
+                        Some(me) => AuthState::SignedIn(Box::new(me)),
+                        None => AuthState::Unreachable(e),
+                    }
+                }
+                Err(_) => AuthState::SignedOut,
             };
             self.state.set(state);
         });
@@ -99,6 +122,14 @@ impl Auth {
                 self.state.set(AuthState::SignedIn(Box::new(me)));
             }
         });
+    }
+
+    /// The session is over on the server: what the device kept for that person goes with it,
+    /// so a shared or lost phone does not open it offline later, and the sign-in page says why.
+    fn ended(self) {
+        device::forget_personal_data();
+        self.notice.set(Some(Notice::Expired));
+        self.state.set(AuthState::SignedOut);
     }
 
     pub fn me(self) -> Option<Me> {

@@ -2,7 +2,7 @@
 // first, with time to stay (WCAG 2.2.1). The page's clock is fast-forwarded; the server's is not.
 import { expect, test } from "@playwright/test";
 import { expectEnhancedContrast, expectNoAxeViolations, smallTargets } from "../support/axe";
-import { LOCALES, open, signIn, strings } from "../support/kapok";
+import { LOCALES, PASSWORD, open, signIn, strings } from "../support/kapok";
 
 const s = strings["zh-CN"];
 
@@ -81,15 +81,49 @@ test("a session the server ended while the app was closed takes the device's sav
   });
   expect(ended.status()).toBe(204);
 
-  // Opened again, the app learns the session is over: sign-in, and nothing of hers is left.
+  // Opened again, the app learns the session is over: sign-in, saying why, and nothing of hers
+  // is left.
   await page.goto("/resident/wallet/lic-resident-id");
   await expect(page.getByRole("button", { name: s.sign_in.submit, exact: true })).toBeVisible();
+  await expect(page.getByText(s.sign_in.expired)).toBeVisible();
+  expect(new URL(page.url()).searchParams.get("next")).toBe("/resident/wallet/lic-resident-id");
   expect(await saved()).toEqual([]);
   // So a phone taken offline afterwards opens nothing of hers either.
   await context.setOffline(true);
   await page.goto("/resident/wallet/lic-resident-id");
   await expect(page.getByRole("button", { name: s.sign_in.submit, exact: true })).toBeVisible();
   await expect(page.getByTestId("licence-token")).toHaveCount(0);
+});
+
+test("a session that ends while the app is open signs her out at the next request, says why, and signing in again brings her back", async ({ page, baseURL }) => {
+  await signIn(page, "resident");
+  await open(page, "/resident/wallet/lic-resident-id");
+  await expect(page.getByTestId("licence-token")).toHaveText(/^KP1:/);
+  const saved = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("kapok.data.")));
+  expect(await saved()).not.toHaveLength(0);
+
+  // Signed out on another tab (the same cookie), with this one left open on the wallet.
+  await page.getByRole("link", { name: s.tabs.wallet }).click();
+  await expect(page).toHaveURL(/\/resident\/wallet$/);
+  const ended = await page.request.delete("/api/v1/session", {
+    headers: { Origin: new URL(baseURL!).origin, "Content-Type": "application/json" },
+  });
+  expect(ended.status()).toBe(204);
+
+  // The next thing she opens asks the server, which refuses: no error page with a retry that
+  // cannot work, but the sign-in page, saying why, and the device is wiped.
+  await page.getByRole("link", { name: s.tabs.services }).click();
+  await expect(page.getByText(s.sign_in.expired)).toBeVisible();
+  await expect(page.getByRole("button", { name: s.sign_in.submit, exact: true })).toBeVisible();
+  expect(new URL(page.url()).searchParams.get("next")).toBe("/resident/services");
+  expect(await saved()).toEqual([]);
+
+  // Signing in again lands where she was, and the notice is gone.
+  await page.getByLabel(s.sign_in.username, { exact: true }).fill("resident");
+  await page.getByLabel(s.sign_in.password, { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: s.sign_in.submit, exact: true }).click();
+  await expect(page).toHaveURL(/\/resident\/services$/);
+  await expect(page.getByText(s.sign_in.expired)).toHaveCount(0);
 });
 
 test("activity keeps the session without any warning", async ({ page }) => {

@@ -212,6 +212,66 @@ test("with the network cut, a licence opened before still shows a valid code and
   await expect(page.getByRole("heading", { name: s.verify.valid_title })).toBeVisible();
 });
 
+test("with the server down or too busy, a returning holder still opens her licence and its code from the device", async ({ page }) => {
+  await signIn(page, "resident");
+  await openIdCard(page);
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  const saved = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("kapok.data.")).sort());
+  const before = await saved();
+
+  // The city opens the app at once: who-am-I is a 503, the licence a proxy's own 502 page,
+  // fresh codes a 429, the wallet list a 500. None of them says the session has ended.
+  const answers: Record<string, { status: number; contentType: string; body: string }> = {
+    "/api/v1/me": { status: 503, contentType: "application/problem+json", body: JSON.stringify({ type: "about:blank", title: "Unavailable", status: 503, detail: "", code: "internal" }) },
+    "/api/v1/wallet/lic-resident-id": { status: 502, contentType: "text/html", body: "<html><body>502 Bad Gateway</body></html>" },
+    "/api/v1/wallet/lic-resident-id/presentations": { status: 429, contentType: "text/plain", body: "Too Many Requests" },
+    "/api/v1/wallet": { status: 500, contentType: "application/problem+json", body: JSON.stringify({ type: "about:blank", title: "Internal", status: 500, detail: "", code: "internal" }) },
+  };
+  await page.route("**/api/v1/**", (route) => {
+    const answer = answers[new URL(route.request().url()).pathname];
+    return answer ? route.fulfill(answer) : route.continue();
+  });
+  // Only codes that will not last the visit, so the page asks for more (and hears 429).
+  await page.evaluate(() => {
+    const key = "kapok.data.codes.lic-resident-id";
+    const batch = JSON.parse(localStorage.getItem(key)!);
+    batch.presentations = batch.presentations.slice(0, 1);
+    localStorage.setItem(key, JSON.stringify(batch));
+  });
+  const codesAsked = page.waitForResponse((r) => r.url().endsWith("/presentations"));
+  await page.reload();
+
+  await expect(await heading(page)).toHaveText(s.licence_type.resident_id_card);
+  await expect(qrImage(page).locator("svg")).toBeVisible();
+  await expect(page.getByTestId("licence-token")).toHaveText(/^KP1:/);
+  expect((await codesAsked).status()).toBe(429);
+  await expect(page.getByText(/离线出示中，码有效至 \d\d:\d\d:\d\d/)).toBeVisible();
+  await expect(page.getByRole("button", { name: s.sign_in.submit, exact: true })).toHaveCount(0);
+  await page.getByRole("link", { name: s.back }).click();
+  await expect(page.getByText(s.wallet.offline_list)).toBeVisible();
+  await expect(page.getByRole("link", { name: new RegExp(s.licence_type.resident_id_card) })).toBeVisible();
+  // Nothing was thrown away for a server's bad moment.
+  expect(await saved()).toEqual(before);
+});
+
+test("with the server too busy to check a code, the verifier checks it on the device and says so", async ({ page, browser, baseURL }) => {
+  await signIn(page, "resident");
+  const code = (await (await openIdCard(page)).textContent()) ?? "";
+
+  const context = await browser.newContext({ baseURL, locale: "zh-CN" });
+  const verifier = await context.newPage();
+  const keysSaved = verifier.waitForResponse((r) => r.url().endsWith("/api/v1/issuer-keys") && r.ok());
+  await open(verifier, "/verify");
+  await keysSaved;
+  await verifier.route("**/api/v1/verify", (route) =>
+    route.fulfill({ status: 503, contentType: "text/html", body: "<html><body>Service Unavailable</body></html>" }),
+  );
+  await check(verifier, code);
+  await expect(verifier.getByRole("heading", { name: s.verify.valid_title })).toBeVisible();
+  await expect(verifier.getByText(/已离线核验/)).toBeVisible();
+  await context.close();
+});
+
 test("signing out wipes the holder's saved licences and codes from the device", async ({ page }) => {
   await signIn(page, "resident");
   await openIdCard(page);
@@ -432,7 +492,12 @@ test.describe("a returning holder", () => {
       licence.summary.id = "lic-withdrawn";
       localStorage.setItem("kapok.data.licence.lic-withdrawn", JSON.stringify(licence));
     }, savedKey);
+    // The saved copy shows first, and its code's refusal says "not found" too: what counts is
+    // the answer for the licence itself.
+    const answered = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/v1/wallet/lic-withdrawn");
     await open(page, "/resident/wallet/lic-withdrawn");
+    expect((await answered).status()).toBe(404);
+    await expect(await heading(page)).toHaveText(s.wallet.title);
     await expect(page.getByText(s.errors.not_found)).toBeVisible();
     await expect(qrImage(page)).toHaveCount(0);
     expect(await page.evaluate(() => localStorage.getItem("kapok.data.licence.lic-withdrawn"))).toBeNull();

@@ -144,6 +144,43 @@ async fn after_sign_out_the_old_cookie_is_refused() {
     assert_eq!(code(client.me().await), ErrorCode::Unauthenticated);
 }
 
+/// The app signs the person out wherever it first learns the session is gone; it learns that
+/// through the client's hook, which only a 401 `unauthenticated` may set off.
+#[tokio::test]
+async fn the_client_hook_fires_when_a_session_has_ended_and_for_nothing_else() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static ENDED: AtomicUsize = AtomicUsize::new(0);
+    fn ended() {
+        ENDED.fetch_add(1, Ordering::SeqCst);
+    }
+    let server = TestServer::start().await;
+    let client = server.client().on_unauthenticated(ended);
+    // A wrong password and a refused page are not an ended session.
+    assert_eq!(
+        code(client.sign_in(&credentials("resident", "wrong")).await),
+        ErrorCode::BadCredentials
+    );
+    client
+        .sign_in(&credentials("resident", PASSWORD))
+        .await
+        .unwrap();
+    client.wallet().await.unwrap();
+    assert_eq!(
+        code(client.licence("lic-elder-id").await),
+        ErrorCode::NotFound
+    );
+    assert_eq!(ENDED.load(Ordering::SeqCst), 0);
+
+    // The session ends behind this client's back (signed out on another tab).
+    let other_tab = server.client();
+    other_tab.set_session_cookie(client.session_cookie());
+    other_tab.sign_out().await.unwrap();
+    assert_eq!(code(client.wallet().await), ErrorCode::Unauthenticated);
+    assert_eq!(ENDED.load(Ordering::SeqCst), 1);
+    assert_eq!(code(client.me().await), ErrorCode::Unauthenticated);
+    assert_eq!(ENDED.load(Ordering::SeqCst), 2);
+}
+
 #[tokio::test]
 async fn signing_in_again_rotates_the_session() {
     let server = TestServer::start().await;

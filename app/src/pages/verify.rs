@@ -47,7 +47,7 @@ fn save_keys(keys: &IssuerKeys) {
 
 async fn check_code(request: VerifyRequest) -> Outcome {
     match api().verify(&request).await {
-        Err(ClientError::Network(_)) => match saved_keys() {
+        Err(e) if e.is_unavailable() => match saved_keys() {
             Some(keys) => Outcome::Offline {
                 result: token::verify_with_keys(&request.token, &keys.decoded(), clock::now())
                     .map(|(_, c)| c),

@@ -61,12 +61,12 @@ where
                 offline: false,
             })
         }
-        Err(ClientError::Network(e)) => match device::get_json(&key) {
+        Err(e) if e.is_unavailable() => match device::get_json(&key) {
             Some(data) => Ok(Fetched {
                 data,
                 offline: true,
             }),
-            None => Err(ClientError::Network(e)),
+            None => Err(e),
         },
         Err(ClientError::Problem(p)) if matches!(p.status, 403 | 404) => {
             device::remove(&key);
@@ -381,7 +381,7 @@ fn LiveCode(
             offline.set(false);
             failure.set(None);
         }
-        Some(Err(ClientError::Network(_))) => offline.set(true),
+        Some(Err(e)) if e.is_unavailable() => offline.set(true),
         Some(Err(e)) => failure.set(Some(e)),
         None => {}
     });

@@ -15,7 +15,7 @@ use leptos_router::{
 };
 
 use crate::{
-    auth::{Auth, AuthState},
+    auth::{Auth, AuthState, Notice},
     i18n::{Locale, t_string, use_i18n},
     page::LoadFailed,
     pages::messages::{Unread, unread_text},
@@ -79,7 +79,19 @@ pub fn Shell(persona: Persona) -> impl IntoView {
             view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }
                 .into_any()
         }
-        Gate::Out => view! { <Redirect path="/"/> }.into_any(),
+        // After a session ended on the server, signing in again brings the person back here.
+        Gate::Out => {
+            let back = (auth.notice.get_untracked() == Some(Notice::Expired)).then(|| {
+                let mut here = location.pathname.get_untracked();
+                let query = location.search.get_untracked();
+                if !query.is_empty() {
+                    here = here + "?" + &query;
+                }
+                String::from(js_sys::encode_uri_component(&here))
+            });
+            let path = back.map_or_else(|| "/".to_owned(), |here| format!("/?next={here}"));
+            view! { <Redirect path=path/> }.into_any()
+        }
         Gate::Elsewhere(path) => view! { <Redirect path=path/> }.into_any(),
         Gate::Failed(e) => view! {
             <main id="main" class="kp-main">
