@@ -126,6 +126,44 @@ test("a session that ends while the app is open signs her out at the next reques
   await expect(page.getByText(s.sign_in.expired)).toHaveCount(0);
 });
 
+test("staying, when the server has already ended the session, goes to sign-in and says why", async ({ page, baseURL }) => {
+  await page.clock.install();
+  await signIn(page, "resident");
+  await open(page, "/resident/wallet");
+  await page.clock.fastForward("27:30");
+  const dialog = page.getByRole("alertdialog", { name: s.idle.title });
+  await expect(dialog).toBeVisible();
+  const ended = await page.request.delete("/api/v1/session", {
+    headers: { Origin: new URL(baseURL!).origin, "Content-Type": "application/json" },
+  });
+  expect(ended.status()).toBe(204);
+  await dialog.getByRole("button", { name: s.idle.stay }).click();
+  await expect(page.getByText(s.sign_in.expired)).toBeVisible();
+  expect(new URL(page.url()).searchParams.get("next")).toBe("/resident/wallet");
+  expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("kapok.data.")))).toEqual([]);
+});
+
+test("staying while the server is too busy to answer keeps her signed in", async ({ page }) => {
+  await page.clock.install();
+  await signIn(page, "resident");
+  await open(page, "/resident/wallet");
+  await page.clock.fastForward("27:30");
+  const dialog = page.getByRole("alertdialog", { name: s.idle.title });
+  await expect(dialog).toBeVisible();
+  let asked = 0;
+  await page.route("**/api/v1/me", (route) => {
+    asked += 1;
+    return route.fulfill({ status: 503, contentType: "text/html", body: "<html>Service Unavailable</html>" });
+  });
+  await dialog.getByRole("button", { name: s.idle.stay }).click();
+  await expect.poll(() => asked).toBe(1);
+  await expect(dialog).toBeHidden();
+  await page.clock.fastForward("00:30");
+  await expect(page).toHaveURL(/\/resident\/wallet$/);
+  await expect(page.getByRole("button", { name: s.sign_in.submit, exact: true })).toHaveCount(0);
+  await expect(page.getByText(s.sign_in.timed_out)).toHaveCount(0);
+});
+
 test("activity keeps the session without any warning", async ({ page }) => {
   await page.clock.install();
   await signIn(page, "resident");
