@@ -1,10 +1,29 @@
 // Time limits: the session ends after a while with nothing done, and the person is warned
 // first, with time to stay (WCAG 2.2.1). The page's clock is fast-forwarded; the server's is not.
-import { expect, test } from "@playwright/test";
+import { type Page, expect, test } from "@playwright/test";
 import { expectEnhancedContrast, expectNoAxeViolations, smallTargets } from "../support/axe";
 import { LOCALES, PASSWORD, open, signIn, strings } from "../support/kapok";
 
 const s = strings["zh-CN"];
+
+/** Ends the page's session on the server, as a sign-out on another tab would. */
+async function endSessionOnServer(page: Page, baseURL: string | undefined) {
+  const ended = await page.request.delete("/api/v1/session", {
+    headers: { Origin: new URL(baseURL!).origin, "Content-Type": "application/json" },
+  });
+  expect(ended.status()).toBe(204);
+}
+
+/** Signed in on the wallet, with the page's clock run on to the time-out warning. */
+async function atTheIdleWarning(page: Page) {
+  await page.clock.install();
+  await signIn(page, "resident");
+  await open(page, "/resident/wallet");
+  await page.clock.fastForward("27:30");
+  const dialog = page.getByRole("alertdialog", { name: s.idle.title });
+  await expect(dialog).toBeVisible();
+  return dialog;
+}
 
 test("a warning dialog comes before the idle sign-out, holds focus, and staying keeps the session", async ({ page }) => {
   await page.clock.install();
@@ -76,10 +95,7 @@ test("a session the server ended while the app was closed takes the device's sav
   // The app is closed; meanwhile the session ends on the server (idle, past its 12 hours, or
   // signed out on another tab).
   await page.goto("about:blank");
-  const ended = await page.request.delete("/api/v1/session", {
-    headers: { Origin: new URL(baseURL!).origin, "Content-Type": "application/json" },
-  });
-  expect(ended.status()).toBe(204);
+  await endSessionOnServer(page, baseURL);
 
   // Opened again, the app learns the session is over: sign-in, saying why, and nothing of hers
   // is left.
@@ -105,10 +121,7 @@ test("a session that ends while the app is open signs her out at the next reques
   // Signed out on another tab (the same cookie), with this one left open on the wallet.
   await page.getByRole("link", { name: s.tabs.wallet }).click();
   await expect(page).toHaveURL(/\/resident\/wallet$/);
-  const ended = await page.request.delete("/api/v1/session", {
-    headers: { Origin: new URL(baseURL!).origin, "Content-Type": "application/json" },
-  });
-  expect(ended.status()).toBe(204);
+  await endSessionOnServer(page, baseURL);
 
   // The next thing she opens asks the server, which refuses: no error page with a retry that
   // cannot work, but the sign-in page, saying why, and the device is wiped.
@@ -127,16 +140,8 @@ test("a session that ends while the app is open signs her out at the next reques
 });
 
 test("staying, when the server has already ended the session, goes to sign-in and says why", async ({ page, baseURL }) => {
-  await page.clock.install();
-  await signIn(page, "resident");
-  await open(page, "/resident/wallet");
-  await page.clock.fastForward("27:30");
-  const dialog = page.getByRole("alertdialog", { name: s.idle.title });
-  await expect(dialog).toBeVisible();
-  const ended = await page.request.delete("/api/v1/session", {
-    headers: { Origin: new URL(baseURL!).origin, "Content-Type": "application/json" },
-  });
-  expect(ended.status()).toBe(204);
+  const dialog = await atTheIdleWarning(page);
+  await endSessionOnServer(page, baseURL);
   await dialog.getByRole("button", { name: s.idle.stay }).click();
   await expect(page.getByText(s.sign_in.expired)).toBeVisible();
   expect(new URL(page.url()).searchParams.get("next")).toBe("/resident/wallet");
@@ -144,12 +149,7 @@ test("staying, when the server has already ended the session, goes to sign-in an
 });
 
 test("staying while the server is too busy to answer keeps her signed in", async ({ page }) => {
-  await page.clock.install();
-  await signIn(page, "resident");
-  await open(page, "/resident/wallet");
-  await page.clock.fastForward("27:30");
-  const dialog = page.getByRole("alertdialog", { name: s.idle.title });
-  await expect(dialog).toBeVisible();
+  const dialog = await atTheIdleWarning(page);
   let asked = 0;
   await page.route("**/api/v1/me", (route) => {
     asked += 1;

@@ -152,20 +152,25 @@ test("the company wallet is the legal representative's; staff without authority 
   await expect(page.getByText(s.wallet.company_empty_message)).toBeVisible();
 });
 
+/** The resident's live code, and a verifier (a browser of its own) that has opened the
+ * verifier page online, which saves the issuer keys on its device. */
+async function codeAndVerifierWithSavedKeys(page: Page, browser: Browser, baseURL: string | undefined) {
+  await signIn(page, "resident");
+  const code = (await (await openIdCard(page)).textContent()) ?? "";
+  const context = await browser.newContext({ baseURL, locale: "zh-CN" });
+  const verifier = await context.newPage();
+  const keysSaved = verifier.waitForResponse((r) => r.url().endsWith("/api/v1/issuer-keys") && r.ok());
+  await open(verifier, "/verify");
+  await keysSaved;
+  return { code, context, verifier };
+}
+
 test("with the network gone, the verifier checks a code on the device with the keys it saved", async ({
   page,
   browser,
   baseURL,
 }) => {
-  await signIn(page, "resident");
-  const code = (await (await openIdCard(page)).textContent()) ?? "";
-
-  const context = await browser.newContext({ baseURL, locale: "zh-CN" });
-  const verifier = await context.newPage();
-  // Opening the verifier online saves the issuer keys on the device.
-  const keysSaved = verifier.waitForResponse((r) => r.url().endsWith("/api/v1/issuer-keys") && r.ok());
-  await open(verifier, "/verify");
-  await keysSaved;
+  const { code, context, verifier } = await codeAndVerifierWithSavedKeys(page, browser, baseURL);
   await context.setOffline(true);
 
   await check(verifier, code);
@@ -255,14 +260,7 @@ test("with the server down or too busy, a returning holder still opens her licen
 });
 
 test("with the server too busy to check a code, the verifier checks it on the device and says so", async ({ page, browser, baseURL }) => {
-  await signIn(page, "resident");
-  const code = (await (await openIdCard(page)).textContent()) ?? "";
-
-  const context = await browser.newContext({ baseURL, locale: "zh-CN" });
-  const verifier = await context.newPage();
-  const keysSaved = verifier.waitForResponse((r) => r.url().endsWith("/api/v1/issuer-keys") && r.ok());
-  await open(verifier, "/verify");
-  await keysSaved;
+  const { code, context, verifier } = await codeAndVerifierWithSavedKeys(page, browser, baseURL);
   await verifier.route("**/api/v1/verify", (route) =>
     route.fulfill({ status: 503, contentType: "text/html", body: "<html><body>Service Unavailable</body></html>" }),
   );
