@@ -14,7 +14,26 @@ pub fn remember(me: &Me) {
 /// earlier session) left on it is shown to them, offline or while a page loads.
 pub fn signed_in(me: &Me) {
     device::forget_personal_data();
+    crate::unsaved::signed_in(&me.user.id);
     remember(me);
+}
+
+/// The sign-in page, to come back here (this page's path and query) once signed in again.
+pub fn sign_in_and_back() -> String {
+    let here = web_sys::window()
+        .and_then(|w| Some(w.location().pathname().ok()? + &w.location().search().ok()?))
+        .unwrap_or_default();
+    if here.is_empty() {
+        "/".to_owned()
+    } else if here == "/" || here.starts_with("/?") {
+        // Already on the sign-in page (sent there a moment ago): it stays as it is.
+        here
+    } else {
+        format!(
+            "/?next={}",
+            String::from(js_sys::encode_uri_component(&here))
+        )
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -31,7 +50,8 @@ pub enum AuthState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Notice {
     SignedOut,
-    /// Signed out by the app after a while with nothing done.
+    /// Signed out by the app after a while with nothing done; sent back to the page they were on
+    /// once they sign in again, like `Expired`.
     TimedOut,
     /// The server had already ended the session (idle, past its 12 hours, or signed out
     /// elsewhere); the person is sent back to the page they were on once they sign in again.
@@ -127,9 +147,19 @@ impl Auth {
     /// The session is over on the server: what the device kept for that person goes with it,
     /// so a shared or lost phone does not open it offline later, and the sign-in page says why.
     fn ended(self) {
+        if let Some(me) = self.me_untracked() {
+            crate::unsaved::keep(&me.user.id);
+        }
         device::forget_personal_data();
         self.notice.set(Some(Notice::Expired));
         self.state.set(AuthState::SignedOut);
+    }
+
+    pub fn me_untracked(self) -> Option<Me> {
+        match self.state.get_untracked() {
+            AuthState::SignedIn(me) => Some(*me),
+            _ => None,
+        }
     }
 
     pub fn me(self) -> Option<Me> {

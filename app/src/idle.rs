@@ -74,13 +74,21 @@ fn Watch() -> impl IntoView {
 
     let sign_out = move |notice: Notice| {
         let navigate = navigate.clone();
+        // Timed out, they come back to the page they were on, and to what they were typing;
+        // signing out is a choice to leave both.
+        let back = (notice == Notice::TimedOut).then(|| {
+            if let Some(me) = auth.me_untracked() {
+                crate::unsaved::keep(&me.user.id);
+            }
+            crate::auth::sign_in_and_back()
+        });
         spawn_local(async move {
             // Gone either way: the device forgets even if the server cannot be told.
             let _ = api().sign_out().await;
             crate::device::forget_personal_data();
             auth.notice.set(Some(notice));
             auth.state.set(AuthState::SignedOut);
-            navigate("/", Default::default());
+            navigate(back.as_deref().unwrap_or("/"), Default::default());
         });
     };
     let ended = Memo::new(move |_| left.get() <= 0);

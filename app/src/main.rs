@@ -17,6 +17,7 @@ mod read_aloud;
 mod scanner;
 mod settings;
 mod shells;
+mod unsaved;
 mod webauthn;
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));

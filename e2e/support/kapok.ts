@@ -88,14 +88,27 @@ export async function open(page: Page, path: string) {
 /** Signs in through the form, as a person would, in whatever locale the page shows. */
 export async function signIn(page: Page, username: string, password = PASSWORD) {
   await open(page, "/");
-  const s = strings[await pageLocale(page)];
-  await page.getByLabel(s.sign_in.username, { exact: true }).fill(username);
-  await page.getByLabel(s.sign_in.password, { exact: true }).fill(password);
-  await page.getByRole("button", { name: s.sign_in.submit, exact: true }).click();
+  await fillSignIn(page, username, password);
   if (password === PASSWORD) {
     // Signed in only once the shell shows; navigating earlier would abort the request.
     await expect(page).toHaveURL(/\/(resident|enterprise|official)$/);
   }
+}
+
+/** Fills in and sends the sign-in form on the page as it is (keeping where it leads next). */
+export async function fillSignIn(page: Page, username: string, password = PASSWORD) {
+  const s = strings[await pageLocale(page)];
+  await page.getByLabel(s.sign_in.username, { exact: true }).fill(username);
+  await page.getByLabel(s.sign_in.password, { exact: true }).fill(password);
+  await page.getByRole("button", { name: s.sign_in.submit, exact: true }).click();
+}
+
+/** Ends the page's session on the server, as a sign-out on another tab would. */
+export async function endSessionOnServer(page: Page, baseURL: string | undefined) {
+  const ended = await page.request.delete("/api/v1/session", {
+    headers: { Origin: new URL(baseURL!).origin, "Content-Type": "application/json" },
+  });
+  expect(ended.status()).toBe(204);
 }
 
 export async function bodyFontSize(page: Page): Promise<number> {

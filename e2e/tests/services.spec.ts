@@ -3,7 +3,7 @@
 import { type Browser, type Page, expect, test } from "@playwright/test";
 import { expectNoAxeViolations } from "../support/axe";
 import { ask, personWithPasskey } from "../support/delegation";
-import { LOCALES, fill, open, signIn, strings } from "../support/kapok";
+import { LOCALES, endSessionOnServer, fill, fillSignIn, open, signIn, strings } from "../support/kapok";
 
 const s = strings["zh-CN"];
 const COMPANY = "广州木棉数字科技有限公司";
@@ -93,6 +93,88 @@ test("a resident renews a driving licence with the wallet's ID card; the officia
   await expect(official.getByText(s.licence_type.driving_licence).first()).toBeVisible();
   await resident.context().close();
   await official.context().close();
+});
+
+test.describe("what she was typing when her session ended", () => {
+  const service = s.service.driving_licence_renewal.name;
+  const address = "广州市天河区天河路385号";
+  const phone = "13800138000";
+
+  async function halfFilled(page: Page) {
+    await signIn(page, "resident");
+    await startApplying(page, "/resident", service);
+    // Chosen by hand: a licence issued by an earlier test makes two to choose from.
+    await page.getByRole("group", { name: s.form.licence }).getByRole("radio").first().check();
+    await page.getByRole("radio", { name: s.reason.expiring }).check();
+    await page.getByLabel(s.form.postal_address).fill(address);
+    await page.getByLabel(s.form.phone).fill(phone);
+    return new URL(page.url()).pathname;
+  }
+
+  test("is there again after she signs in again, and sends", async ({ page, baseURL }) => {
+    const form = await halfFilled(page);
+    await endSessionOnServer(page, baseURL);
+    // Saving it as a draft is what finds the session gone.
+    await page.getByRole("button", { name: s.apply.save_draft }).click();
+    await expect(page.getByText(s.sign_in.expired)).toBeVisible();
+    expect(new URL(page.url()).searchParams.get("next")).toBe(form);
+    // Meanwhile the licence she chose was replaced (revoked, renewed): the choice kept for her
+    // no longer fits, and is not sent.
+    const replaced = await page.evaluate(() => {
+      const kept = sessionStorage.getItem("kapok.unsaved")!;
+      const changed = kept.replace(/"licence_id":"lic-[^"]*"/, '"licence_id":"lic-replaced"');
+      sessionStorage.setItem("kapok.unsaved", changed);
+      return changed !== kept;
+    });
+    expect(replaced).toBe(true);
+
+    await fillSignIn(page, "resident");
+    await expect(page).toHaveURL(new RegExp(`${form}$`));
+    await expect(page.getByText(s.apply.kept)).toBeVisible();
+    // The one licence that fits now is chosen in its place.
+    await expect(page.getByRole("group", { name: s.form.licence }).getByRole("radio")).toBeChecked();
+    await expect(page.getByRole("radio", { name: s.reason.expiring })).toBeChecked();
+    await expect(page.getByLabel(s.form.postal_address)).toHaveValue(address);
+    await expect(page.getByLabel(s.form.phone)).toHaveValue(phone);
+    await page.getByRole("checkbox", { name: s.form.health_declared }).check();
+    await page.getByRole("button", { name: s.apply.submit }).click();
+    await expect(page).toHaveURL(/\/resident\/applications\/[\w-]+$/);
+
+    // Given back once: the form opened afresh is empty.
+    await startApplying(page, "/resident", service);
+    await expect(page.getByLabel(s.form.postal_address)).toHaveValue("");
+    await expect(page.getByText(s.apply.kept)).toHaveCount(0);
+  });
+
+  test("is there again after the app's own time-out", async ({ page }) => {
+    await page.clock.install();
+    const form = await halfFilled(page);
+    await page.clock.fastForward("27:30");
+    await expect(page.getByRole("alertdialog", { name: s.idle.title })).toBeVisible();
+    await page.clock.fastForward("02:00");
+    await expect(page.getByText(s.sign_in.timed_out)).toBeVisible();
+    await fillSignIn(page, "resident");
+    await expect(page).toHaveURL(new RegExp(`${form}$`));
+    await expect(page.getByLabel(s.form.postal_address)).toHaveValue(address);
+    await expect(page.getByLabel(s.form.phone)).toHaveValue(phone);
+  });
+
+  test("is not shown to someone else who signs in on the phone, and is gone for her too", async ({ page, baseURL }) => {
+    const form = await halfFilled(page);
+    await endSessionOnServer(page, baseURL);
+    // Saving it as a draft is what finds the session gone.
+    await page.getByRole("button", { name: s.apply.save_draft }).click();
+    await expect(page.getByText(s.sign_in.expired)).toBeVisible();
+    expect(await page.evaluate(() => sessionStorage.getItem("kapok.unsaved"))).toContain(phone);
+
+    // Another resident picks up the phone and signs in: the link leads to the same form, empty.
+    await fillSignIn(page, "elder");
+    await expect(page).toHaveURL(new RegExp(`${form}$`));
+    await expect(page.getByLabel(s.form.postal_address)).toHaveValue("");
+    await expect(page.getByLabel(s.form.phone)).toHaveValue("");
+    await expect(page.getByText(s.apply.kept)).toHaveCount(0);
+    expect(await page.evaluate(() => sessionStorage.getItem("kapok.unsaved"))).toBeNull();
+  });
 });
 
 test("a returned application is changed and sent again, and the timeline shows both rounds", async ({ browser, baseURL }) => {

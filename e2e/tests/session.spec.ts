@@ -2,17 +2,9 @@
 // first, with time to stay (WCAG 2.2.1). The page's clock is fast-forwarded; the server's is not.
 import { type Page, expect, test } from "@playwright/test";
 import { expectEnhancedContrast, expectNoAxeViolations, smallTargets } from "../support/axe";
-import { LOCALES, PASSWORD, open, signIn, strings } from "../support/kapok";
+import { LOCALES, endSessionOnServer, fillSignIn, open, signIn, strings } from "../support/kapok";
 
 const s = strings["zh-CN"];
-
-/** Ends the page's session on the server, as a sign-out on another tab would. */
-async function endSessionOnServer(page: Page, baseURL: string | undefined) {
-  const ended = await page.request.delete("/api/v1/session", {
-    headers: { Origin: new URL(baseURL!).origin, "Content-Type": "application/json" },
-  });
-  expect(ended.status()).toBe(204);
-}
 
 /** Signed in on the wallet, with the page's clock run on to the time-out warning. */
 async function atTheIdleWarning(page: Page) {
@@ -77,11 +69,15 @@ test("with no answer the app signs out by itself, wipes the device and says why"
   await page.clock.fastForward("27:30");
   await expect(page.getByRole("alertdialog", { name: s.idle.title })).toBeVisible();
   await page.clock.fastForward("02:00");
-  await expect(page).toHaveURL(/\/$/);
   await expect(page.getByText(s.sign_in.timed_out)).toBeVisible();
+  expect(new URL(page.url()).pathname).toBe("/");
   expect(await saved()).toHaveLength(0);
   // The server agrees: the session is gone.
   expect((await page.request.get("/api/v1/me")).status()).toBe(401);
+  // Signing in again leads back to the licence.
+  expect(new URL(page.url()).searchParams.get("next")).toBe("/resident/wallet/lic-resident-id");
+  await fillSignIn(page, "resident");
+  await expect(page).toHaveURL(/\/resident\/wallet\/lic-resident-id$/);
 });
 
 test("a session the server ended while the app was closed takes the device's saved data with it", async ({ page, context, baseURL }) => {
@@ -132,9 +128,7 @@ test("a session that ends while the app is open signs her out at the next reques
   expect(await saved()).toEqual([]);
 
   // Signing in again lands where she was, and the notice is gone.
-  await page.getByLabel(s.sign_in.username, { exact: true }).fill("resident");
-  await page.getByLabel(s.sign_in.password, { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: s.sign_in.submit, exact: true }).click();
+  await fillSignIn(page, "resident");
   await expect(page).toHaveURL(/\/resident\/services$/);
   await expect(page.getByText(s.sign_in.expired)).toHaveCount(0);
 });

@@ -11,7 +11,7 @@ use kapok_api::{
 };
 use kapok_components::{Button, ButtonVariant, Card, EmptyState, Loading};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
 use crate::{
     api::api,
@@ -255,7 +255,14 @@ fn Editor(
     let i18n = use_i18n();
     let navigate = use_navigate();
     let company = (persona == Persona::Enterprise).then(company).flatten();
-    let form = RwSignal::new(form);
+    // What they had typed here when their session ended, given back after signing in again.
+    let path = use_location().pathname.get_untracked();
+    let kept = Auth::get()
+        .me_untracked()
+        .and_then(|me| crate::unsaved::take::<ApplicationForm>(&me.user.id, &path));
+    let restored = kept.is_some();
+    let form = RwSignal::new(kept.unwrap_or(form));
+    crate::unsaved::guard(form, path);
     let shown_errors = RwSignal::new(Vec::<FieldError>::new());
     let failure = RwSignal::new(None::<ClientError>);
     let wallet = LocalResource::new(|| async { api().wallet().await });
@@ -402,6 +409,7 @@ fn Editor(
     let busy = Signal::derive(move || send.pending().get() || delete.pending().get());
     view! {
         <form class="kp-stack" novalidate on:submit=move |ev| { ev.prevent_default(); attempt(true); }>
+            {restored.then(|| view! { <p class="kp-notice" role="status">{move || t_string!(i18n, apply.kept)}</p> })}
             {company.clone().map(|c| {
                 let name = c.name.clone();
                 view! {
@@ -572,13 +580,21 @@ fn WalletChoice(
                 .collect::<Vec<_>>()
         })
     });
-    // One licence that fits is chosen for the person; they can still see which.
+    // One licence that fits is chosen for the person; they can still see which. A choice that
+    // no longer fits (made in a draft, or kept over a sign-in, before the licence was replaced
+    // or revoked) is dropped rather than sent.
     Effect::new(move |_| {
-        if let Some(list) = usable.get()
-            && list.len() == 1
-            && get.get_untracked().is_none()
+        let Some(list) = usable.get() else { return };
+        let current = get.get_untracked();
+        if current
+            .as_ref()
+            .is_some_and(|c| list.iter().any(|l| &l.id == c))
         {
-            set.run(Some(list[0].id.clone()));
+            return;
+        }
+        let only = (list.len() == 1).then(|| list[0].id.clone());
+        if only != current {
+            set.run(only);
         }
     });
     view! {

@@ -79,17 +79,12 @@ pub fn Shell(persona: Persona) -> impl IntoView {
             view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }
                 .into_any()
         }
-        // After a session ended on the server, signing in again brings the person back here.
+        // After a session ended by itself, signing in again brings the person back here.
         Gate::Out => {
-            let back = (auth.notice.get_untracked() == Some(Notice::Expired)).then(|| {
-                let mut here = location.pathname.get_untracked();
-                let query = location.search.get_untracked();
-                if !query.is_empty() {
-                    here = here + "?" + &query;
-                }
-                String::from(js_sys::encode_uri_component(&here))
-            });
-            let path = back.map_or_else(|| "/".to_owned(), |here| format!("/?next={here}"));
+            let path = match auth.notice.get_untracked() {
+                Some(Notice::Expired | Notice::TimedOut) => crate::auth::sign_in_and_back(),
+                _ => "/".to_owned(),
+            };
             view! { <Redirect path=path/> }.into_any()
         }
         Gate::Elsewhere(path) => view! { <Redirect path=path/> }.into_any(),
