@@ -172,12 +172,17 @@ pub fn ensure_fuzzer() -> Result {
     Ok(())
 }
 
-/// Debian's Chromium and its driver, for wasm-bindgen tests and Playwright.
+/// A Chinese font, as the phones people use have one (Android's is Noto Sans CJK): without
+/// it the browser tests would draw Chinese text as empty boxes, and measure those.
+const CJK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
+
+/// Debian's Chromium and its driver, for wasm-bindgen tests and Playwright, and a Chinese font.
 pub fn ensure_browser() -> Result {
-    if std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists() {
+    let there = |path: &str| std::path::Path::new(path).exists();
+    if there(CHROMIUM) && there(CHROMEDRIVER) && there(CJK_FONT) {
         return Ok(());
     }
-    apt_install(&["chromium", "chromium-driver"])
+    apt_install(&["chromium", "chromium-driver", "fonts-noto-cjk"])
 }
 
 pub fn is_root() -> bool {
