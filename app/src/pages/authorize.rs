@@ -304,11 +304,7 @@ fn Decision(
                 }
                 .into_any()
             } else {
-                let next = match window().location().search() {
-                    Ok(search) if !search.is_empty() => format!("/authorize{search}"),
-                    _ => "/authorize".to_owned(),
-                };
-                let href = format!("/?next={}", String::from(js_sys::encode_uri_component(&next)));
+                let href = crate::auth::sign_in_and_back();
                 view! {
                     <p class="kp-notice">{move || t_string!(i18n, authorize.sign_in_needed, approver = approver.clone()).to_string()}</p>
                     <a class="kp-button-link" href=href>{move || t_string!(i18n, authorize.sign_in)}</a>
