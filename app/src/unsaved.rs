@@ -11,17 +11,20 @@ use std::cell::RefCell;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
+use crate::i18n::{t_string, use_i18n};
+
 const KEY: &str = "kapok.unsaved";
 
 #[derive(Serialize, Deserialize)]
 struct Kept {
     user: String,
     path: String,
-    form: serde_json::Value,
+    /// The form as JSON text: kept as text, it needs no JSON value type in the client.
+    form: String,
 }
 
 /// The form open now: a number to tell registrations apart, its page, and how to read it.
-type Open = (u64, String, Box<dyn Fn() -> Option<serde_json::Value>>);
+type Open = (u64, String, Box<dyn Fn() -> Option<String>>);
 
 thread_local! {
     static OPEN: RefCell<Option<Open>> = const { RefCell::new(None) };
@@ -32,15 +35,19 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok()?
 }
 
-/// Marks `form` as the work in progress on this page, until the page is left.
-pub fn guard<T: Serialize + Clone + Send + Sync + 'static>(form: RwSignal<T>, path: String) {
+fn here() -> String {
+    leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked()
+}
+
+/// Marks what `read` gives (the form on this page, as typed so far) as the work in progress
+/// here, until the page is left.
+pub fn guard<T: Serialize + 'static>(read: impl Fn() -> Option<T> + 'static) {
     let id = NEXT.get();
     NEXT.set(id + 1);
-    let read = move || {
-        form.try_get_untracked()
-            .and_then(|f| serde_json::to_value(f).ok())
-    };
-    OPEN.with_borrow_mut(|open| *open = Some((id, path, Box::new(read))));
+    let read = move || read().and_then(|form| serde_json::to_string(&form).ok());
+    OPEN.with_borrow_mut(|open| *open = Some((id, here(), Box::new(read))));
     on_cleanup(move || {
         OPEN.with_borrow_mut(|open| {
             if open.as_ref().is_some_and(|(open_id, ..)| *open_id == id) {
@@ -68,8 +75,9 @@ pub fn keep(user: &str) {
     }
 }
 
-/// What `user` was typing on `path` when their session ended, once.
-pub fn take<T: DeserializeOwned>(user: &str, path: &str) -> Option<T> {
+/// What the person signed in now was typing on this page when their session ended, once.
+pub fn take<T: DeserializeOwned>() -> Option<T> {
+    let user = crate::auth::Auth::get().me_untracked()?.user.id;
     let s = storage()?;
     let kept: Kept = serde_json::from_str(&s.get_item(KEY).ok()??).ok()?;
     if kept.user != user {
@@ -77,11 +85,18 @@ pub fn take<T: DeserializeOwned>(user: &str, path: &str) -> Option<T> {
         let _ = s.remove_item(KEY);
         return None;
     }
-    if kept.path != path {
+    if kept.path != here() {
         return None;
     }
     let _ = s.remove_item(KEY);
-    serde_json::from_value(kept.form).ok()
+    serde_json::from_str(&kept.form).ok()
+}
+
+/// Says, above a form, that what was typed before the sign-out is back.
+#[component]
+pub fn KeptNotice() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="kp-notice" role="status">{move || t_string!(i18n, idle.kept)}</p> }
 }
 
 /// `user` has just signed in: what another person left here goes, unread.

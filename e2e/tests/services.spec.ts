@@ -96,18 +96,18 @@ test("a resident renews a driving licence with the wallet's ID card; the officia
 });
 
 test.describe("what she was typing when her session ended", () => {
-  const service = s.service.driving_licence_renewal.name;
-  const address = "广州市天河区天河路385号";
-  const phone = "13800138000";
+  // The social security record: no test running beside these changes her identity card.
+  const service = s.service.social_security_record.name;
+  const from = "2024-01";
+  const to = "2024-12";
 
   async function halfFilled(page: Page) {
     await signIn(page, "resident");
     await startApplying(page, "/resident", service);
-    // Chosen by hand: a licence issued by an earlier test makes two to choose from.
-    await page.getByRole("group", { name: s.form.licence }).getByRole("radio").first().check();
-    await page.getByRole("radio", { name: s.reason.expiring }).check();
-    await page.getByLabel(s.form.postal_address).fill(address);
-    await page.getByLabel(s.form.phone).fill(phone);
+    await expect(page.getByRole("group", { name: s.form.identity }).getByRole("radio")).toBeChecked();
+    await page.getByLabel(s.form.from_month).fill(from);
+    await page.getByLabel(s.form.to_month).fill(to);
+    await page.getByRole("radio", { name: s.purpose.housing }).check();
     return new URL(page.url()).pathname;
   }
 
@@ -118,32 +118,33 @@ test.describe("what she was typing when her session ended", () => {
     await page.getByRole("button", { name: s.apply.save_draft }).click();
     await expect(page.getByText(s.sign_in.expired)).toBeVisible();
     expect(new URL(page.url()).searchParams.get("next")).toBe(form);
-    // Meanwhile the licence she chose was replaced (revoked, renewed): the choice kept for her
+    // Meanwhile the card she chose was replaced (revoked, renewed): the choice kept for her
     // no longer fits, and is not sent.
     const replaced = await page.evaluate(() => {
-      const kept = sessionStorage.getItem("kapok.unsaved")!;
-      const changed = kept.replace(/"licence_id":"lic-[^"]*"/, '"licence_id":"lic-replaced"');
-      sessionStorage.setItem("kapok.unsaved", changed);
-      return changed !== kept;
+      const kept = JSON.parse(sessionStorage.getItem("kapok.unsaved")!);
+      const changed = kept.form.replace(/"identity_licence_id":"lic-[^"]*"/, '"identity_licence_id":"lic-replaced"');
+      const was = kept.form;
+      kept.form = changed;
+      sessionStorage.setItem("kapok.unsaved", JSON.stringify(kept));
+      return changed !== was;
     });
     expect(replaced).toBe(true);
 
     await fillSignIn(page, "resident");
     await expect(page).toHaveURL(new RegExp(`${form}$`));
-    await expect(page.getByText(s.apply.kept)).toBeVisible();
-    // The one licence that fits now is chosen in its place.
-    await expect(page.getByRole("group", { name: s.form.licence }).getByRole("radio")).toBeChecked();
-    await expect(page.getByRole("radio", { name: s.reason.expiring })).toBeChecked();
-    await expect(page.getByLabel(s.form.postal_address)).toHaveValue(address);
-    await expect(page.getByLabel(s.form.phone)).toHaveValue(phone);
-    await page.getByRole("checkbox", { name: s.form.health_declared }).check();
+    await expect(page.getByText(s.idle.kept)).toBeVisible();
+    // The one card that fits now is chosen in its place.
+    await expect(page.getByRole("group", { name: s.form.identity }).getByRole("radio")).toBeChecked();
+    await expect(page.getByLabel(s.form.from_month)).toHaveValue(from);
+    await expect(page.getByLabel(s.form.to_month)).toHaveValue(to);
+    await expect(page.getByRole("radio", { name: s.purpose.housing })).toBeChecked();
     await page.getByRole("button", { name: s.apply.submit }).click();
     await expect(page).toHaveURL(/\/resident\/applications\/[\w-]+$/);
 
     // Given back once: the form opened afresh is empty.
     await startApplying(page, "/resident", service);
-    await expect(page.getByLabel(s.form.postal_address)).toHaveValue("");
-    await expect(page.getByText(s.apply.kept)).toHaveCount(0);
+    await expect(page.getByLabel(s.form.from_month)).toHaveValue("");
+    await expect(page.getByText(s.idle.kept)).toHaveCount(0);
   });
 
   test("is there again after the app's own time-out", async ({ page }) => {
@@ -155,8 +156,8 @@ test.describe("what she was typing when her session ended", () => {
     await expect(page.getByText(s.sign_in.timed_out)).toBeVisible();
     await fillSignIn(page, "resident");
     await expect(page).toHaveURL(new RegExp(`${form}$`));
-    await expect(page.getByLabel(s.form.postal_address)).toHaveValue(address);
-    await expect(page.getByLabel(s.form.phone)).toHaveValue(phone);
+    await expect(page.getByLabel(s.form.from_month)).toHaveValue(from);
+    await expect(page.getByLabel(s.form.to_month)).toHaveValue(to);
   });
 
   test("is not shown to someone else who signs in on the phone, and is gone for her too", async ({ page, baseURL }) => {
@@ -165,15 +166,72 @@ test.describe("what she was typing when her session ended", () => {
     // Saving it as a draft is what finds the session gone.
     await page.getByRole("button", { name: s.apply.save_draft }).click();
     await expect(page.getByText(s.sign_in.expired)).toBeVisible();
-    expect(await page.evaluate(() => sessionStorage.getItem("kapok.unsaved"))).toContain(phone);
+    expect(await page.evaluate(() => sessionStorage.getItem("kapok.unsaved"))).toContain(from);
 
     // Another resident picks up the phone and signs in: the link leads to the same form, empty.
     await fillSignIn(page, "elder");
     await expect(page).toHaveURL(new RegExp(`${form}$`));
-    await expect(page.getByLabel(s.form.postal_address)).toHaveValue("");
-    await expect(page.getByLabel(s.form.phone)).toHaveValue("");
-    await expect(page.getByText(s.apply.kept)).toHaveCount(0);
+    await expect(page.getByLabel(s.form.from_month)).toHaveValue("");
+    await expect(page.getByLabel(s.form.to_month)).toHaveValue("");
+    await expect(page.getByText(s.idle.kept)).toHaveCount(0);
     expect(await page.evaluate(() => sessionStorage.getItem("kapok.unsaved"))).toBeNull();
+  });
+
+  test("a request for authority is there again, and an untouched one is not kept", async ({ page, baseURL }) => {
+    const note = "请授权我下周代办营业执照年报";
+    await signIn(page, "staff");
+    await open(page, "/enterprise/delegation");
+    await page.getByRole("checkbox", { name: s.scope.applications }).check();
+    await page.getByLabel(s.delegation.note_label).fill(note);
+    await endSessionOnServer(page, baseURL);
+    // Sending it is what finds the session gone.
+    await page.getByRole("button", { name: s.delegation.submit }).click();
+    await expect(page.getByText(s.sign_in.expired)).toBeVisible();
+
+    await fillSignIn(page, "staff");
+    await expect(page).toHaveURL(/\/enterprise\/delegation$/);
+    await expect(page.getByText(s.idle.kept)).toBeVisible();
+    await expect(page.getByLabel(s.delegation.note_label)).toHaveValue(note);
+    await expect(page.getByRole("checkbox", { name: s.scope.applications })).toBeChecked();
+    await expect(page.getByRole("checkbox", { name: s.scope.present_licences })).toBeChecked();
+
+    // Given back once; opened afresh and left as it opens, it is nothing to give back.
+    await page.getByRole("link", { name: s.tabs.me }).click();
+    await page.getByRole("link", { name: s.tabs.delegation }).click();
+    await expect(page.getByLabel(s.delegation.note_label)).toHaveValue("");
+    await expect(page.getByText(s.idle.kept)).toHaveCount(0);
+    await endSessionOnServer(page, baseURL);
+    await page.getByRole("button", { name: s.delegation.submit }).click();
+    await expect(page.getByText(s.sign_in.expired)).toBeVisible();
+    expect(await page.evaluate(() => sessionStorage.getItem("kapok.unsaved"))).toBeNull();
+  });
+
+  test("an official's reason for sending an application back is there again", async ({ browser, baseURL }) => {
+    const resident = await person(browser, baseURL, "resident");
+    await startApplying(resident, "/resident", service);
+    await resident.getByLabel(s.form.from_month).fill("2023-03");
+    await resident.getByLabel(s.form.to_month).fill("2023-09");
+    await resident.getByRole("radio", { name: s.purpose.schooling }).check();
+    await resident.getByRole("button", { name: s.apply.submit }).click();
+    await expect(resident).toHaveURL(/\/resident\/applications\/[\w-]+$/);
+    const id = applicationId(resident);
+    await resident.context().close();
+
+    const official = await person(browser, baseURL, "official");
+    await claim(official, id);
+    const reason = "请补充说明用于哪一所学校的入学";
+    await official.getByLabel(s.tasks.reason_label).fill(reason);
+    await endSessionOnServer(official, baseURL);
+    await official.getByRole("button", { name: s.tasks.send_back }).click();
+    await expect(official.getByText(s.sign_in.expired)).toBeVisible();
+
+    await fillSignIn(official, "official");
+    await expect(official).toHaveURL(new RegExp(`/official/inbox/${id}$`));
+    await expect(official.getByText(s.idle.kept)).toBeVisible();
+    await expect(official.getByLabel(s.tasks.reason_label)).toHaveValue(reason);
+    await official.getByRole("button", { name: s.tasks.send_back }).click();
+    await expect(official.getByText(fill(s.tasks.done, { status: s.application_status.returned }))).toBeVisible();
+    await official.context().close();
   });
 });
 

@@ -138,6 +138,36 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
     let from = RwSignal::new(today.clone());
     let until = RwSignal::new(clock::add_days(&today, DEFAULT_GRANT_DAYS - 1));
     let note = RwSignal::new(String::new());
+    let typed = move || {
+        Some(NewDelegationRequest {
+            kind,
+            principal: principal.try_get_untracked()?,
+            scopes: chosen.try_get_untracked()?,
+            valid_from: Some(from.try_get_untracked()?),
+            valid_until: Some(until.try_get_untracked()?),
+            note: note.try_get_untracked()?,
+        })
+    };
+    // What they had typed here when their session ended, given back after signing in again;
+    // only a form changed from how it opens is worth keeping.
+    let opened = typed();
+    let kept = crate::unsaved::take::<NewDelegationRequest>().filter(|k| k.kind == kind);
+    let restored = kept.is_some();
+    if let Some(k) = kept {
+        if options.iter().any(|(id, ..)| *id == k.principal) {
+            principal.set(k.principal);
+        }
+        chosen.set(
+            k.scopes
+                .into_iter()
+                .filter(|s| allowed.contains(s))
+                .collect(),
+        );
+        from.set(k.valid_from.unwrap_or(today.clone()));
+        until.set(k.valid_until.unwrap_or_default());
+        note.set(k.note);
+    }
+    crate::unsaved::guard(move || typed().filter(|t| Some(t) != opened.as_ref()));
     let invalid = RwSignal::new(None::<Invalid>);
     let create = Action::new_local(|request: &NewDelegationRequest| {
         let request = request.clone();
@@ -150,16 +180,9 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
         None => {}
     });
     let submit = move || {
-        let mut scopes = chosen.get_untracked();
-        scopes.sort();
-        let request = NewDelegationRequest {
-            kind,
-            principal: principal.get_untracked(),
-            scopes,
-            valid_from: Some(from.get_untracked()),
-            valid_until: Some(until.get_untracked()),
-            note: note.get_untracked().trim().to_owned(),
-        };
+        let Some(mut request) = typed() else { return };
+        request.scopes.sort();
+        request.note = request.note.trim().to_owned();
         failure.set(None);
         match check(&request, &clock::cst_date(clock::now())) {
             Ok(()) => {
@@ -189,6 +212,7 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
     view! {
         <Card title=Signal::derive(move || t_string!(i18n, delegation.ask_title).to_string())>
             <form class="kp-stack" novalidate on:submit=move |ev| { ev.prevent_default(); submit(); }>
+                {restored.then(|| view! { <crate::unsaved::KeptNotice/> })}
                 <p>{intro}</p>
                 {show_relatives.then(|| view! {
                     <fieldset class="kp-fieldset">

@@ -11,7 +11,7 @@ use kapok_api::{
 };
 use kapok_components::{Button, ButtonVariant, Card, EmptyState, Loading};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::{
     api::api,
@@ -256,13 +256,12 @@ fn Editor(
     let navigate = use_navigate();
     let company = (persona == Persona::Enterprise).then(company).flatten();
     // What they had typed here when their session ended, given back after signing in again.
-    let path = use_location().pathname.get_untracked();
-    let kept = Auth::get()
-        .me_untracked()
-        .and_then(|me| crate::unsaved::take::<ApplicationForm>(&me.user.id, &path));
+    // Only a form changed from how it opened (empty, or as last saved) is worth keeping.
+    let kept = crate::unsaved::take::<ApplicationForm>();
     let restored = kept.is_some();
+    let opened = form.clone();
     let form = RwSignal::new(kept.unwrap_or(form));
-    crate::unsaved::guard(form, path);
+    crate::unsaved::guard(move || form.try_get_untracked().filter(|f| *f != opened));
     let shown_errors = RwSignal::new(Vec::<FieldError>::new());
     let failure = RwSignal::new(None::<ClientError>);
     let wallet = LocalResource::new(|| async { api().wallet().await });
@@ -409,7 +408,7 @@ fn Editor(
     let busy = Signal::derive(move || send.pending().get() || delete.pending().get());
     view! {
         <form class="kp-stack" novalidate on:submit=move |ev| { ev.prevent_default(); attempt(true); }>
-            {restored.then(|| view! { <p class="kp-notice" role="status">{move || t_string!(i18n, apply.kept)}</p> })}
+            {restored.then(|| view! { <crate::unsaved::KeptNotice/> })}
             {company.clone().map(|c| {
                 let name = c.name.clone();
                 view! {

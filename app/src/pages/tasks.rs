@@ -72,7 +72,17 @@ fn Task(application: Application) -> impl IntoView {
     let auth = Auth::get();
     let current = RwSignal::new(application);
     let failure = RwSignal::new(None::<ClientError>);
-    let reason = RwSignal::new(String::new());
+    // A reason half written when the session ended is given back after signing in again.
+    let kept = crate::unsaved::take::<String>();
+    let restored = kept.is_some();
+    let reason = RwSignal::new(kept.unwrap_or_default());
+    crate::unsaved::guard(move || {
+        let deciding =
+            current.try_with_untracked(|a| a.status == ApplicationStatus::UnderReview)?;
+        reason
+            .try_get_untracked()
+            .filter(|r| deciding && !r.trim().is_empty())
+    });
     let reason_missing = RwSignal::new(false);
     let claim = Action::new_local(|id: &String| {
         let id = id.clone();
@@ -136,6 +146,7 @@ fn Task(application: Application) -> impl IntoView {
             {move || (current.with(|a| a.status) == ApplicationStatus::UnderReview && mine()).then(|| view! {
                 <Card title=Signal::derive(move || t_string!(i18n, tasks.decide).to_string())>
                     <div class="kp-stack">
+                        {restored.then(|| view! { <crate::unsaved::KeptNotice/> })}
                         <label class="kp-plain-field">
                             <span>{move || t_string!(i18n, tasks.reason_label)}</span>
                             <textarea name="reason" rows="3" maxlength=kapok_api::REASON_MAX.to_string()
