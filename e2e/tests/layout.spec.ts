@@ -100,10 +100,16 @@ for (const width of [360, 390]) {
       await page.addInitScript(() => localStorage.setItem("kapok.locale", "en"));
       await signIn(page, username);
       await open(page, home);
-      const labels = await tabLabelLines(page);
-      expect(labels).toHaveLength(5);
-      for (const { label, words, lines } of labels) {
-        expect(lines, `"${label}" is drawn on ${lines} lines`).toBeLessThanOrEqual(words);
+      // With each tab open in turn: the open one is marked, and its label must still fit.
+      for (let i = 0; i < 5; i++) {
+        const tab = page.locator("nav.kp-tab-bar a").nth(i);
+        await tab.click();
+        await expect(tab).toHaveAttribute("aria-current", "page");
+        const labels = await tabLabelLines(page);
+        expect(labels).toHaveLength(5);
+        for (const { label, words, lines } of labels) {
+          expect(lines, `"${label}" is drawn on ${lines} lines with tab ${i + 1} open`).toBeLessThanOrEqual(words);
+        }
       }
       // Every tab is still a big enough target for elderly mode (60 × 60).
       for (const tab of await page.locator("nav.kp-tab-bar a").all()) {

@@ -85,9 +85,10 @@ pub fn TabBar(
             font-weight: 700;
             line-height: 1.25rem;
         }
+        // Marked by colour and the bar above it, not by weight: a bold label is wider, and
+        // would break "Authority" in elderly mode on a 360 px phone once its tab is open.
         .kp-tab-bar__link[aria-current="page"] {
             color: var(--kp-brand-ink);
-            font-weight: 700;
             box-shadow: inset 0 3px 0 var(--kp-brand-ink);
         }
     };
