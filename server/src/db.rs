@@ -55,6 +55,10 @@ pub async fn connect(database_url: &str) -> Result<Db, String> {
             Engine::Postgres => 16,
         })
         .acquire_timeout(Duration::from_secs(10))
+        // A pooled PostgreSQL connection can have died with its server or the network since
+        // it was last used, so it is pinged before each use. A SQLite connection is a file in
+        // this process and cannot; its ping is only one more trip to the connection's thread.
+        .test_before_acquire(engine == Engine::Postgres)
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 if engine == Engine::Sqlite {
@@ -94,6 +98,7 @@ pub async fn connect_reads(database_url: &str, db: &Db) -> Result<Db, String> {
         Engine::Sqlite => AnyPoolOptions::new()
             .max_connections(SQLITE_READERS)
             .acquire_timeout(Duration::from_secs(10))
+            .test_before_acquire(false)
             .after_connect(|conn, _| {
                 Box::pin(async move {
                     conn.execute("PRAGMA query_only = ON; PRAGMA busy_timeout = 5000;")

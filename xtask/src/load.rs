@@ -900,12 +900,17 @@ fn markdown(m: &Measured, database: &str) -> String {
 const LOAD_REASONS: &str = "
 Why, as far as profiles show:
 
-- **Throughput against bare.** A `perf record` of the server under the wallet load spends
-  about a quarter of its samples in the kernel switching threads and about 45 % in sqlx's
-  SQLite worker threads: each query is handed to the connection's own thread and its rows
-  handed back, and a wallet list makes three queries (session, own licences, licences through
-  grants), while SQLite's query engine itself takes about 2 %. The bare endpoint does none of
-  this. PostgreSQL's round trips over loopback cost about as much.
+- **Throughput against bare.** sqlx runs each SQLite connection on a thread of its own: a
+  query is handed to that thread and its rows handed back, and sqlx pings a connection (one
+  more trip) when it goes back to the pool. A wallet list makes three queries (session, own
+  licences, licences through grants), so about six trips between threads. A `perf record` of
+  the server under the wallet load (at `20613d5`, with the change below) puts half its samples
+  in the kernel, most of them switching and waking threads, and 6 % in SQLite itself. The
+  bare endpoint does none of
+  this. sqlx also pinged a connection before each use; a SQLite connection is a file in the
+  process and cannot have died, so that is now off for SQLite (PostgreSQL keeps it), which
+  took the wallet list alone from 5,745–6,436 to 6,333–6,555 a second in three alternating
+  runs. PostgreSQL's round trips over loopback cost about as much as the thread trips.
 - **Verify** also writes (the check is recorded for the holder, and its nonce makes a replay
   visible), and every commit waits for the disk (`synchronous = FULL` on SQLite, `fsync` on
   PostgreSQL); SQLite takes one writer at a time. Checks are written in groups, one
