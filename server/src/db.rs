@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use sqlx::{
-    AnyPool, Executor,
+    AnyPool, Connection, Executor,
     any::{AnyPoolOptions, install_default_drivers},
     migrate::Migrator,
 };
@@ -55,10 +55,20 @@ pub async fn connect(database_url: &str) -> Result<Db, String> {
             Engine::Postgres => 16,
         })
         .acquire_timeout(Duration::from_secs(10))
-        // A pooled PostgreSQL connection can have died with its server or the network since
-        // it was last used, so it is pinged before each use. A SQLite connection is a file in
-        // this process and cannot; its ping is only one more trip to the connection's thread.
-        .test_before_acquire(engine == Engine::Postgres)
+        // sqlx pings a connection when it goes back to the pool, and by default again before
+        // each use. A SQLite connection is a file in this process and cannot die, so it is
+        // never pinged before use. A PostgreSQL connection can die with its server or the
+        // network while it waits in the pool, so one that has waited a while is pinged; one
+        // handed back moments ago passed its ping then, and under load that is every one.
+        .test_before_acquire(false)
+        .before_acquire(move |conn, meta| {
+            Box::pin(async move {
+                if engine == Engine::Postgres && meta.idle_for >= PING_AFTER_IDLE {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 if engine == Engine::Sqlite {
@@ -111,6 +121,9 @@ pub async fn connect_reads(database_url: &str, db: &Db) -> Result<Db, String> {
             .map_err(|e| format!("cannot open {} to read: {e}", redacted(database_url))),
     }
 }
+
+/// How long a pooled PostgreSQL connection may wait before it is pinged again before use.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// Read-only SQLite connections (see `connect_reads`).
 const SQLITE_READERS: u32 = 8;

@@ -1,7 +1,9 @@
 //! Two server instances on one database, behind one origin (as behind a load balancer): what
 //! one instance did, the other knows. Sessions, grants and replay protection live in the
 //! database, so a person may land on either instance for any request. `cargo xtask test` runs
-//! this on PostgreSQL, the engine meant for several machines, as well as on SQLite.
+//! this on PostgreSQL, the engine meant for several machines, as well as on SQLite. The last
+//! test is what a shared PostgreSQL asks of each instance on its own: to outlive PostgreSQL
+//! ending its connections.
 
 mod common;
 
@@ -164,5 +166,33 @@ async fn a_grant_given_through_one_instance_holds_on_the_other_and_its_revocatio
     assert_eq!(
         code(staff_on_a.licence("lic-company-bl").await),
         ErrorCode::GrantRevoked
+    );
+}
+
+/// PostgreSQL restarting (or failing over) ends the connections waiting in the server's pool.
+/// The next requests must not fail on them: a connection that has waited is checked before
+/// use and replaced. (A SQLite connection is a file in the process, which nothing outside
+/// can end, so this runs only on PostgreSQL.)
+#[tokio::test]
+async fn connections_postgres_ended_while_they_waited_are_replaced_unseen() {
+    let Some(admin) = common::postgres() else {
+        return;
+    };
+    let server = TestServer::start().await;
+    let resident = server.signed_in("resident").await;
+    let official = server.signed_in("official").await;
+    let wallet = resident.wallet().await.unwrap();
+
+    let ended = common::end_connections(&admin, &common::database_name(&server.database_url)).await;
+    assert!(ended > 0, "the server had connections open");
+    // Longer than a connection may wait before it is checked again.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+
+    assert_eq!(resident.wallet().await.unwrap(), wallet);
+    let first = token(&resident, "lic-resident-id").await;
+    official.verify(&checked(&first)).await.unwrap();
+    assert_eq!(
+        code(official.verify(&checked(&first)).await),
+        ErrorCode::TokenReplayed
     );
 }

@@ -188,6 +188,24 @@ pub async fn drop_database(admin: &str, name: &str) {
         .ok();
 }
 
+/// Ends every connection to database `name`, as a restart or failover of PostgreSQL would;
+/// returns how many there were.
+pub async fn end_connections(admin: &str, name: &str) -> i64 {
+    use sqlx::Connection;
+    let mut conn = sqlx::postgres::PgConnection::connect(admin)
+        .await
+        .expect("the test PostgreSQL answers");
+    let ended = sqlx::query_scalar(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1",
+    )
+    .bind(name)
+    .fetch_one(&mut conn)
+    .await
+    .expect("the connections are ended");
+    conn.close().await.ok();
+    ended
+}
+
 /// Runs `sql` on the suite's PostgreSQL as its superuser (`admin`, any database), expecting
 /// `done`; returns the connection.
 async fn as_admin(admin: &str, sql: &str, done: &str) -> sqlx::postgres::PgConnection {
