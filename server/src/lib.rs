@@ -48,6 +48,8 @@ pub struct AppState {
     pub verifications: store::licences::VerificationLog,
     /// The issuer keys that verify codes, kept in memory for a moment.
     pub trusted_keys: Arc<store::keys::TrustedCache>,
+    /// The issuer key that signs codes, kept in memory for a moment.
+    pub signing_key: Arc<store::keys::SigningCache>,
     pub config: Arc<Config>,
     /// The WebAuthn relying party for passkeys, set up from `config.origin`.
     pub webauthn: Arc<webauthn_rs::Webauthn>,
@@ -205,6 +207,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let state = AppState {
         verifications: store::licences::VerificationLog::start(db.clone()),
         trusted_keys: Arc::default(),
+        signing_key: Arc::default(),
         db: db.clone(),
         reads,
         config: Arc::new(config),
@@ -297,6 +300,7 @@ mod tests {
             reads: db.clone(),
             verifications: store::licences::VerificationLog::start(db.clone()),
             trusted_keys: Arc::default(),
+            signing_key: Arc::default(),
             db,
             webauthn: Arc::new(passkeys::relying_party(&config.origin).unwrap()),
             config: Arc::new(config),

@@ -102,7 +102,7 @@ pub async fn present(
         LicenceStatus::Valid | LicenceStatus::Expiring => {}
     }
     let now = store::now();
-    let key = keys::active(&state.reads, &state.db, now).await?;
+    let key = state.signing_key.get(&state.reads, &state.db, now).await?;
     let step = token::MAX_LIFETIME_SECS - BATCH_OVERLAP_SECS;
     let mut presentations = Vec::with_capacity(count.into());
     for i in 0..i64::from(count) {
@@ -242,7 +242,7 @@ pub async fn issuer_keys(State(state): State<AppState>) -> Result<Json<IssuerKey
     let now = store::now();
     // Make sure there is a key before anyone asks for a token, so a verifier that cached the
     // keys first can check the first codes offline.
-    keys::active(&state.reads, &state.db, now).await?;
+    state.signing_key.get(&state.reads, &state.db, now).await?;
     let keys = keys::trusted(&state.db, now)
         .await?
         .into_iter()

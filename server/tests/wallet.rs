@@ -312,6 +312,52 @@ async fn a_code_signed_by_a_key_made_since_the_last_check_verifies_at_once() {
     assert_eq!(verified.key_id, "kapok-newer");
 }
 
+/// The server keeps its signing key in memory for a moment too. When the key is rotated in
+/// the database (a newer key, the old one retired), codes are signed by the new key within a
+/// second, and a code the old key signed in that second still verifies.
+#[tokio::test]
+async fn a_rotated_signing_key_signs_no_more_after_a_second_and_its_codes_still_verify() {
+    let server = TestServer::start().await;
+    let resident = server.signed_in("resident").await;
+    let official = server.signed_in("official").await;
+    one_token(&resident, "lic-resident-id").await;
+    let (old_key, _) = server_key(&server).await;
+
+    let newer = SigningKey::from_bytes(&[8; 32]);
+    sqlx::query(
+        "INSERT INTO issuer_keys (key_id, public_key, secret_key, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind("kapok-rotated")
+    .bind(newer.verifying_key().to_bytes().to_vec())
+    .bind(newer.to_bytes().to_vec())
+    .bind(now() + 1)
+    .execute(&server.db)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE issuer_keys SET retired_at = $1 WHERE key_id = $2")
+        .bind(now())
+        .bind(&old_key)
+        .execute(&server.db)
+        .await
+        .unwrap();
+
+    let right_after = one_token(&resident, "lic-resident-id").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let later = one_token(&resident, "lic-resident-id").await;
+
+    let later = official.verify(&verify_request(&later)).await.unwrap();
+    assert_eq!(later.key_id, "kapok-rotated");
+    let right_after = official
+        .verify(&verify_request(&right_after))
+        .await
+        .unwrap();
+    assert!(
+        [old_key.as_str(), "kapok-rotated"].contains(&right_after.key_id.as_str()),
+        "signed by {}",
+        right_after.key_id
+    );
+}
+
 #[tokio::test]
 async fn a_forger_who_reuses_a_real_key_id_is_caught_by_the_signature() {
     let server = TestServer::start().await;

@@ -8,6 +8,7 @@ use sqlx::Row;
 
 use crate::db::Db;
 
+#[derive(Clone)]
 pub struct ActiveKey {
     pub key_id: String,
     pub signing_key: SigningKey,
@@ -76,31 +77,67 @@ pub async fn trusted(db: &Db, now: i64) -> sqlx::Result<Vec<(String, [u8; 32])>>
 /// The trusted public keys by key id, as [`trusted`] gives them.
 pub type TrustedKeys = Arc<[(String, [u8; 32])]>;
 
-/// [`trusted`], kept in memory for [`TrustedCache::FRESH_FOR`], so a busy verifier does not
-/// read the same keys for every code. A code signed by a key the memory does not know (made
-/// since, maybe on another instance) is checked against the database's keys before it is
-/// refused: see [`TrustedCache::reload`].
-#[derive(Default)]
-pub struct TrustedCache(RwLock<Option<(Instant, TrustedKeys)>>);
+/// A value read from the database, kept in memory for [`Kept::FRESH_FOR`] so that a busy
+/// server does not read the same row for every request.
+pub struct Kept<T>(RwLock<Option<(Instant, T)>>);
 
-impl TrustedCache {
-    /// How long keys read from the database are used. A key retired past its last valid
-    /// code's expiry is trusted at most this much longer.
+impl<T> Default for Kept<T> {
+    fn default() -> Self {
+        Kept(RwLock::new(None))
+    }
+}
+
+impl<T: Clone> Kept<T> {
+    /// How long a value read from the database is used. A key retired in the database is
+    /// trusted, or signs, at most this much longer.
     const FRESH_FOR: Duration = Duration::from_secs(1);
 
-    /// The trusted keys: from memory if read within [`Self::FRESH_FOR`], else from `reads`.
+    /// The value, if it was read within [`Self::FRESH_FOR`].
+    fn fresh(&self) -> Option<T> {
+        match &*self.0.read().unwrap_or_else(|e| e.into_inner()) {
+            Some((read_at, value)) if read_at.elapsed() < Self::FRESH_FOR => Some(value.clone()),
+            _ => None,
+        }
+    }
+
+    /// Keeps `value`, just read, for the next callers.
+    fn keep(&self, value: T) -> T {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), value.clone()));
+        value
+    }
+}
+
+/// [`trusted`], kept in memory. A code signed by a key the memory does not know (made since,
+/// maybe on another instance) is checked against the database's keys before it is refused:
+/// see [`TrustedCache::reload`].
+pub type TrustedCache = Kept<TrustedKeys>;
+
+impl TrustedCache {
+    /// The trusted keys: from memory if fresh, else from `reads`.
     pub async fn get(&self, reads: &Db, now: i64) -> sqlx::Result<TrustedKeys> {
-        let kept = self.0.read().unwrap_or_else(|e| e.into_inner()).clone();
-        match kept {
-            Some((read_at, keys)) if read_at.elapsed() < Self::FRESH_FOR => Ok(keys),
-            _ => self.reload(reads, now).await,
+        match self.fresh() {
+            Some(keys) => Ok(keys),
+            None => self.reload(reads, now).await,
         }
     }
 
     /// The trusted keys read from `reads` now, kept for the next callers.
     pub async fn reload(&self, reads: &Db, now: i64) -> sqlx::Result<TrustedKeys> {
-        let keys: TrustedKeys = trusted(reads, now).await?.into();
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), keys.clone()));
-        Ok(keys)
+        Ok(self.keep(trusted(reads, now).await?.into()))
+    }
+}
+
+/// [`active`], kept in memory, so issuing a code does not read (and rebuild) the signing key
+/// each time. A key retired in the database may sign for [`Kept::FRESH_FOR`] more: its codes
+/// still verify, as a retired key stays trusted until its last code could have expired.
+pub type SigningCache = Kept<ActiveKey>;
+
+impl SigningCache {
+    /// The key that signs new tokens: from memory if fresh, else as [`active`] finds it.
+    pub async fn get(&self, reads: &Db, db: &Db, now: i64) -> sqlx::Result<ActiveKey> {
+        match self.fresh() {
+            Some(key) => Ok(key),
+            None => Ok(self.keep(active(reads, db, now).await?)),
+        }
     }
 }
