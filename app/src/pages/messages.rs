@@ -1,12 +1,13 @@
 //! One inbox for every persona: application progress, delegation requests and uses, licences
 //! about to run out. Kept on the server, so it survives sign-out and a lost phone.
 
-use kapok_api::{Notification, NotificationKind, Persona};
+use kapok_api::{Notification, NotificationKind, Persona, client::ClientError};
 use kapok_components::{Button, ButtonVariant, EmptyState, Loading};
 use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
     api::api,
+    errors::error_text,
     format,
     i18n::{Locale, t_string, use_i18n},
     labels,
@@ -54,10 +55,14 @@ pub fn MessagesPage(persona: Persona) -> impl IntoView {
         }
     });
     let mark_all = Action::new_local(|_: &()| async { api().mark_all_read().await });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = mark_all.value().get() {
+    let failure = RwSignal::new(None::<ClientError>);
+    Effect::new(move |_| match mark_all.value().get() {
+        Some(Ok(())) => {
+            failure.set(None);
             list.refetch();
         }
+        Some(Err(e)) => failure.set(Some(e)),
+        None => {}
     });
     view! {
         <Page title=Signal::derive(move || t_string!(i18n, messages.title).to_string())>
@@ -78,6 +83,7 @@ pub fn MessagesPage(persona: Persona) -> impl IntoView {
                                 {move || t_string!(i18n, messages.mark_all)}
                             </Button>
                         })}
+                        {move || failure.get().map(|e| view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> })}
                         <ul class="kp-service-list">
                             {n.items.into_iter().map(|m| view! { <Message message=m persona=persona/> }).collect_view()}
                         </ul>

@@ -1,0 +1,47 @@
+// The inbox: marking every message read, and what she sees when that cannot reach the server.
+import { expect, test } from "@playwright/test";
+import { open, signIn, strings } from "../support/kapok";
+
+const s = strings["zh-CN"];
+
+test.use({ locale: "zh-CN" });
+
+test("marking every message read says so when the network fails, keeps them unread, and works on the next tap", async ({ browser, baseURL, page }) => {
+  // A clerk asks the company for authority, which puts a message in the legal
+  // representative's inbox.
+  const clerk = await (await browser.newContext({ baseURL })).newPage();
+  await signIn(clerk, "clerk");
+  const asked = await clerk.request.post("/api/v1/delegation-requests", {
+    headers: { Origin: new URL(baseURL!).origin },
+    data: { kind: "enterprise", principal: "kapok-digital", scopes: ["policies"], note: "请授权我查阅政策" },
+  });
+  expect(asked.ok()).toBe(true);
+  await clerk.context().close();
+
+  await signIn(page, "legal-rep");
+  await open(page, "/enterprise/messages");
+  const items = page.getByRole("main").getByRole("listitem");
+  const unread = page.getByRole("main").getByText(s.messages.unread, { exact: true });
+  await expect(unread.first()).toBeVisible();
+  const markAll = page.getByRole("button", { name: s.messages.mark_all });
+
+  // The phone loses its signal as he taps.
+  await page.route("**/api/v1/notifications/read-all", (route) => route.abort("internetdisconnected"));
+  await markAll.click();
+  await expect(page.getByRole("alert")).toHaveText(s.errors.network);
+  await expect(unread.first()).toBeVisible();
+  await expect(markAll).toBeEnabled();
+
+  // Back online, the same button works: every message that was there is read. (Other tests
+  // may send him new ones meanwhile; those come first, newest first, and may be unread.)
+  const before = await items.count();
+  await page.unroute("**/api/v1/notifications/read-all");
+  await markAll.click();
+  await expect(page.getByRole("alert")).toHaveCount(0);
+  await expect
+    .poll(async () => {
+      const read = await items.evaluateAll((lis) => lis.map((li) => li.getAttribute("data-read")));
+      return read.slice(read.length - before);
+    })
+    .toEqual(Array(before).fill("true"));
+});
