@@ -44,6 +44,21 @@ async fn server_key(server: &TestServer) -> (String, SigningKey) {
     (key_id, SigningKey::from_bytes(&secret.try_into().unwrap()))
 }
 
+/// Puts a new issuer key in the database, as a rotation (or another instance's first key)
+/// would.
+async fn add_issuer_key(server: &TestServer, key_id: &str, key: &SigningKey, created_at: i64) {
+    sqlx::query(
+        "INSERT INTO issuer_keys (key_id, public_key, secret_key, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(key_id)
+    .bind(key.verifying_key().to_bytes().to_vec())
+    .bind(key.to_bytes().to_vec())
+    .bind(created_at)
+    .execute(&server.db)
+    .await
+    .unwrap();
+}
+
 fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -292,16 +307,7 @@ async fn a_code_signed_by_a_key_made_since_the_last_check_verifies_at_once() {
         .unwrap();
 
     let newer = SigningKey::from_bytes(&[7; 32]);
-    sqlx::query(
-        "INSERT INTO issuer_keys (key_id, public_key, secret_key, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind("kapok-newer")
-    .bind(newer.verifying_key().to_bytes().to_vec())
-    .bind(newer.to_bytes().to_vec())
-    .bind(now())
-    .execute(&server.db)
-    .await
-    .unwrap();
+    add_issuer_key(&server, "kapok-newer", &newer, now()).await;
     let claims = resident_id_claims(now(), 4);
     let signed = token::encode(&claims, "kapok-newer", |data| newer.sign(data).to_bytes());
     let verified = server
@@ -324,16 +330,7 @@ async fn a_rotated_signing_key_signs_no_more_after_a_second_and_its_codes_still_
     let (old_key, _) = server_key(&server).await;
 
     let newer = SigningKey::from_bytes(&[8; 32]);
-    sqlx::query(
-        "INSERT INTO issuer_keys (key_id, public_key, secret_key, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind("kapok-rotated")
-    .bind(newer.verifying_key().to_bytes().to_vec())
-    .bind(newer.to_bytes().to_vec())
-    .bind(now() + 1)
-    .execute(&server.db)
-    .await
-    .unwrap();
+    add_issuer_key(&server, "kapok-rotated", &newer, now() + 1).await;
     sqlx::query("UPDATE issuer_keys SET retired_at = $1 WHERE key_id = $2")
         .bind(now())
         .bind(&old_key)
