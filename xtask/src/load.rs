@@ -906,14 +906,14 @@ Why, as far as profiles show:
   licences, licences through grants), so about six trips between threads. A `perf record` of
   the server under the wallet load (at `20613d5`, with the change below) puts half its samples
   in the kernel, most of them switching and waking threads, and 6 % in SQLite itself. The
-  bare endpoint does none of
-  this. sqlx also pinged a connection before each use. A SQLite connection is a file in the
-  process and cannot have died, so it no longer is, which took the wallet list alone from
-  5,745–6,436 to 6,333–6,555 a second in three alternating runs. A PostgreSQL connection is
-  pinged before use only when it has waited in the pool for a second or more (it passed its
-  ping when it came back; under load none waits that long), and a test ends PostgreSQL's
-  connections under a running server to show that none of the next requests fails.
-  PostgreSQL's round trips over loopback cost about as much as the thread trips.
+  bare endpoint does none of this. sqlx also pinged a connection before each use. A SQLite
+  connection is a file in the process and cannot have died, so it no longer is, which took
+  the wallet list alone from 5,745–6,436 to 6,333–6,555 a second in three alternating runs.
+  A PostgreSQL connection is pinged before use only when it has waited in the pool for a
+  second or more (it passed its ping when it came back; under load none waits that long),
+  and a test ends PostgreSQL's connections under a running server to show that none of the
+  next requests fails. PostgreSQL's round trips over loopback cost about as much as the
+  thread trips.
 - **Verify** also writes (the check is recorded for the holder, and its nonce makes a replay
   visible), and every commit waits for the disk (`synchronous = FULL` on SQLite, `fsync` on
   PostgreSQL); SQLite takes one writer at a time. Checks are written in groups, one
