@@ -280,18 +280,23 @@ Why, as far as the runs show:
   shells, every page and the three locales in one binary. It is built with
   `opt-level = \"z\"`, LTO, one codegen unit, `panic = \"abort\"`, `wasm-opt -Oz` and
   Leptos's `erase_components`; the QR decoder is already a worker of its own, loaded only
-  when the camera opens. Meeting 200 KB needs the pages split into separately loaded
-  modules. Leptos 0.8 can mark a route as lazy (`#[lazy_route]`), but the split itself is a
-  step between cargo and wasm-bindgen (`wasm_split_cli_support`) that cargo-leptos runs and
-  Trunk 0.21 has no place for, so it would mean replacing Trunk's Rust build. It is also not
-  safe yet for this app's users: a lazy route whose module fails to load panics (the split
-  functions Leptos generates are not `fallible`), and with `panic = \"abort\"` that stops the
-  whole app, so a phone that loses its signal would lose the app on its next tap rather than
-  show an error. Of the rest, `twiggy` puts the HTTP client (reqwest, with `http` and `url`)
-  at about 3 % of the code, too little for any budget. Building the
-  standard library with the client on nightly (`-Zbuild-std`, `-Cpanic=immediate-abort`)
-  was tried: 468 KB brotli instead of 503 KB, 7 % less, which meets no budget, so the client
-  stays on stable Rust. `wasm-opt -Os` instead of `-Oz` saves under 0.5 %.
+  when the camera opens. The framework alone is over the budget: the same build with every
+  route but the sign-in page taken out of `app/src/app.rs` (left: the router, display
+  settings, session, HTTP client, three locales and one page) was 237 KB brotli at
+  `e838314`, and with only the sign-in page and the resident shell's routes 422 KB. So no
+  split of this client's pages can bring a first load under 200 KB; the best one could do is
+  a little over 237 KB. Leptos 0.8 can mark a route as lazy (`#[lazy_route]`), but the split
+  itself is a step between cargo and wasm-bindgen (`wasm_split_cli_support`) that
+  cargo-leptos runs and Trunk 0.21 has no place for, so it would mean replacing Trunk's Rust
+  build. It is also not safe yet for this app's users: a lazy route whose module fails to
+  load panics (the split functions Leptos generates are not `fallible`), and with
+  `panic = \"abort\"` that stops the whole app, so a phone that loses its signal would lose
+  the app on its next tap rather than show an error. Of the rest, `twiggy` puts the HTTP
+  client (reqwest, with `http` and `url`) at about 3 % of the code, too little for any
+  budget. Building the standard library with the client on nightly (`-Zbuild-std`,
+  `-Cpanic=immediate-abort`) was tried: 468 KB brotli instead of 503 KB, 7 % less, which
+  meets no budget, so the client stays on stable Rust. `wasm-opt -Os` instead of `-Oz` saves
+  under 0.5 %.
 - **LCP and performance.** The page is drawn by the wasm, so the largest paint waits for it:
   at Lighthouse's simulated 1.6 Mbps the wasm alone takes about 2.5 s to arrive, then it is
   compiled and run at 4× CPU slowdown (Lighthouse's LCP breakdown puts about 90 % in render
