@@ -231,7 +231,15 @@ pub async fn start(config: Config) -> Result<Running, String> {
 /// Hooks for the server's integration tests; not part of Kapok's API.
 #[doc(hidden)]
 pub mod testing {
-    use crate::{Db, store};
+    use crate::{Db, db, store};
+
+    /// The server's two pools on `database_url` (migrated), as `start` opens them: the one
+    /// every write goes through, and the one the busiest reads use.
+    pub async fn pools(database_url: &str) -> Result<(Db, Db), String> {
+        let db = db::connect(database_url).await?;
+        let reads = db::connect_reads(database_url, &db).await?;
+        Ok((db, reads))
+    }
 
     /// Approves a pending request exactly as a successful passkey approval does (the same
     /// store call: one transaction that marks it approved, makes the grant and logs it), but

@@ -135,6 +135,8 @@ struct Measured {
     mix: Vec<(Op, Load)>,
     bare_oha: Load,
     bare_wrk: Load,
+    /// The bare endpoint making one query through the server's read pool first.
+    bare_query: Load,
 }
 
 /// `cargo xtask bench-load [postgres | DATABASE_URL]`: builds what it needs and prints the
@@ -279,12 +281,32 @@ fn measure(data: &Path, database_url: Option<&str>) -> Result<Measured> {
         .map_err(Clone::clone)
         .and_then(|_| finish(spawn(wrk(&bare_http, None, CONNECTIONS, 2, LOAD_SECS))?));
     drop(bare_server);
+
+    // The same, making one query through the server's read pool first: on a fresh SQLite file
+    // of its own, or on the PostgreSQL database the server used (its demo data already there).
+    let fresh_sqlite = format!("sqlite://{}", data.join("bare.db").display());
+    let port = free_port()?;
+    let bare_server = TestServer::spawn(
+        cmd(bare.to_str().ok_or("target path is not UTF-8")?)
+            .arg(port.to_string())
+            .arg(&body_file)
+            .arg(database_url.unwrap_or(&fresh_sqlite)),
+        port,
+    )?;
+    let query_http = Http {
+        url: format!("http://127.0.0.1:{port}/"),
+        ..bare_http
+    };
+    let bare_query = stdout_of(&mut oha(&query_http, CONNECTIONS, &["-n", "2000"]))
+        .and_then(|_| finish(spawn(oha(&query_http, CONNECTIONS, &timed()))?));
+    drop(bare_server);
     Ok(Measured {
         plan,
         alone,
         mix,
         bare_oha: bare_oha?,
         bare_wrk: bare_wrk?,
+        bare_query: bare_query?,
     })
 }
 
@@ -701,7 +723,10 @@ fn markdown(m: &Measured, database: &str) -> String {
          warm-up is one request a connection), then all of them at once with the connections \
          split between them, then `server/examples/bare.rs`, an axum handler that serialises \
          the wallet list's JSON with no session, database or middleware, with the server \
-         stopped. Errors are transport errors plus every answer that is not 2xx.\n\n\
+         stopped, and last the same handler making one query first (one user by a unique key, \
+         as the session lookup that starts every signed-in request) through a read pool opened \
+         as the server opens it, on {database}. Errors are transport errors plus every answer \
+         that is not 2xx.\n\n\
          - **wallet list**: `GET /api/v1/wallet` as the demo resident (session cookie; {n} \
          licences, {bytes} bytes of JSON).\n\
          - **verify**: `POST /api/v1/verify` as the demo official at a counter (session cookie), \
@@ -750,6 +775,7 @@ fn markdown(m: &Measured, database: &str) -> String {
         .chain([
             ("bare axum JSON".to_owned(), &m.bare_oha),
             ("bare axum JSON, loaded by wrk".to_owned(), &m.bare_wrk),
+            ("bare axum JSON after one query".to_owned(), &m.bare_query),
         ]);
     for (name, load) in rows {
         let _ = writeln!(
@@ -904,16 +930,19 @@ Why, as far as profiles show:
   query is handed to that thread and its rows handed back, and sqlx pings a connection (one
   more trip) when it goes back to the pool. A wallet list makes three queries (session, own
   licences, licences through grants), so about six trips between threads. A `perf record` of
-  the server under the wallet load (at `20613d5`, with the change below) puts half its samples
-  in the kernel, most of them switching and waking threads, and 6 % in SQLite itself. The
-  bare endpoint does none of this. sqlx also pinged a connection before each use. A SQLite
-  connection is a file in the process and cannot have died, so it no longer is, which took
-  the wallet list alone from 5,745–6,436 to 6,333–6,555 a second in three alternating runs.
-  A PostgreSQL connection is pinged before use only when it has waited in the pool for a
-  second or more (it passed its ping when it came back; under load none waits that long),
-  and a test ends PostgreSQL's connections under a running server to show that none of the
-  next requests fails. PostgreSQL's round trips over loopback cost about as much as the
-  thread trips.
+  the server under the wallet load (at `20613d5`, with the change below) puts half its
+  samples in the kernel, most of them switching and waking threads, and 6 % in SQLite
+  itself. The bare endpoint does none of this. The last row of the table of each operation
+  alone is the bare handler with one query through a pool opened as the server's read pool
+  is, and nothing else: what one query and its trips cost on this machine. The wallet list
+  makes three (the session's among them), and the middleware and the log come on top. sqlx
+  also pinged a connection before each use. A SQLite connection is a file in the process and
+  cannot have died, so it no longer is, which took the wallet list alone from 5,745–6,436 to
+  6,333–6,555 a second in three alternating runs. A PostgreSQL connection is pinged before
+  use only when it has waited in the pool for a second or more (it passed its ping when it
+  came back; under load none waits that long), and a test ends PostgreSQL's connections
+  under a running server to show that none of the next requests fails. PostgreSQL's round
+  trips over loopback cost about as much as the thread trips.
 - **Verify** also writes (the check is recorded for the holder, and its nonce makes a replay
   visible), and every commit waits for the disk (`synchronous = FULL` on SQLite, `fsync` on
   PostgreSQL); SQLite takes one writer at a time. Checks are written in groups, one
