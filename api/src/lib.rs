@@ -265,6 +265,9 @@ pub enum ErrorCode {
     ApplicationMovedOn,
     /// A return or a rejection needs a reason the applicant can act on.
     ReasonRequired,
+    /// An application for the same thing (a renewal of this licence) is already in progress;
+    /// follow that one rather than sending another.
+    AlreadyApplied,
     /// A new policy is not fit to publish; `detail` lists `field: problem` pairs.
     InvalidPolicy,
 }
@@ -306,6 +309,7 @@ impl ErrorCode {
             ErrorCode::InvalidDelegation => "invalid_delegation",
             ErrorCode::InvalidApplication => "invalid_application",
             ErrorCode::ApplicationMovedOn => "application_moved_on",
+            ErrorCode::AlreadyApplied => "already_applied",
             ErrorCode::ReasonRequired => "reason_required",
             ErrorCode::InvalidPolicy => "invalid_policy",
         }
@@ -386,6 +390,7 @@ mod tests {
             ErrorCode::InvalidDelegation,
             ErrorCode::InvalidApplication,
             ErrorCode::ApplicationMovedOn,
+            ErrorCode::AlreadyApplied,
             ErrorCode::ReasonRequired,
             ErrorCode::InvalidPolicy,
         ] {

@@ -532,6 +532,11 @@ impl ApplicationStatus {
         matches!(self, ApplicationStatus::Draft | ApplicationStatus::Returned)
     }
 
+    /// Sent and not yet finished: with the department, or back with the applicant.
+    pub fn in_progress(self) -> bool {
+        self != ApplicationStatus::Draft && !self.is_final()
+    }
+
     /// Nothing more will happen.
     pub fn is_final(self) -> bool {
         matches!(

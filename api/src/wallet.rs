@@ -249,6 +249,20 @@ pub struct Verification {
     pub replay: bool,
 }
 
+/// Shows enough of a licence or identity number to tell it from others, never enough to copy
+/// it: the first and last four characters of a long number, two of a short one, and a Hong
+/// Kong identity card's check digit whole, brackets and all. The wallet list, a licence's page
+/// and the verifier show a number the same way.
+pub fn mask_number(number: &str) -> String {
+    let len = number.chars().count();
+    let keep = if len >= 12 { 4 } else { 2 };
+    let tail = match number.strip_suffix(')').and_then(|n| n.rfind('(')) {
+        Some(open) => number[open..].chars().count().max(keep),
+        None => keep,
+    };
+    mask(number, keep, tail)
+}
+
 /// Masks all but the first `head` and last `tail` characters of an identifier.
 pub fn mask(value: &str, head: usize, tail: usize) -> String {
     let chars: Vec<char> = value.chars().collect();
@@ -277,6 +291,11 @@ mod tests {
         assert_eq!(mask("440106199001011234", 4, 4), "4401**********1234");
         assert_eq!(mask("A123456(7)", 1, 3), "A******(7)");
         assert_eq!(mask("123", 2, 2), "***");
+        assert_eq!(mask_number("440106199001011234"), "4401**********1234");
+        assert_eq!(mask_number("粤A·D12345"), "粤A*****45");
+        // The check digit keeps its brackets: no "A1******7)".
+        assert_eq!(mask_number("A123456(7)"), "A1*****(7)");
+        assert_eq!(mask_number("(7)"), "***");
         assert_eq!(mask("广州市天河区", 2, 0), "广州****");
     }
 

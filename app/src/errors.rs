@@ -46,6 +46,7 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
             ErrorCode::InvalidDelegation => t_string!(i18n, errors.invalid_delegation),
             ErrorCode::InvalidApplication => t_string!(i18n, errors.invalid_application),
             ErrorCode::ApplicationMovedOn => t_string!(i18n, errors.application_moved_on),
+            ErrorCode::AlreadyApplied => t_string!(i18n, errors.already_applied),
             ErrorCode::ReasonRequired => t_string!(i18n, errors.reason_required),
             ErrorCode::InvalidPolicy => t_string!(i18n, errors.invalid_policy),
         },

@@ -207,9 +207,26 @@ pub fn form_field(i18n: I18nContext<Locale>, f: FormField) -> &'static str {
     }
 }
 
-pub fn field_problem(i18n: I18nContext<Locale>, p: FieldProblem) -> &'static str {
+/// What is wrong with `field`, in words that fit how it is answered: a choice is chosen, a
+/// declaration ticked, the rest filled in.
+pub fn field_problem(i18n: I18nContext<Locale>, field: FormField, p: FieldProblem) -> &'static str {
     match p {
-        FieldProblem::Required => t_string!(i18n, problem.required),
+        FieldProblem::Required => match field {
+            FormField::Licence
+            | FormField::Identity
+            | FormField::BusinessLicence
+            | FormField::Reason
+            | FormField::Purpose => t_string!(i18n, problem.choose),
+            FormField::Kinds => t_string!(i18n, problem.choose_some),
+            FormField::HealthDeclared => t_string!(i18n, problem.tick),
+            FormField::PostalAddress
+            | FormField::Phone
+            | FormField::FromMonth
+            | FormField::ToMonth
+            | FormField::PremisesAddress
+            | FormField::Area
+            | FormField::SafetyManager => t_string!(i18n, problem.required),
+        },
         FieldProblem::TooLong => t_string!(i18n, problem.too_long),
         FieldProblem::BadPhone => t_string!(i18n, problem.bad_phone),
         FieldProblem::BadMonth => t_string!(i18n, problem.bad_month),

@@ -1,13 +1,13 @@
 //! The frame of every page: the top bar with the page's `<h1>`, and the main landmark.
 
-use kapok_api::client::ClientError;
-use kapok_components::{AppBar, ErrorState, app_bar::BackLink};
+use kapok_api::{ErrorCode, client::ClientError};
+use kapok_components::{AppBar, EmptyState, ErrorState, app_bar::BackLink};
 use leptos::prelude::*;
 
 use crate::{
     errors::error_text,
     i18n::{t_string, use_i18n},
-    shells::shell_title,
+    shells::{ShellOf, shell_title},
 };
 
 thread_local! {
@@ -77,10 +77,24 @@ pub fn Page(
     }
 }
 
-/// What a page shows when its data could not be loaded: why, in words, and a way to retry.
+/// What a page shows when its data could not be loaded: why, in words, and a way to retry;
+/// or, when there is nothing there (or nothing this person may see), a way home instead, as
+/// asking again would find nothing again.
 #[component]
 pub fn LoadFailed(error: ClientError, on_retry: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
+    if error.code() == Some(ErrorCode::NotFound) {
+        let home = use_context::<ShellOf>().map_or("/", |shell| shell.0.home_path());
+        return view! {
+            <EmptyState
+                title=Signal::derive(move || t_string!(i18n, not_found.title).to_string())
+                message=Signal::derive(move || t_string!(i18n, errors.not_found).to_string())
+            >
+                <a class="kp-link" href=home>{move || t_string!(i18n, not_found.home)}</a>
+            </EmptyState>
+        }
+        .into_any();
+    }
     view! {
         <ErrorState
             title=Signal::derive(move || t_string!(i18n, errors.title).to_string())
@@ -89,4 +103,5 @@ pub fn LoadFailed(error: ClientError, on_retry: Callback<()>) -> impl IntoView {
             on_retry=on_retry
         />
     }
+    .into_any()
 }

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, closure::Closure};
-use web_sys::{SpeechSynthesis, SpeechSynthesisUtterance, SpeechSynthesisVoice};
+use web_sys::{HtmlElement, SpeechSynthesis, SpeechSynthesisUtterance, SpeechSynthesisVoice};
 
 use crate::i18n::{Locale, t_string, use_i18n};
 
@@ -65,6 +65,23 @@ mod tests {
     }
 
     #[test]
+    fn each_line_ends_with_a_pause_in_the_reader_s_language() {
+        let page = "我的证件\n  内地居民身份证 \n陈嘉欣\n\n有效期至 2039年5月20日\n状态：\n有效";
+        assert_eq!(
+            spoken(page, Locale::zh_CN),
+            "我的证件。内地居民身份证。陈嘉欣。有效期至 2039年5月20日。状态：有效。"
+        );
+        assert_eq!(
+            spoken(
+                "My licences\nResident ID card\nValid until 20 May 2039.",
+                Locale::en
+            ),
+            "My licences. Resident ID card. Valid until 20 May 2039."
+        );
+        assert_eq!(spoken("  \n \n", Locale::en), "");
+    }
+
+    #[test]
     fn mainland_chinese_and_english_get_their_own_voices() {
         let voices = langs(&["en-US", "zh-HK", "zh-CN", "en-GB"]);
         assert_eq!(
@@ -75,20 +92,60 @@ mod tests {
     }
 }
 
-/// The text of `<main>`, without the read-aloud controls themselves.
-fn page_text() -> Option<String> {
-    let main = document().get_element_by_id("main")?;
-    let copy: web_sys::Element = main.clone_node_with_deep(true).ok()?.dyn_into().ok()?;
-    let skipped = copy.query_selector_all("[data-read-skip]").ok()?;
-    for i in 0..skipped.length() {
-        if let Some(node) = skipped.item(i)
-            && let Some(parent) = node.parent_node()
-        {
-            let _ = parent.remove_child(&node);
-        }
+/// What is read: the page's title, then `<main>` as it shows (`innerText`, one block to a
+/// line), without the read-aloud controls themselves.
+fn page_text(locale: Locale) -> Option<String> {
+    let main: HtmlElement = document().get_element_by_id("main")?.dyn_into().ok()?;
+    let title = document()
+        .query_selector("h1")
+        .ok()
+        .flatten()
+        .and_then(|h| h.dyn_into::<HtmlElement>().ok())
+        .map(|h| h.inner_text())
+        .unwrap_or_default();
+    // `innerText` leaves out what is not displayed, so the controls are taken out of the
+    // layout for as long as it takes to read it (no frame is drawn in between).
+    let skipped: Vec<HtmlElement> = main
+        .query_selector_all("[data-read-skip]")
+        .ok()
+        .map(|list| {
+            (0..list.length())
+                .filter_map(|i| list.item(i)?.dyn_into().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    for el in &skipped {
+        let _ = el.style().set_property("display", "none");
     }
-    let text = copy.text_content()?;
-    Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
+    let body = main.inner_text();
+    for el in &skipped {
+        let _ = el.style().remove_property("display");
+    }
+    Some(spoken(&format!("{title}\n{body}"), locale))
+}
+
+/// `text`'s lines, each ended with a full stop in the reader's language where it has no
+/// punctuation of its own, so the voice pauses between a heading and what follows rather than
+/// running them together.
+fn spoken(text: &str, locale: Locale) -> String {
+    let (stop, between) = match locale {
+        Locale::en => (".", " "),
+        Locale::zh_CN | Locale::zh_HK => ("。", ""),
+    };
+    text.lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            if line.ends_with([
+                '。', '！', '？', '：', '，', '；', '…', '.', '!', '?', ':', ',', ';',
+            ]) {
+                line
+            } else {
+                line + stop
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(between)
 }
 
 #[component]
@@ -105,7 +162,7 @@ pub fn ReadAloud() -> impl IntoView {
         }
     });
     let start = move || {
-        let Some(text) = page_text().filter(|t| !t.is_empty()) else {
+        let Some(text) = page_text(i18n.get_locale_untracked()).filter(|t| !t.is_empty()) else {
             return;
         };
         let Ok(utterance) = SpeechSynthesisUtterance::new_with_text(&text) else {

@@ -30,3 +30,21 @@ export async function ask(page: Page, path: string, scopes: string[], note: stri
   expect(binding).toMatch(/^[A-Z0-9]{6}$/);
   return { link, binding };
 }
+
+/** `username` asks for authority through the API, as their phone would, in a browser of their
+ * own that is closed again: what the one who decides sees is what is under test. */
+export async function askThroughApi(
+  browser: Browser,
+  baseURL: string | undefined,
+  username: string,
+  request: { kind: "enterprise" | "family"; principal: string; scopes: string[]; note: string },
+) {
+  const page = await (await browser.newContext({ baseURL })).newPage();
+  await signIn(page, username);
+  const asked = await page.request.post("/api/v1/delegation-requests", {
+    headers: { Origin: new URL(baseURL!).origin },
+    data: request,
+  });
+  expect(asked.ok()).toBe(true);
+  await page.context().close();
+}

@@ -75,11 +75,17 @@ test("staff ask, the legal representative approves with a passkey, staff act for
   await expect(rep.page.getByRole("alert")).toHaveText(s.errors.passkey_rejected);
   await tamper(rep.phone, {});
   await approve.click();
-  await expect(rep.page.getByText(/已批准。周晓彤可以代办到/)).toBeVisible();
+  // The confirmation names the page where the grant can be seen and revoked.
+  await expect(rep.page.getByText(/已批准。周晓彤可以代办到/)).toContainText(`“${s.home.delegation}”`);
 
   // Staff see it at once, and act for the company.
   await expect(staff.getByText(fill(s.delegation.approved_message, { name: "梁国栋" }))).toBeVisible({ timeout: 15_000 });
   await expect(staff.getByText(fill(s.delegation.acting_for, { name: COMPANY })).first()).toBeVisible();
+  // Anyone else who opens the used link learns only that it has been dealt with: not the
+  // approver's confirmation, which speaks of revoking.
+  await staff.goto(link);
+  await expect(staff.getByText(fill(s.authorize.decided, { status: s.request_status.approved }))).toBeVisible();
+  await expect(staff.getByText(/可以代办到/)).toHaveCount(0);
   await open(staff, "/enterprise/wallet");
   await staff.getByRole("link", { name: new RegExp(s.licence_type.business_licence) }).click();
   await expect(staff.getByRole("img", { name: fill(s.wallet.qr_label, { licence: s.licence_type.business_licence }) }).locator("svg")).toBeVisible();
@@ -190,7 +196,7 @@ test("family: a resident asks her mother, who approves with her passkey, and the
   await mother.page.goto(link);
   await expect(mother.page.getByTestId("binding-code")).toHaveText(binding);
   await mother.page.getByRole("button", { name: s.authorize.approve }).click();
-  await expect(mother.page.getByText(/已批准。陈嘉欣可以代办到/)).toBeVisible();
+  await expect(mother.page.getByText(/已批准。陈嘉欣可以代办到/)).toContainText(`“${s.home.family}”`);
 
   await expect(daughter.getByText(fill(s.delegation.acting_for, { name: "李桂英" })).first()).toBeVisible({ timeout: 15_000 });
   await open(daughter, "/resident/wallet");

@@ -1,6 +1,7 @@
 // Elderly mode and accessibility beyond axe: text size steps, read-aloud, keyboard only.
 import { expect, test } from "@playwright/test";
-import { LOCALES, type Persona, bodyFontSize, fill, open, rememberElderlyMode, signIn, strings } from "../support/kapok";
+import { askThroughApi } from "../support/delegation";
+import { LOCALES, type Persona, bodyFontSize, fill, heading, open, rememberElderlyMode, signIn, strings } from "../support/kapok";
 
 const s = strings["zh-CN"];
 
@@ -46,6 +47,10 @@ test("read-aloud reads the page's text in the page's language, only when asked",
   expect(spoken[0].text).toContain(hk.licence_type.resident_id_card);
   // The controls themselves are not read out.
   expect(spoken[0].text).not.toContain(hk.read_aloud.start);
+  // Blocks are not run together: the page's heading and each licence's name end where their
+  // line ends, so the voice pauses there.
+  expect(spoken[0].text).toContain(`${hk.wallet.title}。`);
+  expect(spoken[0].text).not.toMatch(new RegExp(`${hk.licence_type.resident_id_card}[^\\s。，：；]`));
 });
 
 test("keyboard only: sign in, open the wallet and reach the live code, with focus always visible", async ({ page }) => {
@@ -104,6 +109,23 @@ test("the elderly home has four large tiles, and 'show my ID code' opens the liv
   await tiles.nth(0).click();
   await expect(page).toHaveURL(/\/resident\/wallet\/lic-elder-id$/);
   await expect(page.getByRole("img", { name: fill(s.wallet.qr_label, { licence: s.licence_type.resident_id_card }) }).locator("svg")).toBeVisible();
+});
+
+test("an elder's home says a family member asks for her authority, and leads there in one tap", async ({ browser, baseURL, page }) => {
+  // Her daughter asks.
+  await askThroughApi(browser, baseURL, "resident", {
+    kind: "family",
+    principal: "elder",
+    scopes: ["present_licences"],
+    note: "妈，我帮你出示证件",
+  });
+
+  // Her elderly home has no family tile; the notice is the way there.
+  await signIn(page, "elder");
+  const review = page.getByRole("status").getByRole("link", { name: s.home.review });
+  await expect(review).toBeVisible();
+  await review.click();
+  await expect(await heading(page)).toHaveText(s.home.family);
 });
 
 const SHELLS: [string, Persona][] = [

@@ -1,5 +1,6 @@
 // The inbox: marking every message read, and what she sees when that cannot reach the server.
 import { expect, test } from "@playwright/test";
+import { askThroughApi } from "../support/delegation";
 import { open, signIn, strings } from "../support/kapok";
 
 const s = strings["zh-CN"];
@@ -9,14 +10,12 @@ test.use({ locale: "zh-CN" });
 test("marking every message read says so when the network fails, keeps them unread, and works on the next tap", async ({ browser, baseURL, page }) => {
   // A clerk asks the company for authority, which puts a message in the legal
   // representative's inbox.
-  const clerk = await (await browser.newContext({ baseURL })).newPage();
-  await signIn(clerk, "clerk");
-  const asked = await clerk.request.post("/api/v1/delegation-requests", {
-    headers: { Origin: new URL(baseURL!).origin },
-    data: { kind: "enterprise", principal: "kapok-digital", scopes: ["policies"], note: "请授权我查阅政策" },
+  await askThroughApi(browser, baseURL, "clerk", {
+    kind: "enterprise",
+    principal: "kapok-digital",
+    scopes: ["policies"],
+    note: "请授权我查阅政策",
   });
-  expect(asked.ok()).toBe(true);
-  await clerk.context().close();
 
   await signIn(page, "legal-rep");
   await open(page, "/enterprise/messages");

@@ -50,6 +50,10 @@ test("a resident renews a driving licence with the wallet's ID card; the officia
   await expect(resident.getByLabel(s.form.phone)).toHaveAttribute("aria-invalid", "true");
   await expect(resident.getByText(s.problem.bad_phone)).toBeVisible();
   await expect(resident.getByLabel(s.form.phone)).toHaveValue("1380013800");
+  // Each says what to do with that kind of field: choose, tick, fill in.
+  await expect(resident.getByRole("group", { name: s.form.reason })).toContainText(s.problem.choose);
+  await expect(resident.getByText(s.problem.tick)).toBeVisible();
+  await expect(resident.getByText(s.problem.required)).toHaveCount(1);
 
   await resident.getByRole("radio", { name: s.reason.expiring }).check();
   await resident.getByRole("checkbox", { name: s.form.health_declared }).check();
@@ -59,6 +63,18 @@ test("a resident renews a driving licence with the wallet's ID card; the officia
   await expect(resident).toHaveURL(/\/resident\/applications\/[\w-]+$/);
   const id = applicationId(resident);
   await expect(resident.getByRole("status")).toContainText(s.application_status.accepted);
+
+  // While it is in progress, the same licence is not sent for renewal again.
+  const again = await resident.context().newPage();
+  await startApplying(again, "/resident", service);
+  await again.getByRole("radio", { name: s.reason.lost }).check();
+  await again.getByRole("checkbox", { name: s.form.health_declared }).check();
+  await again.getByLabel(s.form.postal_address).fill("广州市天河区天河路385号");
+  await again.getByLabel(s.form.phone).fill("13800138000");
+  await again.getByRole("button", { name: s.apply.submit }).click();
+  await expect(again.getByRole("alert")).toHaveText(s.errors.already_applied);
+  await expect(again.getByLabel(s.form.postal_address)).toHaveValue("广州市天河区天河路385号");
+  await again.close();
 
   const official = await person(browser, baseURL, "official");
   await claim(official, id);

@@ -54,6 +54,15 @@ test("an unknown address says so and leads home", async ({ page }) => {
   await expect(page).toHaveURL(/\/$/);
 });
 
+test("an application that is not there (or not hers) says so and leads home, with nothing to retry", async ({ page }) => {
+  await signIn(page, "resident");
+  await open(page, "/resident/applications/no-such-application");
+  await expect(page.getByText(s.errors.not_found)).toBeVisible();
+  await expect(page.getByRole("button", { name: s.errors.retry })).toHaveCount(0);
+  await page.getByRole("main").getByRole("link", { name: s.not_found.home }).click();
+  await expect(page).toHaveURL(/\/resident$/);
+});
+
 test("the enterprise home shows the company register entry", async ({ page }) => {
   await signIn(page, "legal-rep");
   await expect(page.getByRole("heading", { name: "广州木棉数字科技有限公司" })).toBeVisible();

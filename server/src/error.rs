@@ -43,6 +43,8 @@ pub enum ApiError {
     InvalidApplication(String),
     /// The application is no longer where this step can be taken.
     ApplicationMovedOn,
+    /// The same licence's renewal is already in progress.
+    AlreadyApplied,
     /// A return or a rejection without a usable reason.
     ReasonRequired,
     /// A new policy broke a rule; the detail lists `field: problem` pairs.
@@ -256,6 +258,14 @@ impl ApiError {
                 "Application moved on",
                 "The application is no longer where this step can be taken: it was already \
                  decided, claimed by someone else, sent, or not sent yet. Look at it again."
+                    .into(),
+            ),
+            AlreadyApplied => (
+                StatusCode::CONFLICT,
+                ErrorCode::AlreadyApplied,
+                "Already applied",
+                "An application to renew this licence is already in progress. Follow that one \
+                 (or change and send it again, if it was returned) rather than sending another."
                     .into(),
             ),
             ReasonRequired => (

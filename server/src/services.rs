@@ -135,6 +135,7 @@ fn matches_search(id: ServiceId, terms: &[String]) -> bool {
         (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Officials do not file (forbidden), a residents' service filed by someone else than a resident (forbidden), or staff of the company without authority for applications (scope_not_granted, grant_revoked, grant_expired)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such company, or not one the caller works for", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Sent while the same licence's renewal is in progress (already_applied)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid_application: the detail lists `field: problem` pairs separated by `; `, with the wire names of FormField and FieldProblem, or `enterprise_id` and `form`; a reused licence that is not in the applicant's wallet is `not_in_wallet`, of the wrong kind `wrong_licence_type`, revoked or expired `licence_not_valid`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(
@@ -174,6 +175,9 @@ pub async fn create(
         (Persona::Official, _) => return Err(ApiError::Forbidden),
     };
     check_form(&state, &new.form, holder, new.submit, now).await?;
+    if new.submit {
+        check_not_under_way(&state, &user.user_id, &new.form, None).await?;
+    }
     let id = uuid::Uuid::new_v4().to_string();
     if let Some(authority) = authority {
         authority
@@ -197,12 +201,12 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(created.application)))
 }
 
-/// The caller's applications, newest first: those they filed for themself, and those of
-/// companies they may act for in applications (as legal representative, or under a grant
-/// with the `applications` scope, checked now).
+/// The caller's applications, the one that changed last first: those they filed for
+/// themself, and those of companies they may act for in applications (as legal
+/// representative, or under a grant with the `applications` scope, checked now).
 #[utoipa::path(get, path = "/applications", tag = "services", operation_id = "applications",
     responses(
-        (status = 200, description = "At most 100, newest first, each with its timeline", body = Vec<Application>),
+        (status = 200, description = "At most 100, the one that changed last first, each with its timeline", body = Vec<Application>),
         (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(
@@ -263,7 +267,7 @@ pub async fn detail(
         (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Staff of the company without authority for applications", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such application, or not the caller's to change", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not a draft or returned any more (application_moved_on)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a draft or returned any more (application_moved_on), or sent while another renewal of the same licence is in progress (already_applied)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid_application, as for filing; `form: other_service` if the form is another service's", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(
@@ -282,6 +286,9 @@ pub async fn update(
     }
     let holder = holder_of(&stored);
     check_form(&state, &update.form, holder, update.submit, now).await?;
+    if update.submit {
+        check_not_under_way(&state, &user.user_id, &update.form, Some(&id)).await?;
+    }
     let changed = stored_applications::update(
         &state.db,
         &stored,
@@ -463,6 +470,37 @@ async fn check_form(
         Ok(())
     } else {
         Err(ApiError::InvalidApplication(detail.join("; ")))
+    }
+}
+
+/// A renewal is sent once: while another renewal of the same licence by the same applicant is
+/// in progress (with the department, or returned to them), sending one more is refused, so
+/// that officials do not review the same licence twice and the applicant follows one
+/// application. `except` is the application being sent again itself.
+async fn check_not_under_way(
+    state: &AppState,
+    user_id: &str,
+    form: &ApplicationForm,
+    except: Option<&str>,
+) -> Result<(), ApiError> {
+    let ApplicationForm::DrivingLicenceRenewal(renewal) = form else {
+        return Ok(());
+    };
+    let Some(licence) = renewal.licence_id.as_deref() else {
+        return Ok(());
+    };
+    let filed = stored_applications::filed_by_or_for(&state.db, user_id, &[]).await?;
+    let under_way = filed.iter().any(|stored| {
+        let other = &stored.application;
+        Some(other.id.as_str()) != except
+            && other.status.in_progress()
+            && matches!(&other.form, ApplicationForm::DrivingLicenceRenewal(f)
+                if f.licence_id.as_deref() == Some(licence))
+    });
+    if under_way {
+        Err(ApiError::AlreadyApplied)
+    } else {
+        Ok(())
     }
 }
 

@@ -72,6 +72,10 @@ fn renewal_sent() -> NewApplication {
     file(ApplicationForm::DrivingLicenceRenewal(renewal()), true)
 }
 
+fn renewal_draft() -> NewApplication {
+    file(ApplicationForm::DrivingLicenceRenewal(renewal()), false)
+}
+
 /// A food business permit for the demo company, reusing its business licence.
 fn permit() -> NewApplication {
     NewApplication {
@@ -100,6 +104,11 @@ fn with_reason(verdict: Verdict, reason: &str) -> Decision {
         verdict,
         reason: reason.into(),
     }
+}
+
+/// Sent back to the applicant, for something she can put right.
+fn return_for_the_address() -> Decision {
+    with_reason(Verdict::Return, "邮寄地址缺少门牌号，请补充。")
 }
 
 fn statuses(application: &Application) -> Vec<(ApplicationStatus, u32)> {
@@ -522,13 +531,7 @@ async fn each_department_sees_and_claims_only_its_own_applications() {
 async fn nobody_else_reads_or_touches_an_application_and_officials_never_see_drafts() {
     let server = TestServer::start().await;
     let resident = server.signed_in("resident").await;
-    let draft = resident
-        .file_application(&file(
-            ApplicationForm::DrivingLicenceRenewal(renewal()),
-            false,
-        ))
-        .await
-        .unwrap();
+    let draft = resident.file_application(&renewal_draft()).await.unwrap();
     let sent = resident.file_application(&renewal_sent()).await.unwrap();
     let stranger = server.signed_in("hk-resident").await;
     let staff = server.signed_in("staff").await;
@@ -670,13 +673,7 @@ async fn steps_taken_out_of_order_are_refused_as_moved_on() {
     assert_eq!(problem(colleague.claim(&other.id).await), moved_on);
 
     // A draft is deleted once; then it is gone.
-    let draft = resident
-        .file_application(&file(
-            ApplicationForm::DrivingLicenceRenewal(renewal()),
-            false,
-        ))
-        .await
-        .unwrap();
+    let draft = resident.file_application(&renewal_draft()).await.unwrap();
     resident.delete_application(&draft.id).await.unwrap();
     assert_eq!(
         code(resident.application(&draft.id).await),
@@ -1259,4 +1256,75 @@ async fn a_service_that_issues_no_licence_ends_approved() {
         application_notices(&hk.notifications().await.unwrap(), &filed.id)[0],
         S::Approved
     );
+}
+
+#[tokio::test]
+async fn the_applicant_s_list_puts_what_changed_last_first() {
+    let server = TestServer::start().await;
+    let (resident, official, renewal) = claimed_renewal(&server).await;
+    let draft = resident
+        .file_application(&file(
+            ApplicationForm::SocialSecurityRecord(SocialSecurityRecordForm::default()),
+            false,
+        ))
+        .await
+        .unwrap();
+    let ids = |list: Vec<Application>| list.into_iter().map(|a| a.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(resident.applications().await.unwrap()),
+        [draft.id.clone(), renewal.id.clone()]
+    );
+    // Times are kept to the second: the return comes in a later one.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    official
+        .decide(&renewal.id, &return_for_the_address())
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(resident.applications().await.unwrap()),
+        [renewal.id, draft.id],
+        "the returned renewal, which waits for her, comes first"
+    );
+}
+
+#[tokio::test]
+async fn a_licence_whose_renewal_is_in_progress_is_not_sent_for_renewal_again() {
+    let server = TestServer::start().await;
+    let (resident, official, claimed) = claimed_renewal(&server).await;
+    let already = (ErrorCode::AlreadyApplied, 409);
+    // A second renewal of the same licence is refused when sent, not when kept as a draft.
+    assert_eq!(
+        problem(resident.file_application(&renewal_sent()).await),
+        already
+    );
+    let draft = resident.file_application(&renewal_draft()).await.unwrap();
+    let send = ApplicationUpdate {
+        form: ApplicationForm::DrivingLicenceRenewal(renewal()),
+        submit: true,
+    };
+    assert_eq!(
+        problem(resident.update_application(&draft.id, &send).await),
+        already
+    );
+    // Returned to her, the first is still in progress: that one is sent again, not the draft.
+    official
+        .decide(&claimed.id, &return_for_the_address())
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(resident.update_application(&draft.id, &send).await),
+        already
+    );
+    resident
+        .update_application(&claimed.id, &send)
+        .await
+        .unwrap();
+    // Once that one is decided, the licence may be sent for renewal again.
+    official.claim(&claimed.id).await.unwrap();
+    official
+        .decide(&claimed.id, &with_reason(Verdict::Reject, "材料不符。"))
+        .await
+        .unwrap();
+    let sent = resident.update_application(&draft.id, &send).await.unwrap();
+    assert!(sent.status.in_progress(), "{:?}", sent.status);
 }

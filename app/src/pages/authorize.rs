@@ -254,9 +254,15 @@ fn Decision(
     let approver = request.approver_name.clone();
     let until = request.valid_until.clone();
     let requester = request.requester.name.clone();
+    let is_company = request.kind == DelegationKind::Enterprise;
     match request.status {
-        RequestStatus::Approved => view! {
-            <p class="kp-verdict" role="status">{move || t_string!(i18n, authorize.approved, requester = requester.clone(), until = format::date(i18n.get_locale(), &until)).to_string()}</p>
+        // The approver's own confirmation, naming the page where the grant can be revoked.
+        // Anyone else who opens the link is told only that it has been dealt with (below).
+        RequestStatus::Approved if request.caller_decides => view! {
+            <p class="kp-verdict" role="status">{move || {
+                let place = if is_company { t_string!(i18n, home.delegation) } else { t_string!(i18n, home.family) };
+                t_string!(i18n, authorize.approved, requester = requester.clone(), until = format::date(i18n.get_locale(), &until), place = place).to_string()
+            }}</p>
         }
         .into_any(),
         RequestStatus::Declined if request.caller_decides => view! {
@@ -267,7 +273,7 @@ fn Decision(
             <p class="kp-form-error" role="alert">{move || t_string!(i18n, authorize.expired)}</p>
         }
         .into_any(),
-        RequestStatus::Declined | RequestStatus::Cancelled => {
+        RequestStatus::Approved | RequestStatus::Declined | RequestStatus::Cancelled => {
             let status = request.status;
             view! {
                 <p class="kp-notice" role="status">{move || t_string!(i18n, authorize.decided, status = labels::request_status(i18n, status)).to_string()}</p>

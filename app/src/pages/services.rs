@@ -355,7 +355,7 @@ fn Editor(
     let fields = match form.get_untracked() {
         ApplicationForm::DrivingLicenceRenewal(_) => view! {
             <WalletChoice field=FormField::Licence wallet=wallet_list errors=errors
-                types=vec![kapok_api::LicenceType::DrivingLicence]
+                types=vec![kapok_api::LicenceType::DrivingLicence] expired_ok=true
                 value=lens!(form, DrivingLicenceRenewal, licence_id)/>
             <WalletChoice field=FormField::Identity wallet=wallet_list errors=errors
                 types=vec![kapok_api::LicenceType::ResidentIdCard, kapok_api::LicenceType::HkIdentityCard]
@@ -499,7 +499,7 @@ fn FieldMessage(field: FormField, errors: Signal<Vec<FieldError>>) -> impl IntoV
     let i18n = use_i18n();
     move || {
         problem_of(errors, field).map(|p| {
-            view! { <p class="kp-field-error" id=format!("{}-error", field_id(field))>{move || labels::field_problem(i18n, p)}</p> }
+            view! { <p class="kp-field-error" id=format!("{}-error", field_id(field))>{move || labels::field_problem(i18n, field, p)}</p> }
         })
     }
 }
@@ -562,10 +562,26 @@ fn WalletChoice(
     types: Vec<kapok_api::LicenceType>,
     wallet: Signal<Option<Vec<LicenceSummary>>>,
     value: (Signal<Option<String>>, Callback<Option<String>>),
+    /// An expired licence will do (the one a renewal renews).
+    #[prop(optional)]
+    expired_ok: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let (get, set) = value;
     let id = field_id(field);
+    // "内地机动车驾驶证" or "内地居民身份证或香港永久性居民身份证": what the field needs, for
+    // when the wallet has none of it.
+    let kinds = {
+        let types = types.clone();
+        move || {
+            let or = t_string!(i18n, apply.or);
+            types
+                .iter()
+                .map(|t| labels::licence_type(i18n, *t))
+                .collect::<Vec<_>>()
+                .join(or)
+        }
+    };
     let usable = Memo::new(move |_| {
         wallet.get().map(|list| {
             list.into_iter()
@@ -574,7 +590,8 @@ fn WalletChoice(
                     // identity card is never the filer's own.
                     types.contains(&l.licence_type)
                         && (l.holder_kind == HolderKind::Enterprise || l.through_grant.is_none())
-                        && matches!(l.status, LicenceStatus::Valid | LicenceStatus::Expiring)
+                        && (matches!(l.status, LicenceStatus::Valid | LicenceStatus::Expiring)
+                            || (expired_ok && l.status == LicenceStatus::Expired))
                 })
                 .collect::<Vec<_>>()
         })
@@ -602,7 +619,10 @@ fn WalletChoice(
             <p class="kp-hint">{move || t_string!(i18n, apply.from_wallet)}</p>
             {move || match usable.get() {
                 None => view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }.into_any(),
-                Some(list) if list.is_empty() => view! { <p class="kp-notice">{move || t_string!(i18n, apply.none_in_wallet)}</p> }.into_any(),
+                Some(list) if list.is_empty() => {
+                    let kinds = kinds.clone();
+                    view! { <p class="kp-notice">{move || t_string!(i18n, apply.none_in_wallet, kinds = kinds()).to_string()}</p> }.into_any()
+                }
                 Some(list) => list.into_iter().map(|l| {
                     let licence_id = l.id.clone();
                     let chosen = l.id.clone();

@@ -311,7 +311,7 @@ fn LicenceDetail(
                         view! {
                             <dt>{move || labels::field(i18n, f.key)}</dt>
                             <dd class:kp-code=sensitive>{move || {
-                                if sensitive && !revealed.get() { kapok_api::mask(&value, 2, 2) } else { labels::field_value(i18n, f.key, &value) }
+                                if sensitive && !revealed.get() { kapok_api::mask_number(&value) } else { labels::field_value(i18n, f.key, &value) }
                             }}</dd>
                         }
                     }).collect_view()}
@@ -319,7 +319,13 @@ fn LicenceDetail(
                     <dd>{
                         let until = summary.valid_until.clone();
                         let issued = summary.issued_on.clone();
-                        move || format!("{} — {}", format::date(i18n.get_locale(), &issued), validity_text(i18n, until.as_deref()))
+                        move || {
+                            let from = format::date(i18n.get_locale(), &issued);
+                            match until.as_deref() {
+                                Some(until) => t_string!(i18n, wallet.period, from = from, until = format::date(i18n.get_locale(), until)).to_string(),
+                                None => t_string!(i18n, wallet.period_open, from = from).to_string(),
+                            }
+                        }
                     }</dd>
                     <dt>{move || t_string!(i18n, wallet.issued_by)}</dt>
                     <dd>{summary.issuing_authority.clone()}</dd>

@@ -15,7 +15,9 @@ use leptos_router::{
 };
 
 use crate::{
+    api::api,
     auth::{Auth, AuthState, Notice},
+    format,
     i18n::{Locale, t_string, use_i18n},
     page::LoadFailed,
     pages::messages::{Unread, unread_text},
@@ -228,4 +230,41 @@ pub fn Greeting() -> impl IntoView {
     let auth = Auth::get();
     let name = move || auth.me().map(|me| me.user.display_name).unwrap_or_default();
     view! { <p class="kp-greeting">{move || t_string!(i18n, home.greeting, name = name()).to_string()}</p> }
+}
+
+/// "2 authorisation requests are waiting for you", with a link to `href` where they are
+/// decided: the chat link is not the only way a request reaches the one who decides it.
+#[component]
+pub fn WaitingForYou(href: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    let waiting = LocalResource::new(|| async {
+        api()
+            .delegation_requests()
+            .await
+            .map(|r| r.to_decide.len() as i64)
+            .unwrap_or(0)
+    });
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let n = waiting.await;
+                (n > 0).then(|| view! {
+                    <p class="kp-notice" role="status">
+                        {move || waiting_text(i18n, n)}" "
+                        <a class="kp-link" href=href>{t_string!(i18n, home.review)}</a>
+                    </p>
+                })
+            })}
+        </Suspense>
+    }
+}
+
+/// "2 authorisation requests are waiting for you", in the locale's words and plural.
+fn waiting_text(i18n: I18nContext<Locale>, n: i64) -> String {
+    format::counted(
+        i18n.get_locale(),
+        n,
+        |count| t_string!(i18n, home.waiting_count.one, count = count).to_string(),
+        |count| t_string!(i18n, home.waiting_count.other, count = count).to_string(),
+    )
 }

@@ -8,7 +8,7 @@ use crate::{
     i18n::{t_string, use_i18n},
     page::{LoadFailed, Page},
     prefs::Prefs,
-    shells::{Greeting, HELP_LINE, shell_title, tr},
+    shells::{Greeting, HELP_LINE, WaitingForYou, shell_title, tr},
 };
 
 #[component]
@@ -20,6 +20,9 @@ pub fn ResidentHome() -> impl IntoView {
         <Page title=Signal::derive(move || shell_title(Persona::Resident, i18n))>
             <div class="kp-stack">
                 <Greeting/>
+                // Family members' requests wait here too, in elderly mode as well, where the
+                // home has no family tile.
+                <WaitingForYou href="/resident/family"/>
                 // Elderly mode keeps the four things people come for, as large tiles, and nothing else.
                 <TileGrid label=tr(|i| t_string!(i, home.shortcuts))>
                     <Tile href="/resident/id-code" icon=IconName::IdCard

@@ -9,7 +9,7 @@ use crate::Example;
 pub fn Card(#[prop(optional, into)] title: MaybeProp<String>, children: Children) -> impl IntoView {
     let class = style! {
         .kp-card {
-            padding: var(--kp-space-3);
+            padding: min(var(--kp-space-3), 4vw);
             background: var(--kp-surface);
             border: 1px solid var(--kp-border);
             border-radius: var(--kp-radius);

@@ -292,8 +292,8 @@ pub async fn find(db: &Db, id: &str) -> sqlx::Result<Option<StoredApplication>> 
     }
 }
 
-/// Applications `user_id` filed for themself, and those filed for any of `enterprise_ids`,
-/// newest first.
+/// Applications `user_id` filed for themself, and those filed for any of `enterprise_ids`, the
+/// one that changed last first (a return that waits for the applicant comes to the top).
 pub async fn filed_by_or_for(
     db: &Db,
     user_id: &str,
@@ -303,7 +303,7 @@ pub async fn filed_by_or_for(
         "{SELECT}
          WHERE (a.enterprise_id IS NULL AND a.applicant_user_id = $1)
             OR a.enterprise_id IN ({})
-         ORDER BY a.created_at DESC, a.rowid DESC LIMIT {PAGE}",
+         ORDER BY a.updated_at DESC, a.rowid DESC LIMIT {PAGE}",
         store::placeholders(2, enterprise_ids.len())
     );
     let mut query = sqlx::query(&sql).bind(user_id);
