@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
-use crate::{Department, LicenceType, Persona};
+use crate::{Department, LicenceSummary, LicenceType, Persona};
 
 /// A service in the catalogue.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -311,6 +311,26 @@ impl ApplicationForm {
         }
     }
 
+    /// The licences the form takes from the wallet, by field, where one is chosen.
+    pub fn reused(&self) -> Vec<(FormField, &str)> {
+        let fields = match self {
+            ApplicationForm::DrivingLicenceRenewal(f) => vec![
+                (FormField::Licence, f.licence_id.as_deref()),
+                (FormField::Identity, f.identity_licence_id.as_deref()),
+            ],
+            ApplicationForm::SocialSecurityRecord(f) => {
+                vec![(FormField::Identity, f.identity_licence_id.as_deref())]
+            }
+            ApplicationForm::FoodBusinessPermit(f) => {
+                vec![(FormField::BusinessLicence, f.business_licence_id.as_deref())]
+            }
+        };
+        fields
+            .into_iter()
+            .filter_map(|(field, id)| Some((field, id?)))
+            .collect()
+    }
+
     /// An empty form for a service with an online form.
     pub fn empty(service: ServiceId) -> Option<ApplicationForm> {
         match service {
@@ -573,6 +593,11 @@ pub struct Application {
     /// representative for their company).
     pub enterprise_name: Option<String>,
     pub form: ApplicationForm,
+    /// The licences the form takes from the wallet, as the register has them now, so that
+    /// whoever reads it (the applicant, or the official deciding) sees which ones they are.
+    /// A licence no longer in the register is left out.
+    #[serde(default)]
+    pub reused: Vec<ReusedLicence>,
     pub round: u32,
     pub timeline: Vec<TimelineEntry>,
     /// The licence the approval issued, in the applicant's (or company's) wallet.
@@ -581,6 +606,14 @@ pub struct Application {
     pub handler_name: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// A licence an application takes from the wallet, and the field it answers.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReusedLicence {
+    pub field: FormField,
+    pub licence: LicenceSummary,
 }
 
 /// Start an application (as a draft, or sent at once).

@@ -78,6 +78,8 @@ test("a resident renews a driving licence with the wallet's ID card; the officia
 
   const official = await person(browser, baseURL, "official");
   await claim(official, id);
+  // The official sees which licence is to be renewed: its kind, holder and masked number.
+  await expect(official.getByRole("definition").filter({ hasText: s.licence_type.driving_licence })).toContainText(/陈嘉欣 4401\*+\d{4}/);
   await official.getByRole("button", { name: s.tasks.approve, exact: true }).click();
   await expect(official.getByText(fill(s.tasks.done, { status: s.application_status.issued }))).toBeVisible();
 

@@ -461,7 +461,6 @@ async fn check_form(
         .map(|e| format!("{}: {}", wire_name(&e.field), wire_name(&e.problem)))
         .collect();
     for (field, id, kinds, expired_ok) in reused_licences(form) {
-        let Some(id) = id else { continue };
         if let Some(problem) = reuse_problem(state, id, kinds, expired_ok, holder, &today).await? {
             detail.push(format!("{}: {problem}", wire_name(&field)));
         }
@@ -506,38 +505,17 @@ async fn check_not_under_way(
 
 /// The licences a form reuses: its field, the id given, the kinds the field takes, and
 /// whether an expired one will do.
-fn reused_licences(
-    form: &ApplicationForm,
-) -> Vec<(FormField, Option<&str>, &'static [LicenceType], bool)> {
+fn reused_licences(form: &ApplicationForm) -> Vec<(FormField, &str, &'static [LicenceType], bool)> {
     const IDENTITY: &[LicenceType] = &[LicenceType::ResidentIdCard, LicenceType::HkIdentityCard];
-    match form {
-        ApplicationForm::DrivingLicenceRenewal(f) => vec![
-            (
-                FormField::Licence,
-                f.licence_id.as_deref(),
-                &[LicenceType::DrivingLicence],
-                true,
-            ),
-            (
-                FormField::Identity,
-                f.identity_licence_id.as_deref(),
-                IDENTITY,
-                false,
-            ),
-        ],
-        ApplicationForm::SocialSecurityRecord(f) => vec![(
-            FormField::Identity,
-            f.identity_licence_id.as_deref(),
-            IDENTITY,
-            false,
-        )],
-        ApplicationForm::FoodBusinessPermit(f) => vec![(
-            FormField::BusinessLicence,
-            f.business_licence_id.as_deref(),
-            &[LicenceType::BusinessLicence],
-            false,
-        )],
-    }
+    form.reused()
+        .into_iter()
+        .map(|(field, id)| match field {
+            FormField::Licence => (field, id, &[LicenceType::DrivingLicence][..], true),
+            FormField::BusinessLicence => (field, id, &[LicenceType::BusinessLicence][..], false),
+            // The identity field: the only other one `reused` gives.
+            _ => (field, id, IDENTITY, false),
+        })
+        .collect()
 }
 
 /// What is wrong with reusing licence `id`, if anything. A licence that does not exist and

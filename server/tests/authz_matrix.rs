@@ -23,8 +23,8 @@ use kapok_api::{
     CreatedDelegationRequest, Decision, DelegationKind, DrivingLicenceRenewalForm, ErrorCode,
     FoodBusinessKind, FoodBusinessPermitForm, LinkLookup, Localized, NewApplication,
     NewDelegationRequest, NewPasskey, NewPolicy, PasskeySignIn, PolicyTag, PresentationRequest,
-    Problem, RenewalReason, Scope, SignInRequest, Subscriptions, Verdict, VerifyRequest,
-    client::Client,
+    Problem, RecordPurpose, RenewalReason, Scope, SignInRequest, SocialSecurityRecordForm,
+    Subscriptions, Verdict, VerifyRequest, client::Client,
 };
 use kapok_server::{Config, Db};
 use serde::Serialize;
@@ -460,7 +460,8 @@ impl World {
         let resident = server.signed_in("resident").await;
         let residents_application = resident.file_application(&renewal(true)).await.unwrap().id;
         let residents_draft = resident.file_application(&renewal(false)).await.unwrap().id;
-        let claimed_application = resident.file_application(&renewal(true)).await.unwrap().id;
+        // A second renewal of the same licence could not be sent while the first is in progress.
+        let claimed_application = resident.file_application(&record()).await.unwrap().id;
         let official = server.signed_in("official").await;
         official.claim(&claimed_application).await.unwrap();
         let residents_notification = resident.notifications().await.unwrap().items[0].id.clone();
@@ -726,7 +727,9 @@ impl CellWorld<'_> {
                 request_hash: self.world.pending.request.request_hash.clone(),
             }),
             ("POST", "/applications") => match target {
-                RenewalForm => value(&renewal(true)),
+                // Kept as a draft: the resident's renewal of this licence is already in
+                // progress, and a second one sent would be refused for that (409), whoever sent it.
+                RenewalForm => value(&renewal(false)),
                 PermitForm => value(&permit()),
                 other => panic!("no form for {other:?}"),
             },
@@ -819,6 +822,20 @@ fn renewal(submit: bool) -> NewApplication {
         }),
         enterprise_id: None,
         submit,
+    }
+}
+
+/// The resident's social-insurance record, reusing her ID card, sent.
+fn record() -> NewApplication {
+    NewApplication {
+        form: ApplicationForm::SocialSecurityRecord(SocialSecurityRecordForm {
+            identity_licence_id: Some("lic-resident-id".into()),
+            from_month: "2024-01".into(),
+            to_month: "2025-06".into(),
+            purpose: Some(RecordPurpose::Housing),
+        }),
+        enterprise_id: None,
+        submit: true,
     }
 }
 

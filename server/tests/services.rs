@@ -8,9 +8,9 @@ use common::TestServer;
 use kapok_api::{
     Application, ApplicationForm, ApplicationStatus, ApplicationUpdate, AuditAction, Decision,
     DelegationKind, DrivingLicenceRenewalForm, EXPIRY_NOTICE_DAYS, ErrorCode, FieldKey,
-    FoodBusinessKind, FoodBusinessPermitForm, LicenceStatus, LicenceType, NewApplication,
-    NewDelegationRequest, NotificationKind, Persona, PresentationRequest, RenewalReason, Scope,
-    ServiceId, SignInRequest, SocialSecurityRecordForm, Verdict,
+    FoodBusinessKind, FoodBusinessPermitForm, FormField, LicenceStatus, LicenceType,
+    NewApplication, NewDelegationRequest, NotificationKind, Persona, PresentationRequest,
+    RenewalReason, Scope, ServiceId, SignInRequest, SocialSecurityRecordForm, Verdict,
     client::{Client, ClientError},
 };
 
@@ -174,6 +174,31 @@ async fn a_resident_renews_her_driving_licence_and_the_new_card_replaces_the_old
     let claimed = official.claim(&filed.id).await.unwrap();
     assert_eq!(claimed.status, S::UnderReview);
     assert_eq!(claimed.handler_name.as_deref(), Some("王丽华"));
+    // The official sees which licences the form took from her wallet, as the register has
+    // them, without access to the wallet.
+    let reused: Vec<_> = claimed
+        .reused
+        .iter()
+        .map(|r| {
+            (
+                r.field,
+                r.licence.id.as_str(),
+                r.licence.number_masked.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reused,
+        [
+            (
+                FormField::Licence,
+                "lic-resident-dl",
+                old.summary.number_masked.as_str()
+            ),
+            (FormField::Identity, "lic-resident-id", "4401**********2324"),
+        ]
+    );
+    assert_eq!(inbox[0].reused, claimed.reused, "in the inbox's list too");
     let decided = official.decide(&filed.id, &approve()).await.unwrap();
     assert_eq!(decided.status, S::Issued);
     let new_id = decided.issued_licence_id.clone().expect("a licence issued");

@@ -921,11 +921,30 @@ pub fn Answers(application: Application) -> impl IntoView {
     let yes = move || t_string!(i18n, application.yes).to_string();
     let mut rows: Vec<(FormField, Signal<String>)> = Vec::new();
     let text = |s: String| Signal::derive(move || s.clone());
-    // What was reused is named by its field ("driving licence to renew"); its id means
-    // nothing to a reader.
+    // A licence taken from the wallet is shown as the register has it now (kind, holder,
+    // masked number, validity), so the official deciding can check it; its id means nothing
+    // to a reader. One no longer in the register is only said to have been taken.
     let licence = |id: &Option<String>| {
+        let found = id.as_ref().and_then(|id| {
+            application
+                .reused
+                .iter()
+                .find(|r| &r.licence.id == id)
+                .map(|r| r.licence.clone())
+        });
         let given = id.is_some();
-        Signal::derive(move || if given { reused() } else { String::new() })
+        Signal::derive(move || match &found {
+            Some(l) => format!(
+                "{} {} {} · {} · {}",
+                labels::licence_type(i18n, l.licence_type),
+                l.holder_name,
+                l.number_masked,
+                crate::pages::wallet::validity_text(i18n, l.valid_until.as_deref()),
+                labels::status(i18n, l.status),
+            ),
+            None if given => reused(),
+            None => String::new(),
+        })
     };
     match &application.form {
         ApplicationForm::DrivingLicenceRenewal(f) => {

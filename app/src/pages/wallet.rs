@@ -223,7 +223,7 @@ fn status_attr(status: LicenceStatus) -> &'static str {
     }
 }
 
-fn validity_text(
+pub(crate) fn validity_text(
     i18n: leptos_i18n::I18nContext<crate::i18n::Locale>,
     valid_until: Option<&str>,
 ) -> String {

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use kapok_api::{
-    Application, ApplicationForm, ApplicationStatus, Department, NotificationKind, ServiceId,
-    TimelineEntry,
+    Application, ApplicationForm, ApplicationStatus, Department, NotificationKind, ReusedLicence,
+    ServiceId, TimelineEntry,
 };
 use sqlx::{Any, Row, Transaction, any::AnyRow};
 
@@ -431,6 +431,7 @@ async fn with_timelines(
     if found.is_empty() {
         return Ok(found);
     }
+    with_reused(db, &mut found).await?;
     let ids: Vec<&str> = found.iter().map(|a| a.application.id.as_str()).collect();
     let sql = format!(
         "SELECT ev.application_id, ev.status, ev.round, ev.at, u.display_name AS actor_name,
@@ -470,6 +471,29 @@ fn round_of(row: &AnyRow) -> sqlx::Result<u32> {
     u32::try_from(row.get::<i64, _>("round")).map_err(|_| corrupt("round"))
 }
 
+/// Fills in the licences each form takes from the wallet, all in one query.
+async fn with_reused(db: &Db, found: &mut [StoredApplication]) -> sqlx::Result<()> {
+    let ids: Vec<&str> = found
+        .iter()
+        .flat_map(|a| a.application.form.reused())
+        .map(|(_, id)| id)
+        .collect();
+    let by_id = licences::find_many(db, &ids, &crate::clock::today(store::now())).await?;
+    for stored in found.iter_mut() {
+        stored.application.reused = stored
+            .application
+            .form
+            .reused()
+            .into_iter()
+            .filter_map(|(field, id)| {
+                let licence = by_id.get(id)?.clone();
+                Some(ReusedLicence { field, licence })
+            })
+            .collect();
+    }
+    Ok(())
+}
+
 fn from_row(row: &AnyRow) -> sqlx::Result<StoredApplication> {
     let form: ApplicationForm =
         serde_json::from_str(row.get("form")).map_err(|_| corrupt("form"))?;
@@ -481,6 +505,7 @@ fn from_row(row: &AnyRow) -> sqlx::Result<StoredApplication> {
             applicant_name: row.get("applicant_name"),
             enterprise_name: row.get("enterprise_name"),
             form,
+            reused: Vec::new(),
             round: round_of(row)?,
             timeline: Vec::new(),
             issued_licence_id: row.get("issued_licence_id"),

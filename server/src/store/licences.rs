@@ -1,4 +1,4 @@
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 use kapok_api::{
     DelegationKind, FieldKey, HolderKind, Licence, LicenceField, LicenceStatus, LicenceSummary,
@@ -87,6 +87,34 @@ pub async fn find(db: &Db, id: &str, today: &str) -> sqlx::Result<Option<StoredL
         .fetch_optional(db)
         .await?;
     row.map(|r| from_row(&r, today)).transpose()
+}
+
+/// The licences of `ids` that are in the register, by id.
+pub async fn find_many(
+    db: &Db,
+    ids: &[&str],
+    today: &str,
+) -> sqlx::Result<HashMap<String, LicenceSummary>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} FROM licences WHERE id IN ({})",
+        super::placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(|row| {
+            let summary = from_row(row, today)?.licence.summary;
+            Ok((summary.id.clone(), summary))
+        })
+        .collect()
 }
 
 /// A licence to add to the register.
