@@ -3,7 +3,7 @@
 //! appends the timeline, issues any licence and notifies the people concerned: of two racing
 //! steps exactly one changes anything, and the other is told the application moved on.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use kapok_api::{
     Application, ApplicationForm, ApplicationStatus, Department, NotificationKind, ReusedLicence,
@@ -287,7 +287,7 @@ pub async fn find(db: &Db, id: &str) -> sqlx::Result<Option<StoredApplication>> 
         .fetch_optional(db)
         .await?;
     match row {
-        Some(row) => Ok(with_timelines(db, vec![from_row(&row)?]).await?.pop()),
+        Some(row) => Ok(with_details(db, vec![from_row(&row)?]).await?.pop()),
         None => Ok(None),
     }
 }
@@ -315,7 +315,7 @@ pub async fn filed_by_or_for(
         .iter()
         .map(from_row)
         .collect::<sqlx::Result<Vec<_>>>()?;
-    with_timelines(db, found).await
+    with_details(db, found).await
 }
 
 /// The department's inbox: accepted applications waiting to be claimed and those under
@@ -333,7 +333,7 @@ pub async fn inbox(db: &Db, department: Department) -> sqlx::Result<Vec<StoredAp
         .iter()
         .map(from_row)
         .collect::<sqlx::Result<Vec<_>>>()?;
-    with_timelines(db, found).await
+    with_details(db, found).await
 }
 
 /// The timeline steps of sending an application: submitted by the actor, then accepted by the
@@ -423,6 +423,17 @@ async fn notify_parties(
     Ok(())
 }
 
+/// Fills in what an application's row does not hold: its timeline, and the licences its form
+/// takes from the wallet. One query for each, however many applications.
+async fn with_details(
+    db: &Db,
+    found: Vec<StoredApplication>,
+) -> sqlx::Result<Vec<StoredApplication>> {
+    let mut found = with_timelines(db, found).await?;
+    with_reused(db, &mut found).await?;
+    Ok(found)
+}
+
 /// Fills in each application's timeline, with one query for all of them.
 async fn with_timelines(
     db: &Db,
@@ -431,7 +442,6 @@ async fn with_timelines(
     if found.is_empty() {
         return Ok(found);
     }
-    with_reused(db, &mut found).await?;
     let ids: Vec<&str> = found.iter().map(|a| a.application.id.as_str()).collect();
     let sql = format!(
         "SELECT ev.application_id, ev.status, ev.round, ev.at, u.display_name AS actor_name,
@@ -477,6 +487,8 @@ async fn with_reused(db: &Db, found: &mut [StoredApplication]) -> sqlx::Result<(
         .iter()
         .flat_map(|a| a.application.form.reused())
         .map(|(_, id)| id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
         .collect();
     let by_id = licences::find_many(db, &ids, &crate::clock::today(store::now())).await?;
     for stored in found.iter_mut() {
