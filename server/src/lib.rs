@@ -241,6 +241,11 @@ pub mod testing {
         Ok((db, reads))
     }
 
+    /// Whether a write failed because another renewal of the same licence is in progress.
+    pub fn is_renewal_under_way(error: &sqlx::Error) -> bool {
+        store::applications::is_renewal_under_way(error)
+    }
+
     /// Approves a pending request exactly as a successful passkey approval does (the same
     /// store call: one transaction that marks it approved, makes the grant and logs it), but
     /// without the ceremony, which needs a real authenticator (the browser e2e has Chromium's

@@ -196,7 +196,8 @@ pub async fn create(
             now,
         },
     )
-    .await?;
+    .await
+    .map_err(already_applied)?;
     let created = reread(&state, &id).await?;
     Ok((StatusCode::CREATED, Json(created.application)))
 }
@@ -297,7 +298,8 @@ pub async fn update(
         &user.user_id,
         now,
     )
-    .await?;
+    .await
+    .map_err(already_applied)?;
     if !changed {
         return Err(ApiError::ApplicationMovedOn);
     }
@@ -475,7 +477,9 @@ async fn check_form(
 /// A renewal is sent once: while another renewal of the same licence by the same applicant is
 /// in progress (with the department, or returned to them), sending one more is refused, so
 /// that officials do not review the same licence twice and the applicant follows one
-/// application. `except` is the application being sent again itself.
+/// application. `except` is the application being sent again itself. Two sends in the same
+/// instant can both pass this check; the database's unique index on the renewed licence
+/// (migration 0008) then refuses the second write, with the same answer (`already_applied`).
 async fn check_not_under_way(
     state: &AppState,
     user_id: &str,
@@ -500,6 +504,16 @@ async fn check_not_under_way(
         Err(ApiError::AlreadyApplied)
     } else {
         Ok(())
+    }
+}
+
+/// A write refused by the database because another renewal of the licence is in progress:
+/// two sends close enough together that both passed `check_not_under_way`.
+fn already_applied(error: sqlx::Error) -> ApiError {
+    if stored_applications::is_renewal_under_way(&error) {
+        ApiError::AlreadyApplied
+    } else {
+        error.into()
     }
 }
 

@@ -1353,3 +1353,65 @@ async fn a_licence_whose_renewal_is_in_progress_is_not_sent_for_renewal_again() 
     let sent = resident.update_application(&draft.id, &send).await.unwrap();
     assert!(sent.status.in_progress(), "{:?}", sent.status);
 }
+
+#[tokio::test]
+async fn of_one_licence_s_renewals_sent_at_the_same_instant_exactly_one_goes_through() {
+    let server = TestServer::start().await;
+    let resident = server.signed_in("resident").await;
+    let official = server.signed_in("official").await;
+    // Drafts of the same renewal, as on several devices, then all sent at once: each send
+    // finds no other renewal in progress when it checks, and the database decides.
+    let mut drafts = Vec::new();
+    for _ in 0..8 {
+        drafts.push(resident.file_application(&renewal_draft()).await.unwrap().id);
+    }
+    let send = ApplicationUpdate {
+        form: ApplicationForm::DrivingLicenceRenewal(renewal()),
+        submit: true,
+    };
+    let mut sends = tokio::task::JoinSet::new();
+    for id in drafts {
+        let (resident, send) = (resident.clone(), send.clone());
+        sends.spawn(async move { resident.update_application(&id, &send).await });
+    }
+    let mut sent = Vec::new();
+    while let Some(result) = sends.join_next().await {
+        match result.unwrap() {
+            Ok(application) => sent.push(application.id),
+            Err(e) => assert_eq!(
+                e.code(),
+                Some(ErrorCode::AlreadyApplied),
+                "the others are told one is under way: {e}"
+            ),
+        }
+    }
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let renewals: Vec<String> = official
+        .tasks()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|task| task.service == ServiceId::DrivingLicenceRenewal)
+        .map(|task| task.id)
+        .collect();
+    assert_eq!(renewals, sent, "the official has the one renewal to review");
+    let drafts_left: Vec<String> = resident
+        .applications()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.status == S::Draft)
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(drafts_left.len(), 7, "the others stay drafts, nothing typed is lost");
+    // The database holds the line even for a write that skips the server's check.
+    let by_hand = sqlx::query("UPDATE applications SET status = 'accepted' WHERE id = $1")
+        .bind(&drafts_left[0])
+        .execute(&server.db)
+        .await
+        .unwrap_err();
+    assert!(
+        kapok_server::testing::is_renewal_under_way(&by_hand),
+        "{by_hand}"
+    );
+}

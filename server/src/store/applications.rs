@@ -54,8 +54,8 @@ pub async fn create(db: &Db, new: &NewApplication<'_>) -> sqlx::Result<()> {
     let mut tx = db.begin().await?;
     sqlx::query(
         "INSERT INTO applications (id, service, status, department, applicant_user_id,
-             enterprise_id, form, round, submitted_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10)",
+             enterprise_id, form, round, submitted_at, created_at, updated_at, renews_licence_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $11)",
     )
     .bind(new.id)
     .bind(new.form.service().as_str())
@@ -67,6 +67,7 @@ pub async fn create(db: &Db, new: &NewApplication<'_>) -> sqlx::Result<()> {
     .bind(new.submit.then_some(new.now))
     .bind(new.now)
     .bind(new.now)
+    .bind(renews(new.form))
     .execute(&mut *tx)
     .await?;
     if new.submit {
@@ -99,8 +100,9 @@ pub async fn update(
         "UPDATE applications
          SET form = $1, status = $2, round = $3, updated_at = $4,
              submitted_at = CASE WHEN $5 THEN $6 ELSE submitted_at END,
-             handler_user_id = CASE WHEN $7 THEN NULL ELSE handler_user_id END
-         WHERE id = $8 AND status = $9 AND round = $10 AND status IN ('draft', 'returned')",
+             handler_user_id = CASE WHEN $7 THEN NULL ELSE handler_user_id END,
+             renews_licence_id = $8
+         WHERE id = $9 AND status = $10 AND round = $11 AND status IN ('draft', 'returned')",
     )
     .bind(form_text(form)?)
     .bind(status.as_str())
@@ -109,6 +111,7 @@ pub async fn update(
     .bind(submit)
     .bind(now)
     .bind(submit)
+    .bind(renews(form))
     .bind(&application.application.id)
     .bind(expected.as_str())
     .bind(i64::from(round))
@@ -531,6 +534,29 @@ fn from_row(row: &AnyRow) -> sqlx::Result<StoredApplication> {
             .ok_or_else(|| corrupt("department"))?,
         handler_user_id: row.get("handler_user_id"),
     })
+}
+
+/// The licence a form renews, kept in a column of its own so that a unique index lets one
+/// renewal of it be in progress at a time (migration 0008).
+fn renews(form: &ApplicationForm) -> Option<&str> {
+    match form {
+        ApplicationForm::DrivingLicenceRenewal(renewal) => renewal.licence_id.as_deref(),
+        _ => None,
+    }
+}
+
+/// Whether `error` is a write refused because another renewal of the same licence is in
+/// progress (the index `applications_one_renewal`).
+pub fn is_renewal_under_way(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(e) => {
+            e.is_unique_violation()
+                && (e.constraint() == Some("applications_one_renewal")
+                    // SQLite names the column, not the index.
+                    || e.message().contains("applications.renews_licence_id"))
+        }
+        _ => false,
+    }
 }
 
 fn form_text(form: &ApplicationForm) -> sqlx::Result<String> {
