@@ -1363,7 +1363,13 @@ async fn of_one_licence_s_renewals_sent_at_the_same_instant_exactly_one_goes_thr
     // finds no other renewal in progress when it checks, and the database decides.
     let mut drafts = Vec::new();
     for _ in 0..8 {
-        drafts.push(resident.file_application(&renewal_draft()).await.unwrap().id);
+        drafts.push(
+            resident
+                .file_application(&renewal_draft())
+                .await
+                .unwrap()
+                .id,
+        );
     }
     let send = ApplicationUpdate {
         form: ApplicationForm::DrivingLicenceRenewal(renewal()),
@@ -1403,7 +1409,11 @@ async fn of_one_licence_s_renewals_sent_at_the_same_instant_exactly_one_goes_thr
         .filter(|a| a.status == S::Draft)
         .map(|a| a.id)
         .collect();
-    assert_eq!(drafts_left.len(), 7, "the others stay drafts, nothing typed is lost");
+    assert_eq!(
+        drafts_left.len(),
+        7,
+        "the others stay drafts, nothing typed is lost"
+    );
     // The database holds the line even for a write that skips the server's check.
     let by_hand = sqlx::query("UPDATE applications SET status = 'accepted' WHERE id = $1")
         .bind(&drafts_left[0])
