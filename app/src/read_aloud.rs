@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{HtmlElement, SpeechSynthesis, SpeechSynthesisUtterance, SpeechSynthesisVoice};
 
-use crate::i18n::{Locale, t_string, use_i18n};
+use crate::i18n::{Locale, t_string, td_string, use_i18n};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Reading {
@@ -68,17 +68,34 @@ mod tests {
     fn each_line_ends_with_a_pause_in_the_reader_s_language() {
         let page = "我的证件\n  内地居民身份证 \n陈嘉欣\n\n有效期至 2039年5月20日\n状态：\n有效";
         assert_eq!(
-            spoken(page, Locale::zh_CN),
+            spoken(page, Locale::zh_CN, "（部分隐去）"),
             "我的证件。内地居民身份证。陈嘉欣。有效期至 2039年5月20日。状态：有效。"
         );
         assert_eq!(
             spoken(
                 "My licences\nResident ID card\nValid until 20 May 2039.",
-                Locale::en
+                Locale::en,
+                "(part hidden)"
             ),
             "My licences. Resident ID card. Valid until 20 May 2039."
         );
-        assert_eq!(spoken("  \n \n", Locale::en), "");
+        assert_eq!(spoken("  \n \n", Locale::en, ""), "");
+    }
+
+    #[test]
+    fn a_masked_number_is_read_with_its_hidden_part_named_once() {
+        assert_eq!(
+            spoken(
+                "证件号码\n4401**********1234",
+                Locale::zh_CN,
+                "（部分隐去）"
+            ),
+            "证件号码。4401 （部分隐去） 1234。"
+        );
+        assert_eq!(
+            spoken("ID number A1*****(3)", Locale::en, "(part hidden)"),
+            "ID number A1 (part hidden) (3)."
+        );
     }
 
     #[test]
@@ -121,19 +138,26 @@ fn page_text(locale: Locale) -> Option<String> {
     for el in &skipped {
         let _ = el.style().remove_property("display");
     }
-    Some(spoken(&format!("{title}\n{body}"), locale))
+    let hidden = td_string!(locale, read_aloud.hidden).to_string();
+    Some(spoken(&format!("{title}\n{body}"), locale, &hidden))
 }
 
 /// `text`'s lines, each ended with a full stop in the reader's language where it has no
 /// punctuation of its own, so the voice pauses between a heading and what follows rather than
-/// running them together.
-fn spoken(text: &str, locale: Locale) -> String {
+/// running them together. A masked number's asterisks are read as `hidden`, once for each run
+/// of them, not one by one.
+fn spoken(text: &str, locale: Locale, hidden: &str) -> String {
     let (stop, between) = match locale {
         Locale::en => (".", " "),
         Locale::zh_CN | Locale::zh_HK => ("。", ""),
     };
     text.lines()
-        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|line| {
+            unmasked(line, hidden)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .filter(|line| !line.is_empty())
         .map(|line| {
             if line.ends_with([
@@ -146,6 +170,26 @@ fn spoken(text: &str, locale: Locale) -> String {
         })
         .collect::<Vec<_>>()
         .join(between)
+}
+
+/// `line` with each run of `*` (the hidden digits of a masked number) replaced by `hidden`.
+fn unmasked(line: &str, hidden: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut in_run = false;
+    for c in line.chars() {
+        if c == '*' {
+            if !in_run {
+                out.push(' ');
+                out.push_str(hidden);
+                out.push(' ');
+            }
+            in_run = true;
+        } else {
+            out.push(c);
+            in_run = false;
+        }
+    }
+    out
 }
 
 #[component]

@@ -51,6 +51,10 @@ test("read-aloud reads the page's text in the page's language, only when asked",
   // line ends, so the voice pauses there.
   expect(spoken[0].text).toContain(`${hk.wallet.title}。`);
   expect(spoken[0].text).not.toMatch(new RegExp(`${hk.licence_type.resident_id_card}[^\\s。，：；]`));
+  // Masked numbers are on the page; their hidden digits are named once, not read star by star.
+  await expect(page.getByRole("main")).toContainText("**");
+  expect(spoken[0].text).not.toContain("*");
+  expect(spoken[0].text).toContain(hk.read_aloud.hidden);
 });
 
 test("keyboard only: sign in, open the wallet and reach the live code, with focus always visible", async ({ page }) => {

@@ -254,6 +254,25 @@ test.describe("what she was typing when her session ended", () => {
   });
 });
 
+test("someone with no driving licence is told the renewal cannot be done online, and is not shown a form", async ({
+  browser,
+  baseURL,
+}) => {
+  // The Hong Kong resident's wallet holds only her identity card; her account reads zh-HK.
+  const hk = strings["zh-HK"];
+  const page = await person(browser, baseURL, "hk-resident");
+  await open(page, "/resident/services");
+  await page.getByRole("link", { name: fill(hk.services.apply_label, { service: hk.service.driving_licence_renewal.name }) }).click();
+  await expect(page.getByRole("heading", { name: hk.apply.not_online })).toBeVisible();
+  const why = page.getByText(fill(hk.apply.none_in_wallet, { kinds: hk.licence_type.driving_licence }));
+  await expect(why.filter({ visible: true })).toHaveCount(1);
+  await expect(page.getByRole("button", { name: hk.apply.submit })).toBeHidden();
+  await expect(page.getByRole("button", { name: hk.apply.save_draft })).toBeHidden();
+  // The way out goes back to the catalogue.
+  await page.getByRole("main").getByRole("link", { name: hk.services.title }).click();
+  await expect(page).toHaveURL(/\/resident\/services$/);
+});
+
 test("a returned application is changed and sent again, and the timeline shows both rounds", async ({ browser, baseURL }) => {
   // The elder's account uses elderly mode: the same form, larger.
   const elder = await person(browser, baseURL, "elder");

@@ -260,6 +260,8 @@ fn Editor(
     let kept = crate::unsaved::take::<ApplicationForm>();
     let restored = kept.is_some();
     let opened = form.clone();
+    let opened_form = form.clone();
+    let existing_is_new = existing.is_none();
     let form = RwSignal::new(kept.unwrap_or(form));
     crate::unsaved::guard(move || form.try_get_untracked().filter(|f| *f != opened));
     let shown_errors = RwSignal::new(Vec::<FieldError>::new());
@@ -352,6 +354,18 @@ fn Editor(
         }
     };
     let errors: Signal<Vec<FieldError>> = shown_errors.into();
+    // A renewal with no driving licence in the wallet cannot be filled in at all: rather than
+    // a whole form that cannot be sent, a new one says so and leads back. A draft is still
+    // shown, so it can be deleted.
+    const RENEWED: &[kapok_api::LicenceType] = &[kapok_api::LicenceType::DrivingLicence];
+    let renewal = matches!(opened_form, ApplicationForm::DrivingLicenceRenewal(_));
+    let nothing_to_renew = Memo::new(move |_| {
+        renewal
+            && existing_is_new
+            && wallet_list
+                .get()
+                .is_some_and(|list| usable(list, RENEWED, true).is_empty())
+    });
     let fields = match form.get_untracked() {
         ApplicationForm::DrivingLicenceRenewal(_) => view! {
             <WalletChoice field=FormField::Licence wallet=wallet_list errors=errors
@@ -406,8 +420,25 @@ fn Editor(
     };
     let count = move || shown_errors.with(Vec::len) as i64;
     let busy = Signal::derive(move || send.pending().get() || delete.pending().get());
+    let services_path = format!("{}/services", root(persona));
     view! {
-        <form class="kp-stack" novalidate on:submit=move |ev| { ev.prevent_default(); attempt(true); }>
+        {move || nothing_to_renew.get().then(|| {
+            let services_path = services_path.clone();
+            view! {
+                <EmptyState
+                    title=Signal::derive(move || t_string!(i18n, apply.not_online).to_string())
+                    message=Signal::derive(move || {
+                        let kinds = labels::licence_type(i18n, RENEWED[0]);
+                        t_string!(i18n, apply.none_in_wallet, kinds = kinds).to_string()
+                    })
+                >
+                    <a class="kp-link" href=services_path>{move || t_string!(i18n, services.title)}</a>
+                </EmptyState>
+            }
+        })}
+        <form class="kp-stack" novalidate
+            style:display=move || if nothing_to_renew.get() { "none" } else { "" }
+            on:submit=move |ev| { ev.prevent_default(); attempt(true); }>
             {restored.then(|| view! { <crate::unsaved::KeptNotice/> })}
             {company.clone().map(|c| {
                 let name = c.name.clone();
@@ -582,20 +613,7 @@ fn WalletChoice(
                 .join(or)
         }
     };
-    let usable = Memo::new(move |_| {
-        wallet.get().map(|list| {
-            list.into_iter()
-                .filter(|l| {
-                    // A company's licences reach its staff through their grant; a relative's
-                    // identity card is never the filer's own.
-                    types.contains(&l.licence_type)
-                        && (l.holder_kind == HolderKind::Enterprise || l.through_grant.is_none())
-                        && (matches!(l.status, LicenceStatus::Valid | LicenceStatus::Expiring)
-                            || (expired_ok && l.status == LicenceStatus::Expired))
-                })
-                .collect::<Vec<_>>()
-        })
-    });
+    let usable = Memo::new(move |_| wallet.get().map(|list| usable(list, &types, expired_ok)));
     // One licence that fits is chosen for the person; they can still see which. A choice that
     // no longer fits (made in a draft, or kept over a sign-in, before the licence was replaced
     // or revoked) is dropped rather than sent.
@@ -640,6 +658,26 @@ fn WalletChoice(
             <FieldMessage field=field errors=errors/>
         </fieldset>
     }
+}
+
+/// The licences in `wallet` a form's field can take: of one of `types`, the filer's own or
+/// their company's, and valid (or expired, if `expired_ok`).
+fn usable(
+    wallet: Vec<LicenceSummary>,
+    types: &[kapok_api::LicenceType],
+    expired_ok: bool,
+) -> Vec<LicenceSummary> {
+    wallet
+        .into_iter()
+        .filter(|l| {
+            // A company's licences reach its staff through their grant; a relative's identity
+            // card is never the filer's own.
+            types.contains(&l.licence_type)
+                && (l.holder_kind == HolderKind::Enterprise || l.through_grant.is_none())
+                && (matches!(l.status, LicenceStatus::Valid | LicenceStatus::Expiring)
+                    || (expired_ok && l.status == LicenceStatus::Expired))
+        })
+        .collect()
 }
 
 /// One answer of a few, as radio buttons.
