@@ -164,6 +164,30 @@ test("only the registered legal representative decides; others see why, and a ta
   await other.close();
 });
 
+test("each side sees only the lists it can be on: staff their requests and authority, the legal representative what waits and what was given", async ({
+  browser,
+  baseURL,
+}) => {
+  const lists = async (username: string) => {
+    const page = await (await browser.newContext({ baseURL, locale: "zh-CN" })).newPage();
+    await signIn(page, username);
+    await open(page, "/enterprise/delegation");
+    return { page, card: (title: string) => page.getByRole("main").getByRole("heading", { level: 2, name: title }) };
+  };
+  const staff = await lists("staff");
+  await expect(staff.card(s.delegation.held_title)).toBeVisible();
+  await expect(staff.card(s.delegation.mine_title)).toBeVisible();
+  await expect(staff.card(s.delegation.to_decide_title)).toHaveCount(0);
+  await expect(staff.card(s.delegation.given_title)).toHaveCount(0);
+
+  const rep = await lists("legal-rep");
+  await expect(rep.page.getByText(s.delegation.staff_only)).toBeVisible();
+  await expect(rep.card(s.delegation.to_decide_title)).toBeVisible();
+  await expect(rep.card(s.delegation.given_title)).toBeVisible();
+  await expect(rep.card(s.delegation.mine_title)).toHaveCount(0);
+  await expect(rep.card(s.delegation.held_title)).toHaveCount(0);
+});
+
 test("the legal representative declines from the enterprise home, without the link", async ({ browser, baseURL }) => {
   const rep = await personWithPasskey(browser, baseURL, "legal-rep", "/enterprise");
   const staffContext = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["clipboard-read", "clipboard-write"] });

@@ -137,6 +137,17 @@ test("the wallet filters by status, and an expired licence shows no code", async
   await expect(await heading(page)).toHaveText(s.licence_type.driving_licence);
   await expect(page.getByText(s.wallet.qr_cannot_show)).toBeVisible();
   await expect(page.getByRole("img", { name: /二维码/ })).toHaveCount(0);
+
+  // A status none of her licences has is not "no licences yet"; all of them are one tap away.
+  await open(page, "/resident/wallet");
+  await expect(list.getByRole("link")).toHaveCount(3);
+  await page.getByRole("radio", { name: s.licence_status.expiring }).check();
+  await expect(page.getByRole("heading", { name: s.wallet.filter_empty_title })).toBeVisible();
+  await expect(page.getByText(fill(s.wallet.filter_empty, { status: s.licence_status.expiring }))).toBeVisible();
+  await expect(page.getByText(s.wallet.empty_title)).toHaveCount(0);
+  await page.getByRole("button", { name: s.wallet.filter_show_all }).click();
+  await expect(page.getByRole("radio", { name: s.wallet.filter_all })).toBeChecked();
+  await expect(list.getByRole("link")).toHaveCount(3);
 });
 
 test("the company wallet is the legal representative's; staff without authority see why it is empty", async ({ page }) => {
@@ -150,6 +161,9 @@ test("the company wallet is the legal representative's; staff without authority 
   await signIn(page, "staff");
   await open(page, "/enterprise/wallet");
   await expect(page.getByText(s.wallet.company_empty_message)).toBeVisible();
+  await page.getByRole("main").getByRole("link", { name: s.delegation.ask_title }).click();
+  await expect(page).toHaveURL(/\/enterprise\/delegation$/);
+  await expect(page.getByRole("heading", { name: s.delegation.ask_title })).toBeVisible();
 });
 
 /** The resident's live code, and a verifier (a browser of its own) that has opened the

@@ -64,6 +64,7 @@ pub fn DelegationPage(kind: DelegationKind) -> impl IntoView {
         grants.refetch();
     };
     let done = RwSignal::new(None::<String>);
+    let roles = Roles::of(kind);
     view! {
         <Page title=Signal::derive(move || match kind {
             DelegationKind::Enterprise => t_string!(i18n, home.delegation).to_string(),
@@ -81,19 +82,52 @@ pub fn DelegationPage(kind: DelegationKind) -> impl IntoView {
                 <Suspense fallback=move || view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }>
                     {move || Suspend::new(async move {
                         match requests.await {
-                            Ok(r) => view! { <RequestLists requests=r kind=kind done=done on_change=Callback::new(move |_| refresh())/> }.into_any(),
+                            Ok(r) => view! { <RequestLists requests=r kind=kind roles=roles done=done on_change=Callback::new(move |_| refresh())/> }.into_any(),
                             Err(e) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| requests.refetch())/> }.into_any(),
                         }
                     })}
                     {move || Suspend::new(async move {
                         match grants.await {
-                            Ok(g) => view! { <GrantLists grants=g kind=kind done=done on_change=Callback::new(move |_| { refresh(); auth.reload(); })/> }.into_any(),
+                            Ok(g) => view! { <GrantLists grants=g kind=kind roles=roles done=done on_change=Callback::new(move |_| { refresh(); auth.reload(); })/> }.into_any(),
                             Err(e) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| grants.refetch())/> }.into_any(),
                         }
                     })}
                 </Suspense>
             </div>
         </Page>
+    }
+}
+
+/// Which sides of this kind of delegation the caller can be on. A list that stays empty for
+/// everyone in the caller's place is left out, not shown as "none": a legal representative
+/// never asks for authority, and a staff member is never asked.
+#[derive(Clone, Copy)]
+struct Roles {
+    /// May ask someone for authority (and so hold it).
+    asks: bool,
+    /// May be asked (and so give it).
+    is_asked: bool,
+}
+
+impl Roles {
+    fn of(kind: DelegationKind) -> Self {
+        let Some(me) = Auth::get().me() else {
+            return Roles {
+                asks: true,
+                is_asked: true,
+            };
+        };
+        let is_asked = match kind {
+            DelegationKind::Enterprise => me
+                .enterprises
+                .iter()
+                .any(|m| m.role == EnterpriseRole::LegalRepresentative),
+            DelegationKind::Family => !me.relatives.is_empty(),
+        };
+        Roles {
+            asks: !principals(kind).is_empty(),
+            is_asked,
+        }
     }
 }
 
@@ -215,20 +249,20 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
                 {restored.then(|| view! { <crate::unsaved::KeptNotice/> })}
                 <p>{intro}</p>
                 {show_relatives.then(|| view! {
-                    <fieldset class="kp-fieldset">
-                        <legend>{move || t_string!(i18n, delegation.relative_legend)}</legend>
-                        {options.iter().cloned().map(|(id, name, relation)| {
-                            let value = id.clone();
-                            view! {
-                                <label class="kp-check">
-                                    <input type="radio" name="principal" value=id.clone()
-                                        prop:checked=move || principal.get() == value
-                                        on:change=move |_| principal.set(id.clone())/>
-                                    <span>{name}" · "{move || relation.as_deref().map(|r| labels::relation(i18n, r)).unwrap_or_default()}</span>
-                                </label>
-                            }
-                        }).collect_view()}
-                    </fieldset>
+                        <fieldset class="kp-fieldset">
+                            <legend>{move || t_string!(i18n, delegation.relative_legend)}</legend>
+                            {options.iter().cloned().map(|(id, name, relation)| {
+                                let value = id.clone();
+                                view! {
+                                    <label class="kp-check">
+                                        <input type="radio" name="principal" value=id.clone()
+                                            prop:checked=move || principal.get() == value
+                                            on:change=move |_| principal.set(id.clone())/>
+                                        <span>{name}" · "{move || relation.as_deref().map(|r| labels::relation(i18n, r)).unwrap_or_default()}</span>
+                                    </label>
+                                }
+                            }).collect_view()}
+                        </fieldset>
                 })}
                 <fieldset class="kp-fieldset">
                     <legend>{move || t_string!(i18n, delegation.scopes_legend)}</legend>
@@ -441,6 +475,7 @@ fn grant_attr(status: GrantStatus) -> &'static str {
 fn RequestLists(
     requests: DelegationRequests,
     kind: DelegationKind,
+    roles: Roles,
     done: RwSignal<Option<String>>,
     on_change: Callback<()>,
 ) -> impl IntoView {
@@ -468,48 +503,53 @@ fn RequestLists(
         Some(Err(e)) => failure.set(Some(e)),
         None => {}
     });
+    let show_to_decide = roles.is_asked || !to_decide.is_empty();
+    let show_mine = roles.asks || !mine.is_empty();
     view! {
-        <Card title=Signal::derive(move || t_string!(i18n, delegation.to_decide_title).to_string())>
-            {if to_decide.is_empty() {
-                view! { <p>{move || t_string!(i18n, delegation.empty_to_decide)}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="kp-checks" aria-label=move || t_string!(i18n, delegation.to_decide_title)>
-                        {to_decide.into_iter().map(|r| {
-                            let href = format!("/authorize?request={}", r.id);
-                            view! {
-                                <li class="kp-checks__item">
-                                    <span class="kp-checks__who">{r.requester.name.clone()}</span>
-                                    <span>{move || labels::scopes(i18n, &r.scopes)}</span>
-                                    <span class="kp-code">{r.binding_code.clone()}</span>
-                                    <a class="kp-link" href=href>{move || t_string!(i18n, delegation.open_request)}</a>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
-        </Card>
-        <Card title=Signal::derive(move || t_string!(i18n, delegation.mine_title).to_string())>
-            {move || failure.get().map(|e| view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> })}
-            {if mine.is_empty() {
-                view! { <p>{move || t_string!(i18n, delegation.empty_mine)}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="kp-checks" aria-label=move || t_string!(i18n, delegation.mine_title)>
-                        {mine.into_iter().map(|r| {
-                            let id = r.id.clone();
-                            let status = r.status;
-                            view! {
-                                <li class="kp-checks__item">
-                                    <span class="kp-checks__who">{r.principal_name.clone()}</span>
-                                    <span class="kp-badge" data-status=status_attr(status)>{move || labels::request_status(i18n, status)}</span>
-                                    <span>{move || labels::scopes(i18n, &r.scopes)}</span>
-                                    <span class="kp-code">{r.binding_code.clone()}</span>
-                                    {(status == RequestStatus::Pending).then(|| view! {
-                                        <button type="button" class="kp-text-button" on:click=move |_| { cancel.dispatch_local(id.clone()); }>
-                                            {move || t_string!(i18n, delegation.cancel)}
-                                        </button>
+        {show_to_decide.then(|| view! {
+            <Card title=Signal::derive(move || t_string!(i18n, delegation.to_decide_title).to_string())>
+                {if to_decide.is_empty() {
+                    view! { <p>{move || t_string!(i18n, delegation.empty_to_decide)}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="kp-checks" aria-label=move || t_string!(i18n, delegation.to_decide_title)>
+                            {to_decide.into_iter().map(|r| {
+                                let href = format!("/authorize?request={}", r.id);
+                                view! {
+                                    <li class="kp-checks__item">
+                                        <span class="kp-checks__who">{r.requester.name.clone()}</span>
+                                        <span>{move || labels::scopes(i18n, &r.scopes)}</span>
+                                        <span class="kp-code">{r.binding_code.clone()}</span>
+                                        <a class="kp-link" href=href>{move || t_string!(i18n, delegation.open_request)}</a>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </Card>
+        })}
+        {move || failure.get().map(|e| view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> })}
+        {show_mine.then(|| view! {
+            <Card title=Signal::derive(move || t_string!(i18n, delegation.mine_title).to_string())>
+                {if mine.is_empty() {
+                    view! { <p>{move || t_string!(i18n, delegation.empty_mine)}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="kp-checks" aria-label=move || t_string!(i18n, delegation.mine_title)>
+                            {mine.into_iter().map(|r| {
+                                let id = r.id.clone();
+                                let status = r.status;
+                                view! {
+                                    <li class="kp-checks__item">
+                                        <span class="kp-checks__who">{r.principal_name.clone()}</span>
+                                        <span class="kp-badge" data-status=status_attr(status)>{move || labels::request_status(i18n, status)}</span>
+                                        <span>{move || labels::scopes(i18n, &r.scopes)}</span>
+                                        <span class="kp-code">{r.binding_code.clone()}</span>
+                                        {(status == RequestStatus::Pending).then(|| view! {
+                                            <button type="button" class="kp-text-button" on:click=move |_| { cancel.dispatch_local(id.clone()); }>
+                                                {move || t_string!(i18n, delegation.cancel)}
+                                            </button>
                                     })}
                                 </li>
                             }
@@ -518,6 +558,7 @@ fn RequestLists(
                 }.into_any()
             }}
         </Card>
+        })}
     }
 }
 
@@ -525,6 +566,7 @@ fn RequestLists(
 fn GrantLists(
     grants: Grants,
     kind: DelegationKind,
+    roles: Roles,
     done: RwSignal<Option<String>>,
     on_change: Callback<()>,
 ) -> impl IntoView {
@@ -548,30 +590,36 @@ fn GrantLists(
         Some(Err(e)) => failure.set(Some(e)),
         None => {}
     });
+    let show_held = roles.asks || !held.is_empty();
+    let show_given = roles.is_asked || !given.is_empty();
     view! {
-        <Card title=Signal::derive(move || t_string!(i18n, delegation.held_title).to_string())>
-            {if held.is_empty() {
-                view! { <p>{move || t_string!(i18n, delegation.empty_held)}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="kp-checks" aria-label=move || t_string!(i18n, delegation.held_title)>
-                        {held.into_iter().map(|g| view! { <GrantItem grant=g given=false revoke=revoke/> }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
-        </Card>
-        <Card title=Signal::derive(move || t_string!(i18n, delegation.given_title).to_string())>
-            {move || failure.get().map(|e| view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> })}
-            {if given.is_empty() {
-                view! { <p>{move || t_string!(i18n, delegation.empty_given)}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="kp-checks" aria-label=move || t_string!(i18n, delegation.given_title)>
-                        {given.into_iter().map(|g| view! { <GrantItem grant=g given=true revoke=revoke/> }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
-        </Card>
+        {move || failure.get().map(|e| view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> })}
+        {show_held.then(|| view! {
+            <Card title=Signal::derive(move || t_string!(i18n, delegation.held_title).to_string())>
+                {if held.is_empty() {
+                    view! { <p>{move || t_string!(i18n, delegation.empty_held)}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="kp-checks" aria-label=move || t_string!(i18n, delegation.held_title)>
+                            {held.into_iter().map(|g| view! { <GrantItem grant=g given=false revoke=revoke/> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </Card>
+        })}
+        {show_given.then(|| view! {
+            <Card title=Signal::derive(move || t_string!(i18n, delegation.given_title).to_string())>
+                {if given.is_empty() {
+                    view! { <p>{move || t_string!(i18n, delegation.empty_given)}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="kp-checks" aria-label=move || t_string!(i18n, delegation.given_title)>
+                            {given.into_iter().map(|g| view! { <GrantItem grant=g given=true revoke=revoke/> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </Card>
+        })}
     }
 }
 

@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use kapok_api::{
-    HolderKind, Licence, LicenceStatus, LicenceSummary, PresentationRequest, client::ClientError,
+    EnterpriseRole, HolderKind, Licence, LicenceStatus, LicenceSummary, PresentationRequest,
+    client::ClientError,
 };
 use kapok_components::{
     Button, ButtonVariant, Card, Choice, ChoiceGroup, EmptyState, Loading, QrCode,
@@ -152,9 +153,25 @@ pub fn WalletPage(holder: HolderKind) -> impl IntoView {
                     Some(Err(e)) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| fetched.refetch())/> }
                     .into_any(),
                     Some(Ok(Fetched { data: list, offline })) => {
-                        let list = shown(&list, holder, status_filter());
+                        let status = status_filter();
+                        let held = shown(&list, holder, None);
+                        let list = shown(&list, holder, status);
                         let notice = offline.then(|| view! { <p class="kp-notice" role="status">{move || t_string!(i18n, wallet.offline_list)}</p> });
-                        if list.is_empty() {
+                        if let (true, false, Some(status)) = (list.is_empty(), held.is_empty(), status) {
+                            // Licences there are, just none of the kind chosen: say so, and offer them all.
+                            view! {
+                                {notice}
+                                <EmptyState
+                                    title=Signal::derive(move || t_string!(i18n, wallet.filter_empty_title).to_string())
+                                    message=Signal::derive(move || t_string!(i18n, wallet.filter_empty, status = labels::status(i18n, status)).to_string())
+                                >
+                                    <Button variant=ButtonVariant::Secondary on_click=Callback::new(move |_| filter.set("all".into()))>
+                                        {move || t_string!(i18n, wallet.filter_show_all)}
+                                    </Button>
+                                </EmptyState>
+                            }
+                            .into_any()
+                        } else if list.is_empty() {
                             let message = Signal::derive(move || {
                                 match holder {
                                     HolderKind::Person => t_string!(i18n, wallet.empty_message),
@@ -162,8 +179,20 @@ pub fn WalletPage(holder: HolderKind) -> impl IntoView {
                                 }
                                 .to_string()
                             });
-                            view! { {notice} <EmptyState title=Signal::derive(move || t_string!(i18n, wallet.empty_title).to_string()) message=message/> }
-                                .into_any()
+                            // Staff reach the company's licences through the legal representative.
+                            let may_ask = holder == HolderKind::Enterprise
+                                && Auth::get().me().is_some_and(|me| {
+                                    me.enterprises.iter().any(|m| m.role == EnterpriseRole::Staff)
+                                });
+                            view! {
+                                {notice}
+                                <EmptyState title=Signal::derive(move || t_string!(i18n, wallet.empty_title).to_string()) message=message>
+                                    {may_ask.then(|| view! {
+                                        <a class="kp-link" href="/enterprise/delegation">{move || t_string!(i18n, delegation.ask_title)}</a>
+                                    })}
+                                </EmptyState>
+                            }
+                            .into_any()
                         } else {
                             view! {
                                 {notice}
