@@ -595,31 +595,39 @@ fn GrantLists(
     view! {
         {move || failure.get().map(|e| view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> })}
         {show_held.then(|| view! {
-            <Card title=Signal::derive(move || t_string!(i18n, delegation.held_title).to_string())>
-                {if held.is_empty() {
-                    view! { <p>{move || t_string!(i18n, delegation.empty_held)}</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="kp-checks" aria-label=move || t_string!(i18n, delegation.held_title)>
-                            {held.into_iter().map(|g| view! { <GrantItem grant=g given=false revoke=revoke/> }).collect_view()}
-                        </ul>
-                    }.into_any()
-                }}
-            </Card>
+            <GrantCard grants=held given=false revoke=revoke
+                title=Signal::derive(move || t_string!(i18n, delegation.held_title).to_string())
+                empty=Signal::derive(move || t_string!(i18n, delegation.empty_held).to_string())/>
         })}
         {show_given.then(|| view! {
-            <Card title=Signal::derive(move || t_string!(i18n, delegation.given_title).to_string())>
-                {if given.is_empty() {
-                    view! { <p>{move || t_string!(i18n, delegation.empty_given)}</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="kp-checks" aria-label=move || t_string!(i18n, delegation.given_title)>
-                            {given.into_iter().map(|g| view! { <GrantItem grant=g given=true revoke=revoke/> }).collect_view()}
-                        </ul>
-                    }.into_any()
-                }}
-            </Card>
+            <GrantCard grants=given given=true revoke=revoke
+                title=Signal::derive(move || t_string!(i18n, delegation.given_title).to_string())
+                empty=Signal::derive(move || t_string!(i18n, delegation.empty_given).to_string())/>
         })}
+    }
+}
+
+/// One side's grants: those the caller holds, or those the caller gave.
+#[component]
+fn GrantCard(
+    grants: Vec<Grant>,
+    given: bool,
+    revoke: Action<String, Result<(), ClientError>>,
+    title: Signal<String>,
+    empty: Signal<String>,
+) -> impl IntoView {
+    view! {
+        <Card title=title>
+            {if grants.is_empty() {
+                view! { <p>{empty}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="kp-checks" aria-label=move || title.get()>
+                        {grants.into_iter().map(|g| view! { <GrantItem grant=g given=given revoke=revoke/> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </Card>
     }
 }
 
