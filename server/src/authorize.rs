@@ -148,6 +148,14 @@ pub enum CompanyAuthority {
 }
 
 impl CompanyAuthority {
+    /// The grant the authority comes from, if it does.
+    pub fn grant(&self) -> Option<&StoredGrant> {
+        match self {
+            CompanyAuthority::LegalRepresentative => None,
+            CompanyAuthority::Grant(grant) => Some(grant),
+        }
+    }
+
     /// Audits a use of the authority when it comes from a grant (`detail` says what).
     pub async fn record_use(&self, db: &Db, detail: &str) -> Result<(), ApiError> {
         if let CompanyAuthority::Grant(grant) = self {

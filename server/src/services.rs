@@ -179,11 +179,6 @@ pub async fn create(
         check_not_under_way(&state, &user.user_id, &new.form, None).await?;
     }
     let id = uuid::Uuid::new_v4().to_string();
-    if let Some(authority) = authority {
-        authority
-            .record_use(&state.db, &format!("application:file:{id}"))
-            .await?;
-    }
     stored_applications::create(
         &state.db,
         &stored_applications::NewApplication {
@@ -194,6 +189,7 @@ pub async fn create(
             form: &new.form,
             submit: new.submit,
             now,
+            under_grant: authority.as_ref().and_then(CompanyAuthority::grant),
         },
     )
     .await

@@ -389,6 +389,65 @@ async fn a_returned_application_is_corrected_and_sent_again_in_a_second_round() 
     );
 }
 
+/// Makes the database refuse every new application, as a full disk or a broken connection
+/// would refuse the insert; `false` lifts it.
+async fn refuse_new_applications(server: &TestServer, refuse: bool) {
+    let statements: &[&str] = match (common::postgres().is_some(), refuse) {
+        (false, true) => &["CREATE TRIGGER refuse_filing BEFORE INSERT ON applications
+             BEGIN SELECT RAISE(ABORT, 'refused'); END"],
+        (false, false) => &["DROP TRIGGER refuse_filing"],
+        (true, true) => &[
+            "CREATE FUNCTION refuse_filing() RETURNS trigger LANGUAGE plpgsql
+             AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$",
+            "CREATE TRIGGER refuse_filing BEFORE INSERT ON applications
+             FOR EACH ROW EXECUTE FUNCTION refuse_filing()",
+        ],
+        (true, false) => &["DROP TRIGGER refuse_filing ON applications"],
+    };
+    for statement in statements {
+        sqlx::query(statement).execute(&server.db).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_filing_under_a_grant_that_the_database_refuses_leaves_no_record_of_a_use() {
+    let server = TestServer::start().await;
+    let (staff, grant) = staff_with_grant(&server, &[Scope::Applications]).await;
+    let legal_rep = server.signed_in("legal-rep").await;
+    let used = |audit: &[kapok_api::AuditEntry]| {
+        audit
+            .iter()
+            .filter(|e| e.action == AuditAction::GrantUsed)
+            .map(|e| e.detail.clone())
+            .collect::<Vec<_>>()
+    };
+    let told = |notices: &kapok_api::Notifications| {
+        notices
+            .items
+            .iter()
+            .filter(|n| matches!(n.kind, NotificationKind::DelegationUse { .. }))
+            .count()
+    };
+
+    refuse_new_applications(&server, true).await;
+    assert!(staff.file_application(&permit()).await.is_err());
+    assert!(staff.applications().await.unwrap().is_empty());
+    assert_eq!(
+        used(&staff.audit(Some(&grant)).await.unwrap()),
+        Vec::<String>::new()
+    );
+    assert_eq!(told(&legal_rep.notifications().await.unwrap()), 0);
+
+    // Once the database takes it, the filing and its record come together.
+    refuse_new_applications(&server, false).await;
+    let filed = staff.file_application(&permit()).await.unwrap();
+    assert_eq!(
+        used(&staff.audit(Some(&grant)).await.unwrap()),
+        [format!("application:file:{}", filed.id)]
+    );
+    assert_eq!(told(&legal_rep.notifications().await.unwrap()), 1);
+}
+
 #[tokio::test]
 async fn staff_with_an_applications_grant_files_the_food_permit_and_the_bureau_issues_it() {
     let server = TestServer::start().await;

@@ -15,6 +15,7 @@ use crate::{
     db::Db,
     store::{
         self,
+        delegation::{self, StoredGrant},
         licences::{self, NewLicence},
         notifications,
         users::{department_str, parse_department},
@@ -43,6 +44,8 @@ pub struct NewApplication<'a> {
     pub form: &'a ApplicationForm,
     pub submit: bool,
     pub now: i64,
+    /// The grant staff file it under, if any: its use is recorded with the application.
+    pub under_grant: Option<&'a StoredGrant>,
 }
 
 pub async fn create(db: &Db, new: &NewApplication<'_>) -> sqlx::Result<()> {
@@ -70,6 +73,10 @@ pub async fn create(db: &Db, new: &NewApplication<'_>) -> sqlx::Result<()> {
     .bind(renews(new.form))
     .execute(&mut *tx)
     .await?;
+    if let Some(grant) = new.under_grant {
+        let detail = format!("application:file:{}", new.id);
+        delegation::record_use_in(&mut tx, grant, &detail, new.now).await?;
+    }
     if new.submit {
         sent(&mut tx, new.id, 1, new.applicant_user_id, new.now).await?;
         notify_parties(&mut tx, new.id, ApplicationStatus::Accepted, new.now).await?;

@@ -6,7 +6,7 @@ use kapok_api::{
     AuditAction, DelegationKind, Grant, GrantStatus, LINK_LIFETIME_SECS, NotificationKind, Party,
     RequestStatus, Scope,
 };
-use sqlx::{Row, any::AnyRow};
+use sqlx::{Any, Row, Transaction, any::AnyRow};
 
 use crate::{
     clock,
@@ -513,8 +513,20 @@ pub async fn revoke(
 /// per day, so a busy grantee does not bury the principal's inbox.
 pub async fn record_use(db: &Db, grant: &StoredGrant, detail: &str, now: i64) -> sqlx::Result<()> {
     let mut tx = db.begin().await?;
+    record_use_in(&mut tx, grant, detail, now).await?;
+    tx.commit().await
+}
+
+/// [`record_use`] inside the caller's transaction, so that the record stands or falls with
+/// the act it records.
+pub async fn record_use_in(
+    tx: &mut Transaction<'_, Any>,
+    grant: &StoredGrant,
+    detail: &str,
+    now: i64,
+) -> sqlx::Result<()> {
     audit::append(
-        &mut *tx,
+        &mut **tx,
         &NewEntry {
             at: now,
             actor_user_id: Some(&grant.grantee_user_id),
@@ -535,14 +547,14 @@ pub async fn record_use(db: &Db, grant: &StoredGrant, detail: &str, now: i64) ->
                  WHERE enterprise_id = $1 AND role = 'legal_representative'",
             )
             .bind(enterprise)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?
         }
         (None, None) => None,
     };
     if let Some(principal) = principal {
         notifications::add(
-            &mut *tx,
+            &mut **tx,
             &principal,
             &NotificationKind::DelegationUse {
                 grant_id: grant.grant.id.clone(),
@@ -553,7 +565,7 @@ pub async fn record_use(db: &Db, grant: &StoredGrant, detail: &str, now: i64) ->
         )
         .await?;
     }
-    tx.commit().await
+    Ok(())
 }
 
 /// Records that someone (signed in or not) opened the request behind a link.
