@@ -242,3 +242,60 @@ test("family: a resident asks her mother, who approves with her passkey, and the
   await context.close();
   await mother.page.context().close();
 });
+
+test("the ask form says the chosen days in the app's language, whatever the browser's, and sends no days it cannot grant", async ({
+  browser,
+  baseURL,
+}) => {
+  // The browser speaks American English, so its date fields write 11/28/2026; the app speaks
+  // Chinese, then British English.
+  const context = await browser.newContext({ baseURL, locale: "en-US" });
+  const staff = await context.newPage();
+  const asked: string[] = [];
+  staff.on("request", (r) => {
+    if (r.method() === "POST" && new URL(r.url()).pathname === "/api/v1/delegation-requests") asked.push(r.url());
+  });
+  await staff.addInitScript(() => {
+    if (!localStorage.getItem("kapok.locale")) localStorage.setItem("kapok.locale", "zh-CN");
+  });
+  await signIn(staff, "staff");
+  await open(staff, "/enterprise/delegation");
+
+  const from = staff.locator('input[name="valid-from"]');
+  const until = staff.locator('input[name="valid-until"]');
+  const today = await from.inputValue();
+  expect(today).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  const day = (offset: number) => new Date(Date.parse(`${today}T00:00:00Z`) + offset * 86_400_000);
+  const iso = (d: Date) => d.toISOString().slice(0, 10);
+  const zh = (d: Date) => `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
+  const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+  const en = (d: Date) => `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+  const period = staff.locator("p.kp-hint[aria-live]");
+
+  // As it opens: today and 30 days in all.
+  await expect(period).toHaveText(fill(s.delegation.period, { from: zh(day(0)), until: zh(day(29)), days: "30" }));
+  await from.fill(iso(day(1)));
+  await until.fill(iso(day(7)));
+  await expect(period).toHaveText(fill(s.delegation.period, { from: zh(day(1)), until: zh(day(7)), days: "7" }));
+
+  // A last day before the first: no period is stated, and sending it is refused here.
+  await until.fill(iso(day(0)));
+  await expect(period).toHaveText("");
+  await staff.getByRole("checkbox", { name: s.scope.applications }).check();
+  await staff.getByRole("button", { name: s.delegation.submit }).click();
+  await expect(staff.getByRole("alert").filter({ hasText: s.delegation.bad_dates })).toBeVisible();
+  // So is a grant longer than a year.
+  await until.fill(iso(day(1 + 366)));
+  await expect(period).toHaveText("");
+  await staff.getByRole("button", { name: s.delegation.submit }).click();
+  await expect(staff.getByRole("alert").filter({ hasText: s.delegation.bad_dates })).toBeVisible();
+  expect(asked).toEqual([]);
+
+  // A whole year, and in English.
+  await staff.evaluate(() => localStorage.setItem("kapok.locale", "en"));
+  await staff.reload();
+  await from.fill(iso(day(1)));
+  await until.fill(iso(day(366)));
+  await expect(period).toHaveText(fill(strings.en.delegation.period, { from: en(day(1)), until: en(day(366)), days: "366" }));
+  await context.close();
+});

@@ -41,15 +41,22 @@ pub fn check(request: &NewDelegationRequest, today: &str) -> Result<(), Invalid>
     }
     let from = request.valid_from.as_deref().unwrap_or(today);
     let until = request.valid_until.as_deref().unwrap_or(from);
-    let starts_today_or_later = clock::days_between(today, from).is_some_and(|d| d >= 0);
-    let span = clock::days_between(from, until);
-    if !starts_today_or_later || !span.is_some_and(|d| (0..MAX_GRANT_DAYS).contains(&d)) {
+    if days_in_force(from, until, today).is_none() {
         return Err(Invalid::BadDates);
     }
     if request.note.chars().count() > NOTE_MAX {
         return Err(Invalid::NoteTooLong);
     }
     Ok(())
+}
+
+/// How many days a grant from `from` to `until` (both included) would be in force, if it may
+/// be asked for `today`: starting today or later, ending on or after its first day, at most
+/// a year.
+fn days_in_force(from: &str, until: &str, today: &str) -> Option<i64> {
+    let starts_today_or_later = clock::days_between(today, from)? >= 0;
+    let span = clock::days_between(from, until)?;
+    (starts_today_or_later && (0..MAX_GRANT_DAYS).contains(&span)).then_some(span + 1)
 }
 
 #[component]
@@ -242,6 +249,24 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
             Invalid::NoteTooLong => t_string!(i18n, delegation.note_too_long),
         })
     };
+    let period = {
+        let today = today.clone();
+        move || {
+            let (from, until) = (from.get(), until.get());
+            let days = days_in_force(&from, &until, &today)?;
+            let locale = i18n.get_locale();
+            Some(
+                t_string!(
+                    i18n,
+                    delegation.period,
+                    from = format::date(locale, &from),
+                    until = format::date(locale, &until),
+                    days = days
+                )
+                .to_string(),
+            )
+        }
+    };
     let show_relatives = kind == DelegationKind::Family;
     view! {
         <Card title=Signal::derive(move || t_string!(i18n, delegation.ask_title).to_string())>
@@ -294,6 +319,8 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
                     </label>
                 </div>
                 <p class="kp-hint">{move || t_string!(i18n, delegation.validity_hint)}</p>
+                // The chosen days in the app's own words: a date field speaks the browser's.
+                <p class="kp-hint" aria-live="polite">{move || period()}</p>
                 <label class="kp-plain-field">
                     <span>{move || t_string!(i18n, delegation.note_label)}</span>
                     <textarea name="note" rows="3" maxlength=NOTE_MAX.to_string() prop:value=move || note.get()
