@@ -174,12 +174,19 @@ fn apply_mode(elderly: bool) {
 }
 
 /// Marks `<html>` with the persona whose shell is showing, which picks the theme tokens.
-pub fn set_theme(persona: Option<kapok_api::Persona>) {
+pub fn set_theme(persona: kapok_api::Persona) {
     if let Some(h) = html() {
-        let _ = match persona {
-            Some(p) => h.set_attribute("data-persona", p.as_str()),
-            None => h.remove_attribute("data-persona"),
-        };
+        let _ = h.set_attribute("data-persona", persona.as_str());
+    }
+}
+
+/// Takes the mark of `persona`'s shell off `<html>` as that shell goes, unless another shell
+/// has already put its own there: going from one shell to another, the new one comes first.
+pub fn clear_theme(persona: kapok_api::Persona) {
+    if let Some(h) = html()
+        && h.get_attribute("data-persona").as_deref() == Some(persona.as_str())
+    {
+        let _ = h.remove_attribute("data-persona");
     }
 }
 

@@ -31,13 +31,28 @@ test("a signed-out visitor to a shell is sent to sign in", async ({ page }) => {
   await expect(await heading(page)).toHaveText(s.sign_in.title);
 });
 
-test("a resident cannot open another persona's shell", async ({ page }) => {
+test("a resident cannot open another persona's shell, and her own comes back in its own colours", async ({ page }) => {
+  const theme = () => page.locator("html");
   await signIn(page, "resident");
   await expect(page).toHaveURL(/\/resident$/);
+  await expect(theme()).toHaveAttribute("data-persona", "resident");
   await page.goto("/official/inbox");
   await expect(page).toHaveURL(/\/resident$/);
+  await expect(theme()).toHaveAttribute("data-persona", "resident");
   await page.goto("/");
   await expect(page).toHaveURL(/\/resident$/);
+  await expect(theme()).toHaveAttribute("data-persona", "resident");
+});
+
+test("staff sent from the officials' address to their own shell see its colours, not the resident's", async ({ page }) => {
+  await signIn(page, "staff");
+  await expect(page).toHaveURL(/\/enterprise$/);
+  const brand = () => page.locator("header").first().evaluate((el) => getComputedStyle(el).backgroundColor);
+  const enterprise = await brand();
+  await page.goto("/official/inbox");
+  await expect(page).toHaveURL(/\/enterprise$/);
+  await expect(page.locator("html")).toHaveAttribute("data-persona", "enterprise");
+  expect(await brand()).toBe(enterprise);
 });
 
 test("a deep link survives a reload", async ({ page }) => {

@@ -21,7 +21,7 @@ use crate::{
     i18n::{Locale, t_string, use_i18n},
     page::LoadFailed,
     pages::messages::{Unread, unread_text},
-    prefs::set_theme,
+    prefs::{clear_theme, set_theme},
 };
 
 /// The ring-for-help number on every elderly home: Guangdong's 12345 government service hotline.
@@ -74,8 +74,8 @@ pub fn Shell(persona: Persona) -> impl IntoView {
         }
         path
     });
-    Effect::new(move |_| set_theme(Some(persona)));
-    on_cleanup(|| set_theme(None));
+    Effect::new(move |_| set_theme(persona));
+    on_cleanup(move || clear_theme(persona));
     move || match gate.get() {
         Gate::Wait => {
             view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }
