@@ -102,12 +102,21 @@ test("keyboard only: sign in, open the wallet and reach the live code, with focu
   await expect(page.getByRole("img", { name: fill(s.wallet.qr_label, { licence: s.licence_type.resident_id_card }) }).locator("svg")).toBeVisible();
 });
 
-test("the elderly home has four large tiles, and 'show my ID code' opens the live code in one tap", async ({ page }) => {
+test("the elderly home has four large tiles, each saying what it is for, and 'show my ID code' opens the live code in one tap", async ({ page }) => {
   // The elder's account asks for elderly mode.
   await signIn(page, "elder");
   const tiles = page.getByRole("main").getByRole("listitem").getByRole("link");
   await expect(tiles).toHaveCount(4);
-  await expect(tiles.nth(0)).toContainText(s.home.show_id_code);
+  const said = [
+    [s.home.show_id_code, s.home.show_id_code_hint],
+    [s.home.my_licences, s.home.my_licences_hint],
+    [s.home.my_applications, s.home.my_applications_hint],
+    [s.home.call_help, s.home.call_help_hint],
+  ];
+  for (const [i, [label, hint]] of said.entries()) {
+    await expect(tiles.nth(i).locator(".kp-tile__label")).toHaveText(label);
+    await expect(tiles.nth(i).locator(".kp-tile__hint")).toHaveText(hint);
+  }
   await expect(tiles.nth(3)).toHaveAttribute("href", "tel:12345");
   await expect(tiles.nth(3)).toContainText(s.home.call_help);
   await tiles.nth(0).click();

@@ -46,13 +46,13 @@ pub fn EnterpriseHome() -> impl IntoView {
                     }
                 }).collect_view())}
                 <TileGrid label=tr(|i| t_string!(i, home.shortcuts))>
-                    <Tile href="/enterprise/wallet" icon=IconName::IdCard label=tr(|i| t_string!(i, home.company_licences))/>
-                    <Tile href="/enterprise/services" icon=IconName::Services label=tr(|i| t_string!(i, home.company_services))/>
+                    <Tile href="/enterprise/wallet" icon=IconName::IdCard label=tr(|i| t_string!(i, home.company_licences)) hint=tr(|i| t_string!(i, home.company_licences_hint))/>
+                    <Tile href="/enterprise/services" icon=IconName::Services label=tr(|i| t_string!(i, home.company_services)) hint=tr(|i| t_string!(i, home.company_services_hint))/>
                     <Tile href="/enterprise/delegation" icon=IconName::Delegation
                         label=tr(|i| t_string!(i, home.delegation))
                         hint=Signal::derive(move || if represents() { t_string!(i18n, home.delegation_hint_rep) } else { t_string!(i18n, home.delegation_hint) }.to_string())/>
                     {move || (!prefs.elderly.get()).then(|| view! {
-                        <Tile href="/enterprise/policies" icon=IconName::Policy label=tr(|i| t_string!(i, policies.title))/>
+                        <Tile href="/enterprise/policies" icon=IconName::Policy label=tr(|i| t_string!(i, policies.title)) hint=tr(|i| t_string!(i, home.policies_hint))/>
                     })}
                     {move || if prefs.elderly.get() {
                         view! {
@@ -60,7 +60,7 @@ pub fn EnterpriseHome() -> impl IntoView {
                                 label=tr(|i| t_string!(i, home.call_help)) hint=tr(|i| t_string!(i, home.call_help_hint))/>
                         }.into_any()
                     } else {
-                        view! { <Tile href="/enterprise/me" icon=IconName::Me label=tr(|i| t_string!(i, home.settings))/> }.into_any()
+                        view! { <Tile href="/enterprise/me" icon=IconName::Me label=tr(|i| t_string!(i, home.settings)) hint=tr(|i| t_string!(i, home.settings_hint))/> }.into_any()
                     }}
                 </TileGrid>
             </div>

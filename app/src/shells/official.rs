@@ -33,15 +33,15 @@ pub fn OfficialHome() -> impl IntoView {
                     </Card>
                 })}
                 <TileGrid label=tr(|i| t_string!(i, home.shortcuts))>
-                    <Tile href="/official/verify" icon=IconName::Verify label=tr(|i| t_string!(i, home.verify_counter))/>
-                    <Tile href="/official/inbox" icon=IconName::Inbox label=tr(|i| t_string!(i, home.inbox))/>
+                    <Tile href="/official/verify" icon=IconName::Verify label=tr(|i| t_string!(i, home.verify_counter)) hint=tr(|i| t_string!(i, home.verify_counter_hint))/>
+                    <Tile href="/official/inbox" icon=IconName::Inbox label=tr(|i| t_string!(i, home.inbox)) hint=tr(|i| t_string!(i, home.inbox_hint))/>
                     {move || if prefs.elderly.get() {
                         view! {
                             <Tile href=HELP_LINE icon=IconName::Help
                                 label=tr(|i| t_string!(i, home.call_help)) hint=tr(|i| t_string!(i, home.call_help_hint))/>
                         }.into_any()
                     } else {
-                        view! { <Tile href="/official/me" icon=IconName::Me label=tr(|i| t_string!(i, home.settings))/> }.into_any()
+                        view! { <Tile href="/official/me" icon=IconName::Me label=tr(|i| t_string!(i, home.settings)) hint=tr(|i| t_string!(i, home.settings_hint))/> }.into_any()
                     }}
                 </TileGrid>
             </div>

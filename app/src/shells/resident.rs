@@ -27,17 +27,17 @@ pub fn ResidentHome() -> impl IntoView {
                 <TileGrid label=tr(|i| t_string!(i, home.shortcuts))>
                     <Tile href="/resident/id-code" icon=IconName::IdCard
                         label=tr(|i| t_string!(i, home.show_id_code)) hint=tr(|i| t_string!(i, home.show_id_code_hint))/>
-                    <Tile href="/resident/wallet" icon=IconName::Wallet label=tr(|i| t_string!(i, home.my_licences))/>
+                    <Tile href="/resident/wallet" icon=IconName::Wallet label=tr(|i| t_string!(i, home.my_licences)) hint=tr(|i| t_string!(i, home.my_licences_hint))/>
                     {move || if prefs.elderly.get() {
                         view! {
-                            <Tile href="/resident/applications" icon=IconName::Applications label=tr(|i| t_string!(i, home.my_applications))/>
+                            <Tile href="/resident/applications" icon=IconName::Applications label=tr(|i| t_string!(i, home.my_applications)) hint=tr(|i| t_string!(i, home.my_applications_hint))/>
                         }.into_any()
                     } else {
                         view! {
-                            <Tile href="/resident/services" icon=IconName::Services label=tr(|i| t_string!(i, home.services))/>
+                            <Tile href="/resident/services" icon=IconName::Services label=tr(|i| t_string!(i, home.services)) hint=tr(|i| t_string!(i, home.services_hint))/>
                             <Tile href="/resident/family" icon=IconName::Delegation
                                 label=tr(|i| t_string!(i, home.family)) hint=tr(|i| t_string!(i, home.family_hint))/>
-                            <Tile href="/resident/me" icon=IconName::Me label=tr(|i| t_string!(i, home.settings))/>
+                            <Tile href="/resident/me" icon=IconName::Me label=tr(|i| t_string!(i, home.settings)) hint=tr(|i| t_string!(i, home.settings_hint))/>
                         }.into_any()
                     }}
                     <Tile href=HELP_LINE icon=IconName::Help
