@@ -214,6 +214,9 @@ pub enum ErrorCode {
     /// A state-changing request from another site (CSRF defence).
     CrossOrigin,
     TooManyRequests,
+    /// Too many wrong passwords for this username lately; `Retry-After` says when to try
+    /// again (a passkey still signs in).
+    TooManySignInAttempts,
     Internal,
     /// The text is not a Kapok licence code.
     TokenMalformed,
@@ -285,6 +288,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::CrossOrigin => "cross_origin",
             ErrorCode::TooManyRequests => "too_many_requests",
+            ErrorCode::TooManySignInAttempts => "too_many_sign_in_attempts",
             ErrorCode::Internal => "internal",
             ErrorCode::TokenMalformed => "token_malformed",
             ErrorCode::TokenUnknownKey => "token_unknown_key",
@@ -366,6 +370,7 @@ mod tests {
             ErrorCode::PayloadTooLarge,
             ErrorCode::CrossOrigin,
             ErrorCode::TooManyRequests,
+            ErrorCode::TooManySignInAttempts,
             ErrorCode::Internal,
             ErrorCode::TokenMalformed,
             ErrorCode::TokenUnknownKey,

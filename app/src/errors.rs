@@ -22,6 +22,9 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
             ErrorCode::PayloadTooLarge => t_string!(i18n, errors.payload_too_large),
             ErrorCode::CrossOrigin => t_string!(i18n, errors.cross_origin),
             ErrorCode::TooManyRequests => t_string!(i18n, errors.too_many_requests),
+            ErrorCode::TooManySignInAttempts => {
+                t_string!(i18n, errors.too_many_sign_in_attempts)
+            }
             ErrorCode::Internal => t_string!(i18n, errors.internal),
             ErrorCode::TokenMalformed => t_string!(i18n, errors.token_malformed),
             ErrorCode::TokenUnknownKey => t_string!(i18n, errors.token_unknown_key),

@@ -1,6 +1,6 @@
 // Sign-in as people get it wrong, and the doors between shells.
 import { expect, test } from "@playwright/test";
-import { type LocaleTag, heading, open, pageLocale, signIn, strings } from "../support/kapok";
+import { type LocaleTag, fillSignIn, heading, open, pageLocale, signIn, strings } from "../support/kapok";
 
 const s = strings["zh-CN"];
 
@@ -9,6 +9,25 @@ test("a wrong password gets a clear message and keeps what was typed", async ({ 
   await expect(page.getByRole("alert")).toHaveText(s.errors.bad_credentials);
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByLabel(s.sign_in.username, { exact: true })).toHaveValue("resident");
+});
+
+test("after ten wrong passwords for one name, the form says to wait or use a passkey, and keeps what was typed", async ({ page }) => {
+  // A name no account has (and new on every run): it is counted all the same.
+  const name = `nobody-${Date.now()}`;
+  await page.goto("/");
+  const answer = () => page.waitForResponse((r) => new URL(r.url()).pathname === "/api/v1/session" && r.request().method() === "POST");
+  for (let i = 0; i < 10; i++) {
+    const answered = answer();
+    await fillSignIn(page, name, `guess-${i}`);
+    expect((await answered).status()).toBe(401);
+    await expect(page.getByRole("alert")).toHaveText(s.errors.bad_credentials);
+  }
+  const answered = answer();
+  await fillSignIn(page, name, "guess-10");
+  expect((await answered).status()).toBe(429);
+  await expect(page.getByRole("alert")).toHaveText(s.errors.too_many_sign_in_attempts);
+  await expect(page.getByLabel(s.sign_in.username, { exact: true })).toHaveValue(name);
+  await expect(page).toHaveURL(/\/$/);
 });
 
 test("an empty form is caught before it is sent", async ({ page }) => {

@@ -29,6 +29,10 @@ pub enum ApiError {
     CeremonyExpired,
     PasskeyExists,
     TooManyRequests,
+    /// Too many wrong passwords for the username lately; try again after this many seconds.
+    TooManySignInAttempts {
+        retry_after_secs: i64,
+    },
     LinkInvalid,
     LinkExpired,
     RequestDecided,
@@ -191,6 +195,12 @@ impl ApiError {
                 "Too many requests",
                 "Please wait a while before trying again.".into(),
             ),
+            TooManySignInAttempts { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::TooManySignInAttempts,
+                "Too many wrong passwords",
+                "Too many wrong passwords for this username lately; try again later, or sign in with a passkey.".into(),
+            ),
             LinkInvalid => (
                 StatusCode::NOT_FOUND,
                 ErrorCode::LinkInvalid,
@@ -300,7 +310,13 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(cause) = &self {
             tracing::error!(%cause, "internal error");
         }
-        problem_response(&self.problem())
+        let mut response = problem_response(&self.problem());
+        if let ApiError::TooManySignInAttempts { retry_after_secs } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, retry_after_secs.into());
+        }
+        response
     }
 }
 

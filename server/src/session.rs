@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::{
     AppState,
     error::ApiError,
-    store::{self, sessions},
+    store::{self, sessions, sign_in_failures},
     web::ApiJson,
 };
 
@@ -86,6 +86,9 @@ where
         (status = 401, description = "Wrong username or password", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords for this username in the last 15 minutes (`too_many_sign_in_attempts`); `Retry-After` says how many seconds to wait",
+            body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "Seconds until a password may be tried again"))),
     ))]
 pub async fn sign_in(
     State(state): State<AppState>,
@@ -106,12 +109,25 @@ pub async fn sign_in(
         .acquire()
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
+    // Guessing stops after a few wrong passwords for a name, whether or not it is an account,
+    // before any hash is computed. Counted while this sign-in holds its turn, so a burst of
+    // guesses in parallel gets no more through than the queue is wide.
+    let username = token_hash(&request.username);
+    let now = store::now();
+    let failures = sign_in_failures::recent(&state.db, &username, now).await?;
+    if let Some(retry_after_secs) = failures.wait_secs() {
+        return Err(ApiError::TooManySignInAttempts { retry_after_secs });
+    }
     let password_ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let user_id = user_id
-        .filter(|_| password_ok)
-        .ok_or(ApiError::BadCredentials)?;
+    let Some(user_id) = user_id.filter(|_| password_ok) else {
+        sign_in_failures::record(&state.db, &username, now).await?;
+        return Err(ApiError::BadCredentials);
+    };
+    if failures.any() {
+        sign_in_failures::clear(&state.db, &username).await?;
+    }
     open_session(&state, &headers, &user_id).await
 }
 

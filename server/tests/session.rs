@@ -120,6 +120,117 @@ async fn wrong_password_is_refused_with_a_stable_code() {
     assert_eq!(problem.status, 401);
 }
 
+/// A password sign-in's status, error code and `Retry-After`, sent as a script would.
+async fn try_password(
+    server: &TestServer,
+    username: &str,
+    password: &str,
+) -> ((u16, Option<ErrorCode>), Option<i64>) {
+    let response = server
+        .raw()
+        .post(server.url("/api/v1/session"))
+        .json(&credentials(username, password))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().parse().unwrap());
+    let code = (status != 200).then_some(()).and(
+        response
+            .json::<kapok_api::Problem>()
+            .await
+            .ok()
+            .map(|p| p.code),
+    );
+    ((status, code), retry_after)
+}
+
+const LOCKED: (u16, Option<ErrorCode>) = (429, Some(ErrorCode::TooManySignInAttempts));
+const WRONG: (u16, Option<ErrorCode>) = (401, Some(ErrorCode::BadCredentials));
+
+#[tokio::test]
+async fn password_guessing_at_one_account_stops_after_ten_wrong_tries_for_fifteen_minutes() {
+    let server = TestServer::start().await;
+    for _ in 0..10 {
+        assert_eq!(try_password(&server, "resident", "guess").await.0, WRONG);
+    }
+    // The eleventh try is refused before the password is looked at: even the right one.
+    for password in ["guess", PASSWORD] {
+        let (answer, retry_after) = try_password(&server, "resident", password).await;
+        assert_eq!(answer, LOCKED);
+        let wait = retry_after.expect("Retry-After");
+        assert!((15 * 60 - 5..=15 * 60).contains(&wait), "wait {wait} s");
+    }
+    // Other accounts sign in as ever, and a passkey would still let her in (tested with the
+    // passkeys); an unknown name is counted and refused the same way, so a refusal does not
+    // tell whether an account exists.
+    assert_eq!(try_password(&server, "elder", PASSWORD).await.0.0, 200);
+    for _ in 0..10 {
+        assert_eq!(try_password(&server, "nobody-here", "guess").await.0, WRONG);
+    }
+    assert_eq!(
+        try_password(&server, "nobody-here", "guess").await.0,
+        LOCKED
+    );
+
+    // Fifteen minutes after the oldest of the ten, one more try is allowed.
+    sqlx::query("UPDATE sign_in_failures SET at = at - 15 * 60")
+        .execute(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(try_password(&server, "resident", PASSWORD).await.0.0, 200);
+}
+
+#[tokio::test]
+async fn the_right_password_clears_the_count_of_wrong_ones() {
+    let server = TestServer::start().await;
+    for _ in 0..9 {
+        assert_eq!(try_password(&server, "resident", "guess").await.0, WRONG);
+    }
+    assert_eq!(try_password(&server, "resident", PASSWORD).await.0.0, 200);
+    // Nine more wrong tries are allowed before the tenth closes the door again.
+    for _ in 0..10 {
+        assert_eq!(try_password(&server, "resident", "guess").await.0, WRONG);
+    }
+    assert_eq!(try_password(&server, "resident", PASSWORD).await.0, LOCKED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_guesses_in_parallel_gets_no_more_than_ten_wrong_tries_through() {
+    let server = TestServer::start().await;
+    let tries = (0..40).map(|_| {
+        let server = (server.raw(), server.url("/api/v1/session"));
+        tokio::spawn(async move {
+            let response = server
+                .0
+                .post(server.1)
+                .json(&credentials("resident", "guess"))
+                .send()
+                .await
+                .unwrap();
+            response.status().as_u16()
+        })
+    });
+    let mut statuses = Vec::new();
+    for t in tries.collect::<Vec<_>>() {
+        statuses.push(t.await.unwrap());
+    }
+    // Passwords are checked a few at a time (half the cores), and each checks the count
+    // first: at most that many tries can pass the count together.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let at_once = (cores / 2).max(1);
+    let wrong = statuses.iter().filter(|s| **s == 401).count();
+    let locked = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(wrong + locked, 40, "{statuses:?}");
+    assert!(
+        (10..10 + at_once).contains(&wrong),
+        "{wrong} wrong tries got through: {statuses:?}"
+    );
+}
+
 #[tokio::test]
 async fn me_without_a_session_is_401() {
     let server = TestServer::start().await;

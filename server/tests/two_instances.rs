@@ -123,6 +123,29 @@ async fn codes_checked_at_once_on_both_instances_each_verify_exactly_once() {
 }
 
 #[tokio::test]
+async fn wrong_passwords_tried_on_both_instances_count_together() {
+    let first = TestServer::start().await;
+    let second = first.second_instance().await;
+    let guess = kapok_api::SignInRequest {
+        username: "resident".into(),
+        password: "guess".into(),
+    };
+    for i in 0..10 {
+        let instance = if i % 2 == 0 { &first } else { &second };
+        assert_eq!(
+            code(instance.client().sign_in(&guess).await),
+            ErrorCode::BadCredentials
+        );
+    }
+    for instance in [&first, &second] {
+        assert_eq!(
+            code(instance.client().sign_in(&guess).await),
+            ErrorCode::TooManySignInAttempts
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_grant_given_through_one_instance_holds_on_the_other_and_its_revocation_too() {
     let a = TestServer::start().await;
     let b = a.second_instance().await;

@@ -9,6 +9,7 @@ pub mod notifications;
 pub mod passkeys;
 pub mod policies;
 pub mod sessions;
+pub mod sign_in_failures;
 pub mod users;
 
 /// Seconds since the Unix epoch: every timestamp in the database.
