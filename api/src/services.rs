@@ -693,6 +693,9 @@ pub enum NotificationKind {
         policy_id: String,
         title: crate::Localized,
     },
+    /// A passkey was added to their account: if they did not add it, whoever holds a session
+    /// of theirs did, and can sign in with it from now on.
+    PasskeyAdded { passkey_id: String },
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]

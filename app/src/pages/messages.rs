@@ -116,6 +116,7 @@ fn Message(message: Notification, persona: Persona) -> impl IntoView {
         NotificationKind::Policy { policy_id, .. } => {
             format!("/enterprise/policies#policy-{policy_id}")
         }
+        NotificationKind::PasskeyAdded { .. } => format!("{root}/me"),
     };
     let kind = message.kind.clone();
     let text = move || match &kind {
@@ -154,6 +155,9 @@ fn Message(message: Notification, persona: Persona) -> impl IntoView {
             title = labels::localized(i18n, title)
         )
         .to_string(),
+        NotificationKind::PasskeyAdded { .. } => {
+            t_string!(i18n, messages.passkey_added).to_string()
+        }
     };
     let read = RwSignal::new(message.read);
     let id = message.id.clone();

@@ -1,7 +1,7 @@
-use kapok_api::PasskeyInfo;
+use kapok_api::{NotificationKind, PasskeyInfo};
 use sqlx::Row;
 
-use crate::db::Db;
+use crate::{db::Db, store::notifications};
 
 /// A stored passkey: what the owner sees, and webauthn-rs's record of it as JSON.
 pub struct StoredPasskey {
@@ -44,7 +44,8 @@ pub async fn of_user(db: &Db, user_id: &str) -> sqlx::Result<Vec<StoredPasskey>>
         .collect())
 }
 
-/// Stores a new passkey; `false` when the credential is already registered (to anyone).
+/// Stores a new passkey, with a notice to its owner; `false` when the credential is already
+/// registered (to anyone).
 pub async fn insert(
     db: &Db,
     user_id: &str,
@@ -53,6 +54,7 @@ pub async fn insert(
     passkey: &str,
     now: i64,
 ) -> sqlx::Result<bool> {
+    let mut tx = db.begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO passkeys (credential_id, user_id, label, passkey, created_at)
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (credential_id) DO NOTHING",
@@ -62,9 +64,20 @@ pub async fn insert(
     .bind(label)
     .bind(passkey)
     .bind(now)
-    .execute(db)
-    .await?;
-    Ok(inserted.rows_affected() == 1)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if inserted {
+        // The account holder hears of every new passkey, so one added by someone else with
+        // their session (a phished password, a borrowed phone) does not go unseen.
+        let kind = NotificationKind::PasskeyAdded {
+            passkey_id: credential_id.to_owned(),
+        };
+        notifications::add(&mut *tx, user_id, &kind, None, now).await?;
+    }
+    tx.commit().await?;
+    Ok(inserted)
 }
 
 /// Records a use: the new signature counter and when.
