@@ -122,6 +122,11 @@ impl Client {
         self.send_no_content(Method::DELETE, "/session").await
     }
 
+    /// Ends every session of the account, on every device, this one included.
+    pub async fn sign_out_everywhere(&self) -> Result<(), ClientError> {
+        self.send_no_content(Method::DELETE, "/sessions").await
+    }
+
     /// Starts a passkey sign-in for the account named.
     pub async fn passkey_sign_in_start(
         &self,

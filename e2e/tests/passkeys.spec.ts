@@ -13,7 +13,7 @@ async function addPasskey(page: Page) {
 
 async function signOut(page: Page) {
   await open(page, "/resident/me");
-  await page.getByRole("button", { name: s.me.sign_out }).click();
+  await page.getByRole("button", { name: s.me.sign_out, exact: true }).click();
   await expect(page).toHaveURL(/\/$/);
 }
 

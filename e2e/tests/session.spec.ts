@@ -282,3 +282,27 @@ test("a page left alone is not redrawn every second while no warning shows", asy
   );
   expect(changes).toEqual([]);
 });
+
+test("signing out on every device ends the session on her other phone too, and no one else's", async ({ browser, baseURL, page }) => {
+  const other = await (await browser.newContext({ baseURL, locale: "zh-CN" })).newPage();
+  const someoneElse = await (await browser.newContext({ baseURL, locale: "zh-CN" })).newPage();
+  await signIn(other, "resident");
+  await signIn(someoneElse, "elder");
+  await signIn(page, "resident");
+
+  await open(page, "/resident/me");
+  await expect(page.getByText(s.me.sign_out_everywhere_hint)).toBeVisible();
+  await page.getByRole("button", { name: s.me.sign_out_everywhere }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("button", { name: s.sign_in.submit, exact: true })).toBeVisible();
+
+  // Her other phone is sent to sign in, saying why, at the next thing it opens.
+  await other.goto("/resident/wallet");
+  await expect(other.getByText(s.sign_in.expired)).toBeVisible();
+  // The elder on her own phone is still signed in.
+  await someoneElse.goto("/resident/wallet");
+  await expect(someoneElse).toHaveURL(/\/resident\/wallet$/);
+  await expect(someoneElse.getByText(s.sign_in.expired)).toHaveCount(0);
+  await other.context().close();
+  await someoneElse.context().close();
+});

@@ -85,6 +85,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             kapok_api::API_PREFIX,
             OpenApiRouter::new()
                 .routes(routes!(session::sign_in, session::sign_out))
+                .routes(routes!(session::sign_out_everywhere))
                 .routes(routes!(session::me))
                 .routes(routes!(session::demo_accounts))
                 .routes(routes!(passkeys::register_start))

@@ -168,6 +168,25 @@ pub async fn sign_out(
         .into_response())
 }
 
+/// Sign out everywhere: every session of the account ends, on every device, this one
+/// included (a phone lost or left signed in somewhere).
+#[utoipa::path(delete, path = "/sessions", tag = "session",
+    responses(
+        (status = 204, description = "Every session of the account has ended"),
+        (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, ApiError> {
+    sessions::delete_all_of(&state.db, &user.user_id).await?;
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, session_cookie("", 0))],
+    )
+        .into_response())
+}
+
 /// Who am I: the signed-in user and their enterprises.
 #[utoipa::path(get, path = "/me", tag = "session",
     responses(

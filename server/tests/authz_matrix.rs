@@ -146,6 +146,7 @@ const MATRIX: &[Row] = &[
     // Signing in is open to anyone (the body signs in as the resident); signing out always works.
     ("POST",   "/session",                                    Nothing,          [200, 200, 200, 200, 200, 200, 200]),
     ("DELETE", "/session",                                    Nothing,          [204, 204, 204, 204, 204, 204, 204]),
+    ("DELETE", "/sessions",                                   Nothing,          [401, 204, 204, 204, 204, 204, 204]),
     ("GET",    "/me",                                         Nothing,          [401, 200, 200, 200, 200, 200, 200]),
     ("GET",    "/demo-accounts",                              Nothing,          [200, 200, 200, 200, 200, 200, 200]),
     // Passkey sign-in is public: the resident has no passkey (404 no_passkey) and a made-up

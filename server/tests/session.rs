@@ -315,6 +315,35 @@ async fn signing_in_again_rotates_the_session() {
 }
 
 #[tokio::test]
+async fn signing_out_everywhere_ends_every_session_of_the_account_and_no_one_else_s() {
+    let server = TestServer::start().await;
+    let phone = server.signed_in("resident").await;
+    let tablet = server.signed_in("resident").await;
+    let someone_else = server.signed_in("elder").await;
+    phone.sign_out_everywhere().await.unwrap();
+    assert_eq!(code(phone.me().await), ErrorCode::Unauthenticated);
+    assert_eq!(code(tablet.me().await), ErrorCode::Unauthenticated);
+    assert_eq!(someone_else.me().await.unwrap().user.username, "elder");
+    // Without a session there is nothing to end.
+    assert_eq!(
+        code(server.client().sign_out_everywhere().await),
+        ErrorCode::Unauthenticated
+    );
+    // Signing in again works as ever.
+    assert_eq!(
+        server
+            .signed_in("resident")
+            .await
+            .me()
+            .await
+            .unwrap()
+            .user
+            .username,
+        "resident"
+    );
+}
+
+#[tokio::test]
 async fn an_idle_session_expires() {
     let server = TestServer::start().await;
     let client = server.signed_in("resident").await;

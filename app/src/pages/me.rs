@@ -21,7 +21,17 @@ pub fn MePage() -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::get();
     let navigate = use_navigate();
-    let sign_out = Action::new_local(|_: &()| async move { api().sign_out().await });
+    // `true`: on every device.
+    let sign_out = Action::new_local(|everywhere: &bool| {
+        let everywhere = *everywhere;
+        async move {
+            if everywhere {
+                api().sign_out_everywhere().await
+            } else {
+                api().sign_out().await
+            }
+        }
+    });
     let failure = RwSignal::new(None::<ClientError>);
     Effect::new(move |_| match sign_out.value().get() {
         Some(Ok(())) => {
@@ -33,6 +43,9 @@ pub fn MePage() -> impl IntoView {
         Some(Err(e)) => failure.set(Some(e)),
         None => {}
     });
+    let going = move |everywhere: bool| {
+        sign_out.pending().get() && sign_out.input().get() == Some(everywhere)
+    };
     let me = move || auth.me();
     view! {
         <Page title=Signal::derive(move || t_string!(i18n, me.title).to_string())>
@@ -75,13 +88,28 @@ pub fn MePage() -> impl IntoView {
                     disabled=sign_out.pending()
                     on_click=Callback::new(move |_| {
                         failure.set(None);
-                        sign_out.dispatch_local(());
+                        sign_out.dispatch_local(false);
                     })
                 >
-                    {move || if sign_out.pending().get() {
+                    {move || if going(false) {
                         t_string!(i18n, me.signing_out)
                     } else {
                         t_string!(i18n, me.sign_out)
+                    }}
+                </Button>
+                <p class="kp-hint">{move || t_string!(i18n, me.sign_out_everywhere_hint)}</p>
+                <Button
+                    variant=ButtonVariant::Secondary
+                    disabled=sign_out.pending()
+                    on_click=Callback::new(move |_| {
+                        failure.set(None);
+                        sign_out.dispatch_local(true);
+                    })
+                >
+                    {move || if going(true) {
+                        t_string!(i18n, me.signing_out)
+                    } else {
+                        t_string!(i18n, me.sign_out_everywhere)
                     }}
                 </Button>
             </div>

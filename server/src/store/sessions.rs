@@ -30,6 +30,15 @@ pub async fn delete(db: &Db, token_hash: &[u8]) -> sqlx::Result<()> {
     Ok(())
 }
 
+/// Ends every session of `user_id`, on every device.
+pub async fn delete_all_of(db: &Db, user_id: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// The user behind a live session, refreshing its idle clock; an expired one is deleted. It is
 /// looked up through `reads` and written, when it must be, through `db`.
 pub async fn user_of(
