@@ -161,11 +161,7 @@ pub async fn sign_out(
     if let Some(token) = session_token(&headers) {
         sessions::delete(&state.db, &token_hash(token)).await?;
     }
-    Ok((
-        StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, session_cookie("", 0))],
-    )
-        .into_response())
+    Ok(signed_out())
 }
 
 /// Sign out everywhere: every session of the account ends, on every device, this one
@@ -180,11 +176,16 @@ pub async fn sign_out_everywhere(
     user: CurrentUser,
 ) -> Result<Response, ApiError> {
     sessions::delete_all_of(&state.db, &user.user_id).await?;
-    Ok((
+    Ok(signed_out())
+}
+
+/// The answer to a sign-out: no content, and the cookie cleared in the browser.
+fn signed_out() -> Response {
+    (
         StatusCode::NO_CONTENT,
         [(header::SET_COOKIE, session_cookie("", 0))],
     )
-        .into_response())
+        .into_response()
 }
 
 /// Who am I: the signed-in user and their enterprises.

@@ -532,60 +532,68 @@ fn RequestLists(
     });
     let show_to_decide = roles.is_asked || !to_decide.is_empty();
     let show_mine = roles.asks || !mine.is_empty();
+    let to_decide_title =
+        Signal::derive(move || t_string!(i18n, delegation.to_decide_title).to_string());
+    let mine_title = Signal::derive(move || t_string!(i18n, delegation.mine_title).to_string());
     view! {
         {show_to_decide.then(|| view! {
-            <Card title=Signal::derive(move || t_string!(i18n, delegation.to_decide_title).to_string())>
-                {if to_decide.is_empty() {
-                    view! { <p>{move || t_string!(i18n, delegation.empty_to_decide)}</p> }.into_any()
-                } else {
+            <ListCard title=to_decide_title is_empty=to_decide.is_empty()
+                empty=Signal::derive(move || t_string!(i18n, delegation.empty_to_decide).to_string())>
+                {to_decide.into_iter().map(|r| {
+                    let href = format!("/authorize?request={}", r.id);
                     view! {
-                        <ul class="kp-checks" aria-label=move || t_string!(i18n, delegation.to_decide_title)>
-                            {to_decide.into_iter().map(|r| {
-                                let href = format!("/authorize?request={}", r.id);
-                                view! {
-                                    <li class="kp-checks__item">
-                                        <span class="kp-checks__who">{r.requester.name.clone()}</span>
-                                        <span>{move || labels::scopes(i18n, &r.scopes)}</span>
-                                        <span class="kp-code">{r.binding_code.clone()}</span>
-                                        <a class="kp-link" href=href>{move || t_string!(i18n, delegation.open_request)}</a>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
-                }}
-            </Card>
+                        <li class="kp-checks__item">
+                            <span class="kp-checks__who">{r.requester.name.clone()}</span>
+                            <span>{move || labels::scopes(i18n, &r.scopes)}</span>
+                            <span class="kp-code">{r.binding_code.clone()}</span>
+                            <a class="kp-link" href=href>{move || t_string!(i18n, delegation.open_request)}</a>
+                        </li>
+                    }
+                }).collect_view()}
+            </ListCard>
         })}
         {move || failure.get().map(|e| view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> })}
         {show_mine.then(|| view! {
-            <Card title=Signal::derive(move || t_string!(i18n, delegation.mine_title).to_string())>
-                {if mine.is_empty() {
-                    view! { <p>{move || t_string!(i18n, delegation.empty_mine)}</p> }.into_any()
-                } else {
+            <ListCard title=mine_title is_empty=mine.is_empty()
+                empty=Signal::derive(move || t_string!(i18n, delegation.empty_mine).to_string())>
+                {mine.into_iter().map(|r| {
+                    let id = r.id.clone();
+                    let status = r.status;
                     view! {
-                        <ul class="kp-checks" aria-label=move || t_string!(i18n, delegation.mine_title)>
-                            {mine.into_iter().map(|r| {
-                                let id = r.id.clone();
-                                let status = r.status;
-                                view! {
-                                    <li class="kp-checks__item">
-                                        <span class="kp-checks__who">{r.principal_name.clone()}</span>
-                                        <span class="kp-badge" data-status=status_attr(status)>{move || labels::request_status(i18n, status)}</span>
-                                        <span>{move || labels::scopes(i18n, &r.scopes)}</span>
-                                        <span class="kp-code">{r.binding_code.clone()}</span>
-                                        {(status == RequestStatus::Pending).then(|| view! {
-                                            <button type="button" class="kp-text-button" on:click=move |_| { cancel.dispatch_local(id.clone()); }>
-                                                {move || t_string!(i18n, delegation.cancel)}
-                                            </button>
-                                    })}
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
+                        <li class="kp-checks__item">
+                            <span class="kp-checks__who">{r.principal_name.clone()}</span>
+                            <span class="kp-badge" data-status=status_attr(status)>{move || labels::request_status(i18n, status)}</span>
+                            <span>{move || labels::scopes(i18n, &r.scopes)}</span>
+                            <span class="kp-code">{r.binding_code.clone()}</span>
+                            {(status == RequestStatus::Pending).then(|| view! {
+                                <button type="button" class="kp-text-button" on:click=move |_| { cancel.dispatch_local(id.clone()); }>
+                                    {move || t_string!(i18n, delegation.cancel)}
+                                </button>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ListCard>
+        })}
+    }
+}
+
+/// A card holding one list (its items are the children), or a line saying it is empty.
+#[component]
+fn ListCard(
+    title: Signal<String>,
+    empty: Signal<String>,
+    is_empty: bool,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <Card title=title>
+            {if is_empty {
+                view! { <p>{empty}</p> }.into_any()
+            } else {
+                view! { <ul class="kp-checks" aria-label=move || title.get()>{children()}</ul> }.into_any()
             }}
         </Card>
-        })}
     }
 }
 
@@ -644,17 +652,9 @@ fn GrantCard(
     empty: Signal<String>,
 ) -> impl IntoView {
     view! {
-        <Card title=title>
-            {if grants.is_empty() {
-                view! { <p>{empty}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="kp-checks" aria-label=move || title.get()>
-                        {grants.into_iter().map(|g| view! { <GrantItem grant=g given=given revoke=revoke/> }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
-        </Card>
+        <ListCard title=title empty=empty is_empty=grants.is_empty()>
+            {grants.into_iter().map(|g| view! { <GrantItem grant=g given=given revoke=revoke/> }).collect_view()}
+        </ListCard>
     }
 }
 

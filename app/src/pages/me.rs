@@ -43,8 +43,28 @@ pub fn MePage() -> impl IntoView {
         Some(Err(e)) => failure.set(Some(e)),
         None => {}
     });
-    let going = move |everywhere: bool| {
-        sign_out.pending().get() && sign_out.input().get() == Some(everywhere)
+    let sign_out_button = move |everywhere: bool| {
+        let label = move || {
+            if sign_out.pending().get() && sign_out.input().get() == Some(everywhere) {
+                t_string!(i18n, me.signing_out)
+            } else if everywhere {
+                t_string!(i18n, me.sign_out_everywhere)
+            } else {
+                t_string!(i18n, me.sign_out)
+            }
+        };
+        view! {
+            <Button
+                variant=ButtonVariant::Secondary
+                disabled=sign_out.pending()
+                on_click=Callback::new(move |_| {
+                    failure.set(None);
+                    sign_out.dispatch_local(everywhere);
+                })
+            >
+                {label}
+            </Button>
+        }
     };
     let me = move || auth.me();
     view! {
@@ -83,35 +103,9 @@ pub fn MePage() -> impl IntoView {
                     <DisplaySettings/>
                 </Card>
                 {move || failure.get().map(|e| view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> })}
-                <Button
-                    variant=ButtonVariant::Secondary
-                    disabled=sign_out.pending()
-                    on_click=Callback::new(move |_| {
-                        failure.set(None);
-                        sign_out.dispatch_local(false);
-                    })
-                >
-                    {move || if going(false) {
-                        t_string!(i18n, me.signing_out)
-                    } else {
-                        t_string!(i18n, me.sign_out)
-                    }}
-                </Button>
+                {sign_out_button(false)}
                 <p class="kp-hint">{move || t_string!(i18n, me.sign_out_everywhere_hint)}</p>
-                <Button
-                    variant=ButtonVariant::Secondary
-                    disabled=sign_out.pending()
-                    on_click=Callback::new(move |_| {
-                        failure.set(None);
-                        sign_out.dispatch_local(true);
-                    })
-                >
-                    {move || if going(true) {
-                        t_string!(i18n, me.signing_out)
-                    } else {
-                        t_string!(i18n, me.sign_out_everywhere)
-                    }}
-                </Button>
+                {sign_out_button(true)}
             </div>
         </Page>
     }
