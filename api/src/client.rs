@@ -15,8 +15,8 @@ use crate::{
     CeremonyAnswer, CreatedDelegationRequest, Decision, DelegationRequest, DelegationRequests,
     DemoAccounts, ErrorCode, Grant, Grants, IssuerKeys, Licence, LicenceSummary, LinkLookup, Me,
     NewApplication, NewDelegationRequest, NewPasskey, NewPolicy, Notifications, PasskeyInfo,
-    PasskeySignIn, Policy, PolicyTag, Presentation, PresentationRequest, Problem, SESSION_COOKIE,
-    Service, SignInRequest, Subscriptions, Verification, VerifiedLicence, VerifyRequest,
+    Policy, PolicyTag, Presentation, PresentationRequest, Problem, SESSION_COOKIE, Service,
+    SignInRequest, Subscriptions, Verification, VerifiedLicence, VerifyRequest,
 };
 
 /// Why a call failed.
@@ -127,12 +127,9 @@ impl Client {
         self.send_no_content(Method::DELETE, "/sessions").await
     }
 
-    /// Starts a passkey sign-in for the account named.
-    pub async fn passkey_sign_in_start(
-        &self,
-        request: &PasskeySignIn,
-    ) -> Result<Ceremony, ClientError> {
-        self.send(Method::POST, "/session/passkey/start", Some(request))
+    /// Starts a passkey sign-in: any of the phone's passkeys for this site may answer.
+    pub async fn passkey_sign_in_start(&self) -> Result<Ceremony, ClientError> {
+        self.send::<(), _>(Method::POST, "/session/passkey/start", None)
             .await
     }
 

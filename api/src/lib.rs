@@ -236,6 +236,9 @@ pub enum ErrorCode {
     NoPasskey,
     /// The passkey's answer did not check out (wrong key, bad signature, wrong site).
     PasskeyRejected,
+    /// The phone offered a passkey that is on no account here (removed from the account, or
+    /// the account closed): sign in with the password.
+    PasskeyUnknown,
     /// The phone did not confirm it was its owner (no face, fingerprint or screen lock).
     UserNotVerified,
     /// The sign-in or approval step took too long or was already used; start again.
@@ -299,6 +302,7 @@ impl ErrorCode {
             ErrorCode::TokenReplayed => "token_replayed",
             ErrorCode::NoPasskey => "no_passkey",
             ErrorCode::PasskeyRejected => "passkey_rejected",
+            ErrorCode::PasskeyUnknown => "passkey_unknown",
             ErrorCode::UserNotVerified => "user_not_verified",
             ErrorCode::CeremonyExpired => "ceremony_expired",
             ErrorCode::PasskeyExists => "passkey_exists",
@@ -381,6 +385,7 @@ mod tests {
             ErrorCode::TokenReplayed,
             ErrorCode::NoPasskey,
             ErrorCode::PasskeyRejected,
+            ErrorCode::PasskeyUnknown,
             ErrorCode::UserNotVerified,
             ErrorCode::CeremonyExpired,
             ErrorCode::PasskeyExists,

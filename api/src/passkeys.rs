@@ -28,13 +28,6 @@ pub struct CeremonyAnswer {
     pub credential: serde_json::Value,
 }
 
-/// Start signing in with a passkey.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct PasskeySignIn {
-    pub username: String,
-}
-
 /// Finish adding a passkey.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

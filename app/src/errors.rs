@@ -35,6 +35,7 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
             ErrorCode::TokenReplayed => t_string!(i18n, errors.token_replayed),
             ErrorCode::NoPasskey => t_string!(i18n, errors.no_passkey),
             ErrorCode::PasskeyRejected => t_string!(i18n, errors.passkey_rejected),
+            ErrorCode::PasskeyUnknown => t_string!(i18n, errors.passkey_unknown),
             ErrorCode::UserNotVerified => t_string!(i18n, errors.user_not_verified),
             ErrorCode::CeremonyExpired => t_string!(i18n, errors.ceremony_expired),
             ErrorCode::PasskeyExists => t_string!(i18n, errors.passkey_exists),

@@ -103,3 +103,39 @@ async fn run(ceremony: &Ceremony, kind: Ceremonial) -> Result<CeremonyAnswer, Pa
         credential,
     })
 }
+
+/// Tells the phone's passkey store that this site no longer knows the passkey `credential_id`
+/// (removed from its account), so it stops offering it (`signalUnknownCredential`). Browsers
+/// without the signal API are left as they are; nothing waits on the answer.
+pub fn forget(credential_id: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(rp_id) = window.location().hostname() else {
+        return;
+    };
+    let Some(class) = Reflect::get(&window, &"PublicKeyCredential".into())
+        .ok()
+        .filter(|c| c.is_function())
+    else {
+        return;
+    };
+    let Some(signal) = Reflect::get(&class, &"signalUnknownCredential".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+    else {
+        return;
+    };
+    let details = Object::new();
+    let _ = Reflect::set(&details, &"rpId".into(), &rp_id.into());
+    let _ = Reflect::set(&details, &"credentialId".into(), &credential_id.into());
+    if let Some(pending) = signal
+        .call1(&class, &details)
+        .ok()
+        .and_then(|p| p.dyn_into::<Promise>().ok())
+    {
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = JsFuture::from(pending).await;
+        });
+    }
+}

@@ -41,3 +41,26 @@ export async function credentialCount(a: Authenticator): Promise<number> {
   const { credentials } = await a.cdp.send("WebAuthn.getCredentials", { authenticatorId: a.authenticatorId });
   return credentials.length;
 }
+
+/** A passkey as the phone holds it, private key included (CDP `WebAuthn.Credential`). */
+export interface StoredCredential {
+  credentialId: string;
+  isResidentCredential: boolean;
+  rpId?: string;
+  privateKey: string;
+  userHandle?: string;
+  signCount: number;
+}
+
+export async function credentials(a: Authenticator): Promise<StoredCredential[]> {
+  const { credentials } = await a.cdp.send("WebAuthn.getCredentials", { authenticatorId: a.authenticatorId });
+  return credentials as StoredCredential[];
+}
+
+/** Leaves the phone holding exactly `kept`, as given (a tampered one included). */
+export async function replaceCredentials(a: Authenticator, kept: StoredCredential[]) {
+  await a.cdp.send("WebAuthn.clearCredentials", { authenticatorId: a.authenticatorId });
+  for (const credential of kept) {
+    await a.cdp.send("WebAuthn.addCredential", { authenticatorId: a.authenticatorId, credential });
+  }
+}

@@ -1,26 +1,35 @@
-// Passkeys: add one on "me", sign in with the phone's unlock, and every way that must fail.
-import { type Page, expect, test } from "@playwright/test";
+// Passkeys: add one on "me", sign in with the phone's unlock and no username, and every way
+// that must fail.
+import { type Browser, type Page, expect, test } from "@playwright/test";
 import { open, signIn, strings } from "../support/kapok";
-import { addAuthenticator, credentialCount, failUnlock, tamper } from "../support/passkeys";
+import { addAuthenticator, credentialCount, credentials, failUnlock, replaceCredentials, tamper } from "../support/passkeys";
 
 const s = strings["zh-CN"];
 
-async function addPasskey(page: Page) {
+// Each account reads the app in its own language once signed in (the Hong Kong resident's is zh-HK).
+async function addPasskey(page: Page, t = s) {
   await open(page, "/resident/me");
-  await page.getByRole("button", { name: s.passkey.add }).click();
-  await expect(page.getByText(s.passkey.added)).toBeVisible();
+  await page.getByRole("button", { name: t.passkey.add }).click();
+  await expect(page.getByText(t.passkey.added)).toBeVisible();
 }
 
-async function signOut(page: Page) {
+async function signOut(page: Page, t = s) {
   await open(page, "/resident/me");
-  await page.getByRole("button", { name: s.me.sign_out, exact: true }).click();
+  await page.getByRole("button", { name: t.me.sign_out, exact: true }).click();
   await expect(page).toHaveURL(/\/$/);
 }
 
-async function passkeySignIn(page: Page, username: string) {
+async function passkeySignIn(page: Page, t = s) {
   await open(page, "/");
-  await page.getByLabel(s.sign_in.username, { exact: true }).fill(username);
-  await page.getByRole("button", { name: s.sign_in.passkey }).click();
+  await page.getByRole("button", { name: t.sign_in.passkey }).click();
+}
+
+/** The same account on a second device that holds no passkey (a computer, signed in with the password). */
+async function otherDevice(browser: Browser, baseURL: string | undefined, username: string) {
+  const context = await browser.newContext({ baseURL, locale: "zh-CN" });
+  const page = await context.newPage();
+  await signIn(page, username);
+  return page;
 }
 
 test("a resident adds a passkey and signs in with the phone's unlock, no password", async ({ page }) => {
@@ -41,19 +50,46 @@ test("a resident adds a passkey and signs in with the phone's unlock, no passwor
   await expect(page).toHaveURL(/\/resident\/me$/);
   await expect(list.getByRole("listitem")).toHaveCount(1);
 
+  // No username: the phone offers the passkey it holds, and it names the account.
   await signOut(page);
-  await passkeySignIn(page, "resident");
+  await passkeySignIn(page);
   await expect(page).toHaveURL(/\/resident$/);
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
 
-  // The use is recorded; removing the passkey ends passkey sign-in for the account.
+  // The use is recorded; removing the passkey ends passkey sign-in for the account, and the
+  // phone is told to forget it, so it does not offer a passkey that no longer works.
   await open(page, "/resident/me");
   await expect(list).not.toContainText(s.passkey.never_used);
   await list.getByRole("button", { name: new RegExp(s.passkey.remove) }).click();
   await expect(page.getByText(s.passkey.removed)).toBeVisible();
   await expect(page.getByText(s.passkey.empty)).toBeVisible();
-  await signOut(page);
-  await passkeySignIn(page, "resident");
-  await expect(page.getByRole("alert")).toHaveText(s.errors.no_passkey);
+  await expect.poll(() => credentialCount(phone)).toBe(0);
+});
+
+test("a passkey removed on another device says so on the phone, which then forgets it", async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  const hk = strings["zh-HK"];
+  const phone = await addAuthenticator(page);
+  await signIn(page, "hk-resident");
+  await addPasskey(page, hk);
+  await signOut(page, hk);
+
+  // Removed from the computer, which does not hold it: the phone still does.
+  const computer = await otherDevice(browser, baseURL, "hk-resident");
+  await open(computer, "/resident/me");
+  const list = computer.getByRole("list", { name: hk.passkey.list_label });
+  await list.getByRole("button", { name: new RegExp(hk.passkey.remove) }).click();
+  await expect(computer.getByText(hk.passkey.empty)).toBeVisible();
+  await computer.context().close();
+  expect(await credentialCount(phone)).toBe(1);
+
+  await passkeySignIn(page, hk);
+  await expect(page.getByRole("alert")).toHaveText(hk.errors.passkey_unknown);
+  await expect(page).toHaveURL(/\/$/);
+  await expect.poll(() => credentialCount(phone)).toBe(0);
 });
 
 test("a failed unlock, an answer without user verification and a forged signature all keep the door shut", async ({
@@ -66,18 +102,18 @@ test("a failed unlock, an answer without user verification and a forged signatur
 
   // The face or fingerprint did not match: the phone gives nothing.
   await failUnlock(phone);
-  await passkeySignIn(page, "elder");
+  await passkeySignIn(page);
   await expect(page.getByRole("alert")).toHaveText(s.passkey.cancelled);
   await failUnlock(phone, false);
 
   // A tampered phone claims a check it did not make.
   await tamper(phone, { isBadUV: true });
-  await passkeySignIn(page, "elder");
+  await passkeySignIn(page);
   await expect(page.getByRole("alert")).toHaveText(s.errors.user_not_verified);
 
   // A forged signature.
   await tamper(phone, { isBogusSignature: true });
-  await passkeySignIn(page, "elder");
+  await passkeySignIn(page);
   await expect(page.getByRole("alert")).toHaveText(s.errors.passkey_rejected);
 
   // Still signed out: the shell is not reachable.
@@ -86,18 +122,52 @@ test("a failed unlock, an answer without user verification and a forged signatur
 
   // An honest answer gets in.
   await tamper(phone, {});
-  await passkeySignIn(page, "elder");
+  await passkeySignIn(page);
   await expect(page).toHaveURL(/\/resident$/);
 });
 
-test("passkey sign-in asks for the username first, and an account without passkeys is told to use its password", async ({
+test("passkey sign-in asks for no username, so it tells no one which accounts exist or have a passkey", async ({
   page,
 }) => {
+  // A phone without a passkey for Kapok: the browser has nothing to offer, and the page says
+  // only that no passkey was given, whatever is typed in the username field.
+  const phone = await addAuthenticator(page);
   await open(page, "/");
-  await page.getByRole("button", { name: s.sign_in.passkey }).click();
-  await expect(page.getByRole("alert")).toHaveText(s.sign_in.passkey_needs_username);
-  await passkeySignIn(page, "official");
-  await expect(page.getByRole("alert")).toHaveText(s.errors.no_passkey);
-  await passkeySignIn(page, "nobody-by-this-name");
-  await expect(page.getByRole("alert")).toHaveText(s.errors.no_passkey);
+  await expect(page.getByText(s.sign_in.passkey_hint)).toBeVisible();
+  for (const name of ["", "official", "nobody-by-this-name"]) {
+    await page.getByLabel(s.sign_in.username, { exact: true }).fill(name);
+    await page.getByRole("button", { name: s.sign_in.passkey }).click();
+    await expect(page.getByRole("alert")).toHaveText(s.passkey.cancelled);
+  }
+  expect(await credentialCount(phone)).toBe(0);
+  await expect(page).toHaveURL(/\/$/);
+});
+
+test("a passkey whose answer names another account than its own is refused, though its signature is good", async ({
+  page,
+}) => {
+  // The user handle in an answer is not signed. A phone holding the elder's passkey, altered
+  // to claim the resident's handle, must sign in neither of them.
+  const phone = await addAuthenticator(page);
+  await signIn(page, "resident");
+  await addPasskey(page);
+  await signOut(page);
+  const [residents] = await credentials(phone);
+  await signIn(page, "elder");
+  await addPasskey(page);
+  await signOut(page);
+  const elders = (await credentials(phone)).find((c) => c.credentialId !== residents.credentialId)!;
+  await replaceCredentials(phone, [{ ...elders, userHandle: residents.userHandle }]);
+
+  await passkeySignIn(page);
+  await expect(page.getByRole("alert")).toHaveText(s.errors.passkey_rejected);
+  await page.goto("/resident/me");
+  await expect(page).toHaveURL(/\/$/);
+
+  // The same passkey with its own handle still works.
+  await replaceCredentials(phone, [elders]);
+  await passkeySignIn(page);
+  await expect(page).toHaveURL(/\/resident$/);
+  await open(page, "/resident/me");
+  await expect(page.getByText("李桂英", { exact: true })).toBeVisible();
 });

@@ -264,7 +264,9 @@ pub async fn approve_finish(
     let request = authorize::approver_of(&state.db, &user, &id).await?;
     let taken = store::passkeys::take_ceremony(&state.db, &answer.ceremony, Kind::Approve, now)
         .await?
-        .filter(|t| t.user_id == user.user_id && t.subject.as_deref() == Some(&request.id))
+        .filter(|t| {
+            t.user_id.as_deref() == Some(&user.user_id) && t.subject.as_deref() == Some(&request.id)
+        })
         .ok_or(ApiError::CeremonyExpired)?;
     // The row as it is now against the version the approver was shown when the ceremony began:
     // any edit in between (scopes, dates, note, even the binding code) voids the approval.

@@ -25,6 +25,7 @@ pub enum ApiError {
     TokenReplayed,
     NoPasskey,
     PasskeyRejected,
+    PasskeyUnknown,
     UserNotVerified,
     CeremonyExpired,
     PasskeyExists,
@@ -168,6 +169,13 @@ impl ApiError {
                 ErrorCode::PasskeyRejected,
                 "Passkey not accepted",
                 "The passkey's answer did not check out. Try again with a passkey of this account."
+                    .into(),
+            ),
+            PasskeyUnknown => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::PasskeyUnknown,
+                "Passkey not on any account",
+                "This passkey is not on any account (it may have been removed); sign in with the password."
                     .into(),
             ),
             UserNotVerified => (

@@ -2,7 +2,9 @@
 //!
 //! Ceremony state stays in the database and is deleted on first use; the browser only ever
 //! holds the ceremony's id. Registration asks for no attestation, so the synced passkeys of
-//! ordinary phones work.
+//! ordinary phones work, and for a discoverable credential: signing in starts from no
+//! username, the phone offers the passkeys it holds for this site, and the chosen one names
+//! its account. So the sign-in page says nothing about which accounts exist or have a passkey.
 
 use std::time::Duration;
 
@@ -13,13 +15,13 @@ use axum::{
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use kapok_api::{
-    Ceremony, CeremonyAnswer, Me, NewPasskey, PASSKEY_LABEL_MAX, PasskeyInfo, PasskeySignIn,
-    Problem,
+    Ceremony, CeremonyAnswer, Me, NewPasskey, PASSKEY_LABEL_MAX, PasskeyInfo, Problem,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use webauthn_rs::prelude::{
-    Passkey, PasskeyAuthentication, PasskeyRegistration, PublicKeyCredential,
-    RegisterPublicKeyCredential, Url, Uuid, Webauthn, WebauthnBuilder,
+    AuthenticationResult, DiscoverableAuthentication, Passkey, PasskeyAuthentication,
+    PasskeyRegistration, PublicKeyCredential, RegisterPublicKeyCredential, Url, Uuid, Webauthn,
+    WebauthnBuilder,
 };
 
 use crate::{
@@ -75,11 +77,23 @@ pub async fn register_start(
         &me.user.display_name,
         Some(exclude),
     )?;
-    let ceremony = begin(&state, Kind::Register, &user.user_id, None, &registration).await?;
-    Ok(axum::Json(Ceremony {
-        ceremony,
-        options: to_json(&options)?,
-    }))
+    let mut options = to_json(&options)?;
+    // webauthn-rs discourages a resident key here; Kapok needs one, since sign-in asks the
+    // phone which passkeys it holds. The phones' passkey stores make one anyway; a security
+    // key that cannot is refused by the browser at once rather than added and never offered.
+    // webauthn-rs does not check this choice when the ceremony finishes, so no state changes.
+    let selection = &mut options["publicKey"]["authenticatorSelection"];
+    selection["residentKey"] = "required".into();
+    selection["requireResidentKey"] = true.into();
+    let ceremony = begin(
+        &state,
+        Kind::Register,
+        Some(&user.user_id),
+        None,
+        &registration,
+    )
+    .await?;
+    Ok(axum::Json(Ceremony { ceremony, options }))
 }
 
 /// Finish adding a passkey.
@@ -170,24 +184,24 @@ pub async fn remove(
     }
 }
 
-/// Start signing in with a passkey of the account named.
+/// Start signing in with a passkey. No username: the options name no credential, so the phone
+/// offers every passkey it holds for this site, and its answer says whose the chosen one is.
 #[utoipa::path(post, path = "/session/passkey/start", tag = "session",
-    request_body = PasskeySignIn,
     responses(
-        (status = 200, description = "Options for the browser's navigator.credentials.get", body = Ceremony),
-        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No passkey for this account (no_passkey; also for unknown accounts)", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "Options for the browser's navigator.credentials.get, allowing any of the phone's passkeys for this site", body = Ceremony),
     ))]
 pub async fn sign_in_start(
     State(state): State<AppState>,
-    ApiJson(request): ApiJson<PasskeySignIn>,
 ) -> Result<axum::Json<Ceremony>, ApiError> {
-    let user_id = store::users::credentials(&state.db, request.username.trim())
-        .await?
-        .map(|c| c.user_id)
-        .ok_or(ApiError::NoPasskey)?;
-    let ceremony = ask_for_passkey(&state, Kind::SignIn, &user_id, None).await?;
-    Ok(axum::Json(ceremony))
+    let (options, authentication) = state.webauthn.start_discoverable_authentication()?;
+    let mut options = to_json(&options)?;
+    // webauthn-rs asks for the browser's autofill (conditional mediation); the sign-in page
+    // asks when its button is pressed instead, and the browser's own prompt then appears.
+    if let Some(options) = options.as_object_mut() {
+        options.remove("mediation");
+    }
+    let ceremony = begin(&state, Kind::SignIn, None, None, &authentication).await?;
+    Ok(axum::Json(Ceremony { ceremony, options }))
 }
 
 /// Finish signing in with a passkey: a new session, as with a password.
@@ -196,7 +210,7 @@ pub async fn sign_in_start(
     responses(
         (status = 200, description = "Signed in; a new session cookie is set", body = Me),
         (status = 400, description = "Malformed body, or a credential that is not WebAuthn JSON (the ceremony is kept)", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "The answer did not check out (passkey_rejected) or the phone did not verify its owner (user_not_verified)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The answer did not check out (passkey_rejected), the passkey is on no account (passkey_unknown) or the phone did not verify its owner (user_not_verified)", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The ceremony expired or was used (ceremony_expired)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn sign_in_finish(
@@ -210,8 +224,28 @@ pub async fn sign_in_finish(
     let taken = stored::take_ceremony(&state.db, &answer.ceremony, Kind::SignIn, store::now())
         .await?
         .ok_or(ApiError::CeremonyExpired)?;
-    check_assertion(&state, &taken.user_id, &taken.state, &credential).await?;
-    session::open_session(&state, &headers, &taken.user_id).await
+    let authentication: DiscoverableAuthentication = from_stored(&taken.state)?;
+    let (handle, credential_id) = state
+        .webauthn
+        .identify_discoverable_authentication(&credential)?;
+    let owned = stored::by_credential(&state.db, &URL_SAFE_NO_PAD.encode(credential_id))
+        .await?
+        .ok_or(ApiError::PasskeyUnknown)?;
+    // The user handle is not covered by the signature, so the credential alone decides whose
+    // passkey this is; a handle naming anyone else is a tampered answer (WebAuthn §7.2 step 6).
+    let owners_handle = owned.webauthn_id.as_deref().map(Uuid::parse_str);
+    if !matches!(owners_handle, Some(Ok(h)) if h == handle) {
+        tracing::info!("passkey answer names another account than the credential's");
+        return Err(ApiError::PasskeyRejected);
+    }
+    let mut passkey: Passkey = from_stored(&owned.passkey)?;
+    let result = state.webauthn.finish_discoverable_authentication_v2(
+        &credential,
+        authentication,
+        &passkey,
+    )?;
+    record_use(&state, &mut passkey, &result).await?;
+    session::open_session(&state, &headers, &owned.user_id).await
 }
 
 /// Starts an assertion ceremony with the user's passkeys, optionally bound to a subject (the
@@ -227,7 +261,7 @@ pub async fn ask_for_passkey(
         return Err(ApiError::NoPasskey);
     }
     let (options, authentication) = state.webauthn.start_passkey_authentication(&passkeys)?;
-    let ceremony = begin(state, kind, user_id, subject, &authentication).await?;
+    let ceremony = begin(state, kind, Some(user_id), subject, &authentication).await?;
     Ok(Ceremony {
         ceremony,
         options: to_json(&options)?,
@@ -248,20 +282,30 @@ pub async fn check_assertion(
     state_json: &str,
     credential: &PublicKeyCredential,
 ) -> Result<(), ApiError> {
-    let authentication: PasskeyAuthentication = serde_json::from_str(state_json)
-        .map_err(|e| ApiError::Internal(format!("stored ceremony state: {e}")))?;
+    let authentication: PasskeyAuthentication = from_stored(state_json)?;
     let result = state
         .webauthn
         .finish_passkey_authentication(credential, &authentication)?;
-    if !result.user_verified() {
-        return Err(ApiError::UserNotVerified);
-    }
     let mut passkeys = passkeys_of(state, user_id).await?;
     let passkey = passkeys
         .iter_mut()
         .find(|p| p.cred_id() == result.cred_id())
         .ok_or(ApiError::PasskeyRejected)?;
-    let changed = passkey.update_credential(&result) == Some(true);
+    record_use(state, passkey, &result).await
+}
+
+/// After an answer checked out: insists on user verification (webauthn-rs already refuses an
+/// answer without it; this keeps the rule here should that change), then stores the new
+/// signature counter and the time of use.
+async fn record_use(
+    state: &AppState,
+    passkey: &mut Passkey,
+    result: &AuthenticationResult,
+) -> Result<(), ApiError> {
+    if !result.user_verified() {
+        return Err(ApiError::UserNotVerified);
+    }
+    let changed = passkey.update_credential(result) == Some(true);
     let updated = changed.then(|| to_json(&*passkey)).transpose()?;
     stored::used(
         &state.db,
@@ -277,17 +321,14 @@ async fn passkeys_of(state: &AppState, user_id: &str) -> Result<Vec<Passkey>, Ap
     stored::of_user(&state.db, user_id)
         .await?
         .into_iter()
-        .map(|p| {
-            serde_json::from_str(&p.passkey)
-                .map_err(|e| ApiError::Internal(format!("stored passkey: {e}")))
-        })
+        .map(|p| from_stored(&p.passkey))
         .collect()
 }
 
 async fn begin(
     state: &AppState,
     kind: Kind,
-    user_id: &str,
+    user_id: Option<&str>,
     subject: Option<(&str, &[u8])>,
     ceremony_state: &impl Serialize,
 ) -> Result<String, ApiError> {
@@ -302,6 +343,7 @@ async fn begin(
             state: &to_json(ceremony_state)?.to_string(),
             expires_at: store::now() + CEREMONY_SECS,
         },
+        store::now(),
     )
     .await?;
     Ok(id)
@@ -316,10 +358,14 @@ async fn finish<T: DeserializeOwned>(
 ) -> Result<T, ApiError> {
     let taken = stored::take_ceremony(&state.db, ceremony, kind, store::now())
         .await?
-        .filter(|t| t.user_id == user_id)
+        .filter(|t| t.user_id.as_deref() == Some(user_id))
         .ok_or(ApiError::CeremonyExpired)?;
-    serde_json::from_str(&taken.state)
-        .map_err(|e| ApiError::Internal(format!("stored ceremony state: {e}")))
+    from_stored(&taken.state)
+}
+
+/// Reads back what this server stored as JSON (ceremony state, a passkey).
+fn from_stored<T: DeserializeOwned>(json: &str) -> Result<T, ApiError> {
+    serde_json::from_str(json).map_err(|e| ApiError::Internal(format!("stored passkey state: {e}")))
 }
 
 fn to_json(value: &impl Serialize) -> Result<serde_json::Value, ApiError> {

@@ -531,7 +531,7 @@ async fn a_garbled_passkey_answer_is_a_400_and_keeps_the_ceremony() {
     let server = TestServer::start().await;
     sqlx::query(
         "INSERT INTO webauthn_ceremonies (id, kind, user_id, state, expires_at)
-         VALUES ('ceremony-1', 'sign_in', 'resident', '{}', $1)",
+         VALUES ('ceremony-1', 'sign_in', NULL, '{}', $1)",
     )
     .bind(i64::MAX / 2)
     .execute(&server.db)

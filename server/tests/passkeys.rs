@@ -4,8 +4,9 @@
 
 mod common;
 
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use common::TestServer;
-use kapok_api::{CeremonyAnswer, ErrorCode, NewPasskey, PasskeySignIn, client::ClientError};
+use kapok_api::{CeremonyAnswer, ErrorCode, NewPasskey, client::ClientError};
 use serde_json::json;
 
 fn code(result: Result<impl std::fmt::Debug, ClientError>) -> ErrorCode {
@@ -38,6 +39,27 @@ fn assertion(ceremony: &str) -> CeremonyAnswer {
     }
 }
 
+/// A sign-in answer from a discoverable passkey: it names its credential and its account's
+/// user handle (a UUID). The signature is made up.
+fn discoverable_assertion(
+    ceremony: &str,
+    credential_id: &str,
+    handle: uuid::Uuid,
+) -> CeremonyAnswer {
+    let mut answer = assertion(ceremony);
+    answer.credential["id"] = credential_id.into();
+    answer.credential["rawId"] = credential_id.into();
+    answer.credential["response"]["userHandle"] = URL_SAFE_NO_PAD.encode(handle.as_bytes()).into();
+    answer
+}
+
+async fn sessions(server: &TestServer) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(&server.db)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn registration_asks_for_user_verification_and_no_attestation_and_excludes_nothing_yet() {
     let server = TestServer::start().await;
@@ -51,6 +73,12 @@ async fn registration_asks_for_user_verification_and_no_attestation_and_excludes
     );
     assert_eq!(options["attestation"], "none");
     assert_eq!(options["user"]["name"], "resident");
+    // A passkey the phone can offer by itself: sign-in asks for no username.
+    assert_eq!(options["authenticatorSelection"]["residentKey"], "required");
+    assert_eq!(
+        options["authenticatorSelection"]["requireResidentKey"],
+        true
+    );
     // The user handle is random, not the username.
     assert_ne!(options["user"]["id"], json!("resident"));
     assert!(resident.passkeys().await.unwrap().is_empty());
@@ -180,17 +208,126 @@ async fn an_overlong_label_is_refused() {
 }
 
 #[tokio::test]
-async fn sign_in_with_a_passkey_says_the_same_for_unknown_accounts_and_accounts_without_one() {
+async fn passkey_sign_in_names_no_account_and_asks_for_the_phones_unlock() {
     let server = TestServer::start().await;
     let anonymous = server.client();
-    for username in ["resident", "no-such-user"] {
-        let start = anonymous
-            .passkey_sign_in_start(&PasskeySignIn {
-                username: username.into(),
-            })
-            .await;
-        assert_eq!(code(start), ErrorCode::NoPasskey, "{username}");
+    let first = anonymous.passkey_sign_in_start().await.unwrap();
+    let second = anonymous.passkey_sign_in_start().await.unwrap();
+    let options = &first.options["publicKey"];
+    // No list of credentials, which would tell whose passkeys exist: the phone offers its own.
+    let allowed = options.get("allowCredentials").and_then(|a| a.as_array());
+    assert!(allowed.is_none_or(|a| a.is_empty()), "{options}");
+    assert_eq!(options["userVerification"], "required");
+    assert_eq!(options["rpId"], "localhost");
+    // The browser's own prompt, not its autofill.
+    assert!(
+        first.options.get("mediation").is_none(),
+        "{}",
+        first.options
+    );
+    assert_ne!(
+        options["challenge"],
+        second.options["publicKey"]["challenge"]
+    );
+    assert_ne!(first.ceremony, second.ceremony);
+
+    // A sign-in ceremony belongs to no one, so no account can finish a registration with it.
+    let resident = server.signed_in("resident").await;
+    let hijack = resident
+        .passkey_register_finish(&NewPasskey {
+            answer: answer(&first.ceremony),
+            label: String::new(),
+        })
+        .await;
+    assert_eq!(code(hijack), ErrorCode::CeremonyExpired);
+}
+
+#[tokio::test]
+async fn a_passkey_on_no_account_is_told_apart_and_signs_no_one_in() {
+    let server = TestServer::start().await;
+    let anonymous = server.client();
+    let before = sessions(&server).await;
+    let ceremony = anonymous.passkey_sign_in_start().await.unwrap();
+    let unknown = anonymous
+        .passkey_sign_in_finish(&discoverable_assertion(
+            &ceremony.ceremony,
+            "cmVtb3ZlZC1rZXk",
+            uuid::Uuid::new_v4(),
+        ))
+        .await;
+    assert_eq!(code(unknown), ErrorCode::PasskeyUnknown);
+    // Used up all the same.
+    let again = anonymous
+        .passkey_sign_in_finish(&discoverable_assertion(
+            &ceremony.ceremony,
+            "cmVtb3ZlZC1rZXk",
+            uuid::Uuid::new_v4(),
+        ))
+        .await;
+    assert_eq!(code(again), ErrorCode::CeremonyExpired);
+    // An answer without a user handle is no discoverable passkey's.
+    let ceremony = anonymous.passkey_sign_in_start().await.unwrap();
+    let bare = anonymous
+        .passkey_sign_in_finish(&assertion(&ceremony.ceremony))
+        .await;
+    assert_eq!(code(bare), ErrorCode::PasskeyRejected);
+    assert_eq!(sessions(&server).await, before);
+    assert_eq!(code(anonymous.me().await), ErrorCode::Unauthenticated);
+}
+
+#[tokio::test]
+async fn an_answer_whose_user_handle_names_another_account_than_its_passkeys_is_refused() {
+    let server = TestServer::start().await;
+    let (elders, residents) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    for (user, handle) in [("elder", elders), ("resident", residents)] {
+        sqlx::query("UPDATE users SET webauthn_id = $1 WHERE id = $2")
+            .bind(handle.to_string())
+            .bind(user)
+            .execute(&server.db)
+            .await
+            .unwrap();
     }
+    sqlx::query(
+        "INSERT INTO passkeys (credential_id, user_id, label, passkey, created_at)
+         VALUES ('ZWxkZXJzLWtleQ', 'elder', '', '{}', 0)",
+    )
+    .execute(&server.db)
+    .await
+    .unwrap();
+    let before = sessions(&server).await;
+    let anonymous = server.client();
+    let ceremony = anonymous.passkey_sign_in_start().await.unwrap();
+    // The handle is not signed: the elder's credential with the resident's handle is refused
+    // before anything else is looked at, rather than signing in either of them.
+    let swapped = anonymous
+        .passkey_sign_in_finish(&discoverable_assertion(
+            &ceremony.ceremony,
+            "ZWxkZXJzLWtleQ",
+            residents,
+        ))
+        .await;
+    assert_eq!(code(swapped), ErrorCode::PasskeyRejected);
+    assert_eq!(sessions(&server).await, before);
+    assert_eq!(code(anonymous.me().await), ErrorCode::Unauthenticated);
+}
+
+#[tokio::test]
+async fn sign_in_ceremonies_that_nobody_finishes_do_not_pile_up() {
+    let server = TestServer::start().await;
+    let anonymous = server.client();
+    for _ in 0..5 {
+        anonymous.passkey_sign_in_start().await.unwrap();
+    }
+    sqlx::query("UPDATE webauthn_ceremonies SET expires_at = expires_at - 600")
+        .execute(&server.db)
+        .await
+        .unwrap();
+    anonymous.passkey_sign_in_start().await.unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webauthn_ceremonies")
+        .fetch_one(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(left, 1);
 }
 
 #[tokio::test]

@@ -59,7 +59,12 @@ pub fn PasskeysCard() -> impl IntoView {
     let add = Action::new_local(|_: &()| add_passkey());
     let remove = Action::new_local(|id: &String| {
         let id = id.clone();
-        async move { api().remove_passkey(&id).await }
+        async move {
+            api().remove_passkey(&id).await?;
+            // If this phone holds it, it stops offering a passkey that no longer signs in.
+            crate::webauthn::forget(&id);
+            Ok(())
+        }
     });
     Effect::new(move |_| {
         if let Some(result) = add.value().get() {

@@ -1,6 +1,6 @@
 //! The start page: sign in, the display settings, and (in demo mode) accounts to try.
 
-use kapok_api::{Me, PasskeySignIn, SignInRequest, client::ClientError};
+use kapok_api::{ErrorCode, Me, SignInRequest, client::ClientError};
 use kapok_components::{Button, ButtonVariant, Card, Loading, TextField, Toast};
 use leptos::prelude::*;
 use leptos_router::{
@@ -23,7 +23,6 @@ use crate::{
 #[derive(Clone, Debug, PartialEq)]
 enum Problem {
     MissingFields,
-    MissingUsername,
     Api(ClientError),
     Passkey(crate::webauthn::PasskeyError),
 }
@@ -37,12 +36,21 @@ impl From<Failure> for Problem {
     }
 }
 
-async fn sign_in_with_passkey(username: String) -> Result<Me, Failure> {
-    let ceremony = api()
-        .passkey_sign_in_start(&PasskeySignIn { username })
-        .await?;
+/// Signs in with whichever of the phone's passkeys its owner picks; no username is asked for,
+/// so the page tells no one which accounts have a passkey.
+async fn sign_in_with_passkey() -> Result<Me, Failure> {
+    let ceremony = api().passkey_sign_in_start().await?;
     let answer = crate::webauthn::get(&ceremony).await?;
-    Ok(api().passkey_sign_in_finish(&answer).await?)
+    let signed_in = api().passkey_sign_in_finish(&answer).await;
+    if let Err(e) = &signed_in
+        && e.code() == Some(ErrorCode::PasskeyUnknown)
+    {
+        // A passkey removed from its account: the phone is told, so it stops offering it.
+        if let Some(id) = answer.credential.get("id").and_then(|id| id.as_str()) {
+            crate::webauthn::forget(id);
+        }
+    }
+    Ok(signed_in?)
 }
 
 #[component]
@@ -70,8 +78,7 @@ pub fn SignInPage() -> impl IntoView {
         auth.state.set(AuthState::SignedIn(Box::new(me)));
         navigate(next.as_deref().unwrap_or(home), Default::default());
     };
-    let with_passkey =
-        Action::new_local(|username: &String| sign_in_with_passkey(username.clone()));
+    let with_passkey = Action::new_local(|_: &()| sign_in_with_passkey());
     let signed_in_too = signed_in.clone();
     Effect::new(move |_| match sign_in.value().get() {
         Some(Ok(me)) => signed_in(me),
@@ -84,13 +91,8 @@ pub fn SignInPage() -> impl IntoView {
         None => {}
     });
     let passkey = move || {
-        let name = username.get_untracked();
-        if name.trim().is_empty() {
-            problem.set(Some(Problem::MissingUsername));
-            return;
-        }
         problem.set(None);
-        with_passkey.dispatch_local(name.trim().to_owned());
+        with_passkey.dispatch_local(());
     };
     let submit = move |request: SignInRequest| {
         if request.username.trim().is_empty() || request.password.is_empty() {
@@ -104,7 +106,6 @@ pub fn SignInPage() -> impl IntoView {
     let problem_text = move || {
         problem.get().map(|p| match p {
             Problem::MissingFields => t_string!(i18n, sign_in.missing_fields).to_string(),
-            Problem::MissingUsername => t_string!(i18n, sign_in.passkey_needs_username).to_string(),
             Problem::Api(e) => error_text(i18n, &e),
             Problem::Passkey(e) => passkey_error_text(i18n, e),
         })
@@ -157,6 +158,7 @@ pub fn SignInPage() -> impl IntoView {
                             t_string!(i18n, sign_in.passkey)
                         }}
                     </Button>
+                    <p class="kp-hint">{move || t_string!(i18n, sign_in.passkey_hint)}</p>
                 </form>
                 // The settings come before the demo accounts, which arrive later: what arrives
                 // late goes below everything already drawn, so nothing moves (CLS).

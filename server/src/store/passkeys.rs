@@ -98,6 +98,29 @@ pub async fn used(
     Ok(())
 }
 
+/// A passkey found by its credential id, as a discoverable sign-in finds it.
+pub struct OwnedPasskey {
+    pub user_id: String,
+    /// The owner's WebAuthn user handle.
+    pub webauthn_id: Option<String>,
+    pub passkey: String,
+}
+
+pub async fn by_credential(db: &Db, credential_id: &str) -> sqlx::Result<Option<OwnedPasskey>> {
+    let row = sqlx::query(
+        "SELECT p.user_id, u.webauthn_id, p.passkey
+         FROM passkeys p JOIN users u ON u.id = p.user_id WHERE p.credential_id = $1",
+    )
+    .bind(credential_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| OwnedPasskey {
+        user_id: r.get("user_id"),
+        webauthn_id: r.get("webauthn_id"),
+        passkey: r.get("passkey"),
+    }))
+}
+
 /// Deletes the caller's own passkey; `false` if they have none by that id.
 pub async fn delete(db: &Db, user_id: &str, credential_id: &str) -> sqlx::Result<bool> {
     let deleted = sqlx::query("DELETE FROM passkeys WHERE credential_id = $1 AND user_id = $2")
@@ -129,14 +152,21 @@ impl Kind {
 pub struct NewCeremony<'a> {
     pub id: &'a str,
     pub kind: Kind,
-    pub user_id: &'a str,
+    /// Whose ceremony it is; `None` for a sign-in, which the passkey's answer names.
+    pub user_id: Option<&'a str>,
     /// For an approval: the request and the hash of its canonical form when it was shown.
     pub subject: Option<(&'a str, &'a [u8])>,
     pub state: &'a str,
     pub expires_at: i64,
 }
 
-pub async fn start_ceremony(db: &Db, ceremony: NewCeremony<'_>) -> sqlx::Result<()> {
+/// Stores a started ceremony, sweeping out the expired ones first: sign-in ceremonies are
+/// begun by anyone, so they must not pile up until someone finishes one.
+pub async fn start_ceremony(db: &Db, ceremony: NewCeremony<'_>, now: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM webauthn_ceremonies WHERE expires_at < $1")
+        .bind(now)
+        .execute(db)
+        .await?;
     sqlx::query(
         "INSERT INTO webauthn_ceremonies (id, kind, user_id, subject, subject_hash, state, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -154,7 +184,7 @@ pub async fn start_ceremony(db: &Db, ceremony: NewCeremony<'_>) -> sqlx::Result<
 }
 
 pub struct TakenCeremony {
-    pub user_id: String,
+    pub user_id: Option<String>,
     pub subject: Option<String>,
     pub subject_hash: Option<Vec<u8>>,
     pub state: String,
