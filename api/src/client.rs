@@ -16,7 +16,7 @@ use crate::{
     DemoAccounts, ErrorCode, Grant, Grants, IssuerKeys, Licence, LicenceSummary, LinkLookup, Me,
     NewApplication, NewDelegationRequest, NewPasskey, NewPolicy, Notifications, PasskeyInfo,
     Policy, PolicyTag, Presentation, PresentationRequest, Problem, SESSION_COOKIE, Service,
-    SignInRequest, Subscriptions, Verification, VerifiedLicence, VerifyRequest,
+    SessionInfo, SignInRequest, Subscriptions, Verification, VerifiedLicence, VerifyRequest,
 };
 
 /// Why a call failed.
@@ -125,6 +125,17 @@ impl Client {
     /// Ends every session of the account, on every device, this one included.
     pub async fn sign_out_everywhere(&self) -> Result<(), ClientError> {
         self.send_no_content(Method::DELETE, "/sessions").await
+    }
+
+    /// The account's live sessions: this one first, then the most recently used.
+    pub async fn sessions(&self) -> Result<Vec<SessionInfo>, ClientError> {
+        self.send::<(), _>(Method::GET, "/sessions", None).await
+    }
+
+    /// Ends one of the account's sessions (another device's, or this one's).
+    pub async fn end_session(&self, id: &str) -> Result<(), ClientError> {
+        self.send_no_content(Method::DELETE, &format!("/sessions/{}", path_segment(id)))
+            .await
     }
 
     /// Starts a passkey sign-in: any of the phone's passkeys for this site may answer.

@@ -108,6 +108,42 @@ pub struct SignInRequest {
     pub password: String,
 }
 
+/// How a session was opened.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SignInMethod {
+    Password,
+    Passkey,
+}
+
+impl SignInMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignInMethod::Password => "password",
+            SignInMethod::Passkey => "passkey",
+        }
+    }
+}
+
+/// One of the account's live sessions: a device (or browser) signed in.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SessionInfo {
+    /// What ends it: `DELETE /sessions/{id}`. Not the session's cookie, nor derived from it.
+    pub id: String,
+    /// The browser and system it was opened in, as the browser named them at sign-in
+    /// ("Chrome · Android"); empty when they could not be told.
+    pub device: String,
+    pub signed_in_with: SignInMethod,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds; recorded at most once a minute (`SESSION_TOUCH_SECS`).
+    pub last_seen_at: i64,
+    /// The session this request came with.
+    pub current: bool,
+}
+
 /// The signed-in user, their enterprises, and (once delegation exists) their active grants.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

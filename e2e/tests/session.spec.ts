@@ -306,3 +306,45 @@ test("signing out on every device ends the session on her other phone too, and n
   await other.context().close();
   await someoneElse.context().close();
 });
+
+test("Me lists the devices signed in, marks this one, and signs another out without touching the rest", async ({
+  browser,
+  baseURL,
+}) => {
+  const android =
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
+  const windows =
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+  const phone = await (await browser.newContext({ baseURL, locale: "zh-CN", userAgent: android })).newPage();
+  const computer = await (await browser.newContext({ baseURL, locale: "zh-CN", userAgent: windows })).newPage();
+  await signIn(computer, "resident");
+  await signIn(phone, "resident");
+
+  await open(phone, "/resident/me");
+  const list = phone.getByRole("list", { name: s.sessions.list_label });
+  // The resident is signed in elsewhere by other tests too, so each device is found by name.
+  const here = list.getByRole("listitem").filter({ hasText: "Chrome · Android" });
+  const there = list.getByRole("listitem").filter({ hasText: "Chrome · Windows 10" });
+  await expect(here).toHaveCount(1);
+  await expect(here).toContainText(s.sessions.this_device);
+  await expect(here.getByRole("button")).toHaveCount(0);
+  await expect(there).toHaveCount(1);
+  await expect(there).not.toContainText(s.sessions.this_device);
+  await expect(there).toContainText(s.sessions.signed_in_password.replace("{{ time }}", ""));
+  // This device is the first in the list.
+  await expect(list.getByRole("listitem").first()).toContainText(s.sessions.this_device);
+
+  const end = s.sessions.end_label.replace("{{ device }}", "Chrome · Windows 10");
+  await there.getByRole("button", { name: end }).click();
+  await expect(phone.getByText(s.sessions.ended)).toBeVisible();
+  await expect(there).toHaveCount(0);
+  await expect(here).toHaveCount(1);
+
+  // The computer is sent to sign in at the next thing it opens; the phone carries on.
+  await computer.goto("/resident/wallet");
+  await expect(computer.getByText(s.sign_in.expired)).toBeVisible();
+  await phone.goto("/resident/wallet");
+  await expect(phone).toHaveURL(/\/resident\/wallet$/);
+  await phone.context().close();
+  await computer.context().close();
+});

@@ -85,7 +85,11 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             kapok_api::API_PREFIX,
             OpenApiRouter::new()
                 .routes(routes!(session::sign_in, session::sign_out))
-                .routes(routes!(session::sign_out_everywhere))
+                .routes(routes!(
+                    session::sign_out_everywhere,
+                    session::list_sessions
+                ))
+                .routes(routes!(session::end_session))
                 .routes(routes!(session::me))
                 .routes(routes!(session::demo_accounts))
                 .routes(routes!(passkeys::register_start))

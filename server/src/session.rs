@@ -4,18 +4,21 @@ use std::sync::LazyLock;
 
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
 use axum::{
-    extract::{FromRef, FromRequestParts, OptionalFromRequestParts, State},
+    extract::{FromRef, FromRequestParts, OptionalFromRequestParts, Path, State},
     http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use kapok_api::{DemoAccount, DemoAccounts, Me, Persona, Problem, SESSION_COOKIE, SignInRequest};
+use kapok_api::{
+    DemoAccount, DemoAccounts, Me, Persona, Problem, SESSION_COOKIE, SessionInfo, SignInMethod,
+    SignInRequest,
+};
 use sha2::{Digest, Sha256};
 
 use crate::{
     AppState,
     error::ApiError,
-    store::{self, sessions, sign_in_failures},
+    store::{self, sessions, sessions::NewSession, sign_in_failures},
     web::ApiJson,
 };
 
@@ -128,7 +131,7 @@ pub async fn sign_in(
     if failures.any() {
         sign_in_failures::clear(&state.db, &username).await?;
     }
-    open_session(&state, &headers, &user_id).await
+    open_session(&state, &headers, &user_id, SignInMethod::Password).await
 }
 
 /// Starts a new session for a user who has just proven who they are, and answers with `Me`.
@@ -136,6 +139,7 @@ pub async fn open_session(
     state: &AppState,
     headers: &HeaderMap,
     user_id: &str,
+    signed_in_with: SignInMethod,
 ) -> Result<Response, ApiError> {
     // Rotation: a session that came with this request is ended, never upgraded, so a token
     // planted before sign-in (session fixation) is worthless after it.
@@ -143,7 +147,13 @@ pub async fn open_session(
         sessions::delete(&state.db, &token_hash(old)).await?;
     }
     let token = new_token()?;
-    sessions::create(&state.db, &token_hash(&token), user_id, store::now()).await?;
+    let session = NewSession {
+        token_hash: &token_hash(&token),
+        user_id,
+        device: &device_name(headers),
+        signed_in_with,
+    };
+    sessions::create(&state.db, session, store::now()).await?;
     let me = store::users::me(&state.db, user_id)
         .await?
         .ok_or_else(|| ApiError::Internal("user vanished during sign-in".into()))?;
@@ -177,6 +187,82 @@ pub async fn sign_out_everywhere(
 ) -> Result<Response, ApiError> {
     sessions::delete_all_of(&state.db, &user.user_id).await?;
     Ok(signed_out())
+}
+
+/// The account's live sessions, so its owner can see where they are signed in and end any of
+/// them (a phone lost, a shared computer).
+#[utoipa::path(get, path = "/sessions", tag = "session",
+    responses(
+        (status = 200, description = "The account's live sessions: the caller's own first, then the most recently used", body = [SessionInfo]),
+        (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: CurrentUser,
+) -> Result<axum::Json<Vec<SessionInfo>>, ApiError> {
+    let own = session_token(&headers).map(token_hash);
+    let mut listed: Vec<SessionInfo> = sessions::of_user(&state.reads, &user.user_id, store::now())
+        .await?
+        .into_iter()
+        .map(|s| SessionInfo {
+            current: own.as_deref() == Some(&s.token_hash[..]),
+            ..s.info
+        })
+        .collect();
+    // Stable, so the rest stay most recent first.
+    listed.sort_by_key(|s| !s.current);
+    Ok(axum::Json(listed))
+}
+
+/// End one session of the account: another device's, or the caller's own (then as a sign-out).
+#[utoipa::path(delete, path = "/sessions/{id}", tag = "session",
+    params(("id" = String, Path, description = "The session's id from the list")),
+    responses(
+        (status = 204, description = "That session has ended; if it was the caller's own, the cookie is cleared too"),
+        (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The account has no session by this id (another account's, or already ended)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn end_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let ended = sessions::delete_of(&state.db, &user.user_id, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let own = session_token(&headers).map(token_hash);
+    if own.as_deref() == Some(&ended[..]) {
+        Ok(signed_out())
+    } else {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    }
+}
+
+/// Names the browser and system from the request's User-Agent, as a person would recognise
+/// them in the list of devices ("Chrome · Android"); empty when neither can be told. Only this
+/// name is kept, not the header.
+pub fn device_name(headers: &HeaderMap) -> String {
+    const UNKNOWN: &str = "UNKNOWN";
+    let Some(agent) = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return String::new();
+    };
+    let Some(parsed) = woothee::parser::Parser::new().parse(agent) else {
+        return String::new();
+    };
+    let mut name = [parsed.name, parsed.os]
+        .into_iter()
+        .filter(|part| !part.is_empty() && *part != UNKNOWN)
+        .collect::<Vec<_>>()
+        .join(" · ");
+    if let Some((cut, _)) = name.char_indices().nth(60) {
+        name.truncate(cut);
+    }
+    name
 }
 
 /// The answer to a sign-out: no content, and the cookie cleared in the browser.
@@ -292,6 +378,24 @@ fn session_token(headers: &HeaderMap) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn device(agent: &str) -> String {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::USER_AGENT, HeaderValue::from_str(agent).unwrap());
+        device_name(&headers)
+    }
+
+    #[test]
+    fn a_device_is_named_by_its_browser_and_system() {
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+        assert_eq!(device(iphone), "Safari · iPhone");
+        let windows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+        assert_eq!(device(windows), "Chrome · Windows 10");
+        // What cannot be told is left out rather than shown as "UNKNOWN".
+        assert_eq!(device("a-made-up-agent"), "");
+        assert_eq!(device(""), "");
+        assert_eq!(device_name(&HeaderMap::new()), "");
+    }
 
     #[test]
     fn finds_the_session_among_other_cookies() {

@@ -130,6 +130,8 @@ enum Target {
     CompanyApplication,
     /// A notice in the resident's inbox.
     ResidentsNotification,
+    /// A session of the resident's on another device.
+    ResidentsOtherSession,
 }
 
 use Caller::*;
@@ -147,6 +149,9 @@ const MATRIX: &[Row] = &[
     ("POST",   "/session",                                    Nothing,          [200, 200, 200, 200, 200, 200, 200]),
     ("DELETE", "/session",                                    Nothing,          [204, 204, 204, 204, 204, 204, 204]),
     ("DELETE", "/sessions",                                   Nothing,          [401, 204, 204, 204, 204, 204, 204]),
+    // Everyone sees their own sessions; only the resident can end hers.
+    ("GET",    "/sessions",                                   Nothing,          [401, 200, 200, 200, 200, 200, 200]),
+    ("DELETE", "/sessions/{id}",                              ResidentsOtherSession, [401, 204, 404, 404, 404, 404, 404]),
     ("GET",    "/me",                                         Nothing,          [401, 200, 200, 200, 200, 200, 200]),
     ("GET",    "/demo-accounts",                              Nothing,          [200, 200, 200, 200, 200, 200, 200]),
     // Passkey sign-in is public and names no account: anyone may start one, and a made-up
@@ -651,6 +656,18 @@ impl CellWorld<'_> {
                 .await
                 .unwrap();
                 "residents-passkey".into()
+            }
+            ResidentsOtherSession => {
+                sqlx::query(
+                    "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, id)
+                     VALUES ($1, 'resident', $2, $2, 'residents-other-session')",
+                )
+                .bind(b"another device".to_vec())
+                .bind(0_i64)
+                .execute(&self.db)
+                .await
+                .unwrap();
+                "residents-other-session".into()
             }
             Nothing | ResidentsCode | Company | ResidentsMother | RenewalForm | PermitForm => {
                 String::new()

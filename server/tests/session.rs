@@ -4,7 +4,7 @@ mod common;
 
 use common::{PASSWORD, TestServer};
 use kapok_api::{
-    EnterpriseRole, ErrorCode, LocaleTag, Persona, SignInRequest, client::ClientError,
+    EnterpriseRole, ErrorCode, LocaleTag, Persona, SignInMethod, SignInRequest, client::ClientError,
 };
 
 fn credentials(username: &str, password: &str) -> SignInRequest {
@@ -341,6 +341,96 @@ async fn signing_out_everywhere_ends_every_session_of_the_account_and_no_one_els
             .username,
         "resident"
     );
+}
+
+const ANDROID_CHROME: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
+
+/// Signs in as a phone's browser would, and returns the session cookie it was given.
+async fn sign_in_from_a_phone(server: &TestServer, username: &str) -> String {
+    let response = server
+        .raw()
+        .post(server.url("/api/v1/session"))
+        .header("origin", &server.base)
+        .header("user-agent", ANDROID_CHROME)
+        .json(&credentials(username, PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let cookie = response.headers()["set-cookie"].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+async fn me_with(server: &TestServer, cookie: &str) -> u16 {
+    server
+        .raw()
+        .get(server.url("/api/v1/me"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn the_account_sees_each_device_signed_in_and_ends_one_without_the_others() {
+    let server = TestServer::start().await;
+    let computer = server.signed_in("resident").await;
+    let phone = sign_in_from_a_phone(&server, "resident").await;
+    let elders = server.signed_in("elder").await;
+
+    let listed = computer.sessions().await.unwrap();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    // The caller's own comes first; the phone is named from its browser, not by its header.
+    assert!(listed[0].current);
+    assert!(!listed[1].current);
+    assert_eq!(listed[1].device, "Chrome · Android");
+    assert_eq!(listed[1].signed_in_with, SignInMethod::Password);
+    assert!(listed.iter().all(|s| s.last_seen_at >= s.created_at));
+    let stored: Vec<String> = sqlx::query_scalar("SELECT device FROM sessions")
+        .fetch_all(&server.db)
+        .await
+        .unwrap();
+    assert!(stored.iter().all(|d| !d.contains("Mozilla")), "{stored:?}");
+    // No one else's sessions, and the ids are not the cookies.
+    assert!(listed.iter().all(|s| !phone.contains(&s.id)));
+    let elders_list = elders.sessions().await.unwrap();
+    assert_eq!(elders_list.len(), 1);
+
+    // Another account cannot end hers; she ends the phone's, and only that one.
+    let phones = listed[1].id.clone();
+    assert_eq!(code(elders.end_session(&phones).await), ErrorCode::NotFound);
+    assert_eq!(me_with(&server, &phone).await, 200);
+    computer.end_session(&phones).await.unwrap();
+    assert_eq!(me_with(&server, &phone).await, 401);
+    assert_eq!(computer.me().await.unwrap().user.username, "resident");
+    assert_eq!(elders.me().await.unwrap().user.username, "elder");
+    assert_eq!(
+        code(computer.end_session(&phones).await),
+        ErrorCode::NotFound
+    );
+    assert_eq!(computer.sessions().await.unwrap().len(), 1);
+
+    // Ending her own is signing out.
+    let own = computer.sessions().await.unwrap()[0].id.clone();
+    computer.end_session(&own).await.unwrap();
+    assert_eq!(code(computer.me().await), ErrorCode::Unauthenticated);
+    assert_eq!(code(computer.sessions().await), ErrorCode::Unauthenticated);
+}
+
+#[tokio::test]
+async fn sessions_that_have_run_out_are_not_listed() {
+    let server = TestServer::start().await;
+    let computer = server.signed_in("resident").await;
+    let _phone = sign_in_from_a_phone(&server, "resident").await;
+    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60 WHERE device <> ''")
+        .execute(&server.db)
+        .await
+        .unwrap();
+    let listed = computer.sessions().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].current);
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use crate::{
     errors::error_text,
     i18n::{t_string, use_i18n},
     page::Page,
-    pages::passkeys::PasskeysCard,
+    pages::{passkeys::PasskeysCard, sessions::SessionsCard},
     settings::DisplaySettings,
     shells::persona_label,
 };
@@ -99,6 +99,7 @@ pub fn MePage() -> impl IntoView {
                     }
                 })}
                 <PasskeysCard/>
+                <SessionsCard/>
                 <Card title=Signal::derive(move || t_string!(i18n, me.settings).to_string())>
                     <DisplaySettings/>
                 </Card>

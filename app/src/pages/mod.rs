@@ -6,6 +6,7 @@ pub mod not_found;
 pub mod passkeys;
 pub mod policies;
 pub mod services;
+pub mod sessions;
 pub mod sign_in;
 pub mod tasks;
 pub mod verify;

@@ -1,3 +1,4 @@
+use kapok_api::{SessionInfo, SignInMethod};
 use sqlx::Row;
 
 use crate::db::Db;
@@ -9,17 +10,77 @@ pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
 /// `last_seen_at` is refreshed at most this often, so reads do not each cost a write.
 const TOUCH_EVERY_SECS: i64 = kapok_api::SESSION_TOUCH_SECS;
 
-pub async fn create(db: &Db, token_hash: &[u8], user_id: &str, now: i64) -> sqlx::Result<()> {
+/// A session about to be opened, and what its owner will see of it in the list of devices.
+pub struct NewSession<'a> {
+    pub token_hash: &'a [u8],
+    pub user_id: &'a str,
+    /// The browser and system, as `session::device_name` names them.
+    pub device: &'a str,
+    pub signed_in_with: SignInMethod,
+}
+
+pub async fn create(db: &Db, session: NewSession<'_>, now: i64) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, id, device, signed_in_with)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(token_hash)
-    .bind(user_id)
+    .bind(session.token_hash)
+    .bind(session.user_id)
     .bind(now)
     .bind(now)
+    .bind(uuid::Uuid::new_v4().simple().to_string())
+    .bind(session.device)
+    .bind(session.signed_in_with.as_str())
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// A live session of the account, with the hash that tells the caller's own apart.
+pub struct Listed {
+    pub token_hash: Vec<u8>,
+    pub info: SessionInfo,
+}
+
+/// The account's sessions that are still live at `now`, the most recently used first.
+pub async fn of_user(db: &Db, user_id: &str, now: i64) -> sqlx::Result<Vec<Listed>> {
+    let rows = sqlx::query(
+        "SELECT token_hash, id, device, signed_in_with, created_at, last_seen_at FROM sessions
+         WHERE user_id = $1 AND last_seen_at >= $2 AND created_at >= $3
+         ORDER BY last_seen_at DESC, created_at DESC, id",
+    )
+    .bind(user_id)
+    .bind(now - IDLE_TIMEOUT_SECS)
+    .bind(now - ABSOLUTE_TIMEOUT_SECS)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Listed {
+            token_hash: r.get("token_hash"),
+            info: SessionInfo {
+                id: r.get("id"),
+                device: r.get("device"),
+                signed_in_with: match r.get::<&str, _>("signed_in_with") {
+                    "passkey" => SignInMethod::Passkey,
+                    _ => SignInMethod::Password,
+                },
+                created_at: r.get("created_at"),
+                last_seen_at: r.get("last_seen_at"),
+                current: false,
+            },
+        })
+        .collect())
+}
+
+/// Ends the account's session `id`; returns its token hash, or `None` if the account has no
+/// session by that id.
+pub async fn delete_of(db: &Db, user_id: &str, id: &str) -> sqlx::Result<Option<Vec<u8>>> {
+    sqlx::query_scalar("DELETE FROM sessions WHERE id = $1 AND user_id = $2 RETURNING token_hash")
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(db)
+        .await
 }
 
 pub async fn delete(db: &Db, token_hash: &[u8]) -> sqlx::Result<()> {
