@@ -15,8 +15,9 @@ use crate::{
     CeremonyAnswer, CreatedDelegationRequest, Decision, DelegationRequest, DelegationRequests,
     DemoAccounts, ErrorCode, Grant, Grants, IssuerKeys, Licence, LicenceSummary, LinkLookup, Me,
     NewApplication, NewDelegationRequest, NewPasskey, NewPolicy, Notifications, PasskeyInfo,
-    Policy, PolicyTag, Presentation, PresentationRequest, Problem, SESSION_COOKIE, Service,
-    SessionInfo, SignInRequest, Subscriptions, Verification, VerifiedLicence, VerifyRequest,
+    PasswordConfirmation, Policy, PolicyTag, Presentation, PresentationRequest, Problem,
+    SESSION_COOKIE, Service, SessionInfo, SignInRequest, Subscriptions, Verification,
+    VerifiedLicence, VerifyRequest,
 };
 
 /// Why a call failed.
@@ -150,8 +151,12 @@ impl Client {
     }
 
     /// Starts adding a passkey to the signed-in account.
-    pub async fn passkey_register_start(&self) -> Result<Ceremony, ClientError> {
-        self.send::<(), _>(Method::POST, "/passkeys/register/start", None)
+    /// Starts adding a passkey; the account's password confirms it is its owner asking.
+    pub async fn passkey_register_start(
+        &self,
+        confirmation: &PasswordConfirmation,
+    ) -> Result<Ceremony, ClientError> {
+        self.send(Method::POST, "/passkeys/register/start", Some(confirmation))
             .await
     }
 

@@ -28,6 +28,14 @@ pub struct CeremonyAnswer {
     pub credential: serde_json::Value,
 }
 
+/// Start adding a passkey: the account's password again, since a passkey is a new way in and
+/// a signed-in device alone (a stolen cookie, a phone left unlocked) must not be enough.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PasswordConfirmation {
+    pub password: String,
+}
+
 /// Finish adding a passkey.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -1,7 +1,7 @@
 // Delegation steps other specs build on: a person with a passkey, and asking for authority.
 import { type Browser, type Page, expect } from "@playwright/test";
 import { open, signIn, strings } from "./kapok";
-import { addAuthenticator } from "./passkeys";
+import { addAuthenticator, addPasskeyOnMe } from "./passkeys";
 
 const s = strings["zh-CN"];
 
@@ -12,8 +12,7 @@ export async function personWithPasskey(browser: Browser, baseURL: string | unde
   const phone = await addAuthenticator(page);
   await signIn(page, username);
   await open(page, `${home}/me`);
-  await page.getByRole("button", { name: s.passkey.add }).click();
-  await expect(page.getByText(s.passkey.added)).toBeVisible();
+  await addPasskeyOnMe(page);
   return { page, phone };
 }
 

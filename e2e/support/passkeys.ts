@@ -1,5 +1,6 @@
 // A phone's passkey store and its unlock, as Chromium's virtual authenticator (CDP WebAuthn).
-import { type CDPSession, type Page } from "@playwright/test";
+import { type CDPSession, type Page, expect } from "@playwright/test";
+import { PASSWORD, type Strings, strings } from "./kapok";
 
 export interface Authenticator {
   cdp: CDPSession;
@@ -63,4 +64,15 @@ export async function replaceCredentials(a: Authenticator, kept: StoredCredentia
   for (const credential of kept) {
     await a.cdp.send("WebAuthn.addCredential", { authenticatorId: a.authenticatorId, credential });
   }
+}
+
+/**
+ * On an open "me" page: adds a passkey, confirming with the account's password as the page
+ * asks (a signed-in phone alone does not add one).
+ */
+export async function addPasskeyOnMe(page: Page, t: Strings = strings["zh-CN"]) {
+  await page.getByLabel(t.passkey.password_label, { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: t.passkey.add }).click();
+  await expect(page.getByText(t.passkey.added)).toBeVisible();
+  await expect(page.getByLabel(t.passkey.password_label, { exact: true })).toHaveValue("");
 }

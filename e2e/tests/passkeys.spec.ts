@@ -2,15 +2,22 @@
 // that must fail.
 import { type Browser, type Page, expect, test } from "@playwright/test";
 import { open, signIn, strings } from "../support/kapok";
-import { addAuthenticator, credentialCount, credentials, failUnlock, replaceCredentials, tamper } from "../support/passkeys";
+import {
+  addAuthenticator,
+  addPasskeyOnMe,
+  credentialCount,
+  credentials,
+  failUnlock,
+  replaceCredentials,
+  tamper,
+} from "../support/passkeys";
 
 const s = strings["zh-CN"];
 
 // Each account reads the app in its own language once signed in (the Hong Kong resident's is zh-HK).
 async function addPasskey(page: Page, t = s) {
   await open(page, "/resident/me");
-  await page.getByRole("button", { name: t.passkey.add }).click();
-  await expect(page.getByText(t.passkey.added)).toBeVisible();
+  await addPasskeyOnMe(page, t);
 }
 
 async function signOut(page: Page, t = s) {
@@ -170,4 +177,28 @@ test("a passkey whose answer names another account than its own is refused, thou
   await expect(page).toHaveURL(/\/resident$/);
   await open(page, "/resident/me");
   await expect(page.getByText("李桂英", { exact: true })).toBeVisible();
+});
+
+test("adding a passkey asks for the password again: a signed-in phone alone is not enough", async ({ page }) => {
+  const phone = await addAuthenticator(page);
+  await signIn(page, "clerk");
+  await open(page, "/enterprise/me");
+  const field = page.getByLabel(s.passkey.password_label, { exact: true });
+  await expect(page.getByText(s.passkey.password_hint)).toBeVisible();
+
+  // Nothing typed: the page says what is missing, and the phone is not asked.
+  await page.getByRole("button", { name: s.passkey.add }).click();
+  await expect(page.getByRole("alert")).toHaveText(s.passkey.password_missing);
+  // A wrong password: refused, and the phone is not asked either.
+  await field.fill("not-the-password");
+  await field.press("Enter");
+  await expect(page.getByRole("alert")).toHaveText(s.passkey.wrong_password);
+  await expect(field).toHaveValue("not-the-password");
+  expect(await credentialCount(phone)).toBe(0);
+  await expect(page.getByText(s.passkey.empty)).toBeVisible();
+
+  // The right one, after a wrong try, adds it (a right password clears the count).
+  await addPasskeyOnMe(page);
+  expect(await credentialCount(phone)).toBe(1);
+  await expect(page.getByRole("list", { name: s.passkey.list_label }).getByRole("listitem")).toHaveCount(1);
 });

@@ -15,7 +15,8 @@ use axum::{
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use kapok_api::{
-    Ceremony, CeremonyAnswer, Me, NewPasskey, PASSKEY_LABEL_MAX, PasskeyInfo, Problem, SignInMethod,
+    Ceremony, CeremonyAnswer, Me, NewPasskey, PASSKEY_LABEL_MAX, PasskeyInfo, PasswordConfirmation,
+    Problem, SignInMethod,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use webauthn_rs::prelude::{
@@ -54,19 +55,34 @@ pub fn relying_party(origin: &str) -> Result<Webauthn, String> {
         .map_err(|e| format!("cannot set up passkeys for {origin:?}: {e}"))
 }
 
-/// Start adding a passkey to the signed-in account.
+/// Start adding a passkey to the signed-in account, which confirms it with its password.
 #[utoipa::path(post, path = "/passkeys/register/start", tag = "session",
+    request_body = PasswordConfirmation,
     responses(
         (status = 200, description = "Options for the browser's navigator.credentials.create", body = Ceremony),
-        (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No live session (unauthenticated), or not the account's password (bad_credentials)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords for this account in the last 15 minutes, here or at sign-in (`too_many_sign_in_attempts`); `Retry-After` says how many seconds to wait",
+            body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "Seconds until a password may be tried again"))),
     ))]
 pub async fn register_start(
     State(state): State<AppState>,
     user: CurrentUser,
+    ApiJson(confirmation): ApiJson<PasswordConfirmation>,
 ) -> Result<axum::Json<Ceremony>, ApiError> {
     let me = store::users::me(&state.db, &user.user_id)
         .await?
         .ok_or(ApiError::Unauthenticated)?;
+    // A passkey is a new way into the account, and can approve authority: whoever holds a
+    // session (a stolen cookie, a phone left unlocked) must also know the password. Wrong ones
+    // count towards the same limit as at sign-in, so this is no way around it.
+    let confirmed = session::check_password(&state, &me.user.username, confirmation.password)
+        .await?
+        .is_some_and(|id| id == user.user_id);
+    if !confirmed {
+        return Err(ApiError::BadCredentials);
+    }
     let handle = stored::webauthn_id(&state.db, &user.user_id, &Uuid::new_v4().to_string()).await?;
     let handle = Uuid::parse_str(&handle).map_err(|e| ApiError::Internal(e.to_string()))?;
     let existing = passkeys_of(&state, &user.user_id).await?;

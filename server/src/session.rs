@@ -98,14 +98,27 @@ pub async fn sign_in(
     headers: HeaderMap,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> Result<Response, ApiError> {
-    let credentials = store::users::credentials(&state.db, &request.username).await?;
+    let user_id = check_password(&state, &request.username, request.password)
+        .await?
+        .ok_or(ApiError::BadCredentials)?;
+    open_session(&state, &headers, &user_id, SignInMethod::Password).await
+}
+
+/// Checks a password for `username`, for sign-in and for confirming who is at a signed-in
+/// device: the account's id when it is right, `None` (counted as a wrong try, unknown names
+/// alike) when not, and 429 `too_many_sign_in_attempts` once too many were wrong lately.
+pub async fn check_password(
+    state: &AppState,
+    username: &str,
+    password: String,
+) -> Result<Option<String>, ApiError> {
+    let credentials = store::users::credentials(&state.db, username).await?;
     // Verify against a dummy hash when the user does not exist, so the answer takes as long
     // and a timing probe cannot enumerate usernames.
     let (user_id, hash) = match credentials {
         Some(c) => (Some(c.user_id), c.password_hash),
         None => (None, DUMMY_HASH.clone()),
     };
-    let password = request.password;
     // Argon2 takes 19 MiB and a core for tens of milliseconds: a queue, not a thread per
     // sign-in, so a burst of sign-ins cannot take all the memory or every core from the rest.
     let _turn = PASSWORD_CHECKS
@@ -115,7 +128,7 @@ pub async fn sign_in(
     // Guessing stops after a few wrong passwords for a name, whether or not it is an account,
     // before any hash is computed. Counted while this sign-in holds its turn, so a burst of
     // guesses in parallel gets no more through than the queue is wide.
-    let username = token_hash(&request.username);
+    let username = token_hash(username);
     let now = store::now();
     let failures = sign_in_failures::recent(&state.db, &username, now).await?;
     if let Some(retry_after_secs) = failures.wait_secs() {
@@ -126,12 +139,12 @@ pub async fn sign_in(
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let Some(user_id) = user_id.filter(|_| password_ok) else {
         sign_in_failures::record(&state.db, &username, now).await?;
-        return Err(ApiError::BadCredentials);
+        return Ok(None);
     };
     if failures.any() {
         sign_in_failures::clear(&state.db, &username).await?;
     }
-    open_session(&state, &headers, &user_id, SignInMethod::Password).await
+    Ok(Some(user_id))
 }
 
 /// Starts a new session for a user who has just proven who they are, and answers with `Me`.

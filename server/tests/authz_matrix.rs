@@ -22,9 +22,9 @@ use kapok_api::{
     API_PREFIX, ApplicationForm, ApplicationUpdate, ApprovalStart, CeremonyAnswer,
     CreatedDelegationRequest, Decision, DelegationKind, DrivingLicenceRenewalForm, ErrorCode,
     FoodBusinessKind, FoodBusinessPermitForm, LinkLookup, Localized, NewApplication,
-    NewDelegationRequest, NewPasskey, NewPolicy, PolicyTag, PresentationRequest, Problem,
-    RecordPurpose, RenewalReason, Scope, SignInRequest, SocialSecurityRecordForm, Subscriptions,
-    Verdict, VerifyRequest, client::Client,
+    NewDelegationRequest, NewPasskey, NewPolicy, PasswordConfirmation, PolicyTag,
+    PresentationRequest, Problem, RecordPurpose, RenewalReason, Scope, SignInRequest,
+    SocialSecurityRecordForm, Subscriptions, Verdict, VerifyRequest, client::Client,
 };
 use kapok_server::{Config, Db};
 use serde::Serialize;
@@ -701,6 +701,9 @@ impl CellWorld<'_> {
                 username: "resident".into(),
                 password: PASSWORD.into(),
             }),
+            ("POST", "/passkeys/register/start") => value(&PasswordConfirmation {
+                password: PASSWORD.into(),
+            }),
             ("POST", "/session/passkey/finish")
             | ("POST", "/delegation-requests/{id}/approve/finish") => value(&assertion()),
             ("POST", "/passkeys/register/finish") => value(&NewPasskey {
@@ -778,8 +781,7 @@ impl CellWorld<'_> {
                 tags: vec![PolicyTag::City, PolicyTag::Catering],
             }),
             // What the typed client sends when a state-changing call has nothing to say.
-            ("POST", "/passkeys/register/start")
-            | ("POST", "/session/passkey/start")
+            ("POST", "/session/passkey/start")
             | ("POST", "/delegation-requests/{id}/decline")
             | ("POST", "/applications/{id}/claim")
             | ("POST", "/notifications/{id}/read")

@@ -5,8 +5,10 @@
 mod common;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use common::TestServer;
-use kapok_api::{CeremonyAnswer, ErrorCode, NewPasskey, client::ClientError};
+use common::{PASSWORD, TestServer};
+use kapok_api::{
+    CeremonyAnswer, ErrorCode, NewPasskey, PasswordConfirmation, SignInRequest, client::ClientError,
+};
 use serde_json::json;
 
 fn code(result: Result<impl std::fmt::Debug, ClientError>) -> ErrorCode {
@@ -14,6 +16,13 @@ fn code(result: Result<impl std::fmt::Debug, ClientError>) -> ErrorCode {
         .expect_err("the call should fail")
         .code()
         .expect("a problem document")
+}
+
+/// The account's own password, as the page asks for it before adding a passkey.
+fn confirmed() -> PasswordConfirmation {
+    PasswordConfirmation {
+        password: PASSWORD.into(),
+    }
 }
 
 fn answer(ceremony: &str) -> CeremonyAnswer {
@@ -64,7 +73,7 @@ async fn sessions(server: &TestServer) -> i64 {
 async fn registration_asks_for_user_verification_and_no_attestation_and_excludes_nothing_yet() {
     let server = TestServer::start().await;
     let resident = server.signed_in("resident").await;
-    let ceremony = resident.passkey_register_start().await.unwrap();
+    let ceremony = resident.passkey_register_start(&confirmed()).await.unwrap();
     let options = &ceremony.options["publicKey"];
     assert_eq!(options["rp"]["id"], "localhost");
     assert_eq!(
@@ -89,7 +98,7 @@ async fn passkey_endpoints_need_a_session_except_sign_in() {
     let server = TestServer::start().await;
     let anonymous = server.client();
     assert_eq!(
-        code(anonymous.passkey_register_start().await),
+        code(anonymous.passkey_register_start(&confirmed()).await),
         ErrorCode::Unauthenticated
     );
     assert_eq!(code(anonymous.passkeys().await), ErrorCode::Unauthenticated);
@@ -111,7 +120,7 @@ async fn a_ceremony_is_single_use_and_only_its_owners() {
     let server = TestServer::start().await;
     let resident = server.signed_in("resident").await;
     let elder = server.signed_in("elder").await;
-    let ceremony = resident.passkey_register_start().await.unwrap();
+    let ceremony = resident.passkey_register_start(&confirmed()).await.unwrap();
 
     // Someone else cannot finish it; trying burns it.
     let stolen = elder
@@ -130,7 +139,7 @@ async fn a_ceremony_is_single_use_and_only_its_owners() {
     assert_eq!(code(late), ErrorCode::CeremonyExpired);
 
     // A registration ceremony is no sign-in ceremony, and made-up ids open nothing.
-    let ceremony = resident.passkey_register_start().await.unwrap();
+    let ceremony = resident.passkey_register_start(&confirmed()).await.unwrap();
     let anonymous = server.client();
     assert_eq!(
         code(
@@ -154,7 +163,7 @@ async fn a_ceremony_is_single_use_and_only_its_owners() {
 async fn an_expired_ceremony_is_refused() {
     let server = TestServer::start().await;
     let resident = server.signed_in("resident").await;
-    let ceremony = resident.passkey_register_start().await.unwrap();
+    let ceremony = resident.passkey_register_start(&confirmed()).await.unwrap();
     sqlx::query("UPDATE webauthn_ceremonies SET expires_at = expires_at - 600")
         .execute(&server.db)
         .await
@@ -172,7 +181,7 @@ async fn an_expired_ceremony_is_refused() {
 async fn a_credential_that_is_not_webauthn_json_is_a_clear_400_and_keeps_the_ceremony() {
     let server = TestServer::start().await;
     let resident = server.signed_in("resident").await;
-    let ceremony = resident.passkey_register_start().await.unwrap();
+    let ceremony = resident.passkey_register_start(&confirmed()).await.unwrap();
     let garbage = resident
         .passkey_register_finish(&NewPasskey {
             answer: CeremonyAnswer {
@@ -197,7 +206,7 @@ async fn a_credential_that_is_not_webauthn_json_is_a_clear_400_and_keeps_the_cer
 async fn an_overlong_label_is_refused() {
     let server = TestServer::start().await;
     let resident = server.signed_in("resident").await;
-    let ceremony = resident.passkey_register_start().await.unwrap();
+    let ceremony = resident.passkey_register_start(&confirmed()).await.unwrap();
     let finish = resident
         .passkey_register_finish(&NewPasskey {
             answer: answer(&ceremony.ceremony),
@@ -350,4 +359,57 @@ async fn nobody_removes_another_accounts_passkey() {
         .await
         .unwrap();
     assert_eq!(left, 1);
+}
+
+#[tokio::test]
+async fn a_session_alone_does_not_add_a_passkey_the_password_must_confirm_it() {
+    let server = TestServer::start().await;
+    let resident = server.signed_in("resident").await;
+    for password in ["", "not-the-password", "kapok-demo "] {
+        let start = resident
+            .passkey_register_start(&PasswordConfirmation {
+                password: password.into(),
+            })
+            .await;
+        assert_eq!(code(start), ErrorCode::BadCredentials, "{password:?}");
+    }
+    // Nothing was started, and the session is as it was.
+    let ceremonies: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webauthn_ceremonies")
+        .fetch_one(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(ceremonies, 0);
+    assert_eq!(resident.me().await.unwrap().user.username, "resident");
+    // Her own password starts it.
+    resident.passkey_register_start(&confirmed()).await.unwrap();
+}
+
+#[tokio::test]
+async fn wrong_passwords_when_adding_a_passkey_count_towards_the_sign_in_limit() {
+    let server = TestServer::start().await;
+    let resident = server.signed_in("resident").await;
+    let wrong = PasswordConfirmation {
+        password: "guess".into(),
+    };
+    for _ in 0..10 {
+        assert_eq!(
+            code(resident.passkey_register_start(&wrong).await),
+            ErrorCode::BadCredentials
+        );
+    }
+    // The eleventh is refused before any check, even the right password, here and at sign-in.
+    assert_eq!(
+        code(resident.passkey_register_start(&confirmed()).await),
+        ErrorCode::TooManySignInAttempts
+    );
+    let sign_in = server
+        .client()
+        .sign_in(&SignInRequest {
+            username: "resident".into(),
+            password: PASSWORD.into(),
+        })
+        .await;
+    assert_eq!(code(sign_in), ErrorCode::TooManySignInAttempts);
+    // The session itself goes on.
+    assert_eq!(resident.me().await.unwrap().user.username, "resident");
 }

@@ -1,8 +1,8 @@
 //! The passkeys on "me": add one with the phone's unlock, see when each was last used,
 //! remove one.
 
-use kapok_api::{NewPasskey, PasskeyInfo, client::ClientError};
-use kapok_components::{Button, Card, Loading, Toast};
+use kapok_api::{ErrorCode, NewPasskey, PasskeyInfo, PasswordConfirmation, client::ClientError};
+use kapok_components::{Button, Card, Loading, TextField, Toast};
 use leptos::prelude::*;
 
 use crate::{
@@ -39,8 +39,10 @@ enum Done {
     Removed,
 }
 
-async fn add_passkey() -> Result<PasskeyInfo, Failure> {
-    let ceremony = api().passkey_register_start().await?;
+async fn add_passkey(password: String) -> Result<PasskeyInfo, Failure> {
+    let ceremony = api()
+        .passkey_register_start(&PasswordConfirmation { password })
+        .await?;
     let answer = webauthn::create(&ceremony).await?;
     Ok(api()
         .passkey_register_finish(&NewPasskey {
@@ -56,7 +58,10 @@ pub fn PasskeysCard() -> impl IntoView {
     let passkeys = LocalResource::new(|| async { api().passkeys().await });
     let failure = RwSignal::new(None::<Failure>);
     let done = RwSignal::new(None::<Done>);
-    let add = Action::new_local(|_: &()| add_passkey());
+    // The account's password, asked again: a signed-in phone alone does not add a passkey.
+    let password = RwSignal::new(String::new());
+    let password_missing = RwSignal::new(false);
+    let add = Action::new_local(|password: &String| add_passkey(password.clone()));
     let remove = Action::new_local(|id: &String| {
         let id = id.clone();
         async move {
@@ -70,6 +75,7 @@ pub fn PasskeysCard() -> impl IntoView {
         if let Some(result) = add.value().get() {
             match result {
                 Ok(_) => {
+                    password.set(String::new());
                     done.set(Some(Done::Added));
                     passkeys.refetch();
                 }
@@ -95,7 +101,16 @@ pub fn PasskeysCard() -> impl IntoView {
         })
     });
     let failure_text = move || {
+        if password_missing.get() {
+            return Some(t_string!(i18n, passkey.password_missing).to_string());
+        }
         failure.get().map(|f| match f {
+            Failure::Api(e) if e.code() == Some(ErrorCode::BadCredentials) => {
+                t_string!(i18n, passkey.wrong_password).to_string()
+            }
+            Failure::Api(e) if e.code() == Some(ErrorCode::TooManySignInAttempts) => {
+                t_string!(i18n, passkey.too_many_passwords).to_string()
+            }
             Failure::Api(e) => error_text(i18n, &e),
             Failure::Passkey(e) => passkey_error_text(i18n, e),
         })
@@ -118,14 +133,24 @@ pub fn PasskeysCard() -> impl IntoView {
                     })}
                 </Suspense>
                 <Toast message=status/>
-                {move || failure_text().map(|text| view! { <p class="kp-form-error" role="alert">{text}</p> })}
-                <Button disabled=add.pending() on_click=Callback::new(move |_| {
+                <form class="kp-stack" novalidate on:submit=move |ev| {
+                    ev.prevent_default();
                     failure.set(None);
                     done.set(None);
-                    add.dispatch_local(());
-                })>
-                    {move || if add.pending().get() { t_string!(i18n, passkey.adding) } else { t_string!(i18n, passkey.add) }}
-                </Button>
+                    let typed = password.get_untracked();
+                    password_missing.set(typed.is_empty());
+                    if !typed.is_empty() {
+                        add.dispatch_local(typed);
+                    }
+                }>
+                    <p class="kp-hint">{move || t_string!(i18n, passkey.password_hint)}</p>
+                    <TextField id="passkey-password" label=Signal::derive(move || t_string!(i18n, passkey.password_label).to_string())
+                        value=password password=true autocomplete="current-password"/>
+                    {move || failure_text().map(|text| view! { <p class="kp-form-error" role="alert">{text}</p> })}
+                    <Button submit=true disabled=add.pending()>
+                        {move || if add.pending().get() { t_string!(i18n, passkey.adding) } else { t_string!(i18n, passkey.add) }}
+                    </Button>
+                </form>
             </div>
         </Card>
     }
