@@ -59,6 +59,13 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// A body or query that could not be read, saying why: the reader's message names the
+    /// field and position, and is cut so a hostile input is never echoed back at length.
+    pub fn malformed(mut why: String) -> ApiError {
+        crate::text::cut(&mut why, 200);
+        ApiError::MalformedBody(why)
+    }
+
     pub fn problem(&self) -> Problem {
         use ApiError::*;
         let (status, code, title, detail): (StatusCode, ErrorCode, &str, String) = match self {
@@ -351,13 +358,8 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
             r if r.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
             r => {
-                // serde's message names the field and position; cap it so a hostile body is
-                // never echoed back at length.
-                let mut why = r.body_text();
-                if let Some((cut, _)) = why.char_indices().nth(200) {
-                    why.truncate(cut);
-                }
-                ApiError::MalformedBody(why)
+                // serde's message names the field and position.
+                ApiError::malformed(r.body_text())
             }
         }
     }
@@ -365,11 +367,7 @@ impl From<JsonRejection> for ApiError {
 
 impl From<axum::extract::rejection::QueryRejection> for ApiError {
     fn from(rejection: axum::extract::rejection::QueryRejection) -> ApiError {
-        let mut why = rejection.body_text();
-        if let Some((cut, _)) = why.char_indices().nth(200) {
-            why.truncate(cut);
-        }
-        ApiError::MalformedBody(why)
+        ApiError::malformed(rejection.body_text())
     }
 }
 

@@ -389,11 +389,5 @@ fn to_json(value: &impl Serialize) -> Result<serde_json::Value, ApiError> {
 }
 
 fn from_json<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
-    serde_json::from_value(value).map_err(|e| {
-        let mut why = format!("credential: {e}");
-        if let Some((cut, _)) = why.char_indices().nth(200) {
-            why.truncate(cut);
-        }
-        ApiError::MalformedBody(why)
-    })
+    serde_json::from_value(value).map_err(|e| ApiError::malformed(format!("credential: {e}")))
 }

@@ -19,6 +19,7 @@ use crate::{
     AppState,
     error::ApiError,
     store::{self, sessions, sessions::NewSession, sign_in_failures},
+    text,
     web::ApiJson,
 };
 
@@ -272,9 +273,7 @@ pub fn device_name(headers: &HeaderMap) -> String {
         .filter(|part| !part.is_empty() && *part != UNKNOWN)
         .collect::<Vec<_>>()
         .join(" · ");
-    if let Some((cut, _)) = name.char_indices().nth(60) {
-        name.truncate(cut);
-    }
+    text::cut(&mut name, 60);
     name
 }
 

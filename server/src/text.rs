@@ -14,6 +14,13 @@ pub fn search_terms(q: &str) -> Vec<String> {
         .collect()
 }
 
+/// Cuts `text` to its first `max_chars` characters (never inside one).
+pub fn cut(text: &mut String, max_chars: usize) {
+    if let Some((end, _)) = text.char_indices().nth(max_chars) {
+        text.truncate(end);
+    }
+}
+
 /// A character that hides itself or turns the text around it: a control character, or a
 /// text-direction mark, embedding, override or isolate. In a reason or a policy they could
 /// make the words on screen say something else than the words stored (`通过\u{202E}驳回`).
