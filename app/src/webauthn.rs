@@ -38,18 +38,11 @@ pub async fn get(ceremony: &Ceremony) -> Result<CeremonyAnswer, PasskeyError> {
 
 async fn run(ceremony: &Ceremony, kind: Ceremonial) -> Result<CeremonyAnswer, PasskeyError> {
     let window = web_sys::window().ok_or(PasskeyError::Unsupported)?;
-    let class = Reflect::get(&window, &"PublicKeyCredential".into())
-        .ok()
-        .filter(|c| c.is_function())
-        .ok_or(PasskeyError::Unsupported)?;
     let (parse, method) = match kind {
         Ceremonial::Create => ("parseCreationOptionsFromJSON", "create"),
         Ceremonial::Get => ("parseRequestOptionsFromJSON", "get"),
     };
-    let parse: Function = Reflect::get(&class, &parse.into())
-        .ok()
-        .and_then(|f| f.dyn_into().ok())
-        .ok_or(PasskeyError::Unsupported)?;
+    let (class, parse) = static_method(&window, parse).ok_or(PasskeyError::Unsupported)?;
     let public_key = ceremony
         .options
         .get("publicKey")
@@ -114,16 +107,7 @@ pub fn forget(credential_id: &str) {
     let Ok(rp_id) = window.location().hostname() else {
         return;
     };
-    let Some(class) = Reflect::get(&window, &"PublicKeyCredential".into())
-        .ok()
-        .filter(|c| c.is_function())
-    else {
-        return;
-    };
-    let Some(signal) = Reflect::get(&class, &"signalUnknownCredential".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok())
-    else {
+    let Some((class, signal)) = static_method(&window, "signalUnknownCredential") else {
         return;
     };
     let details = Object::new();
@@ -138,4 +122,13 @@ pub fn forget(credential_id: &str) {
             let _ = JsFuture::from(pending).await;
         });
     }
+}
+
+/// `PublicKeyCredential` and its static method `name`, if this browser has both.
+fn static_method(window: &web_sys::Window, name: &str) -> Option<(JsValue, Function)> {
+    let class = Reflect::get(window, &"PublicKeyCredential".into())
+        .ok()
+        .filter(|c| c.is_function())?;
+    let method = Reflect::get(&class, &name.into()).ok()?.dyn_into().ok()?;
+    Some((class, method))
 }
