@@ -19,4 +19,11 @@ export default defineConfig({
     locale: "zh-CN",
     launchOptions: CHROMIUM,
   },
+  projects: [
+    // Everything that shares the demo accounts, in parallel.
+    { name: "shared", testIgnore: "**/last/**" },
+    // What changes how a demo account signs in (its password, a pause on password sign-in):
+    // only once nothing else needs them.
+    { name: "last", testDir: "./tests/last", dependencies: ["shared"] },
+  ],
 });

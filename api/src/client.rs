@@ -15,8 +15,8 @@ use crate::{
     CeremonyAnswer, CreatedDelegationRequest, Decision, DelegationRequest, DelegationRequests,
     DemoAccounts, ErrorCode, Grant, Grants, IssuerKeys, Licence, LicenceSummary, LinkLookup, Me,
     NewApplication, NewDelegationRequest, NewPasskey, NewPolicy, Notifications, PasskeyInfo,
-    PasswordConfirmation, Policy, PolicyTag, Presentation, PresentationRequest, Problem,
-    SESSION_COOKIE, Service, SessionInfo, SignInRequest, Subscriptions, Verification,
+    PasswordChange, PasswordConfirmation, Policy, PolicyTag, Presentation, PresentationRequest,
+    Problem, SESSION_COOKIE, Service, SessionInfo, SignInRequest, Subscriptions, Verification,
     VerifiedLicence, VerifyRequest,
 };
 
@@ -150,7 +150,6 @@ impl Client {
             .await
     }
 
-    /// Starts adding a passkey to the signed-in account.
     /// Starts adding a passkey; the account's password confirms it is its owner asking.
     pub async fn passkey_register_start(
         &self,
@@ -170,6 +169,13 @@ impl Client {
 
     pub async fn passkeys(&self) -> Result<Vec<PasskeyInfo>, ClientError> {
         self.send::<(), _>(Method::GET, "/passkeys", None).await
+    }
+
+    /// Changes the account's password; every other device of the account is signed out.
+    pub async fn change_password(&self, change: &PasswordChange) -> Result<(), ClientError> {
+        self.request(Method::PUT, "/password", Some(change))
+            .await
+            .map(drop)
     }
 
     pub async fn remove_passkey(&self, id: &str) -> Result<(), ClientError> {

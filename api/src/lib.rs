@@ -108,6 +108,21 @@ pub struct SignInRequest {
     pub password: String,
 }
 
+/// Fewest characters a new password may have.
+pub const PASSWORD_MIN_CHARS: usize = 8;
+/// Most characters a new password may have (enough for any passphrase).
+pub const PASSWORD_MAX_CHARS: usize = 128;
+
+/// A new password for the signed-in account, confirmed with the one it has now.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PasswordChange {
+    pub current_password: String,
+    /// [`PASSWORD_MIN_CHARS`] to [`PASSWORD_MAX_CHARS`] characters, not easy to guess, and not
+    /// the current one.
+    pub new_password: String,
+}
+
 /// How a session was opened.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -312,6 +327,13 @@ pub enum ErrorCode {
     AlreadyApplied,
     /// A new policy is not fit to publish; `detail` lists `field: problem` pairs.
     InvalidPolicy,
+    /// A new password is shorter than `PASSWORD_MIN_CHARS` or longer than `PASSWORD_MAX_CHARS`.
+    PasswordLength,
+    /// A new password is easy to guess: a common password, a word, a pattern, a date, or the
+    /// account's own name.
+    PasswordGuessable,
+    /// The new password is the one the account has now.
+    PasswordUnchanged,
 }
 
 impl ErrorCode {
@@ -356,6 +378,9 @@ impl ErrorCode {
             ErrorCode::AlreadyApplied => "already_applied",
             ErrorCode::ReasonRequired => "reason_required",
             ErrorCode::InvalidPolicy => "invalid_policy",
+            ErrorCode::PasswordLength => "password_length",
+            ErrorCode::PasswordGuessable => "password_guessable",
+            ErrorCode::PasswordUnchanged => "password_unchanged",
         }
     }
 }
@@ -439,6 +464,9 @@ mod tests {
             ErrorCode::AlreadyApplied,
             ErrorCode::ReasonRequired,
             ErrorCode::InvalidPolicy,
+            ErrorCode::PasswordLength,
+            ErrorCode::PasswordGuessable,
+            ErrorCode::PasswordUnchanged,
         ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }

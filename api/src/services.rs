@@ -696,6 +696,11 @@ pub enum NotificationKind {
     /// A passkey was added to their account: if they did not add it, whoever holds a session
     /// of theirs did, and can sign in with it from now on.
     PasskeyAdded { passkey_id: String },
+    /// Their password was changed, and every other device of theirs signed out.
+    PasswordChanged {},
+    /// Too many wrong passwords were typed for their account: password sign-in is paused until
+    /// `until` (Unix seconds). Nobody got in, but someone may be guessing.
+    SignInPaused { until: i64 },
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]

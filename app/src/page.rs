@@ -105,3 +105,17 @@ pub fn LoadFailed(error: ClientError, on_retry: Callback<()>) -> impl IntoView {
     }
     .into_any()
 }
+
+/// Puts the cursor on the first element `selector` matches, such as the field to fix: a screen
+/// reader then reads its label and the error tied to it.
+pub fn focus(selector: &str) {
+    use leptos::wasm_bindgen::JsCast;
+    if let Some(el) = document()
+        .query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}

@@ -135,6 +135,29 @@ async fn a_field_error_is_announced_with_its_input() {
 }
 
 #[wasm_bindgen_test]
+async fn a_field_hint_comes_before_its_input_and_is_read_with_it_then_the_error() {
+    let (root, _h) = render("TextField", "new password with hint and error").await;
+    let input = one(&root, "input");
+    assert_eq!(
+        input.get_attribute("autocomplete").as_deref(),
+        Some("new-password")
+    );
+    let described_by = input.get_attribute("aria-describedby").unwrap();
+    let ids: Vec<&str> = described_by.split(' ').collect();
+    assert_eq!(ids.len(), 2, "{described_by}");
+    let hint = one(&root, &format!("#{}", ids[0]));
+    assert!(hint.text_content().unwrap().contains("至少 8 个字符"));
+    let error = one(&root, &format!("#{}", ids[1]));
+    assert!(error.text_content().unwrap().contains("太容易被猜到"));
+    // In reading order: label, hint, input, error.
+    let order: Vec<String> = all(&root, ".kp-field > *")
+        .iter()
+        .map(|e| e.tag_name().to_lowercase())
+        .collect();
+    assert_eq!(order, ["label", "p", "input", "p"]);
+}
+
+#[wasm_bindgen_test]
 async fn a_field_without_error_is_not_marked_invalid() {
     let (root, _h) = render("TextField", "username").await;
     let input = one(&root, "input");

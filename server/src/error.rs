@@ -54,6 +54,12 @@ pub enum ApiError {
     ReasonRequired,
     /// A new policy broke a rule; the detail lists `field: problem` pairs.
     InvalidPolicy(String),
+    /// A new password is too short or too long.
+    PasswordLength,
+    /// A new password is easy to guess.
+    PasswordGuessable,
+    /// The new password is the current one.
+    PasswordUnchanged,
     /// Something on our side broke; the cause is logged, never sent.
     Internal(String),
 }
@@ -308,6 +314,30 @@ impl ApiError {
                 ErrorCode::InvalidPolicy,
                 "Policy not valid",
                 why.clone(),
+            ),
+            PasswordLength => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::PasswordLength,
+                "Password too short or too long",
+                format!(
+                    "A new password has {} to {} characters.",
+                    kapok_api::PASSWORD_MIN_CHARS,
+                    kapok_api::PASSWORD_MAX_CHARS
+                ),
+            ),
+            PasswordGuessable => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::PasswordGuessable,
+                "Password easy to guess",
+                "This password is easy to guess (a common password, a word, a pattern, a date or \
+                 the account's name). Try a few unrelated words together."
+                    .into(),
+            ),
+            PasswordUnchanged => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::PasswordUnchanged,
+                "Same password",
+                "The new password is the one the account has now.".into(),
             ),
             Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -91,6 +91,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 ))
                 .routes(routes!(session::end_session))
                 .routes(routes!(session::me))
+                .routes(routes!(session::change_password))
                 .routes(routes!(session::demo_accounts))
                 .routes(routes!(passkeys::register_start))
                 .routes(routes!(passkeys::register_finish))

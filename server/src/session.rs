@@ -10,13 +10,13 @@ use axum::{
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use kapok_api::{
-    DemoAccount, DemoAccounts, Me, Persona, Problem, SESSION_COOKIE, SessionInfo, SignInMethod,
-    SignInRequest,
+    DemoAccount, DemoAccounts, Me, NotificationKind, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
+    PasswordChange, Persona, Problem, SESSION_COOKIE, SessionInfo, SignInMethod, SignInRequest,
 };
 use sha2::{Digest, Sha256};
 
 use crate::{
-    AppState,
+    AppState, clock,
     error::ApiError,
     store::{self, sessions, sessions::NewSession, sign_in_failures},
     text,
@@ -138,14 +138,118 @@ pub async fn check_password(
     let password_ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let Some(user_id) = user_id.filter(|_| password_ok) else {
-        sign_in_failures::record(&state.db, &username, now).await?;
-        return Ok(None);
+    let user_id = match user_id {
+        Some(user_id) if password_ok => user_id,
+        owner => {
+            sign_in_failures::record(&state.db, &username, now).await?;
+            if let Some(owner) = owner {
+                tell_owner_if_paused(state, &owner, &username, now).await?;
+            }
+            return Ok(None);
+        }
     };
     if failures.any() {
         sign_in_failures::clear(&state.db, &username).await?;
     }
     Ok(Some(user_id))
+}
+
+/// Tells the owner of an account when the wrong password just counted for it has paused
+/// password sign-in: someone may be guessing, and only the owner can tell whether it was them.
+/// Once a day at most, so a guesser who waits out each pause does not flood the inbox.
+async fn tell_owner_if_paused(
+    state: &AppState,
+    user_id: &str,
+    username_hash: &[u8],
+    now: i64,
+) -> Result<(), ApiError> {
+    let failures = sign_in_failures::recent(&state.db, username_hash, now).await?;
+    let Some(wait_secs) = failures.wait_secs() else {
+        return Ok(());
+    };
+    let kind = NotificationKind::SignInPaused {
+        until: now + wait_secs,
+    };
+    let once_a_day = format!("sign-in-paused:{}", clock::today(now));
+    store::notifications::add(&state.db, user_id, &kind, Some(&once_a_day), now).await?;
+    Ok(())
+}
+
+/// Change the account's password. The current one must be given (a session alone is not
+/// enough), and every other session of the account ends: a device signed in by whoever knew the
+/// old one is signed out. The owner gets a notice.
+#[utoipa::path(put, path = "/password", tag = "session",
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed; this session goes on, every other one of the account has ended"),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No live session (unauthenticated), or not the account's current password (bad_credentials)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The new password is too short or too long (password_length), easy to guess (password_guessable) or the current one (password_unchanged)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords for this account in the last 15 minutes, here or at sign-in (`too_many_sign_in_attempts`); `Retry-After` says how many seconds to wait",
+            body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "Seconds until a password may be tried again"))),
+    ))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: CurrentUser,
+    ApiJson(change): ApiJson<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    let PasswordChange {
+        current_password,
+        new_password,
+    } = change;
+    let me = store::users::me(&state.db, &user.user_id)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    let unchanged = new_password == current_password;
+    // Wrong ones count towards the same limit as at sign-in, so this is no way around it.
+    let confirmed = check_password(&state, &me.user.username, current_password)
+        .await?
+        .is_some_and(|id| id == user.user_id);
+    if !confirmed {
+        return Err(ApiError::BadCredentials);
+    }
+    if unchanged {
+        return Err(ApiError::PasswordUnchanged);
+    }
+    let length = new_password.chars().count();
+    if !(PASSWORD_MIN_CHARS..=PASSWORD_MAX_CHARS).contains(&length) {
+        return Err(ApiError::PasswordLength);
+    }
+    let _turn = PASSWORD_CHECKS
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let names = [me.user.username, me.user.display_name];
+    let hash = tokio::task::spawn_blocking(move || {
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        (!guessable(&new_password, &names)).then(|| hash_password(&new_password))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .ok_or(ApiError::PasswordGuessable)?;
+    // A session this request came with, or it would not have got here.
+    let own = session_token(&headers)
+        .map(token_hash)
+        .ok_or(ApiError::Unauthenticated)?;
+    store::users::change_password(&state.db, &user.user_id, &hash, &own, store::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Whether `password` is easy to guess, by zxcvbn's estimate: fewer than 10^8 guesses (its
+/// score 0 to 2), with the account's own names and the site's name as words a guesser tries
+/// first. Only its first [`JUDGED_CHARS`] characters are judged: zxcvbn's time grows steeply
+/// with length (about 20 ms for 64 characters on this machine, 2 s for 128), and a password
+/// whose first 64 characters are hard to guess is hard to guess.
+fn guessable(password: &str, names: &[&str]) -> bool {
+    const JUDGED_CHARS: usize = 64;
+    let judged: String = password.chars().take(JUDGED_CHARS).collect();
+    let mut words = vec!["kapok"];
+    words.extend_from_slice(names);
+    zxcvbn::zxcvbn(&judged, &words).score() < zxcvbn::Score::Three
 }
 
 /// Starts a new session for a user who has just proven who they are, and answers with `Me`.
@@ -390,6 +494,31 @@ fn session_token(headers: &HeaderMap) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_passwords_patterns_dates_and_own_names_are_guessable() {
+        let names = ["resident", "陈嘉欣"];
+        for weak in [
+            "password1",
+            "88888888",
+            "1qaz2wsx3edc",
+            "Guangzhou2026",
+            "chen19910314",
+            "陈嘉欣19910314",
+            "resident2024",
+            "Kapok2026!",
+        ] {
+            assert!(guessable(weak, &names), "{weak:?} passed");
+        }
+        for strong in ["tea-lamp-river-42", "wo ai bei jing tian an men"] {
+            assert!(!guessable(strong, &names), "{strong:?} refused");
+        }
+        // Past the 64 characters judged, nothing counts: a weak start is weak however long.
+        assert!(guessable(
+            &format!("{}{}", "a".repeat(64), "tea-lamp-river-42"),
+            &names
+        ));
+    }
 
     fn device(agent: &str) -> String {
         let mut headers = HeaderMap::new();

@@ -22,7 +22,7 @@ use kapok_api::{
     API_PREFIX, ApplicationForm, ApplicationUpdate, ApprovalStart, CeremonyAnswer,
     CreatedDelegationRequest, Decision, DelegationKind, DrivingLicenceRenewalForm, ErrorCode,
     FoodBusinessKind, FoodBusinessPermitForm, LinkLookup, Localized, NewApplication,
-    NewDelegationRequest, NewPasskey, NewPolicy, PasswordConfirmation, PolicyTag,
+    NewDelegationRequest, NewPasskey, NewPolicy, PasswordChange, PasswordConfirmation, PolicyTag,
     PresentationRequest, Problem, RecordPurpose, RenewalReason, Scope, SignInRequest,
     SocialSecurityRecordForm, Subscriptions, Verdict, VerifyRequest, client::Client,
 };
@@ -154,6 +154,8 @@ const MATRIX: &[Row] = &[
     ("DELETE", "/sessions/{id}",                              ResidentsOtherSession, [401, 204, 404, 404, 404, 404, 404]),
     ("GET",    "/me",                                         Nothing,          [401, 200, 200, 200, 200, 200, 200]),
     ("GET",    "/demo-accounts",                              Nothing,          [200, 200, 200, 200, 200, 200, 200]),
+    // Everyone changes their own password, and only their own (there is no account to name).
+    ("PUT",    "/password",                                   Nothing,          [401, 204, 204, 204, 204, 204, 204]),
     // Passkey sign-in is public and names no account: anyone may start one, and a made-up
     // ceremony is unknown (410 ceremony_expired), whoever asks.
     ("POST",   "/session/passkey/start",                      Nothing,          [200, 200, 200, 200, 200, 200, 200]),
@@ -700,6 +702,10 @@ impl CellWorld<'_> {
             ("POST", "/session") => value(&SignInRequest {
                 username: "resident".into(),
                 password: PASSWORD.into(),
+            }),
+            ("PUT", "/password") => value(&PasswordChange {
+                current_password: PASSWORD.into(),
+                new_password: "tea-lamp-river-42".into(),
             }),
             ("POST", "/passkeys/register/start") => value(&PasswordConfirmation {
                 password: PASSWORD.into(),

@@ -4,7 +4,8 @@ mod common;
 
 use common::{PASSWORD, TestServer};
 use kapok_api::{
-    EnterpriseRole, ErrorCode, LocaleTag, Persona, SignInMethod, SignInRequest, client::ClientError,
+    EnterpriseRole, ErrorCode, LocaleTag, NotificationKind, PasswordChange, Persona, SignInMethod,
+    SignInRequest, client::ClientError,
 };
 
 fn credentials(username: &str, password: &str) -> SignInRequest {
@@ -501,4 +502,177 @@ async fn demo_mode_lists_the_demo_accounts_that_really_sign_in() {
         assert_eq!(me.user.persona, account.persona);
         assert_eq!(me.user.display_name, account.display_name);
     }
+}
+
+fn change(current: &str, new: &str) -> PasswordChange {
+    PasswordChange {
+        current_password: current.into(),
+        new_password: new.into(),
+    }
+}
+
+const NEW_PASSWORD: &str = "tea-lamp-river-42";
+
+#[tokio::test]
+async fn a_new_password_signs_in_the_old_one_no_longer_and_every_other_device_is_signed_out() {
+    let server = TestServer::start().await;
+    let phone = server.signed_in("resident").await;
+    let tablet = server.signed_in("resident").await;
+    let someone_else = server.signed_in("elder").await;
+    phone
+        .change_password(&change(PASSWORD, NEW_PASSWORD))
+        .await
+        .unwrap();
+
+    // The device the change was made on goes on; the other one is signed out.
+    assert_eq!(phone.me().await.unwrap().user.username, "resident");
+    assert_eq!(code(tablet.me().await), ErrorCode::Unauthenticated);
+    assert_eq!(phone.sessions().await.unwrap().len(), 1);
+    assert_eq!(someone_else.me().await.unwrap().user.username, "elder");
+
+    assert_eq!(try_password(&server, "resident", PASSWORD).await.0, WRONG);
+    assert_eq!(
+        try_password(&server, "resident", NEW_PASSWORD).await.0.0,
+        200
+    );
+    // Another account's password is not touched.
+    assert_eq!(try_password(&server, "elder", PASSWORD).await.0.0, 200);
+
+    // The owner is told, on the device that goes on and on any they sign in on later.
+    let notices = phone.notifications().await.unwrap();
+    assert!(
+        notices
+            .items
+            .iter()
+            .any(|n| n.kind == NotificationKind::PasswordChanged {}),
+        "{notices:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_password_is_changed_only_with_the_current_one_and_a_new_one_hard_to_guess() {
+    let server = TestServer::start().await;
+    let phone = server.signed_in("resident").await;
+    let tablet = server.signed_in("resident").await;
+    let refused = [
+        (change("wrong", NEW_PASSWORD), ErrorCode::BadCredentials),
+        (change("", NEW_PASSWORD), ErrorCode::BadCredentials),
+        (change(PASSWORD, PASSWORD), ErrorCode::PasswordUnchanged),
+        (change(PASSWORD, "k7#Tq2"), ErrorCode::PasswordLength),
+        (
+            change(PASSWORD, &"词".repeat(129)),
+            ErrorCode::PasswordLength,
+        ),
+        (change(PASSWORD, "password1"), ErrorCode::PasswordGuessable),
+        (
+            change(PASSWORD, "resident1991"),
+            ErrorCode::PasswordGuessable,
+        ),
+        (
+            change(PASSWORD, "陈嘉欣19910314"),
+            ErrorCode::PasswordGuessable,
+        ),
+    ];
+    for (attempt, expected) in refused {
+        assert_eq!(
+            code(phone.change_password(&attempt).await),
+            expected,
+            "{attempt:?}"
+        );
+    }
+    // Nothing changed: the old password still signs in, and no device was signed out.
+    assert_eq!(try_password(&server, "resident", PASSWORD).await.0.0, 200);
+    assert_eq!(tablet.me().await.unwrap().user.username, "resident");
+    // Without a session there is no account to change.
+    assert_eq!(
+        code(
+            server
+                .client()
+                .change_password(&change(PASSWORD, NEW_PASSWORD))
+                .await
+        ),
+        ErrorCode::Unauthenticated
+    );
+    // 128 characters (not bytes) is not too many.
+    let long = "木棉花开红满天".repeat(19)[..128 * 3].to_owned();
+    phone
+        .change_password(&change(PASSWORD, &long))
+        .await
+        .unwrap();
+    assert_eq!(try_password(&server, "resident", &long).await.0.0, 200);
+}
+
+#[tokio::test]
+async fn wrong_current_passwords_count_towards_the_sign_in_limit() {
+    let server = TestServer::start().await;
+    let phone = server.signed_in("resident").await;
+    for _ in 0..10 {
+        assert_eq!(
+            code(phone.change_password(&change("guess", NEW_PASSWORD)).await),
+            ErrorCode::BadCredentials
+        );
+    }
+    // Now even the right one is refused, here and at sign-in.
+    assert_eq!(
+        code(phone.change_password(&change(PASSWORD, NEW_PASSWORD)).await),
+        ErrorCode::TooManySignInAttempts
+    );
+    assert_eq!(try_password(&server, "resident", PASSWORD).await.0, LOCKED);
+}
+
+#[tokio::test]
+async fn the_owner_hears_once_a_day_when_guessing_pauses_password_sign_in() {
+    let server = TestServer::start().await;
+    let phone = server.signed_in("resident").await;
+    let paused = |n: &kapok_api::Notifications| {
+        n.items
+            .iter()
+            .filter_map(|n| match n.kind {
+                NotificationKind::SignInPaused { until } => Some(until),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    for _ in 0..9 {
+        assert_eq!(try_password(&server, "resident", "guess").await.0, WRONG);
+    }
+    assert_eq!(
+        paused(&phone.notifications().await.unwrap()),
+        Vec::<i64>::new()
+    );
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert_eq!(try_password(&server, "resident", "guess").await.0, WRONG);
+    let until = paused(&phone.notifications().await.unwrap());
+    assert_eq!(until.len(), 1, "told once the tenth wrong one paused it");
+    let wait = until[0] - before;
+    assert!(
+        (15 * 60 - 5..=15 * 60 + 5).contains(&wait),
+        "until {wait} s from now"
+    );
+
+    // Refused tries while paused, and a second pause the same day, tell nobody again.
+    assert_eq!(try_password(&server, "resident", "guess").await.0, LOCKED);
+    sqlx::query("UPDATE sign_in_failures SET at = at - 15 * 60")
+        .execute(&server.db)
+        .await
+        .unwrap();
+    for _ in 0..10 {
+        assert_eq!(try_password(&server, "resident", "guess").await.0, WRONG);
+    }
+    assert_eq!(try_password(&server, "resident", "guess").await.0, LOCKED);
+    assert_eq!(paused(&phone.notifications().await.unwrap()).len(), 1);
+
+    // A name that is no account pauses the same way and tells no one.
+    for _ in 0..10 {
+        try_password(&server, "nobody-here", "guess").await;
+    }
+    let everyone: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE kind LIKE '%sign_in_paused%'")
+            .fetch_one(&server.db)
+            .await
+            .unwrap();
+    assert_eq!(everyone, 1);
 }

@@ -11,7 +11,7 @@ use crate::{
     errors::error_text,
     i18n::{t_string, use_i18n},
     page::Page,
-    pages::{passkeys::PasskeysCard, sessions::SessionsCard},
+    pages::{passkeys::PasskeysCard, password::PasswordCard, sessions::SessionsCard},
     settings::DisplaySettings,
     shells::persona_label,
 };
@@ -67,6 +67,8 @@ pub fn MePage() -> impl IntoView {
         }
     };
     let me = move || auth.me();
+    // Bumped when the password changes, which signs out every other device.
+    let sessions_changed = RwSignal::new(0u32);
     view! {
         <Page title=Signal::derive(move || t_string!(i18n, me.title).to_string())>
             <div class="kp-stack">
@@ -99,7 +101,8 @@ pub fn MePage() -> impl IntoView {
                     }
                 })}
                 <PasskeysCard/>
-                <SessionsCard/>
+                <PasswordCard on_changed=Callback::new(move |()| sessions_changed.update(|n| *n += 1))/>
+                <SessionsCard changed=sessions_changed/>
                 <Card title=Signal::derive(move || t_string!(i18n, me.settings).to_string())>
                     <DisplaySettings/>
                 </Card>

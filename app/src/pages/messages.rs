@@ -116,7 +116,9 @@ fn Message(message: Notification, persona: Persona) -> impl IntoView {
         NotificationKind::Policy { policy_id, .. } => {
             format!("/enterprise/policies#policy-{policy_id}")
         }
-        NotificationKind::PasskeyAdded { .. } => format!("{root}/me"),
+        NotificationKind::PasskeyAdded { .. }
+        | NotificationKind::PasswordChanged {}
+        | NotificationKind::SignInPaused { .. } => format!("{root}/me"),
     };
     let kind = message.kind.clone();
     let text = move || match &kind {
@@ -158,6 +160,15 @@ fn Message(message: Notification, persona: Persona) -> impl IntoView {
         NotificationKind::PasskeyAdded { .. } => {
             t_string!(i18n, messages.passkey_added).to_string()
         }
+        NotificationKind::PasswordChanged {} => {
+            t_string!(i18n, messages.password_changed).to_string()
+        }
+        NotificationKind::SignInPaused { until } => t_string!(
+            i18n,
+            messages.sign_in_paused,
+            time = format::date_time(i18n.get_locale(), *until)
+        )
+        .to_string(),
     };
     let read = RwSignal::new(message.read);
     let id = message.id.clone();

@@ -4,6 +4,7 @@ pub mod me;
 pub mod messages;
 pub mod not_found;
 pub mod passkeys;
+pub mod password;
 pub mod policies;
 pub mod services;
 pub mod sessions;

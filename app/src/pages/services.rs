@@ -508,16 +508,7 @@ fn field_id(field: FormField) -> &'static str {
 
 /// Puts the cursor on the first field to fix (its first input).
 fn focus_field(field: FormField) {
-    use leptos::wasm_bindgen::JsCast;
-    let selector = format!("#{id}, #{id} input", id = field_id(field));
-    if let Some(el) = document()
-        .query_selector(&selector)
-        .ok()
-        .flatten()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = el.focus();
-    }
+    crate::page::focus(&format!("#{id}, #{id} input", id = field_id(field)));
 }
 
 fn problem_of(errors: Signal<Vec<FieldError>>, field: FormField) -> Option<FieldProblem> {

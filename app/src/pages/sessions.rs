@@ -13,10 +13,15 @@ use crate::{
     page::LoadFailed,
 };
 
+/// `changed`: bumped when something else on the page ended sessions (a new password), so the
+/// list is fetched again.
 #[component]
-pub fn SessionsCard() -> impl IntoView {
+pub fn SessionsCard(changed: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
-    let sessions = LocalResource::new(|| async { api().sessions().await });
+    let sessions = LocalResource::new(move || {
+        changed.track();
+        async { api().sessions().await }
+    });
     let failure = RwSignal::new(None::<ClientError>);
     let ended = RwSignal::new(None::<String>);
     let end = Action::new_local(|id: &String| {

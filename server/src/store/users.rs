@@ -1,6 +1,6 @@
 use kapok_api::{
     Department, Enterprise, EnterpriseMembership, EnterpriseRole, GrantStatus, LocaleTag, Me,
-    Party, Persona, Relative, User, mask,
+    NotificationKind, Party, Persona, Relative, User, mask,
 };
 use sqlx::Row;
 
@@ -20,6 +20,32 @@ pub async fn credentials(db: &Db, username: &str) -> sqlx::Result<Option<Credent
         user_id: r.get("id"),
         password_hash: r.get("password_hash"),
     }))
+}
+
+/// Gives the account a new password hash and ends every session of it but `keep` (the one
+/// the change was made from), with a notice to the owner, in one transaction: whoever signed in
+/// with the old password, anywhere, is out, and the owner hears of it.
+pub async fn change_password(
+    db: &Db,
+    user_id: &str,
+    password_hash: &str,
+    keep: &[u8],
+    now: i64,
+) -> sqlx::Result<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        .bind(keep)
+        .execute(&mut *tx)
+        .await?;
+    let kind = NotificationKind::PasswordChanged {};
+    store::notifications::add(&mut *tx, user_id, &kind, None, now).await?;
+    tx.commit().await
 }
 
 pub async fn count(db: &Db) -> sqlx::Result<i64> {
