@@ -66,7 +66,10 @@ pub struct AppState {
                        Errors are RFC 9457 problem+json documents with a stable `code`.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
-    components(schemas(kapok_api::Problem, kapok_api::ErrorCode)),
+    components(
+        schemas(kapok_api::Problem, kapok_api::ErrorCode),
+        responses(session::TooManyPasswords)
+    ),
     tags(
         (name = "session", description = "Sign-in (password or passkey), sign-out, who am I, passkeys"),
         (name = "wallet", description = "E-licences, their live QR codes, and verification"),

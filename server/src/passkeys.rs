@@ -62,9 +62,7 @@ pub fn relying_party(origin: &str) -> Result<Webauthn, String> {
         (status = 200, description = "Options for the browser's navigator.credentials.create", body = Ceremony),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No live session (unauthenticated), or not the account's password (bad_credentials)", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many wrong passwords for this account in the last 15 minutes, here or at sign-in (`too_many_sign_in_attempts`); `Retry-After` says how many seconds to wait",
-            body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = i64, description = "Seconds until a password may be tried again"))),
+        (status = 429, response = session::TooManyPasswords),
     ))]
 pub async fn register_start(
     State(state): State<AppState>,
