@@ -69,18 +69,9 @@ pub async fn register_start(
     user: CurrentUser,
     ApiJson(confirmation): ApiJson<PasswordConfirmation>,
 ) -> Result<axum::Json<Ceremony>, ApiError> {
-    let me = store::users::me(&state.db, &user.user_id)
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
     // A passkey is a new way into the account, and can approve authority: whoever holds a
-    // session (a stolen cookie, a phone left unlocked) must also know the password. Wrong ones
-    // count towards the same limit as at sign-in, so this is no way around it.
-    let confirmed = session::check_password(&state, &me.user.username, confirmation.password)
-        .await?
-        .is_some_and(|id| id == user.user_id);
-    if !confirmed {
-        return Err(ApiError::BadCredentials);
-    }
+    // session (a stolen cookie, a phone left unlocked) must also know the password.
+    let me = session::confirm_password(&state, &user, confirmation.password).await?;
     let handle = stored::webauthn_id(&state.db, &user.user_id, &Uuid::new_v4().to_string()).await?;
     let handle = Uuid::parse_str(&handle).map_err(|e| ApiError::Internal(e.to_string()))?;
     let existing = passkeys_of(&state, &user.user_id).await?;

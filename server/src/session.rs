@@ -210,17 +210,8 @@ pub async fn change_password(
         current_password,
         new_password,
     } = change;
-    let me = store::users::me(&state.db, &user.user_id)
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
     let unchanged = new_password == current_password;
-    // Wrong ones count towards the same limit as at sign-in, so this is no way around it.
-    let confirmed = check_password(&state, &me.user.username, current_password)
-        .await?
-        .is_some_and(|id| id == user.user_id);
-    if !confirmed {
-        return Err(ApiError::BadCredentials);
-    }
+    let me = confirm_password(&state, &user, current_password).await?;
     if unchanged {
         return Err(ApiError::PasswordUnchanged);
     }
@@ -259,6 +250,27 @@ fn guessable(password: &str, names: &[&str]) -> bool {
     let mut words = vec!["kapok"];
     words.extend_from_slice(names);
     zxcvbn::zxcvbn(&judged, &words).score() < zxcvbn::Score::Three
+}
+
+/// Confirms that whoever is at a signed-in device knows the account's password, for a step a
+/// session alone must not be enough for: the account's `Me` when it is right, 401
+/// `bad_credentials` when not. Wrong ones count towards the same limit as at sign-in, so this
+/// is no way around it.
+pub async fn confirm_password(
+    state: &AppState,
+    user: &CurrentUser,
+    password: String,
+) -> Result<Me, ApiError> {
+    let me = store::users::me(&state.db, &user.user_id)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    let confirmed = check_password(state, &me.user.username, password)
+        .await?
+        .is_some_and(|id| id == user.user_id);
+    if !confirmed {
+        return Err(ApiError::BadCredentials);
+    }
+    Ok(me)
 }
 
 /// Starts a new session for a user who has just proven who they are, and answers with `Me`.
