@@ -268,6 +268,9 @@ pub enum ErrorCode {
     /// Too many wrong passwords for this username lately; `Retry-After` says when to try
     /// again (a passkey still signs in).
     TooManySignInAttempts,
+    /// Too many wrong passwords at sign-in from the caller's network lately, whatever the
+    /// names; `Retry-After` says when to try again (a passkey still signs in).
+    TooManySignInAttemptsFromNetwork,
     Internal,
     /// The text is not a Kapok licence code.
     TokenMalformed,
@@ -350,6 +353,7 @@ impl ErrorCode {
             ErrorCode::CrossOrigin => "cross_origin",
             ErrorCode::TooManyRequests => "too_many_requests",
             ErrorCode::TooManySignInAttempts => "too_many_sign_in_attempts",
+            ErrorCode::TooManySignInAttemptsFromNetwork => "too_many_sign_in_attempts_from_network",
             ErrorCode::Internal => "internal",
             ErrorCode::TokenMalformed => "token_malformed",
             ErrorCode::TokenUnknownKey => "token_unknown_key",
@@ -436,6 +440,7 @@ mod tests {
             ErrorCode::CrossOrigin,
             ErrorCode::TooManyRequests,
             ErrorCode::TooManySignInAttempts,
+            ErrorCode::TooManySignInAttemptsFromNetwork,
             ErrorCode::Internal,
             ErrorCode::TokenMalformed,
             ErrorCode::TokenUnknownKey,

@@ -25,6 +25,9 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
             ErrorCode::TooManySignInAttempts => {
                 t_string!(i18n, errors.too_many_sign_in_attempts)
             }
+            ErrorCode::TooManySignInAttemptsFromNetwork => {
+                t_string!(i18n, errors.too_many_sign_in_attempts_from_network)
+            }
             ErrorCode::Internal => t_string!(i18n, errors.internal),
             ErrorCode::TokenMalformed => t_string!(i18n, errors.token_malformed),
             ErrorCode::TokenUnknownKey => t_string!(i18n, errors.token_unknown_key),

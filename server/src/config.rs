@@ -3,6 +3,8 @@
 
 use std::{net::SocketAddr, path::PathBuf};
 
+pub use axum_client_ip::ClientIpSource;
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// `KAPOK_ADDR`: where to listen.
@@ -15,6 +17,12 @@ pub struct Config {
     pub dist: PathBuf,
     /// `KAPOK_DEMO=1`: seed the demo accounts and data into an empty database.
     pub demo: bool,
+    /// `KAPOK_CLIENT_IP`: where a request's address is read, for the limits counted per
+    /// network. `ConnectInfo` (the default) is the connection's own address; behind a proxy,
+    /// the header that proxy sets, such as `RightmostXForwardedFor` or `XRealIp` (the names of
+    /// `axum_client_ip::ClientIpSource`). A request without a usable header counts under the
+    /// connection's address, the proxy's.
+    pub client_ip: ClientIpSource,
 }
 
 impl Config {
@@ -38,6 +46,37 @@ impl Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/kapok.db".into()),
             dist: var("KAPOK_DIST").unwrap_or_else(|| "dist".into()).into(),
             demo: var("KAPOK_DEMO").is_some_and(|v| v == "1" || v == "true"),
+            client_ip: client_ip(var("KAPOK_CLIENT_IP"))?,
         })
+    }
+}
+
+fn client_ip(setting: Option<String>) -> Result<ClientIpSource, String> {
+    let Some(setting) = setting else {
+        return Ok(ClientIpSource::ConnectInfo);
+    };
+    setting.parse().map_err(|_| {
+        format!(
+            "KAPOK_CLIENT_IP={setting:?} is not a source of the client's address; use \
+             ConnectInfo (no proxy), or the header your proxy sets: RightmostXForwardedFor, \
+             XRealIp, CfConnectingIp, TrueClientIp, FlyClientIp, CloudFrontViewerAddress or \
+             XEnvoyExternalAddress"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_address_comes_from_the_connection_unless_a_proxy_header_is_named() {
+        assert_eq!(client_ip(None), Ok(ClientIpSource::ConnectInfo));
+        assert_eq!(
+            client_ip(Some("RightmostXForwardedFor".into())),
+            Ok(ClientIpSource::RightmostXForwardedFor)
+        );
+        let wrong = client_ip(Some("x-forwarded-for".into())).unwrap_err();
+        assert!(wrong.contains("RightmostXForwardedFor"), "{wrong}");
     }
 }

@@ -34,6 +34,10 @@ pub enum ApiError {
     TooManySignInAttempts {
         retry_after_secs: i64,
     },
+    /// Too many wrong passwords at sign-in from the caller's network lately, for any names.
+    TooManySignInAttemptsFromNetwork {
+        retry_after_secs: i64,
+    },
     LinkInvalid,
     LinkExpired,
     RequestDecided,
@@ -222,6 +226,12 @@ impl ApiError {
                 "Too many wrong passwords",
                 "Too many wrong passwords for this username lately; try again later, or sign in with a passkey.".into(),
             ),
+            TooManySignInAttemptsFromNetwork { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::TooManySignInAttemptsFromNetwork,
+                "Too many wrong passwords from this network",
+                "Too many wrong passwords were typed from this network lately; try again later, or sign in with a passkey.".into(),
+            ),
             LinkInvalid => (
                 StatusCode::NOT_FOUND,
                 ErrorCode::LinkInvalid,
@@ -356,7 +366,9 @@ impl IntoResponse for ApiError {
             tracing::error!(%cause, "internal error");
         }
         let mut response = problem_response(&self.problem());
-        if let ApiError::TooManySignInAttempts { retry_after_secs } = self {
+        if let ApiError::TooManySignInAttempts { retry_after_secs }
+        | ApiError::TooManySignInAttemptsFromNetwork { retry_after_secs } = self
+        {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, retry_after_secs.into());

@@ -169,6 +169,8 @@ fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
             web::guard_state_changing,
         ))
         .layer(DefaultBodyLimit::max(web::BODY_LIMIT))
+        // Where `web::Network` reads the caller's address (KAPOK_CLIENT_IP).
+        .layer(state.config.client_ip.clone().into_extension())
         .layer(CatchPanicLayer::custom(|_panic| {
             // The panic message may hold request data; it goes to the log, not the client.
             tracing::error!("a handler panicked");
@@ -225,9 +227,12 @@ pub async fn start(config: Config) -> Result<Running, String> {
         csp,
     };
     let serve = tokio::spawn(async move {
-        axum::serve(listener, app(state))
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        axum::serve(
+            listener,
+            app(state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
     });
     Ok(Running {
         addr,
@@ -316,6 +321,7 @@ mod tests {
             database_url: format!("sqlite://{}", data.path().join("t.db").display()),
             dist: data.path().into(),
             demo: false,
+            client_ip: config::ClientIpSource::ConnectInfo,
         };
         let db = db::connect(&config.database_url).await.unwrap();
         let state = AppState {

@@ -33,11 +33,16 @@ use crate::{
         self,
         passkeys::{self as stored, Kind, NewCeremony},
     },
-    web::ApiJson,
+    web::{ApiJson, Network},
 };
 
 /// How long a started ceremony may take (the browser's own prompt times out first).
 pub const CEREMONY_SECS: i64 = 5 * 60;
+
+/// Passkey sign-ins one network may start in a minute: each is a ceremony kept for
+/// [`CEREMONY_SECS`], so this bounds how many one place can leave behind, while the people
+/// behind one carrier's address still sign in.
+pub const SIGN_IN_STARTS_PER_MINUTE: u32 = 120;
 
 /// The relying party: Kapok's origin, whose host is the passkeys' RP ID.
 pub fn relying_party(origin: &str) -> Result<Webauthn, String> {
@@ -194,10 +199,19 @@ pub async fn remove(
 #[utoipa::path(post, path = "/session/passkey/start", tag = "session",
     responses(
         (status = 200, description = "Options for the browser's navigator.credentials.get, allowing any of the phone's passkeys for this site", body = Ceremony),
+        (status = 429, description = "Too many passkey sign-ins started from the caller's network in the last minute (too_many_requests)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn sign_in_start(
     State(state): State<AppState>,
+    network: Network,
 ) -> Result<axum::Json<Ceremony>, ApiError> {
+    let bucket = format!("passkey-sign-in:{}", network.as_str());
+    if !state
+        .limits
+        .allow(&bucket, SIGN_IN_STARTS_PER_MINUTE, 60, store::now())
+    {
+        return Err(ApiError::TooManyRequests);
+    }
     let (options, authentication) = state.webauthn.start_discoverable_authentication()?;
     let mut options = to_json(&options)?;
     // webauthn-rs asks for the browser's autofill (conditional mediation); the sign-in page

@@ -20,7 +20,7 @@ use crate::{
     error::ApiError,
     store::{self, sessions, sessions::NewSession, sign_in_failures},
     text,
-    web::ApiJson,
+    web::{ApiJson, Network},
 };
 
 /// The signed-in caller, resolved from the session cookie on every request.
@@ -94,22 +94,26 @@ where
     ))]
 pub async fn sign_in(
     State(state): State<AppState>,
+    network: Network,
     headers: HeaderMap,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> Result<Response, ApiError> {
-    let user_id = check_password(&state, &request.username, request.password)
+    let user_id = check_password(&state, &request.username, request.password, Some(&network))
         .await?
         .ok_or(ApiError::BadCredentials)?;
     open_session(&state, &headers, &user_id, SignInMethod::Password).await
 }
 
-/// Checks a password for `username`, for sign-in and for confirming who is at a signed-in
-/// device: the account's id when it is right, `None` (counted as a wrong try, unknown names
-/// alike) when not, and 429 `too_many_sign_in_attempts` once too many were wrong lately.
+/// Checks a password for `username`, for sign-in (from `network`) and for confirming who is at
+/// a signed-in device (no network: the account's own limit is enough there): the account's id
+/// when it is right, `None` (counted as a wrong try, unknown names alike) when not, and 429
+/// `too_many_sign_in_attempts` once too many were wrong lately for the name, or
+/// `too_many_sign_in_attempts_from_network` from the network.
 pub async fn check_password(
     state: &AppState,
     username: &str,
     password: String,
+    network: Option<&Network>,
 ) -> Result<Option<String>, ApiError> {
     let credentials = store::users::credentials(&state.db, username).await?;
     // Verify against a dummy hash when the user does not exist, so the answer takes as long
@@ -133,13 +137,20 @@ pub async fn check_password(
     if let Some(retry_after_secs) = failures.wait_secs() {
         return Err(ApiError::TooManySignInAttempts { retry_after_secs });
     }
+    let network = network.map(|n| token_hash(n.as_str()));
+    if let Some(network) = &network
+        && let Some(retry_after_secs) =
+            sign_in_failures::network_wait_secs(&state.db, network, now).await?
+    {
+        return Err(ApiError::TooManySignInAttemptsFromNetwork { retry_after_secs });
+    }
     let password_ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let user_id = match user_id {
         Some(user_id) if password_ok => user_id,
         owner => {
-            sign_in_failures::record(&state.db, &username, now).await?;
+            sign_in_failures::record(&state.db, &username, network.as_deref(), now).await?;
             if let Some(owner) = owner {
                 tell_owner_if_paused(state, &owner, &username, now).await?;
             }
@@ -156,7 +167,7 @@ pub async fn check_password(
 /// once too many wrong ones were typed for the account's name lately: one description for all.
 #[derive(utoipa::ToResponse)]
 #[response(
-    description = "Too many wrong passwords for this username in the last 15 minutes, at sign-in or wherever the password is asked again (`too_many_sign_in_attempts`); `Retry-After` says how many seconds to wait",
+    description = "Too many wrong passwords for this username in the last 15 minutes, at sign-in or wherever the password is asked again (`too_many_sign_in_attempts`), or at sign-in from the caller's network, for any names (`too_many_sign_in_attempts_from_network`); `Retry-After` says how many seconds to wait",
     content_type = "application/problem+json",
     headers(("Retry-After" = i64, description = "Seconds until a password may be tried again"))
 )]
@@ -264,7 +275,7 @@ pub async fn confirm_password(
     let me = store::users::me(&state.db, &user.user_id)
         .await?
         .ok_or(ApiError::Unauthenticated)?;
-    let confirmed = check_password(state, &me.user.username, password)
+    let confirmed = check_password(state, &me.user.username, password, None)
         .await?
         .is_some_and(|id| id == user.user_id);
     if !confirmed {

@@ -1,15 +1,19 @@
 //! HTTP plumbing shared by every route: the JSON extractor, the CSRF guard, security headers,
 //! and the built client's static files.
 
-use std::path::{Path, PathBuf};
+use std::{
+    net::{IpAddr, Ipv6Addr, SocketAddr},
+    path::{Path, PathBuf},
+};
 
 use axum::{
     body::Bytes,
-    extract::{FromRequest, Request, State},
-    http::{HeaderValue, Method, StatusCode, header},
+    extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State},
+    http::{HeaderValue, Method, StatusCode, header, request::Parts},
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use axum_client_ip::ClientIp;
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
@@ -20,6 +24,46 @@ use crate::{AppState, error::ApiError};
 
 /// No request body Kapok takes comes near this; larger ones are refused unread.
 pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// The network a request comes from, for the limits counted per network: an IPv4 address, or
+/// the /64 an IPv6 address is in (what one subscriber is given, so walking through its
+/// addresses is still one network). Read where `KAPOK_CLIENT_IP` says; a request whose proxy
+/// header is missing or garbled counts under the connection's own address (the proxy's, so
+/// such requests share one count and are never looser than the rest).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Network(String);
+
+impl Network {
+    pub fn of(ip: IpAddr) -> Network {
+        Network(match ip.to_canonical() {
+            IpAddr::V4(v4) => v4.to_string(),
+            IpAddr::V6(v6) => {
+                let prefix = Ipv6Addr::from(u128::from(v6) & !(u128::from(u64::MAX)));
+                format!("{prefix}/64")
+            }
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Network {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ip = match ClientIp::from_request_parts(parts, state).await {
+            Ok(ClientIp(ip)) => Some(ip),
+            Err(_) => parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| addr.ip()),
+        };
+        // Only a server not started by `start` (no connection info) has no address at all.
+        Ok(ip.map_or_else(|| Network("unknown".into()), Network::of))
+    }
+}
 
 /// `axum::Json`, but every rejection is a problem+json with a stable code, and the body must
 /// be a JSON object, as every request body in the OpenAPI document is: serde alone also reads
@@ -340,6 +384,25 @@ pub async fn method_not_allowed() -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_network_is_an_ipv4_address_or_the_64_an_ipv6_address_is_in() {
+        let net = |ip: &str| Network::of(ip.parse().unwrap());
+        assert_eq!(net("203.0.113.7").as_str(), "203.0.113.7");
+        assert_ne!(net("203.0.113.7"), net("203.0.113.8"));
+        assert_eq!(
+            net("::ffff:203.0.113.7"),
+            net("203.0.113.7"),
+            "IPv4 mapped into IPv6"
+        );
+        assert_eq!(
+            net("2001:db8:1:2:aaaa::1"),
+            net("2001:db8:1:2:ffff:ffff:ffff:ffff"),
+            "one subscriber's /64"
+        );
+        assert_eq!(net("2001:db8:1:2::1").as_str(), "2001:db8:1:2::/64");
+        assert_ne!(net("2001:db8:1:2::1"), net("2001:db8:1:3::1"));
+    }
 
     #[test]
     fn hashes_inline_scripts_but_not_external_ones() {

@@ -26,7 +26,7 @@ use kapok_api::{
     PresentationRequest, Problem, RecordPurpose, RenewalReason, Scope, SignInRequest,
     SocialSecurityRecordForm, Subscriptions, Verdict, VerifyRequest, client::Client,
 };
-use kapok_server::{Config, Db};
+use kapok_server::{Config, Db, config::ClientIpSource};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -532,6 +532,7 @@ impl World {
             dist: dir.path().to_owned(),
             // Demo mode for `/demo-accounts`; the copy has users, so nothing is seeded again.
             demo: true,
+            client_ip: ClientIpSource::ConnectInfo,
         })
         .await
         .expect("a copy of the world starts");

@@ -9,6 +9,7 @@ use common::{PASSWORD, TestServer};
 use kapok_api::{
     CeremonyAnswer, ErrorCode, NewPasskey, PasswordConfirmation, SignInRequest, client::ClientError,
 };
+use kapok_server::config::ClientIpSource;
 use serde_json::json;
 
 fn code(result: Result<impl std::fmt::Debug, ClientError>) -> ErrorCode {
@@ -214,6 +215,41 @@ async fn an_overlong_label_is_refused() {
         })
         .await;
     assert_eq!(code(finish), ErrorCode::MalformedBody);
+}
+
+#[tokio::test]
+async fn one_network_starts_at_most_120_passkey_sign_ins_a_minute() {
+    let server = TestServer::start_behind_proxy(ClientIpSource::RightmostXForwardedFor).await;
+    let client = server.raw();
+    let start = |from: &'static str| {
+        client
+            .post(server.url("/api/v1/session/passkey/start"))
+            .header("X-Forwarded-For", from)
+            .header("Content-Type", "application/json")
+            .send()
+    };
+    for i in 0..120 {
+        assert_eq!(
+            start("198.51.100.7").await.unwrap().status(),
+            200,
+            "start {i}"
+        );
+    }
+    let refused = start("198.51.100.7").await.unwrap();
+    assert_eq!(refused.status(), 429);
+    let problem: kapok_api::Problem = refused.json().await.unwrap();
+    assert_eq!(problem.code, ErrorCode::TooManyRequests);
+    assert_eq!(
+        start("198.51.100.8").await.unwrap().status(),
+        200,
+        "another network"
+    );
+    // What one network left behind stops at its limit: the refused start kept nothing.
+    let ceremonies: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webauthn_ceremonies")
+        .fetch_one(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(ceremonies, 121);
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ use kapok_api::{
     EnterpriseRole, ErrorCode, LocaleTag, NotificationKind, PasswordChange, Persona, SignInMethod,
     SignInRequest, client::ClientError,
 };
+use kapok_server::config::ClientIpSource;
 
 fn credentials(username: &str, password: &str) -> SignInRequest {
     SignInRequest {
@@ -127,13 +128,24 @@ async fn try_password(
     username: &str,
     password: &str,
 ) -> ((u16, Option<ErrorCode>), Option<i64>) {
-    let response = server
-        .raw()
+    try_password_from(server, &server.raw(), None, username, password).await
+}
+
+/// As `try_password`, sent by `client` with `X-Forwarded-For: forwarded` if given.
+async fn try_password_from(
+    server: &TestServer,
+    client: &reqwest::Client,
+    forwarded: Option<&str>,
+    username: &str,
+    password: &str,
+) -> ((u16, Option<ErrorCode>), Option<i64>) {
+    let mut request = client
         .post(server.url("/api/v1/session"))
-        .json(&credentials(username, password))
-        .send()
-        .await
-        .unwrap();
+        .json(&credentials(username, password));
+    if let Some(forwarded) = forwarded {
+        request = request.header("X-Forwarded-For", forwarded);
+    }
+    let response = request.send().await.unwrap();
     let status = response.status().as_u16();
     let retry_after = response
         .headers()
@@ -150,7 +162,11 @@ async fn try_password(
 }
 
 const LOCKED: (u16, Option<ErrorCode>) = (429, Some(ErrorCode::TooManySignInAttempts));
+const NETWORK_LOCKED: (u16, Option<ErrorCode>) =
+    (429, Some(ErrorCode::TooManySignInAttemptsFromNetwork));
 const WRONG: (u16, Option<ErrorCode>) = (401, Some(ErrorCode::BadCredentials));
+/// Wrong passwords one network may send within 15 minutes (`store::sign_in_failures`).
+const PER_NETWORK: usize = 100;
 
 #[tokio::test]
 async fn password_guessing_at_one_account_stops_after_ten_wrong_tries_for_fifteen_minutes() {
@@ -183,6 +199,150 @@ async fn password_guessing_at_one_account_stops_after_ten_wrong_tries_for_fiftee
         .await
         .unwrap();
     assert_eq!(try_password(&server, "resident", PASSWORD).await.0.0, 200);
+}
+
+#[tokio::test]
+async fn a_script_trying_many_names_from_one_network_stops_after_a_hundred_wrong_passwords() {
+    // Behind a proxy that appends the address it saw to X-Forwarded-For.
+    let server = TestServer::start_behind_proxy(ClientIpSource::RightmostXForwardedFor).await;
+    let client = server.raw();
+    let guesser_address = "10.1.2.3, 198.51.100.7";
+    let guesser = Some(guesser_address);
+    // A few passwords for each of many names (made-up and real ones), never enough for one
+    // name's own limit.
+    for i in 0..PER_NETWORK {
+        let name = match i % 25 {
+            0 => "elder".to_owned(),
+            n => format!("someone-{n}"),
+        };
+        let answer = try_password_from(&server, &client, guesser, &name, "123456").await;
+        assert_eq!(answer.0, WRONG, "try {i}");
+    }
+    // The next one from there is refused before any password is looked at, even the right
+    // password of an account that was never tried.
+    for (name, password) in [("someone-1", "123456"), ("resident", PASSWORD)] {
+        let (answer, retry_after) =
+            try_password_from(&server, &client, guesser, name, password).await;
+        assert_eq!(answer, NETWORK_LOCKED);
+        let wait = retry_after.expect("Retry-After");
+        assert!((15 * 60 - 5..=15 * 60).contains(&wait), "wait {wait} s");
+    }
+    // What the client wrote into X-Forwarded-For before the proxy's entry changes nothing.
+    let spoofed = Some("203.0.113.1, 198.51.100.7");
+    let answer = try_password_from(&server, &client, spoofed, "resident", PASSWORD).await;
+    assert_eq!(answer.0, NETWORK_LOCKED);
+    // Other networks sign in as ever; a request the proxy did not mark counts under the
+    // connection's own address, not the guesser's.
+    let neighbour = Some("198.51.100.8");
+    assert_eq!(
+        try_password_from(&server, &client, neighbour, "resident", PASSWORD)
+            .await
+            .0
+            .0,
+        200
+    );
+    assert_eq!(
+        try_password_from(&server, &client, None, "elder", PASSWORD)
+            .await
+            .0
+            .0,
+        200
+    );
+    // A passkey still signs in from the guesser's network.
+    let passkey = client
+        .post(server.url("/api/v1/session/passkey/start"))
+        .header("X-Forwarded-For", guesser_address)
+        .header("Content-Type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(passkey.status(), 200);
+
+    // Fifteen minutes after the oldest of the hundred, passwords are tried again.
+    sqlx::query("UPDATE sign_in_failures SET at = at - 15 * 60")
+        .execute(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        try_password_from(&server, &client, guesser, "resident", PASSWORD)
+            .await
+            .0
+            .0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn with_no_proxy_the_connections_own_address_counts_and_forwarded_headers_are_ignored() {
+    let server = TestServer::start().await;
+    let client = server.raw();
+    // A script that writes a new X-Forwarded-For on every try, as if each came from elsewhere.
+    for i in 0..PER_NETWORK {
+        let forwarded = format!("203.0.113.{i}");
+        let name = format!("someone-{}", i % 25);
+        let answer = try_password_from(&server, &client, Some(&forwarded), &name, "123456").await;
+        assert_eq!(answer.0, WRONG, "try {i}");
+    }
+    let answer = try_password_from(&server, &client, Some("192.0.2.1"), "resident", PASSWORD).await;
+    assert_eq!(answer.0, NETWORK_LOCKED);
+    // Another address (the loopback network has many) is another network.
+    let elsewhere = reqwest::Client::builder()
+        .local_address("127.0.0.2".parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap();
+    assert_eq!(
+        try_password_from(&server, &elsewhere, None, "resident", PASSWORD)
+            .await
+            .0
+            .0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn wrong_passwords_typed_to_confirm_who_is_signed_in_count_for_the_account_only() {
+    let server = TestServer::start().await;
+    // Ten wrong current passwords on the devices of each of seven accounts, all from one
+    // address: each account's own business, not its network's.
+    for name in [
+        "resident",
+        "elder",
+        "hk-resident",
+        "staff",
+        "clerk",
+        "legal-rep",
+        "official",
+    ] {
+        let client = server.signed_in(name).await;
+        for _ in 0..10 {
+            let change = PasswordChange {
+                current_password: "not-it".into(),
+                new_password: "tea-lamp-river-42".into(),
+            };
+            assert_eq!(
+                code(client.change_password(&change).await),
+                ErrorCode::BadCredentials
+            );
+        }
+    }
+    // So the network still has its whole allowance for sign-in.
+    for i in 0..PER_NETWORK - 1 {
+        let name = format!("someone-{}", i % 25);
+        assert_eq!(
+            try_password(&server, &name, "123456").await.0,
+            WRONG,
+            "try {i}"
+        );
+    }
+    assert_eq!(
+        try_password(&server, "market-official", PASSWORD).await.0.0,
+        200
+    );
+    assert_eq!(try_password(&server, "someone-1", "123456").await.0, WRONG);
+    assert_eq!(
+        try_password(&server, "market-official", PASSWORD).await.0,
+        NETWORK_LOCKED
+    );
 }
 
 #[tokio::test]

@@ -1,10 +1,15 @@
-//! Wrong passwords per username, for the limit on password guessing (`session::sign_in`).
-//! Counted in the database, so the limit holds across instances and restarts.
+//! Wrong passwords per username, and at sign-in per network too, for the limits on password
+//! guessing (`session::check_password`). Counted in the database, so the limits hold across
+//! instances and restarts.
 
 use crate::db::Db;
 
 /// At most this many wrong passwords for one username…
 pub const MAX_FAILURES: usize = 10;
+/// …and this many at sign-in from one network (`web::Network`), for any names: enough for the
+/// typing mistakes of the many people behind one carrier's address, not for a script trying a
+/// password or two on each of many accounts…
+pub const MAX_FAILURES_PER_NETWORK: usize = 100;
 /// …within this long; the next try waits until the oldest of them is this old.
 pub const WINDOW_SECS: i64 = 15 * 60;
 
@@ -46,22 +51,52 @@ pub async fn recent(db: &Db, username_hash: &[u8], now: i64) -> sqlx::Result<Fai
     Ok(Failures { recent, now })
 }
 
-/// Counts one wrong password, and forgets every one that has left the window (for any name).
-pub async fn record(db: &Db, username_hash: &[u8], now: i64) -> sqlx::Result<()> {
+/// Seconds until a password may be tried again from the network `network_hash`, if it has
+/// reached its limit.
+pub async fn network_wait_secs(
+    db: &Db,
+    network_hash: &[u8],
+    now: i64,
+) -> sqlx::Result<Option<i64>> {
+    // The oldest of the last MAX_FAILURES_PER_NETWORK, if there are that many in the window.
+    let oldest: Option<i64> = sqlx::query_scalar(
+        "SELECT at FROM sign_in_failures WHERE network_hash = $1 AND at > $2
+         ORDER BY at DESC LIMIT 1 OFFSET $3",
+    )
+    .bind(network_hash)
+    .bind(now - WINDOW_SECS)
+    .bind(MAX_FAILURES_PER_NETWORK as i64 - 1)
+    .fetch_optional(db)
+    .await?;
+    Ok(oldest.map(|oldest| (oldest + WINDOW_SECS - now).max(1)))
+}
+
+/// Counts one wrong password for `username_hash`, and for `network_hash` when it was typed to
+/// sign in, and forgets every one that has left the window (for any name).
+pub async fn record(
+    db: &Db,
+    username_hash: &[u8],
+    network_hash: Option<&[u8]>,
+    now: i64,
+) -> sqlx::Result<()> {
     let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM sign_in_failures WHERE at <= $1")
         .bind(now - WINDOW_SECS)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("INSERT INTO sign_in_failures (username_hash, at) VALUES ($1, $2)")
-        .bind(username_hash)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO sign_in_failures (username_hash, network_hash, at) VALUES ($1, $2, $3)",
+    )
+    .bind(username_hash)
+    .bind(network_hash)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await
 }
 
-/// A right password clears the count for its username.
+/// A right password clears the count for its username (and takes those tries out of their
+/// network's count: they were the account's own).
 pub async fn clear(db: &Db, username_hash: &[u8]) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM sign_in_failures WHERE username_hash = $1")
         .bind(username_hash)

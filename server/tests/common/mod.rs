@@ -5,7 +5,7 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 use kapok_api::{DelegationKind, NewDelegationRequest, Scope, SignInRequest, client::Client};
-use kapok_server::{Config, Db};
+use kapok_server::{Config, Db, config::ClientIpSource};
 
 pub const PASSWORD: &str = kapok_server::seed::DEMO_PASSWORD;
 
@@ -26,7 +26,15 @@ impl TestServer {
     pub async fn start_with_dist(fill_dist: impl FnOnce(&std::path::Path)) -> TestServer {
         let data = tempfile::tempdir().unwrap();
         let database_url = fresh_database_url(data.path()).await;
-        Self::start_on(database_url, data, fill_dist).await
+        Self::start_on(database_url, data, fill_dist, ClientIpSource::ConnectInfo).await
+    }
+
+    /// Starts a server that reads each request's address where `client_ip` says, as one behind
+    /// a proxy does.
+    pub async fn start_behind_proxy(client_ip: ClientIpSource) -> TestServer {
+        let data = tempfile::tempdir().unwrap();
+        let database_url = fresh_database_url(data.path()).await;
+        Self::start_on(database_url, data, |_| {}, client_ip).await
     }
 
     /// Another instance on the same database as `self`, behind the same origin.
@@ -35,6 +43,7 @@ impl TestServer {
             self.database_url.clone(),
             tempfile::tempdir().unwrap(),
             |_| {},
+            ClientIpSource::ConnectInfo,
         )
         .await
     }
@@ -43,6 +52,7 @@ impl TestServer {
         database_url: String,
         data: tempfile::TempDir,
         fill_dist: impl FnOnce(&std::path::Path),
+        client_ip: ClientIpSource,
     ) -> TestServer {
         let dist = tempfile::tempdir().unwrap();
         fill_dist(dist.path());
@@ -52,6 +62,7 @@ impl TestServer {
             database_url: database_url.clone(),
             dist: dist.path().to_owned(),
             demo: true,
+            client_ip,
         };
         let running = kapok_server::start(config).await.expect("server starts");
         let base = format!("http://{}", running.addr);
