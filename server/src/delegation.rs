@@ -35,7 +35,7 @@ use crate::{
         delegation::{CreationLimit, Decision, NewRequest, StoredRequest},
         passkeys::Kind,
     },
-    web::ApiJson,
+    web::{ApiJson, Network},
 };
 
 /// Requests one person may make per hour: enough for honest retries, too few to flood an
@@ -44,10 +44,9 @@ const REQUESTS_PER_HOUR: i64 = 10;
 /// Approval ceremonies per request per hour; counted only for the approver, so no one else
 /// can use up the approver's attempts.
 const APPROVAL_STARTS_PER_HOUR: u32 = 5;
-/// Link lookups per minute: per signed-in caller, or per first byte of the secret's hash for
-/// someone not signed in. 256-bit secrets make guessing hopeless anyway; this caps what a
-/// hammered link (a preview bot, a script) costs, and a per-bucket limit keeps one stranger
-/// from locking every anonymous viewer out.
+/// Link lookups per minute: per signed-in caller, or per network (`web::Network`) for someone
+/// not signed in. 256-bit secrets make guessing hopeless anyway; this caps what a script
+/// hammering links costs, and one stranger's flood uses up only their own network's lookups.
 const LOOKUPS_PER_MINUTE: u32 = 30;
 /// The characters of a binding code: no 0/O, 1/I/L, 2/Z, 5/S, 6/G or 8/B, which people
 /// misread when comparing two phones.
@@ -171,6 +170,7 @@ pub async fn detail(
 pub async fn lookup(
     State(state): State<AppState>,
     caller: MaybeUser,
+    network: Network,
     ApiJson(lookup): ApiJson<LinkLookup>,
 ) -> Result<Json<DelegationRequest>, ApiError> {
     let now = store::now();
@@ -178,7 +178,7 @@ pub async fn lookup(
     let hash = link_hash(&lookup.token);
     let bucket = match caller {
         Some(user_id) => format!("lookup:user:{user_id}"),
-        None => format!("lookup:link:{:02x}", hash[0]),
+        None => format!("lookup:network:{}", network.as_str()),
     };
     if !state.limits.allow(&bucket, LOOKUPS_PER_MINUTE, 60, now) {
         return Err(ApiError::TooManyRequests);

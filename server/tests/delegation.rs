@@ -1098,6 +1098,18 @@ async fn approval_attempts_and_link_lookups_are_rate_limited() {
         code(anonymous.lookup_link(&lookup(&created.secret)).await),
         ErrorCode::TooManyRequests
     );
+    // Someone else not signed in, on another network, still sees the request.
+    let elsewhere = reqwest::Client::builder()
+        .local_address("127.0.0.2".parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap();
+    let answer = elsewhere
+        .post(server.url("/api/v1/delegation-requests/lookup"))
+        .json(&lookup(&created.secret))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
 }
 
 #[tokio::test]
