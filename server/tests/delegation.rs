@@ -1099,11 +1099,8 @@ async fn approval_attempts_and_link_lookups_are_rate_limited() {
         ErrorCode::TooManyRequests
     );
     // Someone else not signed in, on another network, still sees the request.
-    let elsewhere = reqwest::Client::builder()
-        .local_address("127.0.0.2".parse::<std::net::IpAddr>().unwrap())
-        .build()
-        .unwrap();
-    let answer = elsewhere
+    let answer = server
+        .raw_from("127.0.0.2")
         .post(server.url("/api/v1/delegation-requests/lookup"))
         .json(&lookup(&created.secret))
         .send()

@@ -286,10 +286,7 @@ async fn with_no_proxy_the_connections_own_address_counts_and_forwarded_headers_
     let answer = try_password_from(&server, &client, Some("192.0.2.1"), "resident", PASSWORD).await;
     assert_eq!(answer.0, NETWORK_LOCKED);
     // Another address (the loopback network has many) is another network.
-    let elsewhere = reqwest::Client::builder()
-        .local_address("127.0.0.2".parse::<std::net::IpAddr>().unwrap())
-        .build()
-        .unwrap();
+    let elsewhere = server.raw_from("127.0.0.2");
     assert_eq!(
         try_password_from(&server, &elsewhere, None, "resident", PASSWORD)
             .await

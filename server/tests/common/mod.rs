@@ -123,6 +123,16 @@ impl TestServer {
     pub fn raw(&self) -> reqwest::Client {
         reqwest::Client::new()
     }
+
+    /// A client whose connections come from `source`, another address on the loopback network
+    /// (127.0.0.2, say): another network to the server's per-network limits.
+    pub fn raw_from(&self, source: &str) -> reqwest::Client {
+        let source: std::net::IpAddr = source.parse().unwrap();
+        reqwest::Client::builder()
+            .local_address(source)
+            .build()
+            .unwrap()
+    }
 }
 
 /// The PostgreSQL server the suite runs against, if any: a superuser's URL to any database.
