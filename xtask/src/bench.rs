@@ -276,7 +276,7 @@ fn lighthouse_section(rows: &[Value]) -> String {
 const FRONT_END_REASONS: &str = "
 Why, as far as the runs show:
 
-- **Transfer.** Almost all of it is the one client wasm (about 500 KB brotli): all three
+- **Transfer.** Almost all of it is the one client wasm (over 500 KB brotli): all three
   shells, every page and the three locales in one binary. It is built with
   `opt-level = \"z\"`, LTO, one codegen unit, `panic = \"abort\"`, `wasm-opt -Oz` and
   Leptos's `erase_components`; the QR decoder is already a worker of its own, loaded only
