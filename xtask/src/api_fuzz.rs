@@ -85,9 +85,10 @@ pub fn section() -> Result<String> {
 fn fuzz(server: &TestServer, examples: u32) -> Result<(Vec<Run>, f64)> {
     let st = tools::ensure_schemathesis()?;
     let reports = tempdir("kapok-api-fuzz-reports")?;
+    // The server listens on 127.0.0.1 only; `localhost` may resolve to ::1 first.
+    let base = server.origin.replace("localhost", "127.0.0.1");
     // Every caller signs in before any run: the runs send sign-ins with made-up passwords, and
     // enough of them from one address pause password sign-in there for 15 minutes.
-    let base = server.origin.replace("localhost", "127.0.0.1");
     let callers: Vec<(&'static str, Option<String>)> = CALLERS
         .iter()
         .map(|&caller| match caller {
@@ -101,7 +102,7 @@ fn fuzz(server: &TestServer, examples: u32) -> Result<(Vec<Run>, f64)> {
     let started = Instant::now();
     let runs: Result<Vec<Run>> = callers
         .iter()
-        .map(|(name, cookie)| fuzz_as(&st, server, name, cookie.as_deref(), examples, &reports))
+        .map(|(name, cookie)| fuzz_as(&st, &base, name, cookie.as_deref(), examples, &reports))
         .collect();
     let _ = std::fs::remove_dir_all(&reports);
     let runs = runs?;
@@ -117,16 +118,15 @@ fn fuzz(server: &TestServer, examples: u32) -> Result<(Vec<Run>, f64)> {
     }
 }
 
+/// Runs schemathesis against the server at `base` as `name`, sending `cookie` if given.
 fn fuzz_as(
     st: &Path,
-    server: &TestServer,
+    base: &str,
     name: &'static str,
     cookie: Option<&str>,
     examples: u32,
     reports: &Path,
 ) -> Result<Run> {
-    // The server listens on 127.0.0.1 only; `localhost` may resolve to ::1 first.
-    let base = server.origin.replace("localhost", "127.0.0.1");
     let schema = format!("{base}/api/openapi.json");
     let report = reports.join(format!("{name}.json"));
     let mut command = cmd(st.to_str().ok_or("cache path is not UTF-8")?);
