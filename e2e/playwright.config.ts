@@ -22,8 +22,8 @@ export default defineConfig({
   projects: [
     // Everything that shares the demo accounts, in parallel.
     { name: "shared", testIgnore: ["**/last/**", "**/network/**"] },
-    // What changes how a demo account signs in (its password, a pause on password sign-in):
-    // only once nothing else needs them.
+    // What changes how a demo account signs in (its password, a pause on password sign-in) or
+    // ends all its sessions: only once nothing else needs them.
     { name: "last", testDir: "./tests/last", dependencies: ["shared"] },
     // What pauses password sign-in for this machine's address (every test's): after all else.
     { name: "network", testDir: "./tests/network", dependencies: ["last"] },

@@ -148,7 +148,9 @@ pub struct SessionInfo {
     /// What ends it: `DELETE /sessions/{id}`. Not the session's cookie, nor derived from it.
     pub id: String,
     /// The browser and system it was opened in, as the browser named them at sign-in
-    /// ("Chrome · Android"); empty when they could not be told.
+    /// ("Chrome · Android"), the browser being named for the app when it is a chat or payment
+    /// app's own ("WeChat · iPhone"; also "WeCom", "DingTalk", "Alipay", "Feishu", "Lark",
+    /// "QQ"); empty when they could not be told.
     pub device: String,
     pub signed_in_with: SignInMethod,
     /// Unix seconds.

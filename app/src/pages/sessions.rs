@@ -79,9 +79,23 @@ fn SessionItem(
     let name = move || {
         device.with_value(|d| {
             if d.is_empty() {
-                t_string!(i18n, sessions.unknown_device).to_string()
+                return t_string!(i18n, sessions.unknown_device).to_string();
+            }
+            // The server names a chat or payment app's own browser for the app, in English
+            // ("WeChat · Android"); the reader knows it by the name in their language.
+            let (browser, system) = d.split_once(" · ").unwrap_or((d.as_str(), ""));
+            let app = match browser {
+                "WeChat" => t_string!(i18n, sessions.app_wechat),
+                "WeCom" => t_string!(i18n, sessions.app_wecom),
+                "DingTalk" => t_string!(i18n, sessions.app_dingtalk),
+                "Alipay" => t_string!(i18n, sessions.app_alipay),
+                "Feishu" => t_string!(i18n, sessions.app_feishu),
+                _ => return d.clone(),
+            };
+            if system.is_empty() {
+                app.to_string()
             } else {
-                d.clone()
+                [app, system].join(" · ")
             }
         })
     };
