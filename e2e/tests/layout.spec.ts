@@ -151,3 +151,38 @@ test("a page the browser opens starts at its top, and a page reached by a link s
   await expect(page).toHaveURL(/\/resident\/wallet$/);
   await expect(page.locator("main#main")).toBeFocused();
 });
+
+for (const locale of ["zh-CN", "zh-HK", "en"] as const) {
+  for (const elderly of [false, true]) {
+    test(`the wallet's four filters sit in two even rows, each option's text inside its box (${locale}, ${elderly ? "elderly" : "standard"})`, async ({ page }) => {
+      await page.addInitScript((l) => localStorage.setItem("kapok.locale", l), locale);
+      if (elderly) await rememberElderlyMode(page);
+      await signIn(page, "resident");
+      await open(page, "/resident/wallet");
+      const s = strings[locale];
+      const options = page.getByRole("group", { name: s.wallet.filter_legend }).locator("label");
+      await expect(options).toHaveCount(4);
+      const boxes = await options.evaluateAll((labels) =>
+        labels.map((label) => {
+          const r = label.getBoundingClientRect();
+          // The text's own width, against the room the box leaves it.
+          const overflows = label.scrollWidth > label.clientWidth + 1;
+          const radio = Math.round(label.querySelector("input")!.getBoundingClientRect().width);
+          return { x: Math.round(r.x), y: Math.round(r.y), width: Math.round(r.width), height: Math.round(r.height), overflows, radio };
+        }),
+      );
+      // Two rows of two: not three and one, nor a row for each longer option.
+      expect(boxes[0].y).toBe(boxes[1].y);
+      expect(boxes[2].y).toBe(boxes[3].y);
+      expect(boxes[2].y).toBeGreaterThan(boxes[0].y);
+      expect(new Set(boxes.map((b) => b.x)).size).toBe(2);
+      // Every option is as wide as the others, and as tall as the one beside it.
+      expect(new Set(boxes.map((b) => b.width)).size).toBe(1);
+      expect(boxes[0].height).toBe(boxes[1].height);
+      expect(boxes[2].height).toBe(boxes[3].height);
+      expect(boxes.filter((b) => b.overflows)).toEqual([]);
+      // A label that wraps keeps its radio button whole.
+      expect(new Set(boxes.map((b) => b.radio)).size).toBe(1);
+    });
+  }
+}

@@ -145,6 +145,7 @@ pub fn WalletPage(holder: HolderKind) -> impl IntoView {
                             options=options
                             selected=filter
                             on_select=Callback::new(move |v| filter.set(v))
+                            grid=true
                         />
                     }
                 }}

@@ -15,6 +15,9 @@ pub struct Choice {
     pub lang: Option<&'static str>,
 }
 
+/// `grid`: the options in two even columns, for a group whose options would otherwise wrap
+/// into rows of different lengths (four filters on a phone: two rows of two, not three and
+/// one, nor one, one and two in larger text).
 #[component]
 pub fn ChoiceGroup(
     #[prop(into)] legend: Signal<String>,
@@ -22,6 +25,7 @@ pub fn ChoiceGroup(
     options: Vec<Choice>,
     #[prop(into)] selected: Signal<String>,
     on_select: Callback<String>,
+    #[prop(optional)] grid: bool,
 ) -> impl IntoView {
     let class = style! {
         .kp-choice {
@@ -40,6 +44,10 @@ pub fn ChoiceGroup(
             flex-wrap: wrap;
             gap: var(--kp-space-1);
         }
+        .kp-choice__options--grid {
+            display: grid;
+            grid-template-columns: repeat(2, minmax(0, 1fr));
+        }
         .kp-choice__option {
             display: inline-flex;
             align-items: center;
@@ -56,6 +64,7 @@ pub fn ChoiceGroup(
             font-weight: 700;
         }
         .kp-choice__input {
+            flex: none;
             width: 1.1rem;
             height: 1.1rem;
             margin: 0;
@@ -65,7 +74,7 @@ pub fn ChoiceGroup(
     view! { class=class,
         <fieldset class="kp-choice">
             <legend class="kp-choice__legend">{move || legend.get()}</legend>
-            <div class="kp-choice__options">
+            <div class=if grid { "kp-choice__options kp-choice__options--grid" } else { "kp-choice__options" }>
                 {options
                     .into_iter()
                     .map(|option| {
