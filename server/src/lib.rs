@@ -53,6 +53,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The WebAuthn relying party for passkeys, set up from `config.origin`.
     pub webauthn: Arc<webauthn_rs::Webauthn>,
+    /// What wrong passwords are counted under (`store::sign_in_failures::Hasher`).
+    pub failure_hasher: store::sign_in_failures::Hasher,
     /// Counters for the rate limits that have no table to count (see `limits`).
     limits: Arc<limits::RateLimiter>,
     csp: HeaderValue,
@@ -215,7 +217,11 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let csp = web::content_security_policy(web::read_index(&config.dist).as_deref());
     let webauthn = Arc::new(passkeys::relying_party(&config.origin)?);
+    let failure_hasher = store::sign_in_failures::Hasher::load(&db)
+        .await
+        .map_err(|e| format!("cannot read or make the key for sign-in counts: {e}"))?;
     let state = AppState {
+        failure_hasher,
         verifications: store::licences::VerificationLog::start(db.clone()),
         trusted_keys: Arc::default(),
         signing_key: Arc::default(),
@@ -325,6 +331,7 @@ mod tests {
         };
         let db = db::connect(&config.database_url).await.unwrap();
         let state = AppState {
+            failure_hasher: store::sign_in_failures::Hasher::load(&db).await.unwrap(),
             reads: db.clone(),
             verifications: store::licences::VerificationLog::start(db.clone()),
             trusted_keys: Arc::default(),

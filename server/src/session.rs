@@ -131,13 +131,13 @@ pub async fn check_password(
     // Guessing stops after a few wrong passwords for a name, whether or not it is an account,
     // before any hash is computed. Counted while this sign-in holds its turn, so a burst of
     // guesses in parallel gets no more through than the queue is wide.
-    let username = token_hash(username);
+    let username = state.failure_hasher.username(username);
     let now = store::now();
     let failures = sign_in_failures::recent(&state.db, &username, now).await?;
     if let Some(retry_after_secs) = failures.wait_secs() {
         return Err(ApiError::TooManySignInAttempts { retry_after_secs });
     }
-    let network = network.map(|n| token_hash(n.as_str()));
+    let network = network.map(|n| state.failure_hasher.network(n.as_str()));
     if let Some(network) = &network
         && let Some(retry_after_secs) =
             sign_in_failures::network_wait_secs(&state.db, network, now).await?

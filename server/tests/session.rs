@@ -8,6 +8,7 @@ use kapok_api::{
     SignInRequest, client::ClientError,
 };
 use kapok_server::config::ClientIpSource;
+use sha2::{Digest, Sha256};
 
 fn credentials(username: &str, password: &str) -> SignInRequest {
     SignInRequest {
@@ -199,6 +200,42 @@ async fn password_guessing_at_one_account_stops_after_ten_wrong_tries_for_fiftee
         .await
         .unwrap();
     assert_eq!(try_password(&server, "resident", PASSWORD).await.0.0, 200);
+}
+
+#[tokio::test]
+async fn wrong_passwords_count_across_instances_under_a_key_the_table_alone_does_not_undo() {
+    let server = TestServer::start().await;
+    let other = server.second_instance().await;
+    for _ in 0..9 {
+        assert_eq!(try_password(&server, "resident", "guess").await.0, WRONG);
+    }
+    // The tenth wrong one, on the other instance, counts with the nine.
+    assert_eq!(try_password(&other, "resident", "guess").await.0, WRONG);
+    assert_eq!(try_password(&server, "resident", PASSWORD).await.0, LOCKED);
+    assert_eq!(try_password(&other, "resident", PASSWORD).await.0, LOCKED);
+
+    // Whoever reads the table finds neither the name nor the address under a plain hash, which
+    // a list of names or all 2^32 IPv4 addresses would undo.
+    let rows: Vec<(Vec<u8>, Option<Vec<u8>>)> =
+        sqlx::query_as("SELECT username_hash, network_hash FROM sign_in_failures")
+            .fetch_all(&server.db)
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), 10);
+    let plain = |s: &str| Sha256::digest(s.as_bytes()).to_vec();
+    for (name, network) in &rows {
+        assert_eq!(name, &rows[0].0, "one name, one key");
+        assert_ne!(name, &plain("resident"));
+        let network = network.as_ref().expect("typed at sign-in");
+        assert_ne!(network, &plain("127.0.0.1"));
+        assert_ne!(network, name, "a name and a network are hashed apart");
+    }
+    // One key, in the database, for every instance.
+    let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM server_secrets")
+        .fetch_one(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(keys, 1);
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ pub mod licences;
 pub mod notifications;
 pub mod passkeys;
 pub mod policies;
+pub mod secrets;
 pub mod sessions;
 pub mod sign_in_failures;
 pub mod users;

@@ -2,7 +2,43 @@
 //! guessing (`session::check_password`). Counted in the database, so the limits hold across
 //! instances and restarts.
 
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
 use crate::db::Db;
+
+/// What the counts are kept under: a keyed hash (HMAC-SHA-256) of the username or of the
+/// network, with the key in `server_secrets`. Without the key a row gives away neither the
+/// address nor the name (an unkeyed hash of an IPv4 address is undone by trying all 2^32).
+#[derive(Clone)]
+pub struct Hasher([u8; 64]);
+
+impl Hasher {
+    /// The key every instance on this database shares, made on first start.
+    pub async fn load(db: &Db) -> sqlx::Result<Hasher> {
+        super::secrets::get_or_create(db, "sign_in_failures")
+            .await
+            .map(Hasher)
+    }
+
+    pub fn username(&self, username: &str) -> Vec<u8> {
+        self.hash(b"username", username)
+    }
+
+    /// `network` as `web::Network::as_str` gives it.
+    pub fn network(&self, network: &str) -> Vec<u8> {
+        self.hash(b"network", network)
+    }
+
+    /// Kinds apart, so that no name hashes as a network.
+    fn hash(&self, kind: &[u8], value: &str) -> Vec<u8> {
+        let mut mac = Hmac::<Sha256>::new(&self.0.into());
+        mac.update(kind);
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+}
 
 /// At most this many wrong passwords for one username…
 pub const MAX_FAILURES: usize = 10;
