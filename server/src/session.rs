@@ -258,9 +258,41 @@ pub async fn change_password(
 fn guessable(password: &str, names: &[&str]) -> bool {
     const JUDGED_CHARS: usize = 64;
     let judged: String = password.chars().take(JUDGED_CHARS).collect();
+    let spelled = names
+        .iter()
+        .flat_map(|name| pinyin_words(name))
+        .collect::<Vec<_>>();
     let mut words = vec!["kapok"];
     words.extend_from_slice(names);
+    words.extend(spelled.iter().map(String::as_str));
     zxcvbn::zxcvbn(&judged, &words).score() < zxcvbn::Score::Three
+}
+
+/// A Chinese name as a guesser would type it in Latin letters: its pinyin whole, the given
+/// name alone, given name first, and the initials ("chenjiaxin", "jiaxin", "jiaxinchen",
+/// "cjx" for 陈嘉欣), as "chenjiaxin88" is as easy to guess as "陈嘉欣88". Nothing for a name
+/// with a character that has no pinyin (a Latin name is a word as it is). Each character is
+/// read its most common way, and the surname is taken to be the first character.
+fn pinyin_words(name: &str) -> Vec<String> {
+    use pinyin::ToPinyin;
+    let Some(syllables) = name
+        .to_pinyin()
+        .map(|p| p.map(|p| p.plain()))
+        .collect::<Option<Vec<_>>>()
+    else {
+        return Vec::new();
+    };
+    let Some((surname, given)) = syllables.split_first().filter(|(_, g)| !g.is_empty()) else {
+        return Vec::new();
+    };
+    let given = given.concat();
+    let initials: String = syllables.iter().filter_map(|s| s.chars().next()).collect();
+    vec![
+        format!("{surname}{given}"),
+        format!("{given}{surname}"),
+        given,
+        initials,
+    ]
 }
 
 /// Confirms that whoever is at a signed-in device knows the account's password, for a step a
@@ -559,9 +591,24 @@ mod tests {
             "陈嘉欣19910314",
             "resident2024",
             "Kapok2026!",
+            // Her name in pinyin, as many spell it in a password.
+            "chenjiaxin88",
+            "Chenjiaxin2024",
+            "jiaxin@0314",
+            "JiaxinChen1991",
+            "cjx19910314",
         ] {
             assert!(guessable(weak, &names), "{weak:?} passed");
         }
+        // Someone else's name is no weaker than any other word.
+        assert!(!guessable("wangjianguo1960", &names));
+        assert_eq!(
+            pinyin_words("陈嘉欣"),
+            ["chenjiaxin", "jiaxinchen", "jiaxin", "cjx"]
+        );
+        assert_eq!(pinyin_words("陳志偉")[0], "chenzhiwei");
+        assert!(pinyin_words("resident").is_empty());
+        assert!(pinyin_words("陈").is_empty());
         for strong in ["tea-lamp-river-42", "wo ai bei jing tian an men"] {
             assert!(!guessable(strong, &names), "{strong:?} refused");
         }

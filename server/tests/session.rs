@@ -766,6 +766,11 @@ async fn a_password_is_changed_only_with_the_current_one_and_a_new_one_hard_to_g
             change(PASSWORD, "陈嘉欣19910314"),
             ErrorCode::PasswordGuessable,
         ),
+        // Her name (陈嘉欣) in pinyin.
+        (
+            change(PASSWORD, "Chenjiaxin2024"),
+            ErrorCode::PasswordGuessable,
+        ),
     ];
     for (attempt, expected) in refused {
         assert_eq!(
