@@ -1,18 +1,23 @@
 // The devices an account is signed in on, and ending them: one, or all at once. Ending every
 // session of an account would sign out any other test using it at that moment, so these run
 // after every other test (playwright.config.ts), as the elder, whom nothing else here uses.
-import { expect, test } from "@playwright/test";
+import { type Browser, expect, test } from "@playwright/test";
 import { type LocaleTag, open, signIn, strings } from "../../support/kapok";
 
 const s = strings["zh-CN"];
+
+/** A device of its own, in Chinese, whose browser names itself `userAgent`. */
+async function device(browser: Browser, baseURL: string | undefined, userAgent?: string) {
+  return (await browser.newContext({ baseURL, locale: "zh-CN", userAgent })).newPage();
+}
 
 // One after another: each ends sessions of the same account.
 test.describe.configure({ mode: "default" });
 
 test("signing out on every device ends the session on her other phone too, and no one else's", async ({ browser, baseURL }) => {
-  const page = await (await browser.newContext({ baseURL, locale: "zh-CN" })).newPage();
-  const other = await (await browser.newContext({ baseURL, locale: "zh-CN" })).newPage();
-  const someoneElse = await (await browser.newContext({ baseURL, locale: "zh-CN" })).newPage();
+  const page = await device(browser, baseURL);
+  const other = await device(browser, baseURL);
+  const someoneElse = await device(browser, baseURL);
   await signIn(other, "elder");
   await signIn(someoneElse, "official");
   await signIn(page, "elder");
@@ -41,8 +46,8 @@ test("Me lists the devices signed in, marks this one, and signs another out with
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
   const windows =
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
-  const phone = await (await browser.newContext({ baseURL, locale: "zh-CN", userAgent: android })).newPage();
-  const computer = await (await browser.newContext({ baseURL, locale: "zh-CN", userAgent: windows })).newPage();
+  const phone = await device(browser, baseURL, android);
+  const computer = await device(browser, baseURL, windows);
   await signIn(computer, "elder");
   await signIn(phone, "elder");
 
@@ -84,8 +89,8 @@ test("a link opened in WeChat or WeCom is listed under the app's name, in the re
     "Mozilla/5.0 (iPhone; CPU iPhone OS 16_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.38(0x1800262c) NetType/WIFI Language/zh_CN";
   const wecom =
     "Mozilla/5.0 (Linux; Android 12; M2102J2SC Build/SKQ1.211006.001; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/86.0.4240.99 XWEB/4317 MMWEBSDK/20220903 Mobile Safari/537.36 wxwork/4.1.6 MicroMessenger/7.0.1 NetType/WIFI Language/zh Lang/zh ColorScheme/Light";
-  const inWeChat = await (await browser.newContext({ baseURL, locale: "zh-CN", userAgent: wechat })).newPage();
-  const inWeCom = await (await browser.newContext({ baseURL, locale: "zh-CN", userAgent: wecom })).newPage();
+  const inWeChat = await device(browser, baseURL, wechat);
+  const inWeCom = await device(browser, baseURL, wecom);
   await signIn(inWeCom, "elder");
   await signIn(inWeChat, "elder");
   await open(inWeChat, "/resident/me");
