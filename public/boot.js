@@ -5,6 +5,15 @@
 var root = document.documentElement;
 root.setAttribute("data-script", "");
 
+// A delegation link whose "#" a chat app encoded ("/authorize%23…"), or whose path it
+// capitalised, is put back the way it was sent before anything else runs: the secret returns
+// to the fragment, which is never sent to a server, and the address with it in the path
+// leaves this tab's history.
+var link = /^\/authorize(?:%23(.*))?$/i.exec(location.pathname);
+if (link && location.pathname !== "/authorize") {
+  location.replace("/authorize" + location.search + (link[1] !== undefined ? "#" + link[1] : location.hash));
+}
+
 // The same choice as `prefs::negotiate` in the app, for a device with no language remembered:
 // Traditional Chinese (Hong Kong, Macao, Taiwan, Hant, Cantonese) reads zh-HK, other Chinese
 // zh-CN, English en, and English when none of them is asked for.

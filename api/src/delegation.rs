@@ -132,6 +132,10 @@ pub struct DelegationRequest {
     /// After this the link can no longer be decided on.
     pub link_expires_at: i64,
     pub decided_at: Option<i64>,
+    /// When the grant made from this request was revoked (Unix seconds), if it was: the
+    /// request stays approved, but the authority is gone.
+    #[serde(default)]
+    pub revoked_at: Option<i64>,
     /// SHA-256 (hex) of the request's canonical form; an approval names the version it saw.
     pub request_hash: String,
     /// Whether the caller is the one who decides.

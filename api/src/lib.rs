@@ -9,6 +9,7 @@ pub mod delegation;
 pub mod passkeys;
 pub mod policies;
 pub mod services;
+pub mod text;
 pub mod token;
 pub mod uscc;
 pub mod wallet;
@@ -148,9 +149,12 @@ pub struct SessionInfo {
     /// What ends it: `DELETE /sessions/{id}`. Not the session's cookie, nor derived from it.
     pub id: String,
     /// The browser and system it was opened in, as the browser named them at sign-in
-    /// ("Chrome · Android"), the browser being named for the app when it is a chat or payment
-    /// app's own ("WeChat · iPhone"; also "WeCom", "DingTalk", "Alipay", "Feishu", "Lark",
-    /// "QQ"); empty when they could not be told.
+    /// ("Chrome · Android"), the browser being named for the app when it is a chat, payment or
+    /// social app's own ("WeChat · iPhone"; also "WeCom", "DingTalk", "Alipay", "Feishu",
+    /// "Lark", "QQ", "Weibo", "Douyin", "RedNote", "Baidu") and for itself when it is one that
+    /// phones come with ("Huawei Browser · Android"; also "UC Browser", "Quark", "QQ Browser",
+    /// "Xiaomi Browser", "vivo Browser", "OPPO Browser", "Samsung Internet"); empty when they
+    /// could not be told.
     pub device: String,
     pub signed_in_with: SignInMethod,
     /// Unix seconds.

@@ -452,23 +452,16 @@ impl ApplicationForm {
 }
 
 fn text_problem(text: &str) -> Option<FieldProblem> {
-    let trimmed = text.trim();
+    let trimmed = crate::text::trim(text);
     if trimmed.is_empty() {
         Some(FieldProblem::Required)
     } else if trimmed.chars().count() > TEXT_MAX {
         Some(FieldProblem::TooLong)
-    } else if trimmed.chars().any(disguising) {
+    } else if trimmed.chars().any(crate::text::disguises) {
         Some(FieldProblem::BadCharacters)
     } else {
         None
     }
-}
-
-/// Control characters and the bidirectional overrides that can make text read differently
-/// from how it is stored.
-fn disguising(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
 }
 
 fn phone_problem(phone: &str) -> Option<FieldProblem> {
@@ -604,6 +597,9 @@ pub struct Application {
     pub issued_licence_id: Option<String>,
     /// The official handling it, once claimed.
     pub handler_name: Option<String>,
+    /// Whether the caller is the official handling it (and so the one who decides).
+    #[serde(default)]
+    pub handled_by_caller: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -681,6 +677,22 @@ pub enum NotificationKind {
     DelegationUse {
         grant_id: String,
         actor_name: String,
+    },
+    /// The request for authority they made was decided by the one it asked: approved (the
+    /// grant is in force from its first day) or declined.
+    DelegationDecided {
+        request_id: String,
+        /// For a company, or between relatives.
+        delegation: crate::DelegationKind,
+        approver_name: String,
+        approved: bool,
+    },
+    /// Authority given to them was revoked by the one who gave it.
+    GrantRevoked {
+        grant_id: String,
+        /// For a company, or between relatives.
+        delegation: crate::DelegationKind,
+        revoked_by: String,
     },
     /// A licence of theirs runs out within 30 days.
     LicenceExpiring {

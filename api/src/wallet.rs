@@ -181,10 +181,14 @@ pub struct Presentation {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct VerifyRequest {
     pub token: String,
-    /// Where the check happens (e.g. "天河区政务服务中心 3 号窗口"), shown to the holder.
+    /// Where the check happens (e.g. "天河区政务服务中心 3 号窗口"), shown to the holder:
+    /// cut to `PLACE_MAX` characters, without control or text-direction characters.
     #[serde(default)]
     pub place: Option<String>,
 }
+
+/// Longest place label kept for the holder, in characters.
+pub const PLACE_MAX: usize = 80;
 
 /// A token that checked out: what the verifier may see, and no more.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]

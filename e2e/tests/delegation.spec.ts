@@ -75,12 +75,20 @@ test("staff ask, the legal representative approves with a passkey, staff act for
   await expect(rep.page.getByRole("alert")).toHaveText(s.errors.passkey_rejected);
   await tamper(rep.phone, {});
   await approve.click();
-  // The confirmation names the page where the grant can be seen and revoked.
-  await expect(rep.page.getByText(/已批准。周晓彤可以代办到/)).toContainText(`“${s.home.delegation}”`);
+  // The confirmation names the page where the grant can be seen and revoked, and takes the
+  // focus from the button that went with it.
+  const approved = rep.page.getByText(/已批准。周晓彤可以代办到/);
+  await expect(approved).toContainText(`“${s.home.delegation}”`);
+  await expect(approved).toBeFocused();
 
   // Staff see it at once, and act for the company.
   await expect(staff.getByText(fill(s.delegation.approved_message, { name: "梁国栋" }))).toBeVisible({ timeout: 15_000 });
   await expect(staff.getByText(fill(s.delegation.acting_for, { name: COMPANY })).first()).toBeVisible();
+  // Staff who left the page are told in their messages too.
+  await open(staff, "/enterprise/messages");
+  const told = staff.getByRole("link", { name: fill(s.messages.delegation_approved, { name: "梁国栋" }) }).first();
+  await expect(told).toBeVisible();
+  await expect(told).toHaveAttribute("href", "/enterprise/delegation");
   // Anyone else who opens the used link learns only that it has been dealt with: not the
   // approver's confirmation, which speaks of revoking.
   await staff.goto(link);
@@ -101,9 +109,15 @@ test("staff ask, the legal representative approves with a passkey, staff act for
   await given.getByRole("button", { name: fill(s.delegation.revoke_label, { name: "周晓彤" }) }).click();
   await expect(rep.page.getByText(s.delegation.revoked_done)).toBeVisible();
 
-  // Staff's next request is refused, with the reason.
+  // Staff's next request is refused, with the reason, and their messages say who revoked it.
   await staff.reload();
   await expect(staff.getByText(s.errors.grant_revoked)).toBeVisible();
+  await open(staff, "/enterprise/messages");
+  await expect(staff.getByRole("link", { name: fill(s.messages.grant_revoked, { name: "梁国栋" }) }).first()).toBeVisible();
+  // The link no longer tells its approver the authority is in force.
+  await rep.page.goto(link);
+  await expect(rep.page.getByText(/这项授权已于 .* 撤销，周晓彤不能再代办。/)).toBeVisible();
+  await expect(rep.page.getByText(/可以代办到/)).toHaveCount(0);
 
   // The secret never travelled in a GET, and the server never logged it.
   expect(gets.length).toBeGreaterThan(10);
@@ -162,6 +176,38 @@ test("only the registered legal representative decides; others see why, and a ta
   await expect(resident.getByText(fill(s.authorize.decided, { status: s.request_status.cancelled }))).toBeVisible();
   await staffContext.close();
   await other.close();
+});
+
+test("a link that a chat app or a person changed on the way still opens the request, and leaves no secret in the address", async ({
+  browser,
+  baseURL,
+}) => {
+  const staffContext = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["clipboard-read", "clipboard-write"] });
+  const staff = await staffContext.newPage();
+  await signIn(staff, "staff");
+  const { link, binding } = await ask(staff, "/enterprise/delegation", [], "");
+  const secret = link.split("#")[1];
+  const reader = await browser.newContext({ baseURL, locale: "zh-CN" });
+  for (const changed of [
+    `${link}。`, // a full stop typed after it
+    `${link}).`, // in brackets, at the end of a sentence
+    `${link}”`, // in quotes
+    link.replace("#", "#%20"), // an encoded space before the secret
+    link.replace("#", "%23"), // the "#" itself encoded: the secret would be in the path
+    link.replace("/authorize#", "/Authorize#"), // the path capitalised
+  ]) {
+    const page = await reader.newPage();
+    await page.goto(changed);
+    await expect(page.getByTestId("binding-code"), changed).toHaveText(binding);
+    await expect(page).toHaveURL(/\/authorize$/);
+    expect(page.url()).not.toContain(secret);
+    // Nor in this tab's history: one step back is the blank tab the link was opened in.
+    await page.goBack();
+    expect(page.url()).toBe("about:blank");
+    await page.close();
+  }
+  await reader.close();
+  await staffContext.close();
 });
 
 test("each side sees only the lists it can be on: staff their requests and authority, the legal representative what waits and what was given", async ({

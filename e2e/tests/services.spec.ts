@@ -290,9 +290,20 @@ test("a returned application is changed and sent again, and the timeline shows b
 
   const official = await person(browser, baseURL, "official");
   await claim(official, id);
-  // A return needs a reason.
+  // A return needs a reason: one a reader would see.
   await official.getByRole("button", { name: s.tasks.send_back }).click();
   await expect(official.getByText(s.tasks.reason_needed)).toBeVisible();
+  const reasonField = official.getByLabel(s.tasks.reason_label);
+  await reasonField.fill("\u200B\u200B");
+  await official.getByRole("button", { name: s.tasks.send_back }).click();
+  await expect(official.getByText(s.tasks.reason_needed)).toBeVisible();
+  // A reason with a text-direction override in it (pasted, or typed to mislead) says what is
+  // wrong with it, keeps what was typed, and shows one message, not the last one too.
+  const disguised = "资料不全\u202E请补交";
+  await reasonField.fill(disguised);
+  await official.getByRole("button", { name: s.tasks.send_back }).click();
+  await expect(official.getByRole("alert")).toHaveText(s.tasks.reason_hidden);
+  await expect(reasonField).toHaveValue(disguised);
   const reason = "请把起始月份改为 2023 年 1 月";
   await official.getByLabel(s.tasks.reason_label).fill(reason);
   await official.getByRole("button", { name: s.tasks.send_back }).click();

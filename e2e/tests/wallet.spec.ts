@@ -104,6 +104,60 @@ test("the public verifier needs no account, and the holder sees an anonymous che
   await expect(checks).toContainText(s.wallet.seen_public);
 });
 
+test("a result goes as soon as the code is changed or sent again: the last person's 'valid' never stands under the next code", async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  await signIn(page, "resident");
+  const code = (await (await openIdCard(page)).textContent()) ?? "";
+  const official = await verifyAs(browser, baseURL, "official", code, uniquePlace());
+  const valid = official.getByRole("heading", { name: s.verify.valid_title });
+  await expect(valid).toBeVisible();
+  const field = official.getByLabel(s.verify.token_label, { exact: true });
+  // The next person's code pasted over the last, without "check the next one".
+  await field.fill("KP1:NOT-A-REAL-CODE");
+  await expect(valid).toHaveCount(0);
+  await expect(official.getByText("陈嘉欣", { exact: true })).toHaveCount(0);
+  // The same code sent again, on a slow network: nothing stands while it is checked.
+  await field.fill(code);
+  await official.getByRole("button", { name: s.verify.submit, exact: true }).click();
+  await expect(official.getByRole("alert")).toContainText(s.errors.token_replayed);
+  let answer: () => void = () => {};
+  const held = new Promise<void>((resolve) => (answer = resolve));
+  await official.route("**/api/v1/verify", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await official.getByRole("button", { name: s.verify.submit, exact: true }).click();
+  await expect(official.getByRole("button", { name: s.verify.checking })).toBeDisabled();
+  await expect(official.getByRole("alert")).toHaveCount(0);
+  await expect(valid).toHaveCount(0);
+  answer();
+  await expect(official.getByRole("alert")).toContainText(s.errors.token_replayed);
+  await official.context().close();
+});
+
+test("the place is kept as written, without what would turn it around, and fits the holder's screen", async ({ page, browser, baseURL }) => {
+  await signIn(page, "resident");
+  const code = (await (await openIdCard(page)).textContent()) ?? "";
+  const mark = `窗口${Math.floor(Math.random() * 1e9)}`;
+  // A right-to-left override would show "广州市公安局" for what is stored backwards; a long
+  // word has no place to break.
+  const verifier = await verifyAs(browser, baseURL, null, code, `${mark} \u202E局安公市州广\u202C ${"W".repeat(120)}`);
+  await expect(verifier.getByRole("heading", { name: s.verify.valid_title })).toBeVisible();
+  // The field takes no more than the holder is shown.
+  expect((await verifier.getByLabel(s.verify.place_label, { exact: true }).inputValue()).length).toBe(80);
+  await page.getByRole("button", { name: s.wallet.seen_refresh }).click();
+  const check = page.getByRole("listitem").filter({ hasText: `${mark} 局安公市州广 W` });
+  await expect(check).toHaveCount(1);
+  expect(await check.textContent()).not.toContain("\u202E");
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  const box = await check.boundingBox();
+  expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(390);
+  await verifier.context().close();
+});
+
 test("an altered or made-up code is not accepted", async ({ page }) => {
   await signIn(page, "resident");
   const code = (await (await openIdCard(page)).textContent()) ?? "";

@@ -10,7 +10,7 @@
 
 use axum::{
     Json,
-    extract::{Path, Query, State, rejection::QueryRejection},
+    extract::{Query, State, rejection::QueryRejection},
     http::StatusCode,
 };
 use kapok_api::{
@@ -35,7 +35,8 @@ use crate::{
         delegation::{CreationLimit, Decision, NewRequest, StoredRequest},
         passkeys::Kind,
     },
-    web::{ApiJson, Network},
+    text,
+    web::{ApiJson, ApiPath, Network},
 };
 
 /// Requests one person may make per hour: enough for honest retries, too few to flood an
@@ -130,9 +131,13 @@ pub async fn list(
     let now = store::now();
     let caller = Some(user.user_id.as_str());
     let mine = store::delegation::made_by(&state.reads, &user.user_id).await?;
-    let to_decide =
-        store::delegation::waiting_for(&state.reads, &user.user_id, now - LINK_LIFETIME_SECS)
-            .await?;
+    let to_decide = store::delegation::waiting_for(
+        &state.reads,
+        &user.user_id,
+        now - LINK_LIFETIME_SECS,
+        &clock::today(now),
+    )
+    .await?;
     Ok(Json(DelegationRequests {
         mine: mine.iter().map(|r| to_api(r, now, caller)).collect(),
         to_decide: to_decide.iter().map(|r| to_api(r, now, caller)).collect(),
@@ -150,7 +155,7 @@ pub async fn list(
 pub async fn detail(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<DelegationRequest>, ApiError> {
     let (request, _) = authorize::delegation_request(&state.db, &user, &id).await?;
     Ok(Json(to_api(&request, store::now(), Some(&user.user_id))))
@@ -210,7 +215,7 @@ pub async fn lookup(
 pub async fn approve_start(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(start): ApiJson<ApprovalStart>,
 ) -> Result<Json<Ceremony>, ApiError> {
     let now = store::now();
@@ -255,7 +260,7 @@ pub async fn approve_start(
 pub async fn approve_finish(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(answer): ApiJson<CeremonyAnswer>,
 ) -> Result<Json<Grant>, ApiError> {
     let now = store::now();
@@ -299,7 +304,7 @@ pub async fn approve_finish(
 pub async fn decline(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<DelegationRequest>, ApiError> {
     let now = store::now();
     let request = authorize::approver_of(&state.db, &user, &id).await?;
@@ -328,7 +333,7 @@ pub async fn decline(
 pub async fn cancel(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let (request, side) = authorize::delegation_request(&state.db, &user, &id).await?;
     if side != RequestSide::Requester {
@@ -385,7 +390,7 @@ pub async fn grants(
 pub async fn revoke(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let (grant, side) = authorize::grant(&state.db, &user, &id).await?;
     let detail = match side {
@@ -457,6 +462,7 @@ fn to_api(request: &StoredRequest, now: i64, caller: Option<&str>) -> Delegation
         created_at: request.created_at,
         link_expires_at: request.link_expires_at(),
         decided_at: request.decided_at,
+        revoked_at: request.grant_revoked_at,
         request_hash: hex(&request_hash(request)),
         caller_decides: caller == Some(request.approver_user_id.as_str()),
     }
@@ -603,11 +609,11 @@ fn check_new_request(new: &NewDelegationRequest, today: Date) -> Result<CheckedR
             "valid_until: a grant lasts at most {MAX_GRANT_DAYS} days"
         )));
     }
-    let note = new.note.trim();
+    let note = text::trim(&new.note);
     if note.chars().count() > NOTE_MAX {
         return Err(invalid(format!("note: at most {NOTE_MAX} characters")));
     }
-    if note.chars().any(is_hidden_control) {
+    if note.chars().any(|c| c != '\n' && text::disguises(c)) {
         return Err(invalid(
             "note: contains control or text-direction characters".into(),
         ));
@@ -618,13 +624,6 @@ fn check_new_request(new: &NewDelegationRequest, today: Date) -> Result<CheckedR
         valid_until: clock::format_date(valid_until),
         note: note.to_owned(),
     })
-}
-
-/// Characters that change how the rest of a text reads without being seen (line breaks are
-/// allowed: a note may have several lines).
-fn is_hidden_control(c: char) -> bool {
-    (c.is_control() && c != '\n')
-        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 fn today(now: i64) -> Date {
@@ -678,6 +677,7 @@ mod tests {
             decision: Decision::Pending,
             created_at: 0,
             decided_at: None,
+            grant_revoked_at: None,
         }
     }
 
@@ -733,6 +733,10 @@ mod tests {
         new.note = format!("  第一行\n{}  ", "长".repeat(NOTE_MAX - 4));
         let checked = check_new_request(&new, date!(2026 - 11 - 21)).unwrap();
         assert!(checked.note.starts_with("第一行\n"));
+        // A note of nothing a reader would see is no note.
+        new.note = "\u{200B}\u{FEFF} \u{3164}".into();
+        let checked = check_new_request(&new, date!(2026 - 11 - 21)).unwrap();
+        assert_eq!(checked.note, "");
     }
 
     #[test]

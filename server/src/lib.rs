@@ -160,8 +160,8 @@ pub fn app(state: AppState) -> Router {
     with_layers(routes, state)
 }
 
-/// What wraps every route: fallbacks, the CSRF guard, the body limit, panic catching and
-/// security headers (outermost, so even a caught panic carries them).
+/// What wraps every route: fallbacks, the CSRF guard, reading the whole body within its limit,
+/// panic catching and security headers (outermost, so even a caught panic carries them).
 fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
     routes
         .method_not_allowed_fallback(web::method_not_allowed)
@@ -170,6 +170,7 @@ fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
             state.clone(),
             web::guard_state_changing,
         ))
+        .layer(middleware::from_fn(web::read_whole_body))
         .layer(DefaultBodyLimit::max(web::BODY_LIMIT))
         // Where `web::Network` reads the caller's address (KAPOK_CLIENT_IP).
         .layer(state.config.client_ip.clone().into_extension())

@@ -2,14 +2,10 @@
 //! authority given, and licences about to run out. Notices live on the server, so they
 //! survive signing out and follow the person to another device.
 
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use kapok_api::{EXPIRY_NOTICE_DAYS, LicenceStatus, NotificationKind, Notifications, Problem};
 
-use crate::{AppState, clock, error::ApiError, session::CurrentUser, store};
+use crate::{AppState, clock, error::ApiError, session::CurrentUser, store, web::ApiPath};
 
 /// The caller's notices, newest first, with the count of unread ones. Licences the caller
 /// holds (or holds for a company as its legal representative) that run out within
@@ -77,7 +73,7 @@ async fn announce_expiring_licences(
 pub async fn read(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     if store::notifications::mark_read(&state.db, &user.user_id, &id, store::now()).await? {
         Ok(StatusCode::NO_CONTENT)

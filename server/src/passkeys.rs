@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use axum::{
-    extract::{Path, State},
+    extract::State,
     http::{HeaderMap, StatusCode},
     response::Response,
 };
@@ -33,7 +33,7 @@ use crate::{
         self,
         passkeys::{self as stored, Kind, NewCeremony},
     },
-    web::{ApiJson, Network},
+    web::{ApiJson, ApiPath, Network},
 };
 
 /// How long a started ceremony may take (the browser's own prompt times out first).
@@ -185,7 +185,7 @@ pub async fn list(
 pub async fn remove(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     if stored::delete(&state.db, &user.user_id, &id).await? {
         Ok(StatusCode::NO_CONTENT)

@@ -154,7 +154,7 @@ pub(crate) fn checked_policy(
 ) -> Result<Policy, ApiError> {
     let mut problems = Vec::new();
     let mut check = |field: &str, text: &str, max: usize, multiline: bool| {
-        let text = text.trim();
+        let text = text::trim(text);
         let hidden = |c: char| !(multiline && c == '\n') && text::disguises(c);
         let problem = if text.is_empty() {
             Some("required")

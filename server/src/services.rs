@@ -11,7 +11,7 @@ use std::{collections::HashMap, sync::LazyLock};
 
 use axum::{
     Json,
-    extract::{Path, Query, State, rejection::QueryRejection},
+    extract::{Query, State, rejection::QueryRejection},
     http::StatusCode,
 };
 use kapok_api::{
@@ -33,7 +33,7 @@ use crate::{
         licences::{NewLicence, StoredField},
     },
     text::{self, search_terms},
-    web::ApiJson,
+    web::{ApiJson, ApiPath},
 };
 
 /// A renewed driving licence runs this long (the second and later terms in China are
@@ -195,7 +195,7 @@ pub async fn create(
     .await
     .map_err(already_applied)?;
     let created = reread(&state, &id).await?;
-    Ok((StatusCode::CREATED, Json(created.application)))
+    Ok((StatusCode::CREATED, Json(created.seen_by(&user.user_id))))
 }
 
 /// The caller's applications, the one that changed last first: those they filed for
@@ -231,7 +231,12 @@ pub async fn list(
             authority.record_use(&state.db, "applications").await?;
         }
     }
-    Ok(Json(found.into_iter().map(|a| a.application).collect()))
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|a| a.seen_by(&user.user_id))
+            .collect(),
+    ))
 }
 
 /// One application with its timeline: for its applicant side, and for officials of the
@@ -247,10 +252,10 @@ pub async fn list(
 pub async fn detail(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Application>, ApiError> {
     let (stored, _) = authorize::application(&state.db, &user, &id, ApplicationUse::View).await?;
-    Ok(Json(stored.application))
+    Ok(Json(stored.seen_by(&user.user_id)))
 }
 
 /// Change a draft or a returned application, and perhaps send it: a returned application
@@ -270,7 +275,7 @@ pub async fn detail(
 pub async fn update(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(update): ApiJson<ApplicationUpdate>,
 ) -> Result<Json<Application>, ApiError> {
     let now = store::now();
@@ -299,7 +304,7 @@ pub async fn update(
     if !changed {
         return Err(ApiError::ApplicationMovedOn);
     }
-    Ok(Json(reread(&state, &id).await?.application))
+    Ok(Json(reread(&state, &id).await?.seen_by(&user.user_id)))
 }
 
 /// Delete a draft. Anything sent has a history and stays.
@@ -315,7 +320,7 @@ pub async fn update(
 pub async fn remove(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     authorize::application(&state.db, &user, &id, ApplicationUse::Delete).await?;
     if stored_applications::delete_draft(&state.db, &id).await? {
@@ -339,7 +344,12 @@ pub async fn tasks(
 ) -> Result<Json<Vec<Application>>, ApiError> {
     let department = authorize::official(&state.db, &user).await?;
     let inbox = stored_applications::inbox(&state.db, department).await?;
-    Ok(Json(inbox.into_iter().map(|a| a.application).collect()))
+    Ok(Json(
+        inbox
+            .into_iter()
+            .map(|a| a.seen_by(&user.user_id))
+            .collect(),
+    ))
 }
 
 /// An official of the deciding department takes an accepted application to review it.
@@ -354,13 +364,13 @@ pub async fn tasks(
 pub async fn claim(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Application>, ApiError> {
     authorize::application(&state.db, &user, &id, ApplicationUse::Handle).await?;
     if !stored_applications::claim(&state.db, &id, &user.user_id, store::now()).await? {
         return Err(ApiError::ApplicationMovedOn);
     }
-    Ok(Json(reread(&state, &id).await?.application))
+    Ok(Json(reread(&state, &id).await?.seen_by(&user.user_id)))
 }
 
 /// The handler's decision. An approval of a service that issues a licence puts it into the
@@ -380,7 +390,7 @@ pub async fn claim(
 pub async fn decide(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(decision): ApiJson<Decision>,
 ) -> Result<Json<Application>, ApiError> {
     let now = store::now();
@@ -407,14 +417,15 @@ pub async fn decide(
     if !stored_applications::decide(&state.db, &id, &user.user_id, &outcome, now).await? {
         return Err(ApiError::ApplicationMovedOn);
     }
-    Ok(Json(reread(&state, &id).await?.application))
+    Ok(Json(reread(&state, &id).await?.seen_by(&user.user_id)))
 }
 
-/// A reason as the applicant will read it: trimmed, 1 to `REASON_MAX` characters, no control
+/// A reason as the applicant will read it: trimmed (of invisible characters too), 1 to
+/// `REASON_MAX` characters, no control
 /// or text-direction characters (which could make it read otherwise than stored) except line
 /// breaks.
 fn checked_reason(reason: &str) -> Result<String, ApiError> {
-    let reason = reason.trim();
+    let reason = text::trim(reason);
     let hidden = |c: char| c != '\n' && text::disguises(c);
     if reason.is_empty() || reason.chars().count() > REASON_MAX || reason.chars().any(hidden) {
         return Err(ApiError::ReasonRequired);

@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
 use axum::{
-    extract::{FromRef, FromRequestParts, OptionalFromRequestParts, Path, State},
+    extract::{FromRef, FromRequestParts, OptionalFromRequestParts, State},
     http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
@@ -20,7 +20,7 @@ use crate::{
     error::ApiError,
     store::{self, sessions, sessions::NewSession, sign_in_failures},
     text,
-    web::{ApiJson, Network},
+    web::{ApiJson, ApiPath, Network},
 };
 
 /// The signed-in caller, resolved from the session cookie on every request.
@@ -409,7 +409,7 @@ pub async fn end_session(
     State(state): State<AppState>,
     headers: HeaderMap,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let ended = sessions::delete_of(&state.db, &user.user_id, &id)
         .await?
@@ -422,11 +422,14 @@ pub async fn end_session(
     }
 }
 
-/// Chat and payment apps that open links in a browser of their own, by the mark each puts in
-/// its User-Agent, and the name the sessions page shows for it (translated there). Links to
-/// approve a delegation are forwarded in these apps, so this is where many are opened. Most
-/// specific first: WeCom's agent carries WeChat's mark as well.
-const IN_APP_BROWSERS: [(&str, &str); 7] = [
+/// Browsers the User-Agent parser cannot tell apart, by the mark each puts in its User-Agent,
+/// and the name the sessions page shows for it (translated there). First come the chat,
+/// payment and social apps that open links in a browser of their own: links to approve a
+/// delegation are forwarded in them, so this is where many are opened. Then the browsers that
+/// phones sold in China come with, which the parser takes for Chrome. Most specific first:
+/// WeCom's agent carries WeChat's mark as well, and the apps' agents on Android often carry
+/// QQ Browser's engine mark.
+const NAMED_BROWSERS: [(&str, &str); 19] = [
     ("wxwork/", "WeCom"),
     ("MicroMessenger/", "WeChat"),
     ("DingTalk/", "DingTalk"),
@@ -434,6 +437,18 @@ const IN_APP_BROWSERS: [(&str, &str); 7] = [
     ("ChannelName/Feishu", "Feishu"),
     ("Lark/", "Lark"),
     (" QQ/", "QQ"),
+    ("__weibo__", "Weibo"),
+    ("aweme", "Douyin"),
+    ("xhsdiscover", "RedNote"),
+    ("baiduboxapp/", "Baidu"),
+    ("UCBrowser/", "UC Browser"),
+    ("Quark/", "Quark"),
+    ("MQQBrowser/", "QQ Browser"),
+    ("HuaweiBrowser/", "Huawei Browser"),
+    ("MiuiBrowser/", "Xiaomi Browser"),
+    ("VivoBrowser/", "vivo Browser"),
+    ("HeyTapBrowser/", "OPPO Browser"),
+    ("SamsungBrowser/", "Samsung Internet"),
 ];
 
 /// Names the browser and system from the request's User-Agent, as a person would recognise
@@ -448,9 +463,10 @@ pub fn device_name(headers: &HeaderMap) -> String {
         return String::new();
     };
     let parsed = woothee::parser::Parser::new().parse(agent);
-    // An app's own browser is named for the app: "Webview", which is what the parser makes of
-    // it on Android, or "Safari" tell its user nothing.
-    let app = IN_APP_BROWSERS
+    // An app's own browser is named for the app, and a phone maker's for itself: "Webview",
+    // which is what the parser makes of an app's on Android, "Safari" or "Chrome" tell their
+    // user nothing or mislead.
+    let app = NAMED_BROWSERS
         .iter()
         .find(|(mark, _)| agent.contains(mark))
         .map(|&(_, app)| app);
@@ -642,6 +658,10 @@ mod tests {
                 "WeChat · iPhone",
             ),
             (
+                "Mozilla/5.0 (Linux; Android 9; PAR-AL00 Build/HUAWEIPAR-AL00; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/66.0.3359.126 MQQBrowser/6.2 TBS/045130 Mobile Safari/537.36 MMWEBID/6010 MicroMessenger/7.0.3.1400(0x2700033B) Process/tools NetType/WIFI Language/zh_CN",
+                "WeChat · Android",
+            ),
+            (
                 "Mozilla/5.0 (Linux; Android 12; M2102J2SC Build/SKQ1.211006.001; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/86.0.4240.99 XWEB/4317 MMWEBSDK/20220903 Mobile Safari/537.36 wxwork/4.1.6 MicroMessenger/7.0.1 NetType/WIFI Language/zh Lang/zh ColorScheme/Light",
                 "WeCom · Android",
             ),
@@ -660,6 +680,64 @@ mod tests {
             (
                 "Mozilla/5.0 (Linux; Android 12; SM-G9910 Build/SP1A.210812.016; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/89.0.4389.72 MQQBrowser/6.2 TBS/046141 Mobile Safari/537.36 V1_AND_SQ_8.9.28_3700_YYB_D QQ/8.9.28.10155 NetType/WIFI WebP/0.3.0 AppId/537145365",
                 "QQ · Android",
+            ),
+            (
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Weibo (iPhone14,5__weibo__13.8.1__iphone__os16.6)",
+                "Weibo · iPhone",
+            ),
+            (
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 aweme_27.3.0 JsSdk/2.0 NetType/WIFI Channel/App Store ByteLocale/zh Region/CN AppTheme/light WKWebView/1 BytedanceWebview/d8a21c6",
+                "Douyin · iPhone",
+            ),
+            (
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 xhsdiscover/8.7 (iPhone; iOS 17.0; Scale/3.00) Resolution/1170*2532 Version/8.7 Build/8070415 NetType/WiFi",
+                "RedNote · iPhone",
+            ),
+            (
+                "Mozilla/5.0 (Linux; Android 12; NOH-AN00 Build/HUAWEINOH-AN00; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/97.0.4692.98 Mobile Safari/537.36 T7/13.32 SP-engine/2.70.0 baiduboxapp/13.32.0.10 (Baidu; P1 12) NABar/1.0",
+                "Baidu · Android",
+            ),
+            // The browsers phones sold in China come with, which say "Chrome" too.
+            (
+                "Mozilla/5.0 (Linux; U; Android 10; zh-CN; ELE-AL00 Build/HUAWEIELE-AL00) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/78.0.3904.108 UCBrowser/13.4.0.1306 Mobile Safari/537.36",
+                "UC Browser · Android",
+            ),
+            (
+                "Mozilla/5.0 (Linux; U; Android 12; zh-CN; 2201123C Build/SKQ1.211006.001) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/100.0.4896.58 Quark/6.2.2.246 Mobile Safari/537.36",
+                "Quark · Android",
+            ),
+            (
+                "Mozilla/5.0 (Linux; U; Android 12; zh-cn; PGBM10 Build/SP1A.210812.016) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/109.0.5414.86 MQQBrowser/13.7 Mobile Safari/537.36 COVC/046513",
+                "QQ Browser · Android",
+            ),
+            (
+                "Mozilla/5.0 (Linux; Android 10; HarmonyOS; NOH-AN00; HMSCore 6.11.0.302) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/99.0.4844.88 HuaweiBrowser/13.0.5.302 Mobile Safari/537.36",
+                "Huawei Browser · Android",
+            ),
+            (
+                "Mozilla/5.0 (Linux; U; Android 12; zh-cn; M2012K11AC Build/SKQ1.211006.001) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/100.0.4896.127 Mobile Safari/537.36 XiaoMi/MiuiBrowser/17.1.80 swan-mibrowser",
+                "Xiaomi Browser · Android",
+            ),
+            (
+                "Mozilla/5.0 (Linux; Android 12; V2171A; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/87.0.4280.141 Mobile Safari/537.36 VivoBrowser/13.5.10.0",
+                "vivo Browser · Android",
+            ),
+            (
+                "Mozilla/5.0 (Linux; U; Android 12; zh-cn; PFUM10 Build/SKQ1.210216.001) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/90.0.4430.61 Mobile Safari/537.36 HeyTapBrowser/40.8.7.1",
+                "OPPO Browser · Android",
+            ),
+            (
+                "Mozilla/5.0 (Linux; Android 14; SM-S9180) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/25.0 Chrome/121.0.0.0 Mobile Safari/537.36",
+                "Samsung Internet · Android",
+            ),
+            // Others are named by the parser.
+            (
+                "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36 EdgA/131.0.2903.87",
+                "Edge · Android",
+            ),
+            (
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/131.0.6778.73 Mobile/15E148 Safari/604.1",
+                "Chrome · iPhone",
             ),
         ] {
             assert_eq!(device(agent), name, "{agent}");

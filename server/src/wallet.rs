@@ -1,15 +1,12 @@
 //! The licence wallet: list, detail, live QR tokens, verification and "who saw my data".
 
-use axum::{
-    Json,
-    extract::{Path, State},
-};
+use axum::{Json, extract::State};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use ed25519_dalek::Signer;
 use kapok_api::{
     FieldKey, IssuerKey, IssuerKeys, Licence, LicenceField, LicenceStatus, LicenceSummary,
-    LicenceType, Presentation, PresentationRequest, Problem, Verification, VerifiedLicence,
-    VerifyRequest,
+    LicenceType, PLACE_MAX, Presentation, PresentationRequest, Problem, Verification,
+    VerifiedLicence, VerifyRequest,
     token::{self, Claims, TokenError},
 };
 
@@ -20,7 +17,8 @@ use crate::{
     error::ApiError,
     session::{CurrentUser, MaybeUser},
     store::{self, keys, licences},
-    web::ApiJson,
+    text,
+    web::{ApiJson, ApiPath},
 };
 
 /// Presentations per request: enough for a few minutes offline, not a stockpile.
@@ -28,8 +26,6 @@ const MAX_BATCH: u8 = 5;
 /// Consecutive tokens overlap by this much: a phone switches to the next code a little before
 /// the shown one expires, and the next must already be valid then (with clock skew to spare).
 const BATCH_OVERLAP_SECS: i64 = 20;
-/// A place label longer than this is cut (it is shown to the holder, not used).
-const MAX_PLACE_CHARS: usize = 80;
 
 /// My licences: those I hold, those of enterprises I am the legal representative of, and those
 /// I may present through an active grant (each naming its grant in `through_grant`).
@@ -64,7 +60,7 @@ pub async fn list(
 pub async fn detail(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Licence>, ApiError> {
     let stored = authorize::licence(&state.db, &state.reads, &user, &id, LicenceUse::View).await?;
     Ok(Json(stored.licence))
@@ -84,7 +80,7 @@ pub async fn detail(
 pub async fn present(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<PresentationRequest>,
 ) -> Result<Json<Vec<Presentation>>, ApiError> {
     // The body is checked first, so a bad count is a 400 whatever state the licence is in.
@@ -142,7 +138,7 @@ pub async fn present(
 pub async fn verifications(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<Verification>>, ApiError> {
     let stored = authorize::licence(
         &state.db,
@@ -159,7 +155,7 @@ pub async fn verifications(
 
 /// Verifies a presented code: signature, expiry, revocation and replay; records the check.
 /// Anyone may verify (the public verifier needs no account); a signed-in official is named
-/// to the holder.
+/// to the holder, anyone else is shown to the holder as a public check.
 #[utoipa::path(post, path = "/verify", tag = "wallet",
     request_body = VerifyRequest,
     responses(
@@ -196,12 +192,7 @@ pub async fn verify(
         LicenceStatus::Expired => return Err(ApiError::LicenceExpired),
         LicenceStatus::Valid | LicenceStatus::Expiring => {}
     }
-    let place = request
-        .place
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| p.chars().take(MAX_PLACE_CHARS).collect::<String>());
+    let place = request.place.as_deref().and_then(place_label);
     let first = state
         .verifications
         .record(
@@ -255,6 +246,26 @@ pub async fn issuer_keys(State(state): State<AppState>) -> Result<Json<IssuerKey
     Ok(Json(IssuerKeys { keys, as_of: now }))
 }
 
+/// A place label as the holder will read it. Anyone may write one, even the public, so
+/// rather than refuse a check for it, what could disguise it (control and text-direction
+/// characters) is left out, spaces and invisible characters at its ends too, and it is cut
+/// to `PLACE_MAX` at the end of a whole character as the reader sees it (an emoji
+/// flag or family is never split). `None` when nothing a reader would see is left.
+fn place_label(place: &str) -> Option<String> {
+    use unicode_segmentation::UnicodeSegmentation;
+    let shown: String = place.chars().filter(|&c| !text::disguises(c)).collect();
+    let shown = text::trim(&shown);
+    let mut label = String::new();
+    for grapheme in shown.graphemes(true) {
+        if label.chars().count() + grapheme.chars().count() > PLACE_MAX {
+            break;
+        }
+        label.push_str(grapheme);
+    }
+    let label = text::trim(&label);
+    (!label.is_empty()).then(|| label.to_owned())
+}
+
 /// What a verifier sees of each licence type: enough to match the person and the purpose,
 /// never an identity number in full (data minimisation, PIPL art. 6).
 fn disclosed_to_verifier(licence_type: LicenceType, key: FieldKey) -> bool {
@@ -282,5 +293,35 @@ fn disclosed_to_verifier(licence_type: LicenceType, key: FieldKey) -> bool {
         LicenceType::FoodBusinessPermit => {
             matches!(key, Operator | PermitNumber | Premises | BusinessItems)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_place_label_reads_as_stored_and_is_cut_between_whole_characters() {
+        assert_eq!(place_label("  3 号窗口 ").as_deref(), Some("3 号窗口"));
+        // A right-to-left override would show "广州市公安局" for what is stored backwards.
+        assert_eq!(
+            place_label("窗口3号 \u{202E}局安公市州广\u{202C}").as_deref(),
+            Some("窗口3号 局安公市州广")
+        );
+        assert_eq!(
+            place_label("line1\nline2\u{7}").as_deref(),
+            Some("line1line2")
+        );
+        for blank in ["", "   ", "\u{200B}\u{2060}\u{FEFF}", "\u{202E}\u{202C}"] {
+            assert_eq!(place_label(blank), None, "{blank:?}");
+        }
+        let long = "长".repeat(PLACE_MAX + 10);
+        assert_eq!(place_label(&long).unwrap().chars().count(), PLACE_MAX);
+        // A flag is two characters and a family five: neither is split at the cut.
+        let flags = "🇨🇳".repeat(PLACE_MAX);
+        assert_eq!(place_label(&flags).unwrap(), "🇨🇳".repeat(PLACE_MAX / 2));
+        let family = "👨\u{200D}👩\u{200D}👧";
+        let label = place_label(&format!("{}{family}", "窗".repeat(PLACE_MAX - 2))).unwrap();
+        assert!(label.ends_with('窗'), "{label:?}");
     }
 }

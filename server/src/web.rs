@@ -95,6 +95,37 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// Reads a request's whole body (up to `BODY_LIMIT`) before anything answers it. An answer
+/// given while some of the body is still unread (a 401 before a handler reads its JSON, a 405,
+/// a refused cross-site request) makes the connection close after it, unannounced, and the
+/// client's next request on that kept-alive connection fails. A larger body is a 413, as the
+/// JSON extractor would answer; a body that stops arriving is a 400.
+pub async fn read_whole_body(request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        Err(e) => {
+            let too_large = std::error::Error::source(&e)
+                .is_some_and(|cause| cause.is::<http_body_util::LengthLimitError>());
+            if too_large {
+                ApiError::PayloadTooLarge.into_response()
+            } else {
+                ApiError::MalformedBody(format!("The body could not be read: {e}")).into_response()
+            }
+        }
+    }
+}
+
+/// `axum::extract::Path`, but a path parameter that cannot be read (an id that is not UTF-8,
+/// `/wallet/%FF`) is answered as any id that names nothing is: 404 problem+json, not the
+/// framework's plain-text 400. No stored id can be such bytes.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
 /// Whether the request says its body is `application/json` (parameters such as `charset`
 /// aside).
 fn is_json(headers: &axum::http::HeaderMap) -> bool {

@@ -11,7 +11,7 @@ use common::TestServer;
 use kapok_api::{
     ApprovalStart, AuditAction, AuditEntry, CeremonyAnswer, CreatedDelegationRequest,
     DelegationKind, EnterpriseRole, ErrorCode, GrantStatus, LINK_LIFETIME_SECS, LinkLookup,
-    NOTE_MAX, NewDelegationRequest, PresentationRequest, RequestStatus, Scope,
+    NOTE_MAX, NewDelegationRequest, NotificationKind, PresentationRequest, RequestStatus, Scope,
     client::{Client, ClientError},
 };
 use serde_json::json;
@@ -434,6 +434,126 @@ async fn an_old_link_is_gone_and_cannot_be_decided() {
     );
     let request = staff.delegation_request(&created.request.id).await.unwrap();
     assert_eq!(request.status, RequestStatus::Expired);
+}
+
+#[tokio::test]
+async fn the_requester_is_told_when_the_request_is_decided_and_when_the_grant_is_revoked() {
+    let server = TestServer::start().await;
+    let legal_rep = server.signed_in("legal-rep").await;
+    let told = |staff: Client| async move {
+        staff
+            .notifications()
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|n| n.kind)
+            .filter(|k| {
+                matches!(
+                    k,
+                    NotificationKind::DelegationDecided { .. }
+                        | NotificationKind::GrantRevoked { .. }
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+
+    let (staff, declined) = staff_asks(&server, &[Scope::PresentLicences]).await;
+    legal_rep.decline(&declined.request.id).await.unwrap();
+    let (_, grant) = staff_with_grant(&server, &[Scope::PresentLicences]).await;
+    let approved = server_request_of(&server, &grant).await;
+    let before = legal_rep.delegation_request(&approved).await.unwrap();
+    assert_eq!(before.revoked_at, None);
+    legal_rep.revoke_grant(&grant).await.unwrap();
+    // The request stays approved, and says the authority is gone.
+    let after = legal_rep.delegation_request(&approved).await.unwrap();
+    assert_eq!(after.status, RequestStatus::Approved);
+    assert!(after.revoked_at.is_some());
+    // Newest first.
+    assert_eq!(
+        told(staff).await,
+        [
+            NotificationKind::GrantRevoked {
+                grant_id: grant.clone(),
+                delegation: DelegationKind::Enterprise,
+                revoked_by: "梁国栋".into(),
+            },
+            NotificationKind::DelegationDecided {
+                request_id: approved,
+                delegation: DelegationKind::Enterprise,
+                approver_name: "梁国栋".into(),
+                approved: true,
+            },
+            NotificationKind::DelegationDecided {
+                request_id: declined.request.id.clone(),
+                delegation: DelegationKind::Enterprise,
+                approver_name: "梁国栋".into(),
+                approved: false,
+            },
+        ]
+    );
+
+    // Withdrawing one's own request, or giving up one's own grant, tells no one anything new.
+    let (staff, withdrawn) = staff_asks(&server, &[Scope::PresentLicences]).await;
+    let before = told(server.signed_in("staff").await).await.len();
+    staff
+        .cancel_delegation_request(&withdrawn.request.id)
+        .await
+        .unwrap();
+    let (staff, given_up) = staff_with_grant(&server, &[Scope::PresentLicences]).await;
+    staff.revoke_grant(&given_up).await.unwrap();
+    // The approval of the second grant is news; the rest is not.
+    assert_eq!(told(staff).await.len(), before + 1);
+}
+
+/// The request a grant was made from.
+async fn server_request_of(server: &TestServer, grant: &str) -> String {
+    sqlx::query_scalar("SELECT request_id FROM grants WHERE id = $1")
+        .bind(grant)
+        .fetch_one(&server.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_request_whose_last_day_has_passed_cannot_be_approved() {
+    let server = TestServer::start().await;
+    let (staff, created) = staff_asks(&server, &[Scope::PresentLicences]).await;
+    // Asked for one day; that day passed before the legal representative opened the link
+    // (still live: links last 7 days). Approving would make a grant already over.
+    sqlx::query(
+        "UPDATE delegation_requests SET valid_from = '2026-01-05', valid_until = '2026-01-05'
+         WHERE id = $1",
+    )
+    .bind(&created.request.id)
+    .execute(&server.db)
+    .await
+    .unwrap();
+
+    let legal_rep = server.signed_in("legal-rep").await;
+    assert_eq!(
+        problem(legal_rep.lookup_link(&lookup(&created.secret)).await),
+        (ErrorCode::LinkExpired, 410)
+    );
+    let request = staff.delegation_request(&created.request.id).await.unwrap();
+    assert_eq!(request.status, RequestStatus::Expired);
+    assert_eq!(
+        code(
+            legal_rep
+                .approve_start(&created.request.id, &approval(&request.request_hash))
+                .await
+        ),
+        ErrorCode::LinkExpired
+    );
+    assert!(
+        legal_rep
+            .delegation_requests()
+            .await
+            .unwrap()
+            .to_decide
+            .is_empty()
+    );
+    assert!(legal_rep.grants().await.unwrap().given.is_empty());
 }
 
 #[tokio::test]

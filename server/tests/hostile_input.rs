@@ -143,6 +143,115 @@ async fn unknown_api_paths_and_methods_are_problems() {
     assert_eq!(problem(response).await.1.code, ErrorCode::MethodNotAllowed);
 }
 
+#[tokio::test]
+async fn an_id_that_is_not_utf_8_names_nothing_and_says_so_as_a_problem() {
+    let server = TestServer::start().await;
+    let signed_in = server
+        .raw()
+        .post(server.url("/api/v1/session"))
+        .json(&serde_json::json!({"username": "resident", "password": "kapok-demo"}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = signed_in.headers()["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    for (method, path) in [
+        (reqwest::Method::GET, "/api/v1/wallet/%FF%FE"),
+        (reqwest::Method::GET, "/api/v1/wallet/%C3%28/verifications"),
+        (reqwest::Method::DELETE, "/api/v1/sessions/%80"),
+        (reqwest::Method::GET, "/api/v1/applications/%ED%A0%80"),
+    ] {
+        let response = server
+            .raw()
+            .request(method, server.url(path))
+            .header("cookie", &cookie)
+            .header("content-type", "application/json")
+            .send()
+            .await
+            .expect("the server answers instead of dropping the connection");
+        assert_eq!(
+            problem(response).await,
+            (404, problem_of(ErrorCode::NotFound)),
+            "{path}"
+        );
+    }
+}
+
+/// Reads one HTTP/1.1 response (with a Content-Length) off `stream`: its status and headers.
+fn read_response(stream: &mut std::net::TcpStream) -> std::io::Result<(u16, String)> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let mut byte = [0u8];
+    while !head.ends_with(b"\r\n\r\n") {
+        if stream.read(&mut byte)? == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8(head).unwrap().to_ascii_lowercase();
+    let status = head[9..12].parse().unwrap();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .map_or(0, |n| n.trim().parse().unwrap());
+    stream.read_exact(&mut vec![0; length])?;
+    Ok((status, head))
+}
+
+#[tokio::test]
+async fn a_kept_alive_connection_still_works_after_a_request_refused_before_its_body_was_read() {
+    let server = TestServer::start().await;
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let own = server.base.clone();
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        // Refused before any handler reads the body: no session (401), a method the path
+        // does not take (405), another site's page (403).
+        for (method, path, origin, refused) in [
+            (
+                "POST",
+                "/api/v1/wallet/lic-resident-id/presentations",
+                own.as_str(),
+                401,
+            ),
+            ("PATCH", "/api/v1/me", own.as_str(), 405),
+            ("POST", "/api/v1/session", "https://evil.example", 403),
+        ] {
+            for round in 0..5 {
+                let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+                let body = format!("{{\"count\":1,\"pad\":\"{}\"}}", "x".repeat(20_000));
+                write!(
+                    stream,
+                    "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nOrigin: {origin}\r\n\
+                     Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                )
+                .unwrap();
+                // On a phone's network the body arrives a moment after the head.
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                stream.write_all(body.as_bytes()).unwrap();
+                let (status, head) = read_response(&mut stream).unwrap();
+                assert_eq!(status, refused, "{method} {path}");
+                assert!(!head.contains("connection: close"), "{head}");
+                // A phone's next tap, a moment later, on the same connection.
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                write!(
+                    stream,
+                    "GET /api/v1/demo-accounts HTTP/1.1\r\nHost: {addr}\r\n\r\n"
+                )
+                .unwrap();
+                let next = read_response(&mut stream);
+                assert!(
+                    matches!(next, Ok((200, _))),
+                    "{method} {path}, round {round}: the next request got {next:?}"
+                );
+            }
+        }
+    })
+    .await
+    .unwrap();
+}
+
 fn problem_of(code: ErrorCode) -> Problem {
     match code {
         ErrorCode::NotFound => {

@@ -532,12 +532,16 @@ async fn a_policy_that_breaks_the_rules_is_refused_and_tells_nobody() {
     long.summary.zh_hk = "長".repeat(kapok_api::POLICY_SUMMARY_MAX + 1);
     let mut no_issuer = catering_measure();
     no_issuer.issuer = String::new();
+    // Only invisible characters: a card with no title, "Issued by:" with nothing after it.
+    let mut invisible = catering_measure();
+    invisible.title.en = "\u{200B}\u{2060}\u{FEFF}".into();
     for (policy, named) in [
         (no_level, "tags: no_level_tag"),
         (no_english, "title.en: required"),
         (disguised, "title.zh_cn: hidden_characters"),
         (long, "summary.zh_hk: too_long"),
         (no_issuer, "issuer: required"),
+        (invisible, "title.en: required"),
     ] {
         match official.publish_policy(&policy).await {
             Err(ClientError::Problem(p)) => {

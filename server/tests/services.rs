@@ -174,6 +174,9 @@ async fn a_resident_renews_her_driving_licence_and_the_new_card_replaces_the_old
     let claimed = official.claim(&filed.id).await.unwrap();
     assert_eq!(claimed.status, S::UnderReview);
     assert_eq!(claimed.handler_name.as_deref(), Some("王丽华"));
+    // The one deciding is told by who they are, not by the name shown.
+    assert!(claimed.handled_by_caller);
+    assert!(official.tasks().await.unwrap()[0].handled_by_caller);
     // The official sees which licences the form took from her wallet, as the register has
     // them, without access to the wallet.
     let reused: Vec<_> = claimed
@@ -205,6 +208,7 @@ async fn a_resident_renews_her_driving_licence_and_the_new_card_replaces_the_old
 
     // The applicant follows every step.
     let seen = resident.application(&filed.id).await.unwrap();
+    assert!(!seen.handled_by_caller);
     assert_eq!(
         statuses(&seen),
         [
@@ -280,7 +284,14 @@ async fn a_returned_application_is_corrected_and_sent_again_in_a_second_round() 
     let id = claimed.id.clone();
 
     // A return needs a reason the applicant can act on.
-    for reason in ["", "   ", "地址\u{202E}不详"] {
+    // Zero-width characters alone would show the applicant "Reason:" and nothing after it.
+    for reason in [
+        "",
+        "   ",
+        "地址\u{202E}不详",
+        "\u{200B}\u{200B}",
+        "\u{2060}\u{FEFF} ",
+    ] {
         assert_eq!(
             problem(
                 official

@@ -255,6 +255,32 @@ async fn anyone_may_verify_and_the_holder_sees_an_anonymous_check() {
 }
 
 #[tokio::test]
+async fn a_resident_or_staff_member_who_checks_a_code_is_not_named_to_the_holder() {
+    let server = TestServer::start().await;
+    let resident = server.signed_in("resident").await;
+    for checker in ["hk-resident", "staff", "official"] {
+        let token = one_token(&resident, "lic-resident-dl").await;
+        let request = VerifyRequest { token, place: None };
+        server
+            .signed_in(checker)
+            .await
+            .verify(&request)
+            .await
+            .unwrap();
+    }
+    let seen = resident.verifications("lic-resident-dl").await.unwrap();
+    // Newest first: only the official is named; the others checked as the public does.
+    let named: Vec<_> = seen.iter().map(|v| v.verifier.as_deref()).collect();
+    assert_eq!(named, [Some("王丽华"), None, None]);
+    let kept: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM verifications WHERE verifier_user_id IS NOT NULL")
+            .fetch_one(&server.db)
+            .await
+            .unwrap();
+    assert_eq!(kept, 1, "who else checked is not kept either");
+}
+
+#[tokio::test]
 async fn a_code_with_one_changed_byte_is_refused() {
     let server = TestServer::start().await;
     let token = one_token(&server.signed_in("resident").await, "lic-resident-id").await;

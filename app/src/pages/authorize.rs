@@ -7,7 +7,7 @@
 //! home also leads here, by request id (`/authorize?request=…`), for signed-in approvers.
 
 use kapok_api::{
-    ApprovalStart, DelegationKind, DelegationRequest, Grant, LinkLookup, RequestStatus,
+    ApprovalStart, DelegationKind, DelegationRequest, ErrorCode, Grant, LinkLookup, RequestStatus,
     client::ClientError,
 };
 use kapok_components::{Button, ButtonVariant, Card, Loading};
@@ -21,8 +21,9 @@ use crate::{
     format,
     i18n::{t_string, use_i18n},
     labels,
-    page::Page,
+    page::{LoadFailed, Page},
     pages::{delegation::status_attr, passkeys::Failure},
+    shells::me_path,
     webauthn,
 };
 
@@ -40,12 +41,31 @@ fn session_storage() -> Option<web_sys::Storage> {
     window().session_storage().ok().flatten()
 }
 
+/// The secret in a link's fragment as a chat app or a person may have left it: percent-encoded,
+/// after a space or before a full stop, a bracket or a quote ("…#Ab3…Xy。"). The secret is
+/// base64url, so it runs from the first of its characters to the first character that cannot
+/// be one.
+fn secret_in(fragment: &str) -> String {
+    let fragment = fragment.trim_start_matches('#');
+    let decoded = js_sys::decode_uri_component(fragment)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| fragment.to_owned());
+    let base64url = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let start = decoded.find(base64url).unwrap_or(decoded.len());
+    decoded[start..]
+        .split(|c: char| !base64url(c))
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// Takes the secret out of the fragment (keeping it for this tab only), or finds the one
 /// taken earlier in this tab, e.g. before signing in.
 fn take_secret() -> Option<String> {
     let location = window().location();
     let hash = location.hash().unwrap_or_default();
-    let secret = hash.trim_start_matches('#').trim().to_owned();
+    let secret = secret_in(&hash);
     if !secret.is_empty() {
         if let Some(storage) = session_storage() {
             let _ = storage.set_item(SECRET_KEY, &secret);
@@ -76,7 +96,7 @@ async fn load(source: Source) -> Option<Result<DelegationRequest, ClientError>> 
         Source::Link(token) => {
             let found = api().lookup_link(&LinkLookup { token }).await;
             // A wrong link is not kept for this tab: opening /authorize again starts clean.
-            if matches!(&found, Err(e) if e.code() == Some(kapok_api::ErrorCode::LinkInvalid)) {
+            if matches!(&found, Err(e) if e.code() == Some(ErrorCode::LinkInvalid)) {
                 forget_secret();
             }
             Some(found)
@@ -135,26 +155,65 @@ pub fn AuthorizePage() -> impl IntoView {
         async move { api().decline(&id).await }
     });
     let failure = RwSignal::new(None::<Failure>);
+    // Decided here, so the outcome takes the focus from the button that went with it.
+    let decided_here = RwSignal::new(false);
+    // Decided, expired or changed since this page loaded (in another tab, say): the page shows
+    // where the request stands now, not buttons that can no longer work.
+    let moved_on = |e: &ClientError| {
+        matches!(
+            e.code(),
+            Some(ErrorCode::RequestDecided | ErrorCode::LinkExpired | ErrorCode::RequestChanged)
+        )
+    };
     Effect::new(move |_| match approving.value().get() {
         Some(Ok(_)) => {
             forget_secret();
+            decided_here.set(true);
             request.refetch();
         }
-        Some(Err(e)) => failure.set(Some(e)),
+        Some(Err(e)) => {
+            if matches!(&e, Failure::Api(e) if moved_on(e)) {
+                request.refetch();
+            }
+            failure.set(Some(e));
+        }
         None => {}
     });
     Effect::new(move |_| match declining.value().get() {
         Some(Ok(_)) => {
             forget_secret();
+            decided_here.set(true);
             request.refetch();
         }
-        Some(Err(e)) => failure.set(Some(Failure::Api(e))),
+        Some(Err(e)) => {
+            if moved_on(&e) {
+                request.refetch();
+            }
+            failure.set(Some(Failure::Api(e)));
+        }
         None => {}
     });
-    let failure_text = move || {
+    let failure_view = move || {
         failure.get().map(|f| match f {
-            Failure::Api(e) => error_text(i18n, &e),
-            Failure::Passkey(e) => passkey_error_text(i18n, e),
+            // No passkey to approve with: say where to add one; this tab keeps the link, so
+            // coming back here afterwards finds the request again.
+            Failure::Api(e) if e.code() == Some(ErrorCode::NoPasskey) => {
+                let me = auth.me().map(|m| me_path(m.user.persona)).unwrap_or("/");
+                view! {
+                    <div class="kp-stack" role="alert">
+                        <p class="kp-form-error">{move || t_string!(i18n, authorize.no_passkey)}</p>
+                        <a class="kp-link" href=me>{move || t_string!(i18n, authorize.add_passkey)}</a>
+                    </div>
+                }
+                .into_any()
+            }
+            Failure::Api(e) => {
+                view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> }.into_any()
+            }
+            Failure::Passkey(e) => {
+                view! { <p class="kp-form-error" role="alert">{passkey_error_text(i18n, e)}</p> }
+                    .into_any()
+            }
         })
     };
     let busy = Signal::derive(move || approving.pending().get() || declining.pending().get());
@@ -169,15 +228,20 @@ pub fn AuthorizePage() -> impl IntoView {
                                 <Loading label=Signal::derive(move || t_string!(i18n, authorize.loading).to_string())/>
                             }.into_any(),
                             None => view! { <p class="kp-notice">{move || t_string!(i18n, authorize.no_link)}</p> }.into_any(),
+                            // No network, the server failing or busy: asking again may work.
+                            Some(Err(e)) if e.is_unavailable() => view! {
+                                <LoadFailed error=e on_retry=Callback::new(move |_| request.refetch())/>
+                            }.into_any(),
                             Some(Err(e)) => view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> }.into_any(),
                             Some(Ok(r)) => view! {
                                 <RequestCard request=r.clone()/>
-                                <Decision request=r approving=approving declining=declining busy=busy failure=failure/>
+                                <Decision request=r approving=approving declining=declining busy=busy failure=failure
+                                    focus=decided_here.get_untracked()/>
                             }.into_any(),
                         }
                     })}
                 </Suspense>
-                {move || failure_text().map(|t| view! { <p class="kp-form-error" role="alert">{t}</p> })}
+                {failure_view}
                 <a class="kp-link" href="/">{move || t_string!(i18n, not_found.home)}</a>
             </div>
         </Page>
@@ -248,25 +312,45 @@ fn Decision(
     declining: Action<DelegationRequest, Result<DelegationRequest, ClientError>>,
     busy: Signal<bool>,
     failure: RwSignal<Option<Failure>>,
+    /// The decision was just made on this page: its outcome takes the focus.
+    focus: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::get();
+    let outcome = NodeRef::<leptos::html::P>::new();
+    if focus {
+        Effect::new(move |_| {
+            if let Some(p) = outcome.get() {
+                let _ = p.focus();
+            }
+        });
+    }
     let approver = request.approver_name.clone();
     let until = request.valid_until.clone();
     let requester = request.requester.name.clone();
     let is_company = request.kind == DelegationKind::Enterprise;
     match request.status {
+        // Approved once, but the authority has since been revoked: not "may act until".
+        RequestStatus::Approved if request.caller_decides && request.revoked_at.is_some() => {
+            let at = request.revoked_at.unwrap_or_default();
+            view! {
+                <p class="kp-notice" role="status">{move || {
+                    t_string!(i18n, authorize.revoked, requester = requester.clone(), time = format::date_time(i18n.get_locale(), at)).to_string()
+                }}</p>
+            }
+            .into_any()
+        }
         // The approver's own confirmation, naming the page where the grant can be revoked.
         // Anyone else who opens the link is told only that it has been dealt with (below).
         RequestStatus::Approved if request.caller_decides => view! {
-            <p class="kp-verdict" role="status">{move || {
+            <p class="kp-verdict" role="status" tabindex="-1" node_ref=outcome>{move || {
                 let place = if is_company { t_string!(i18n, home.delegation) } else { t_string!(i18n, home.family) };
                 t_string!(i18n, authorize.approved, requester = requester.clone(), until = format::date(i18n.get_locale(), &until), place = place).to_string()
             }}</p>
         }
         .into_any(),
         RequestStatus::Declined if request.caller_decides => view! {
-            <p class="kp-notice" role="status">{move || t_string!(i18n, authorize.declined)}</p>
+            <p class="kp-notice" role="status" tabindex="-1" node_ref=outcome>{move || t_string!(i18n, authorize.declined)}</p>
         }
         .into_any(),
         RequestStatus::Expired => view! {

@@ -750,19 +750,27 @@ fn GrantUses(grant_id: String) -> impl IntoView {
     }
 }
 
-/// For grants the caller holds: the banner that says whom they are acting for.
+/// For grants the caller holds: the banner that says whom they are acting for, one line for
+/// each company or relative however many grants from them are in force, with what they
+/// cover together.
 #[component]
 pub fn ActingFor() -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::get();
     move || {
         auth.me().map(|me| {
-            me.grants
+            let mut principals: Vec<(String, String, Vec<Scope>)> = Vec::new();
+            for g in me.grants.into_iter().filter(|g| g.status == GrantStatus::Active) {
+                match principals.iter_mut().find(|(id, ..)| *id == g.principal) {
+                    Some((.., scopes)) => scopes.extend(g.scopes),
+                    None => principals.push((g.principal, g.principal_name, g.scopes)),
+                }
+            }
+            principals
                 .into_iter()
-                .filter(|g| g.status == GrantStatus::Active)
-                .map(|g| {
-                    let name = g.principal_name.clone();
-                    let scopes = g.scopes.clone();
+                .map(|(_, name, mut scopes)| {
+                    scopes.sort();
+                    scopes.dedup();
                     view! {
                         <p class="kp-acting" role="note">
                             <strong>{move || t_string!(i18n, delegation.acting_for, name = name.clone()).to_string()}</strong>

@@ -1,7 +1,7 @@
 //! One inbox for every persona: application progress, delegation requests and uses, licences
 //! about to run out. Kept on the server, so it survives sign-out and a lost phone.
 
-use kapok_api::{Notification, NotificationKind, Persona, client::ClientError};
+use kapok_api::{DelegationKind, Notification, NotificationKind, Persona, client::ClientError};
 use kapok_components::{Button, ButtonVariant, EmptyState, Loading};
 use leptos::{prelude::*, task::spawn_local};
 
@@ -110,6 +110,11 @@ fn Message(message: Notification, persona: Persona) -> impl IntoView {
             Persona::Resident => "/resident/family".to_string(),
             _ => "/enterprise/delegation".to_string(),
         },
+        NotificationKind::DelegationDecided { delegation, .. }
+        | NotificationKind::GrantRevoked { delegation, .. } => match delegation {
+            DelegationKind::Family => "/resident/family".to_string(),
+            DelegationKind::Enterprise => "/enterprise/delegation".to_string(),
+        },
         NotificationKind::LicenceExpiring { licence_id, .. } => {
             format!("{root}/wallet/{licence_id}")
         }
@@ -139,6 +144,29 @@ fn Message(message: Notification, persona: Persona) -> impl IntoView {
         .to_string(),
         NotificationKind::DelegationUse { actor_name, .. } => {
             t_string!(i18n, messages.delegation_use, name = actor_name.clone()).to_string()
+        }
+        NotificationKind::DelegationDecided {
+            approver_name,
+            approved: true,
+            ..
+        } => t_string!(
+            i18n,
+            messages.delegation_approved,
+            name = approver_name.clone()
+        )
+        .to_string(),
+        NotificationKind::DelegationDecided {
+            approver_name,
+            approved: false,
+            ..
+        } => t_string!(
+            i18n,
+            messages.delegation_declined,
+            name = approver_name.clone()
+        )
+        .to_string(),
+        NotificationKind::GrantRevoked { revoked_by, .. } => {
+            t_string!(i18n, messages.grant_revoked, name = revoked_by.clone()).to_string()
         }
         NotificationKind::LicenceExpiring {
             licence_type,

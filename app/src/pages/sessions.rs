@@ -81,8 +81,9 @@ fn SessionItem(
             if d.is_empty() {
                 return t_string!(i18n, sessions.unknown_device).to_string();
             }
-            // The server names a chat or payment app's own browser for the app, in English
-            // ("WeChat · Android"); the reader knows it by the name in their language.
+            // The server names an app's own browser for the app, and a phone maker's browser
+            // for itself, in English ("WeChat · Android", "Huawei Browser · Android"); the
+            // reader knows them by the names in their language.
             let (browser, system) = d.split_once(" · ").unwrap_or((d.as_str(), ""));
             let app = match browser {
                 "WeChat" => t_string!(i18n, sessions.app_wechat),
@@ -90,6 +91,18 @@ fn SessionItem(
                 "DingTalk" => t_string!(i18n, sessions.app_dingtalk),
                 "Alipay" => t_string!(i18n, sessions.app_alipay),
                 "Feishu" => t_string!(i18n, sessions.app_feishu),
+                "Weibo" => t_string!(i18n, sessions.app_weibo),
+                "Douyin" => t_string!(i18n, sessions.app_douyin),
+                "RedNote" => t_string!(i18n, sessions.app_rednote),
+                "Baidu" => t_string!(i18n, sessions.app_baidu),
+                "UC Browser" => t_string!(i18n, sessions.browser_uc),
+                "Quark" => t_string!(i18n, sessions.browser_quark),
+                "QQ Browser" => t_string!(i18n, sessions.browser_qq),
+                "Huawei Browser" => t_string!(i18n, sessions.browser_huawei),
+                "Xiaomi Browser" => t_string!(i18n, sessions.browser_xiaomi),
+                "vivo Browser" => t_string!(i18n, sessions.browser_vivo),
+                "OPPO Browser" => t_string!(i18n, sessions.browser_oppo),
+                "Samsung Internet" => t_string!(i18n, sessions.browser_samsung),
                 _ => return d.clone(),
             };
             if system.is_empty() {

@@ -8,7 +8,6 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     api::api,
-    auth::Auth,
     errors::error_text,
     i18n::{t_string, use_i18n},
     labels,
@@ -66,10 +65,19 @@ pub fn TaskPage() -> impl IntoView {
     }
 }
 
+/// Why a reason cannot be sent as typed.
+#[derive(Clone, Copy, PartialEq)]
+enum ReasonProblem {
+    /// A return or a rejection with no reason a reader would see.
+    Missing,
+    /// Control or text-direction characters (pasted from elsewhere, or typed to mislead),
+    /// which the server refuses.
+    Hidden,
+}
+
 #[component]
 fn Task(application: Application) -> impl IntoView {
     let i18n = use_i18n();
-    let auth = Auth::get();
     let current = RwSignal::new(application);
     let failure = RwSignal::new(None::<ClientError>);
     // A reason half written when the session ended is given back after signing in again.
@@ -83,7 +91,8 @@ fn Task(application: Application) -> impl IntoView {
             .try_get_untracked()
             .filter(|r| deciding && !r.trim().is_empty())
     });
-    let reason_missing = RwSignal::new(false);
+    // What is wrong with the reason typed, if anything: the key of the message that says so.
+    let reason_problem = RwSignal::new(None::<ReasonProblem>);
     let claim = Action::new_local(|id: &String| {
         let id = id.clone();
         async move { api().claim(&id).await }
@@ -102,15 +111,25 @@ fn Task(application: Application) -> impl IntoView {
             None => {}
         });
     }
-    let me = move || auth.me().map(|m| m.user.display_name).unwrap_or_default();
-    let mine = move || current.with(|a| a.handler_name.as_deref() == Some(me().as_str()));
+    let mine = move || current.with(|a| a.handled_by_caller);
     let verdict = move |v: Verdict| {
-        let text = reason.get_untracked().trim().to_owned();
-        if v != Verdict::Approve && text.is_empty() {
-            reason_missing.set(true);
+        // A new try: what the last one was told no longer stands.
+        failure.set(None);
+        let text = kapok_api::text::trim(&reason.get_untracked()).to_owned();
+        let problem = if v != Verdict::Approve && text.is_empty() {
+            Some(ReasonProblem::Missing)
+        } else if text
+            .chars()
+            .any(|c| c != '\n' && kapok_api::text::disguises(c))
+        {
+            Some(ReasonProblem::Hidden)
+        } else {
+            None
+        };
+        reason_problem.set(problem);
+        if problem.is_some() {
             return;
         }
-        reason_missing.set(false);
         let id = current.with_untracked(|a| a.id.clone());
         decide.dispatch_local((
             id,
@@ -150,13 +169,16 @@ fn Task(application: Application) -> impl IntoView {
                         <label class="kp-plain-field">
                             <span>{move || t_string!(i18n, tasks.reason_label)}</span>
                             <textarea name="reason" rows="3" maxlength=kapok_api::REASON_MAX.to_string()
-                                aria-invalid=move || reason_missing.get().then_some("true")
-                                aria-describedby=move || reason_missing.get().then_some("reason-error")
+                                aria-invalid=move || reason_problem.get().is_some().then_some("true")
+                                aria-describedby=move || reason_problem.get().is_some().then_some("reason-error")
                                 prop:value=move || reason.get()
                                 on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
                         </label>
-                        {move || reason_missing.get().then(|| view! {
-                            <p class="kp-field-error" id="reason-error" role="alert">{move || t_string!(i18n, tasks.reason_needed)}</p>
+                        {move || reason_problem.get().map(|problem| view! {
+                            <p class="kp-field-error" id="reason-error" role="alert">{move || match problem {
+                                ReasonProblem::Missing => t_string!(i18n, tasks.reason_needed),
+                                ReasonProblem::Hidden => t_string!(i18n, tasks.reason_hidden),
+                            }}</p>
                         })}
                         <div class="kp-actions">
                             <Button disabled=busy on_click=Callback::new(move |_| verdict(Verdict::Approve))>{move || t_string!(i18n, tasks.approve)}</Button>

@@ -76,7 +76,15 @@ pub fn VerifyPage(
         }
     });
     let check = Action::new_local(|request: &VerifyRequest| check_code(request.clone()));
+    // A result belongs to the code it was given for: once the code is changed, or sent again,
+    // the last one (perhaps someone else's "valid") is gone, never shown under a new code.
+    Effect::watch(
+        move || token.track(),
+        move |_, _, _| check.value().set(None),
+        false,
+    );
     let submit = move || {
+        check.value().set(None);
         let text = token.get_untracked();
         if text.trim().is_empty() {
             empty.set(true);
@@ -98,7 +106,6 @@ pub fn VerifyPage(
             <div class="kp-stack">
                 <p class="kp-lead">{move || t_string!(i18n, verify.intro)}</p>
                 <Scanner on_code=Callback::new(move |text: String| {
-                    check.value().set(None);
                     token.set(text);
                     submit();
                 })/>
@@ -108,9 +115,10 @@ pub fn VerifyPage(
                 }>
                     <TextField id="licence-code" label=Signal::derive(move || t_string!(i18n, verify.token_label).to_string())
                         value=token autocomplete="off"
+                        hint=Signal::derive(move || t_string!(i18n, verify.token_hint).to_string())
                         error=Signal::derive(move || empty.get().then(|| t_string!(i18n, verify.empty).to_string()))/>
                     <TextField id="check-place" label=Signal::derive(move || t_string!(i18n, verify.place_label).to_string())
-                        value=place autocomplete="off"/>
+                        value=place autocomplete="off" max_chars=kapok_api::PLACE_MAX/>
                     <Button submit=true disabled=check.pending()>
                         {move || if check.pending().get() { t_string!(i18n, verify.checking) } else { t_string!(i18n, verify.submit) }}
                     </Button>

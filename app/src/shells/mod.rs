@@ -40,6 +40,15 @@ enum Gate {
 #[derive(Clone, Copy)]
 pub struct ShellOf(pub Persona);
 
+/// Where a persona's Me tab is: their account, passkeys and devices.
+pub fn me_path(persona: Persona) -> &'static str {
+    match persona {
+        Persona::Resident => "/resident/me",
+        Persona::Enterprise => "/enterprise/me",
+        Persona::Official => "/official/me",
+    }
+}
+
 #[component]
 pub fn Shell(persona: Persona) -> impl IntoView {
     provide_context(ShellOf(persona));
@@ -124,11 +133,7 @@ fn tabs(persona: Persona, i18n: I18nContext<Locale>, unread: u32) -> Vec<Tab> {
         Persona::Enterprise => "/enterprise/messages",
         Persona::Official => "/official/messages",
     };
-    let me = match persona {
-        Persona::Resident => "/resident/me",
-        Persona::Enterprise => "/enterprise/me",
-        Persona::Official => "/official/me",
-    };
+    let me = me_path(persona);
     let middle = match persona {
         Persona::Resident => [
             tab(

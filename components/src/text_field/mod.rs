@@ -18,6 +18,9 @@ pub fn TextField(
     #[prop(optional, into)]
     hint: MaybeProp<String>,
     #[prop(optional, into)] error: MaybeProp<String>,
+    /// The most that may be typed, where the server keeps no more.
+    #[prop(optional)]
+    max_chars: Option<usize>,
 ) -> impl IntoView {
     let class = style! {
         .kp-field {
@@ -78,6 +81,7 @@ pub fn TextField(
                 name=id
                 type=if password { "password" } else { "text" }
                 autocomplete=autocomplete
+                maxlength=max_chars
                 autocapitalize="none"
                 spellcheck="false"
                 // aria-invalid and aria-describedby: the hint and the error are read with the

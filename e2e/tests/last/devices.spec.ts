@@ -80,7 +80,7 @@ test("Me lists the devices signed in, marks this one, and signs another out with
   await computer.context().close();
 });
 
-test("a link opened in WeChat or WeCom is listed under the app's name, in the reader's language", async ({
+test("a link opened in WeChat, WeCom or a phone maker's browser is listed under that name, in the reader's language", async ({
   browser,
   baseURL,
 }) => {
@@ -89,18 +89,23 @@ test("a link opened in WeChat or WeCom is listed under the app's name, in the re
     "Mozilla/5.0 (iPhone; CPU iPhone OS 16_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.38(0x1800262c) NetType/WIFI Language/zh_CN";
   const wecom =
     "Mozilla/5.0 (Linux; Android 12; M2102J2SC Build/SKQ1.211006.001; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/86.0.4240.99 XWEB/4317 MMWEBSDK/20220903 Mobile Safari/537.36 wxwork/4.1.6 MicroMessenger/7.0.1 NetType/WIFI Language/zh Lang/zh ColorScheme/Light";
+  // Phones sold in China come with a browser of their maker's, which says "Chrome" as well.
+  const huawei =
+    "Mozilla/5.0 (Linux; Android 10; HarmonyOS; NOH-AN00; HMSCore 6.11.0.302) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/99.0.4844.88 HuaweiBrowser/13.0.5.302 Mobile Safari/537.36";
   const inWeChat = await device(browser, baseURL, wechat);
   const inWeCom = await device(browser, baseURL, wecom);
+  const inHuawei = await device(browser, baseURL, huawei);
+  await signIn(inHuawei, "elder");
   await signIn(inWeCom, "elder");
   await signIn(inWeChat, "elder");
   await open(inWeChat, "/resident/me");
 
-  const names: [LocaleTag, string, string][] = [
-    ["zh-CN", "微信 · iPhone", "企业微信 · Android"],
-    ["zh-HK", "微信 · iPhone", "企業微信 · Android"],
-    ["en", "WeChat · iPhone", "WeCom · Android"],
+  const names: [LocaleTag, string, string, string][] = [
+    ["zh-CN", "微信 · iPhone", "企业微信 · Android", "华为浏览器 · Android"],
+    ["zh-HK", "微信 · iPhone", "企業微信 · Android", "華為瀏覽器 · Android"],
+    ["en", "WeChat · iPhone", "WeCom · Android", "Huawei Browser · Android"],
   ];
-  for (const [locale, here, there] of names) {
+  for (const [locale, here, there, maker] of names) {
     if (locale !== "zh-CN") {
       await inWeChat.evaluate((l) => localStorage.setItem("kapok.locale", l), locale);
       await inWeChat.reload();
@@ -114,10 +119,13 @@ test("a link opened in WeChat or WeCom is listed under the app's name, in the re
     // The button to end it names it the same way.
     const end = t.sessions.end_label.replace("{{ device }}", there);
     await expect(other.getByRole("button", { name: end })).toBeVisible();
-    // Neither is named for the engine inside the app.
+    const makers = list.getByRole("listitem").filter({ hasText: maker });
+    await expect(makers).toHaveCount(1);
+    await expect(makers.getByRole("button", { name: t.sessions.end_label.replace("{{ device }}", maker) })).toBeVisible();
+    // None is named for the engine inside.
     await expect(mine).not.toContainText("Safari");
     await expect(other).not.toContainText("Webview");
+    await expect(makers).not.toContainText("Chrome");
   }
-  await inWeChat.context().close();
-  await inWeCom.context().close();
+  for (const p of [inWeChat, inWeCom, inHuawei]) await p.context().close();
 });

@@ -35,6 +35,15 @@ pub struct StoredApplication {
     pub handler_user_id: Option<String>,
 }
 
+impl StoredApplication {
+    /// The application as `user_id` is shown it: whether they are the official handling it
+    /// is told by who they are, not by a name two officials may share.
+    pub fn seen_by(mut self, user_id: &str) -> Application {
+        self.application.handled_by_caller = self.handler_user_id.as_deref() == Some(user_id);
+        self.application
+    }
+}
+
 /// A new application: a draft, or sent (and accepted) at once.
 pub struct NewApplication<'a> {
     pub id: &'a str,
@@ -532,6 +541,7 @@ fn from_row(row: &AnyRow) -> sqlx::Result<StoredApplication> {
             timeline: Vec::new(),
             issued_licence_id: row.get("issued_licence_id"),
             handler_name: row.get("handler_name"),
+            handled_by_caller: false,
             created_at: row.get("created_at"),
             updated_at: row.get("updated_at"),
         },

@@ -72,6 +72,8 @@ pub struct StoredRequest {
     pub decision: Decision,
     pub created_at: i64,
     pub decided_at: Option<i64>,
+    /// When the grant made from it was revoked, if it was.
+    pub grant_revoked_at: Option<i64>,
 }
 
 impl StoredRequest {
@@ -79,9 +81,15 @@ impl StoredRequest {
         self.created_at + LINK_LIFETIME_SECS
     }
 
+    /// Where the request stands. One still pending expires with its link, or once the last
+    /// day it asks for has passed: approving it then would make a grant already over.
     pub fn status(&self, now: i64) -> RequestStatus {
         match self.decision {
-            Decision::Pending if now > self.link_expires_at() => RequestStatus::Expired,
+            Decision::Pending
+                if now > self.link_expires_at() || self.valid_until < clock::today(now) =>
+            {
+                RequestStatus::Expired
+            }
             Decision::Pending => RequestStatus::Pending,
             Decision::Approved => RequestStatus::Approved,
             Decision::Declined => RequestStatus::Declined,
@@ -215,12 +223,13 @@ const REQUEST_SELECT: &str = "
            ru.id_number AS requester_id_number,
            r.approver_user_id, au.display_name AS approver_name,
            r.scopes, r.valid_from, r.valid_until, r.note, r.binding_code, r.status,
-           r.created_at, r.decided_at
+           r.created_at, r.decided_at, g.revoked_at AS grant_revoked_at
     FROM delegation_requests r
     JOIN users ru ON ru.id = r.requester_user_id
     JOIN users au ON au.id = r.approver_user_id
     LEFT JOIN enterprises e ON e.id = r.principal_enterprise_id
-    LEFT JOIN users pu ON pu.id = r.principal_user_id";
+    LEFT JOIN users pu ON pu.id = r.principal_user_id
+    LEFT JOIN grants g ON g.request_id = r.id";
 
 pub async fn find(db: &Db, id: &str) -> sqlx::Result<Option<StoredRequest>> {
     let row = sqlx::query(&format!("{REQUEST_SELECT} WHERE r.id = $1"))
@@ -251,18 +260,21 @@ pub async fn made_by(db: &Db, user_id: &str) -> sqlx::Result<Vec<StoredRequest>>
 }
 
 /// Pending requests `user_id` is to decide whose links are still live (made at or after
-/// `made_since`), newest first.
+/// `made_since`) and whose last day has not passed (`today`, as `YYYY-MM-DD`), newest first.
 pub async fn waiting_for(
     db: &Db,
     user_id: &str,
     made_since: i64,
+    today: &str,
 ) -> sqlx::Result<Vec<StoredRequest>> {
     let rows = sqlx::query(&format!(
         "{REQUEST_SELECT} WHERE r.approver_user_id = $1 AND r.status = 'pending' AND r.created_at >= $2
+           AND r.valid_until >= $3
          ORDER BY r.created_at DESC, r.id LIMIT {PAGE}"
     ))
     .bind(user_id)
     .bind(made_since)
+    .bind(today)
     .fetch_all(db)
     .await?;
     rows.iter().map(request_from_row).collect()
@@ -304,8 +316,35 @@ pub async fn close(
         },
     )
     .await?;
+    if decision == Decision::Declined {
+        tell_requester(&mut tx, request, false, now).await?;
+    }
     tx.commit().await?;
     Ok(true)
+}
+
+/// Tells whoever asked that their request was decided: the link they shared may be long gone
+/// from their screen, and the answer should not wait for them to look.
+async fn tell_requester(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    request: &StoredRequest,
+    approved: bool,
+    now: i64,
+) -> sqlx::Result<()> {
+    notifications::add(
+        &mut **tx,
+        &request.requester_user_id,
+        &NotificationKind::DelegationDecided {
+            request_id: request.id.clone(),
+            delegation: request.kind,
+            approver_name: request.approver_name.clone(),
+            approved,
+        },
+        None,
+        now,
+    )
+    .await
+    .map(drop)
 }
 
 /// Approves a pending request: in one transaction the request is marked approved, the grant
@@ -355,6 +394,7 @@ pub async fn approve(
         },
     )
     .await?;
+    tell_requester(&mut tx, request, true, now).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -504,6 +544,25 @@ pub async fn revoke(
         },
     )
     .await?;
+    // The grantee giving it up knows; revoked by anyone else, they are told.
+    if actor_user_id != grant.grantee_user_id {
+        let revoked_by: String = sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
+            .bind(actor_user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        notifications::add(
+            &mut *tx,
+            &grant.grantee_user_id,
+            &NotificationKind::GrantRevoked {
+                grant_id: grant.grant.id.clone(),
+                delegation: grant.grant.kind,
+                revoked_by,
+            },
+            None,
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(true)
 }
@@ -629,6 +688,7 @@ fn request_from_row(row: &AnyRow) -> sqlx::Result<StoredRequest> {
         decision: Decision::parse(row.get("status")).ok_or_else(|| corrupt("status"))?,
         created_at: row.get("created_at"),
         decided_at: row.get("decided_at"),
+        grant_revoked_at: row.get("grant_revoked_at"),
     })
 }
 

@@ -269,11 +269,13 @@ async fn write_and_answer(db: &Db, group: Vec<Check>) {
 
 /// A check's row: its first use, or a replay. Without a target, DO NOTHING covers the
 /// first-use index on both engines and leaves the transaction usable, where a unique violation
-/// would abort it on PostgreSQL.
+/// would abort it on PostgreSQL. Only an official checking is kept by name (the holder is told
+/// who checked at a counter); anyone else signed in is kept as the public is, by no one.
 fn check_row(check: &Check, replay: bool) -> sqlx::query::Query<'_, sqlx::Any, AnyArguments<'_>> {
     sqlx::query(
         "INSERT INTO verifications (licence_id, nonce, verifier_user_id, place, verified_at, replay)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+         VALUES ($1, $2, (SELECT id FROM users WHERE id = $3 AND persona = 'official'), $4, $5, $6)
+         ON CONFLICT DO NOTHING",
     )
     .bind(check.licence_id.as_str())
     .bind(check.nonce.as_slice())
@@ -310,7 +312,8 @@ async fn write(db: &Db, group: &[Check]) -> sqlx::Result<Vec<bool>> {
 pub async fn verifications(db: &Db, licence_id: &str) -> sqlx::Result<Vec<Verification>> {
     let rows = sqlx::query(
         "SELECT v.verified_at, v.place, v.replay, u.display_name
-         FROM verifications v LEFT JOIN users u ON u.id = v.verifier_user_id
+         FROM verifications v
+         LEFT JOIN users u ON u.id = v.verifier_user_id AND u.persona = 'official'
          WHERE v.licence_id = $1 ORDER BY v.verified_at DESC, v.id DESC LIMIT 200",
     )
     .bind(licence_id)
