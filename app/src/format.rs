@@ -32,6 +32,8 @@ fn options(pairs: &[(&str, &str)]) -> Object {
 enum Style {
     /// A calendar day read in UTC, where `YYYY-MM-DD` is parsed.
     CalendarDay,
+    /// A calendar month read in UTC ("2025年1月", "January 2025").
+    CalendarMonth,
     /// The day of an instant, in the device's time zone.
     Day,
     /// An instant to the minute, on a 24-hour clock.
@@ -51,6 +53,10 @@ impl Style {
         let mut pairs = DAY.to_vec();
         match self {
             Style::CalendarDay => pairs.push(("timeZone", "UTC")),
+            Style::CalendarMonth => {
+                pairs.retain(|(key, _)| *key != "day");
+                pairs.push(("timeZone", "UTC"));
+            }
             Style::Day => {}
             Style::Minute => pairs.extend(TIME),
             Style::Second => pairs.extend(TIME.into_iter().chain([("second", "2-digit")])),
@@ -93,6 +99,16 @@ pub fn date(locale: Locale, iso: &str) -> String {
     }
     // The date is a calendar day, not an instant: read it in UTC, where it was parsed.
     write(locale, Style::CalendarDay, ms)
+}
+
+/// A calendar month given as `YYYY-MM` (the months a record covers). Anything else is shown as
+/// it came.
+pub fn month(locale: Locale, iso: &str) -> String {
+    let ms = Date::parse(&format!("{iso}-01T00:00:00Z"));
+    if iso.len() != 7 || !ms.is_finite() {
+        return iso.to_string();
+    }
+    write(locale, Style::CalendarMonth, ms)
 }
 
 /// An instant (seconds since the epoch) as date and time to the minute, in the device's time

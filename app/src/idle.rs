@@ -23,6 +23,17 @@ use crate::{
 /// How long before the end the warning shows: time to read it and answer.
 const WARN_SECS: i64 = 120;
 
+/// When the server last heard from this person, in any tab of this browser: every tab shares
+/// the one session, so a tab left alone must not end it while the person works in another.
+const HEARD_KEY: &str = "kapok.heard";
+
+/// The latest of `heard` and what another tab of this browser recorded.
+fn heard_anywhere(heard: i64) -> i64 {
+    crate::device::get(HEARD_KEY)
+        .and_then(|s| s.parse::<i64>().ok())
+        .map_or(heard, |other| other.max(heard))
+}
+
 /// Watches for inactivity while someone is signed in.
 #[component]
 pub fn IdleGuard() -> impl IntoView {
@@ -37,20 +48,30 @@ fn Watch() -> impl IntoView {
     let auth = Auth::get();
     let navigate = use_navigate();
     let now = RwSignal::new(clock::now());
-    // When the server last heard from this person, by the device's clock.
+    // When the server last heard from this person, by the device's clock, here or in another
+    // tab (read each second, with the time).
     let heard = RwSignal::new(clock::now());
+    crate::device::set(HEARD_KEY, &heard.get_untracked().to_string());
     // The server may record a request up to a minute late, so its end can come that much early.
     let ends_at = move || heard.get() + SESSION_IDLE_SECS - SESSION_TOUCH_SECS;
     let left = Memo::new(move |_| ends_at() - now.get());
     let warning = Memo::new(move |_| left.get() <= WARN_SECS);
-    if let Ok(tick) =
-        set_interval_with_handle(move || now.set(clock::now()), Duration::from_secs(1))
-    {
+    if let Ok(tick) = set_interval_with_handle(
+        move || {
+            let latest = heard_anywhere(heard.get_untracked());
+            if latest != heard.get_untracked() {
+                heard.set(latest);
+            }
+            now.set(clock::now());
+        },
+        Duration::from_secs(1),
+    ) {
         on_cleanup(move || tick.clear());
     }
 
     let stay = move || {
         heard.set(clock::now());
+        crate::device::set(HEARD_KEY, &clock::now().to_string());
         now.set(clock::now());
         spawn_local(async move {
             // A session the server already ended cannot be kept: the API client's hook signs
@@ -91,7 +112,8 @@ fn Watch() -> impl IntoView {
             navigate(back.as_deref().unwrap_or("/"), Default::default());
         });
     };
-    let ended = Memo::new(move |_| left.get() <= 0);
+    // The end is checked against the other tabs once more before it is acted on.
+    let ended = Memo::new(move |_| left.get() <= 0 && heard_anywhere(heard.get()) == heard.get());
     let timed_out = sign_out.clone();
     Effect::new(move |_| {
         if ended.get() {

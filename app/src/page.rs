@@ -10,6 +10,22 @@ use crate::{
     shells::{ShellOf, shell_title},
 };
 
+/// Sends the person on to `path` once what holds this has been drawn, in place of the current
+/// entry in the history. The router's `Redirect` navigates at once, and when it is built as
+/// part of the page being entered (a signed-in person back at `/`), that page is torn down
+/// while still being built, which crashed the app.
+#[component]
+pub fn GoTo(path: String) -> impl IntoView {
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        let replace = leptos_router::NavigateOptions {
+            replace: true,
+            ..Default::default()
+        };
+        navigate(&path, replace);
+    });
+}
+
 thread_local! {
     /// Whether a page has been left since the app started (so the current one came by a
     /// route change).

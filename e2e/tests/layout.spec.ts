@@ -186,3 +186,24 @@ for (const locale of ["zh-CN", "zh-HK", "en"] as const) {
     });
   }
 }
+
+for (const elderly of [false, true]) {
+  test(`with the phone's text at twice its size, the wallet's filters stay inside their boxes and the screen (en, ${elderly ? "elderly" : "standard"})`, async ({ page }) => {
+    // The browser's own text size setting, as a phone's accessibility settings change it.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Page.setFontSizes", { fontSizes: { standard: 32 } });
+    await page.addInitScript(() => localStorage.setItem("kapok.locale", "en"));
+    if (elderly) await rememberElderlyMode(page);
+    await signIn(page, "resident");
+    await open(page, "/resident/wallet");
+    const s = strings.en;
+    const options = page.getByRole("group", { name: s.wallet.filter_legend }).locator("label");
+    await expect(options).toHaveCount(4);
+    expect(await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize))).toBeGreaterThanOrEqual(32);
+    const boxes = await options.evaluateAll((labels) =>
+      labels.map((label) => ({ right: label.getBoundingClientRect().right, overflows: label.scrollWidth > label.clientWidth + 1 })),
+    );
+    expect(boxes.filter((b) => b.overflows)).toEqual([]);
+    for (const b of boxes) expect(b.right).toBeLessThanOrEqual(390);
+  });
+}

@@ -125,7 +125,7 @@ test("a failed unlock, an answer without user verification and a forged signatur
 
   // Still signed out: the shell is not reachable.
   await page.goto("/resident/me");
-  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveURL(/\/\?next=%2Fresident%2Fme$/);
 
   // An honest answer gets in.
   await tamper(phone, {});
@@ -169,7 +169,7 @@ test("a passkey whose answer names another account than its own is refused, thou
   await passkeySignIn(page);
   await expect(page.getByRole("alert")).toHaveText(s.errors.passkey_rejected);
   await page.goto("/resident/me");
-  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveURL(/\/\?next=%2Fresident%2Fme$/);
 
   // The same passkey with its own handle still works.
   await replaceCredentials(phone, [elders]);

@@ -77,7 +77,7 @@ for (const account of ACCOUNTS) {
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByRole("status").filter({ hasText: s.sign_in.signed_out })).toBeVisible();
     await page.goto(`/${account.persona}`);
-    await expect(page).toHaveURL(/\/$/);
+    await expect(page).toHaveURL(new RegExp(`/\\?next=%2F${account.persona}$`));
     await expect(await heading(page)).toHaveText(s.sign_in.title);
   });
 }

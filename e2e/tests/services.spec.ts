@@ -290,6 +290,10 @@ test("a returned application is changed and sent again, and the timeline shows b
 
   const official = await person(browser, baseURL, "official");
   await claim(official, id);
+  // The months asked for, written as the page writes dates, not as the form's field keeps them.
+  await expect(official.getByRole("definition").filter({ hasText: /^2024年1月$/ })).toBeVisible();
+  await expect(official.getByRole("definition").filter({ hasText: /^2024年12月$/ })).toBeVisible();
+  await expect(official.getByText("2024-01")).toHaveCount(0);
   // A return needs a reason: one a reader would see.
   await official.getByRole("button", { name: s.tasks.send_back }).click();
   await expect(official.getByText(s.tasks.reason_needed)).toBeVisible();

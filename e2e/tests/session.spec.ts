@@ -176,6 +176,29 @@ test("activity keeps the session without any warning", async ({ page }) => {
   await expect(page).toHaveURL(/\/resident$/);
 });
 
+test("a tab left alone does not sign her out while she works in another, and warns once she stops", async ({ context }) => {
+  // One clock for both tabs of the browser, as on a phone.
+  await context.clock.install();
+  const working = await context.newPage();
+  await signIn(working, "resident");
+  const left = await context.newPage();
+  await open(left, "/resident/wallet/lic-resident-id");
+  const warning = left.getByRole("alertdialog", { name: s.idle.title });
+  for (let i = 0; i < 4; i++) {
+    await context.clock.fastForward("20:00");
+    await working.getByRole("main").click({ position: { x: 5, y: 5 } });
+  }
+  // 80 minutes on, with nothing done in it, the licence's tab neither warns nor signs out.
+  await left.clock.runFor(2000);
+  await expect(warning).toBeHidden();
+  await expect(left).toHaveURL(/\/resident\/wallet\/lic-resident-id$/);
+  expect((await working.request.get("/api/v1/me")).status()).toBe(200);
+  // Once she stops everywhere, the time-out comes as before, in both.
+  await context.clock.fastForward("27:30");
+  await expect(warning).toBeVisible();
+  await expect(working.getByRole("alertdialog", { name: s.idle.title })).toBeVisible();
+});
+
 for (const locale of LOCALES) {
   for (const elderly of [false, true]) {
     test(`the time-out warning has no axe violations (${locale}, ${elderly ? "elderly" : "standard"})`, async ({ page }) => {

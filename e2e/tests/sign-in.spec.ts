@@ -44,10 +44,33 @@ test("a demo account signs in with one tap", async ({ page }) => {
   await expect(await heading(page)).toHaveText(s.shell.official);
 });
 
-test("a signed-out visitor to a shell is sent to sign in", async ({ page }) => {
+test("a link opened while signed out leads to sign in, and from there to where it pointed", async ({ page }) => {
   await page.goto("/enterprise/delegation");
-  await expect(page).toHaveURL(/\/$/);
   await expect(await heading(page)).toHaveText(s.sign_in.title);
+  expect(new URL(page.url()).pathname).toBe("/");
+  expect(new URL(page.url()).searchParams.get("next")).toBe("/enterprise/delegation");
+  await fillSignIn(page, "staff");
+  await expect(page).toHaveURL(/\/enterprise\/delegation$/);
+});
+
+test("signed in, going back to the sign-in page goes on home, without building it or an error", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto("/");
+  await fillSignIn(page, "resident");
+  await expect(page).toHaveURL(/\/resident$/);
+  // Back, and a route change to "/" from within the app.
+  await page.goBack();
+  await expect(page).toHaveURL(/\/resident$/);
+  await page.evaluate(() => {
+    history.pushState({}, "", "/");
+    dispatchEvent(new PopStateEvent("popstate"));
+  });
+  await expect(page).toHaveURL(/\/resident$/);
+  await expect(await heading(page)).toHaveText(s.shell.resident);
+  await page.getByRole("link", { name: s.tabs.wallet }).click();
+  await expect(page).toHaveURL(/\/resident\/wallet$/);
+  expect(errors).toEqual([]);
 });
 
 test("a resident cannot open another persona's shell, and her own comes back in its own colours", async ({ page }) => {

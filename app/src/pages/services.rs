@@ -266,8 +266,16 @@ fn Editor(
     crate::unsaved::guard(move || form.try_get_untracked().filter(|f| *f != opened));
     let shown_errors = RwSignal::new(Vec::<FieldError>::new());
     let failure = RwSignal::new(None::<ClientError>);
-    let wallet = LocalResource::new(|| async { api().wallet().await });
-    let wallet_list = Signal::derive(move || wallet.get().and_then(|r| r.ok()));
+    // The wallet as the wallet page keeps it: with no network or a failing server, the copy
+    // saved on the device, so the licences to reuse can still be chosen.
+    let wallet = LocalResource::new(|| {
+        crate::pages::wallet::fetch_or_saved(crate::device::personal("wallet"), async {
+            api().wallet().await
+        })
+    });
+    let wallet_list = Signal::derive(move || wallet.get().and_then(|r| r.ok()).map(|f| f.data));
+    let wallet_failed = Signal::derive(move || wallet.get().and_then(|r| r.err()));
+    let reload_wallet = Callback::new(move |_| wallet.refetch());
     let existing_id = existing.as_ref().map(|a| a.id.clone());
     let returned = existing
         .as_ref()
@@ -368,10 +376,10 @@ fn Editor(
     });
     let fields = match form.get_untracked() {
         ApplicationForm::DrivingLicenceRenewal(_) => view! {
-            <WalletChoice field=FormField::Licence wallet=wallet_list errors=errors
+            <WalletChoice field=FormField::Licence wallet=wallet_list failed=wallet_failed retry=reload_wallet errors=errors
                 types=vec![kapok_api::LicenceType::DrivingLicence] expired_ok=true
                 value=lens!(form, DrivingLicenceRenewal, licence_id)/>
-            <WalletChoice field=FormField::Identity wallet=wallet_list errors=errors
+            <WalletChoice field=FormField::Identity wallet=wallet_list failed=wallet_failed retry=reload_wallet errors=errors
                 types=vec![kapok_api::LicenceType::ResidentIdCard, kapok_api::LicenceType::HkIdentityCard]
                 value=lens!(form, DrivingLicenceRenewal, identity_licence_id)/>
             <OneOf field=FormField::Reason errors=errors
@@ -387,7 +395,7 @@ fn Editor(
         }
         .into_any(),
         ApplicationForm::SocialSecurityRecord(_) => view! {
-            <WalletChoice field=FormField::Identity wallet=wallet_list errors=errors
+            <WalletChoice field=FormField::Identity wallet=wallet_list failed=wallet_failed retry=reload_wallet errors=errors
                 types=vec![kapok_api::LicenceType::ResidentIdCard, kapok_api::LicenceType::HkIdentityCard]
                 value=lens!(form, SocialSecurityRecord, identity_licence_id)/>
             <TextRow field=FormField::FromMonth errors=errors kind="month" autocomplete="off"
@@ -401,7 +409,7 @@ fn Editor(
         }
         .into_any(),
         ApplicationForm::FoodBusinessPermit(_) => view! {
-            <WalletChoice field=FormField::BusinessLicence wallet=wallet_list errors=errors
+            <WalletChoice field=FormField::BusinessLicence wallet=wallet_list failed=wallet_failed retry=reload_wallet errors=errors
                 types=vec![kapok_api::LicenceType::BusinessLicence]
                 value=lens!(form, FoodBusinessPermit, business_licence_id)/>
             <TextRow field=FormField::PremisesAddress errors=errors autocomplete="street-address"
@@ -583,6 +591,9 @@ fn WalletChoice(
     errors: Signal<Vec<FieldError>>,
     types: Vec<kapok_api::LicenceType>,
     wallet: Signal<Option<Vec<LicenceSummary>>>,
+    /// Why the wallet could not be read, when it could not (and no copy was saved).
+    failed: Signal<Option<ClientError>>,
+    retry: Callback<()>,
     value: (Signal<Option<String>>, Callback<Option<String>>),
     /// An expired licence will do (the one a renewal renews).
     #[prop(optional)]
@@ -627,7 +638,10 @@ fn WalletChoice(
             <legend>{move || labels::form_field(i18n, field)}</legend>
             <p class="kp-hint">{move || t_string!(i18n, apply.from_wallet)}</p>
             {move || match usable.get() {
-                None => view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }.into_any(),
+                None => match failed.get() {
+                    Some(e) => view! { <LoadFailed error=e on_retry=retry/> }.into_any(),
+                    None => view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }.into_any(),
+                },
                 Some(list) if list.is_empty() => {
                     let kinds = kinds.clone();
                     view! { <p class="kp-notice">{move || t_string!(i18n, apply.none_in_wallet, kinds = kinds()).to_string()}</p> }.into_any()
@@ -950,6 +964,8 @@ pub fn Answers(application: Application) -> impl IntoView {
     let yes = move || t_string!(i18n, application.yes).to_string();
     let mut rows: Vec<(FormField, Signal<String>)> = Vec::new();
     let text = |s: String| Signal::derive(move || s.clone());
+    // A month as the rest of the page writes dates: "2025年1月", "January 2025".
+    let month = move |m: String| Signal::derive(move || format::month(i18n.get_locale(), &m));
     // A licence taken from the wallet is shown as the register has it now (kind, holder,
     // masked number, validity), so the official deciding can check it; its id means nothing
     // to a reader. One no longer in the register is only said to have been taken.
@@ -993,8 +1009,8 @@ pub fn Answers(application: Application) -> impl IntoView {
         }
         ApplicationForm::SocialSecurityRecord(f) => {
             rows.push((FormField::Identity, licence(&f.identity_licence_id)));
-            rows.push((FormField::FromMonth, text(f.from_month.clone())));
-            rows.push((FormField::ToMonth, text(f.to_month.clone())));
+            rows.push((FormField::FromMonth, month(f.from_month.clone())));
+            rows.push((FormField::ToMonth, month(f.to_month.clone())));
             if let Some(p) = f.purpose {
                 rows.push((
                     FormField::Purpose,

@@ -3,17 +3,14 @@
 use kapok_api::{ErrorCode, Me, SignInRequest, client::ClientError};
 use kapok_components::{Button, ButtonVariant, Card, Loading, TextField, Toast};
 use leptos::prelude::*;
-use leptos_router::{
-    components::Redirect,
-    hooks::{use_navigate, use_query_map},
-};
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::{
     api::api,
     auth::{Auth, AuthState, Notice},
     errors::{error_text, passkey_error_text},
     i18n::{t_string, use_i18n},
-    page::Page,
+    page::{GoTo, Page},
     pages::passkeys::Failure,
     prefs::Prefs,
     settings::DisplaySettings,
@@ -53,8 +50,32 @@ async fn sign_in_with_passkey() -> Result<Me, Failure> {
     Ok(signed_in?)
 }
 
+/// The sign-in page, or for someone already signed in (back at `/` from their home, say) the
+/// page they are going to, without building the form.
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    let auth = Auth::get();
+    let next = use_query_map()
+        .with_untracked(|q| q.get("next"))
+        .filter(|n| is_local_path(n));
+    let signed_in = Memo::new(move |_| match auth.state.get() {
+        AuthState::SignedIn(me) => Some(me.user.persona.home_path()),
+        _ => None,
+    });
+    move || match signed_in.get() {
+        Some(home) => {
+            let path = next.clone().unwrap_or_else(|| home.to_owned());
+            view! { <GoTo path=path/> }.into_any()
+        }
+        None => view! { <SignInForm next=next.clone()/> }.into_any(),
+    }
+}
+
+#[component]
+fn SignInForm(
+    /// Where to go once signed in (a path on this site), else the account's home.
+    next: Option<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::get();
     let prefs = Prefs::get();
@@ -66,10 +87,6 @@ pub fn SignInPage() -> impl IntoView {
         let request = request.clone();
         async move { api().sign_in(&request).await }
     });
-    let next = use_query_map()
-        .with_untracked(|q| q.get("next"))
-        .filter(|n| is_local_path(n));
-    let next_after_redirect = next.clone();
     let signed_in = move |me: Me| {
         prefs.adopt_account_preferences(&me, i18n);
         crate::auth::signed_in(&me);
@@ -119,13 +136,6 @@ pub fn SignInPage() -> impl IntoView {
     });
 
     view! {
-        {move || match auth.state.get() {
-            AuthState::SignedIn(me) => {
-                let path = next_after_redirect.clone().unwrap_or_else(|| me.user.persona.home_path().to_owned());
-                Some(view! { <Redirect path=path/> })
-            }
-            _ => None,
-        }}
         <Page title=Signal::derive(move || t_string!(i18n, sign_in.title).to_string())>
             <div class="kp-stack">
                 <Toast message=notice/>

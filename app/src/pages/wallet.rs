@@ -49,7 +49,7 @@ pub struct Fetched<T> {
 /// Fetches with `call`, saving the answer on the device under `key`; with no network, the
 /// saved copy is the answer (marked offline). What the server says is no longer the caller's
 /// to see (403, 404) is not kept.
-async fn fetch_or_saved<T, F>(key: String, call: F) -> Result<Fetched<T>, ClientError>
+pub(crate) async fn fetch_or_saved<T, F>(key: String, call: F) -> Result<Fetched<T>, ClientError>
 where
     T: serde::Serialize + serde::de::DeserializeOwned,
     F: std::future::Future<Output = Result<T, ClientError>>,

@@ -9,17 +9,14 @@ use kapok_api::Persona;
 use kapok_components::{IconName, Loading, Tab, TabBar};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-use leptos_router::{
-    components::{Outlet, Redirect},
-    hooks::use_location,
-};
+use leptos_router::{components::Outlet, hooks::use_location};
 
 use crate::{
     api::api,
     auth::{Auth, AuthState, Notice},
     format,
     i18n::{Locale, t_string, use_i18n},
-    page::LoadFailed,
+    page::{GoTo, LoadFailed},
     pages::messages::{Unread, unread_text},
     prefs::{clear_theme, set_theme},
 };
@@ -90,15 +87,17 @@ pub fn Shell(persona: Persona) -> impl IntoView {
             view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }
                 .into_any()
         }
-        // After a session ended by itself, signing in again brings the person back here.
+        // Signing in brings the person back here: to a link opened while signed out, or after
+        // a session ended by itself. Not after signing out, when whoever signs in next may be
+        // someone else.
         Gate::Out => {
             let path = match auth.notice.get_untracked() {
-                Some(Notice::Expired | Notice::TimedOut) => crate::auth::sign_in_and_back(),
-                _ => "/".to_owned(),
+                Some(Notice::SignedOut) => "/".to_owned(),
+                _ => crate::auth::sign_in_and_back(),
             };
-            view! { <Redirect path=path/> }.into_any()
+            view! { <GoTo path=path/> }.into_any()
         }
-        Gate::Elsewhere(path) => view! { <Redirect path=path/> }.into_any(),
+        Gate::Elsewhere(path) => view! { <GoTo path=path.to_owned()/> }.into_any(),
         Gate::Failed(e) => view! {
             <main id="main" class="kp-main">
                 <LoadFailed error=e on_retry=Callback::new(move |_| auth.refresh())/>

@@ -17,7 +17,9 @@ pub struct Choice {
 
 /// `grid`: the options in two even columns, for a group whose options would otherwise wrap
 /// into rows of different lengths (four filters on a phone: two rows of two, not three and
-/// one, nor one, one and two in larger text).
+/// one, nor one, one and two in larger text). An option never gets narrower than its longest
+/// word: where two of those do not fit side by side (text enlarged to 200 %), options take
+/// a row each rather than spill out of their boxes.
 #[component]
 pub fn ChoiceGroup(
     #[prop(into)] legend: Signal<String>,
@@ -44,9 +46,8 @@ pub fn ChoiceGroup(
             flex-wrap: wrap;
             gap: var(--kp-space-1);
         }
-        .kp-choice__options--grid {
-            display: grid;
-            grid-template-columns: repeat(2, minmax(0, 1fr));
+        .kp-choice__options--grid .kp-choice__option {
+            flex: 1 1 calc(50% - var(--kp-space-1));
         }
         .kp-choice__option {
             display: inline-flex;
