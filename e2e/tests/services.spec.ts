@@ -444,3 +444,23 @@ for (const locale of LOCALES) {
     });
   }
 }
+
+test("with the server failing, the form offers the licences saved on the device, or says what failed and tries again", async ({ page }) => {
+  await signIn(page, "resident");
+  const service = s.service.social_security_record.name;
+  const identity = page.getByRole("group", { name: s.form.identity });
+  // Never opened the wallet on this device: nothing saved, so the failure is said, with Retry.
+  await page.route("**/api/v1/wallet", (route) => route.fulfill({ status: 503, contentType: "application/problem+json", body: "{}" }));
+  await startApplying(page, "/resident", service);
+  const retry = identity.getByRole("button", { name: s.errors.retry });
+  await expect(retry).toBeVisible();
+  await expect(identity.getByText(s.loading)).toHaveCount(0);
+  await page.unroute("**/api/v1/wallet");
+  await retry.click();
+  await expect(identity.getByRole("radio", { name: /居民身份证/ })).toBeChecked();
+
+  // The wallet is now saved on the device; with the server failing again, the form offers it.
+  await page.route("**/api/v1/wallet", (route) => route.abort("internetdisconnected"));
+  await startApplying(page, "/resident", service);
+  await expect(identity.getByRole("radio", { name: /居民身份证/ })).toBeChecked();
+});
