@@ -42,6 +42,30 @@ pub fn field_value(i18n: I18nContext<Locale>, key: FieldKey, value: &str) -> Str
     }
 }
 
+/// The language of a value shown as the licence holds it (a name, an address, 女, 汉), when it
+/// is written in Chinese: set on its element, so a screen reader speaks it in Chinese
+/// (Cantonese for a Hong Kong card) in an English page, and a Simplified value in Mandarin in
+/// a Hong Kong Chinese one. Dates, written in the page's language, and
+/// values with no Chinese in them have none of their own.
+pub fn value_lang(
+    key: Option<FieldKey>,
+    value: &str,
+    licence_type: kapok_api::LicenceType,
+) -> Option<&'static str> {
+    let date = matches!(
+        key,
+        Some(FieldKey::BirthDate | FieldKey::FirstIssued | FieldKey::DateOfIssue)
+    );
+    let han = |c: char| matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}');
+    (!date && value.chars().any(han)).then_some(
+        if licence_type == kapok_api::LicenceType::HkIdentityCard {
+            "zh-HK"
+        } else {
+            "zh-CN"
+        },
+    )
+}
+
 pub fn field(i18n: I18nContext<Locale>, key: FieldKey) -> &'static str {
     use FieldKey::*;
     match key {

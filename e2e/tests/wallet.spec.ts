@@ -158,6 +158,29 @@ test("the place is kept as written, without what would turn it around, and fits 
   await verifier.context().close();
 });
 
+test("in an English page a licence's Chinese values are marked as Chinese for screen readers, a Hong Kong card's as Cantonese; its dates are not", async ({
+  browser,
+  baseURL,
+}) => {
+  for (const [username, id, chinese, lang] of [
+    ["resident", "lic-resident-id", /^女$/, "zh-CN"],
+    ["hk-resident", "lic-hk-id", /^陳志偉 CHAN, Chi Wai$/, "zh-HK"],
+  ] as const) {
+    const page = await (await browser.newContext({ baseURL, locale: "en" })).newPage();
+    await page.addInitScript(() => localStorage.setItem("kapok.locale", "en"));
+    await signIn(page, username);
+    await open(page, `/resident/wallet/${id}`);
+    const facts = page.locator(".kp-licence-face dd");
+    await expect(facts.filter({ hasText: chinese })).toHaveAttribute("lang", lang);
+    // The issuing authority too; the birth date is written in English, and is not.
+    await expect(facts.last()).toHaveAttribute("lang", lang);
+    const birth = facts.filter({ hasText: /^\d{1,2} \w+ \d{4}$/ }).first();
+    await expect(birth).toBeVisible();
+    expect(await birth.getAttribute("lang")).toBeNull();
+    await page.context().close();
+  }
+});
+
 test("an altered or made-up code is not accepted", async ({ page }) => {
   await signIn(page, "resident");
   const code = (await (await openIdCard(page)).textContent()) ?? "";
@@ -189,8 +212,12 @@ test("the wallet filters by status, and an expired licence shows no code", async
   await expect(list.getByRole("link")).toHaveCount(1);
   await list.getByRole("link", { name: new RegExp(s.licence_type.driving_licence) }).click();
   await expect(await heading(page)).toHaveText(s.licence_type.driving_licence);
-  await expect(page.getByText(s.wallet.qr_cannot_show)).toBeVisible();
+  await expect(page.getByText(s.wallet.cannot_show_expired)).toBeVisible();
   await expect(page.getByRole("img", { name: /二维码/ })).toHaveCount(0);
+  // It says why, and leads to renewing it, with this licence already chosen.
+  await page.getByRole("link", { name: s.wallet.renew }).click();
+  await expect(page).toHaveURL(/\/resident\/services\/driving_licence_renewal$/);
+  await expect(page.getByRole("group", { name: s.form.licence }).getByRole("radio")).toBeChecked();
 
   // A status none of her licences has is not "no licences yet"; all of them are one tap away.
   await open(page, "/resident/wallet");

@@ -197,14 +197,17 @@ fn Verified(licence: VerifiedLicence) -> impl IntoView {
             expires_at=licence.expires_at
             how=Signal::derive(move || t_string!(i18n, verify.online).to_string())
         >
-            {licence.shown_fields.iter().cloned().map(|f| view! {
-                <dt>{move || labels::field(i18n, f.key)}</dt>
-                <dd>{move || labels::field_value(i18n, f.key, &f.value)}</dd>
+            {licence.shown_fields.iter().cloned().map(|f| {
+                let lang = labels::value_lang(Some(f.key), &f.value, licence.licence_type);
+                view! {
+                    <dt>{move || labels::field(i18n, f.key)}</dt>
+                    <dd lang=lang>{move || labels::field_value(i18n, f.key, &f.value)}</dd>
+                }
             }).collect_view()}
             <dt>{move || t_string!(i18n, wallet.number)}</dt>
             <dd class="kp-code">{licence.number_masked.clone()}</dd>
             <dt>{move || t_string!(i18n, wallet.issued_by)}</dt>
-            <dd>{licence.issuing_authority.clone()}</dd>
+            <dd lang=labels::value_lang(None, &licence.issuing_authority, licence.licence_type)>{licence.issuing_authority.clone()}</dd>
         </Verdict>
     }
 }

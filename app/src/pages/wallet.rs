@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use kapok_api::{
-    EnterpriseRole, HolderKind, Licence, LicenceStatus, LicenceSummary, PresentationRequest,
-    client::ClientError,
+    EnterpriseRole, HolderKind, Licence, LicenceStatus, LicenceSummary, LicenceType, Persona,
+    PresentationRequest, client::ClientError,
 };
 use kapok_components::{
     Button, ButtonVariant, Card, Choice, ChoiceGroup, EmptyState, Loading, QrCode,
@@ -220,7 +220,7 @@ fn LicenceRow(licence: LicenceSummary, holder: HolderKind) -> impl IntoView {
         <li>
             <a class="kp-licence" href=href data-status=status_attr(status)>
                 <span class="kp-licence__type">{move || labels::licence_type(i18n, licence.licence_type)}</span>
-                <span class="kp-licence__holder">{licence.holder_name.clone()}</span>
+                <span class="kp-licence__holder" lang=labels::value_lang(None, &licence.holder_name, licence.licence_type)>{licence.holder_name.clone()}</span>
                 <span class="kp-licence__number kp-code">{licence.number_masked.clone()}</span>
                 <span class="kp-licence__meta">
                     <span class="kp-badge" data-status=status_attr(status)>{move || labels::status(i18n, status)}</span>
@@ -320,13 +320,32 @@ fn LicenceDetail(
     let has_secrets = licence.fields.iter().any(|f| f.sensitive);
     let fields = licence.fields.clone();
     let id = summary.id.clone();
+    // Her own driving licence running out, or run out: renewing it is one tap away (the form
+    // takes this licence from her wallet). Not for one shown under someone else's authority.
+    let renewable = summary.licence_type == LicenceType::DrivingLicence
+        && summary.through_grant.is_none()
+        && matches!(
+            summary.status,
+            LicenceStatus::Expiring | LicenceStatus::Expired
+        )
+        && auth
+            .me_untracked()
+            .is_some_and(|me| me.user.persona == Persona::Resident);
+    let status = summary.status;
     view! {
         <div class="kp-stack">
             {if presentable {
                 view! { <LiveCode licence_id=id.clone() licence_type=summary.licence_type now=now offline_at_start=offline/> }.into_any()
             } else {
-                view! { <p class="kp-form-error">{move || t_string!(i18n, wallet.qr_cannot_show)}</p> }.into_any()
+                // Why not, in words: expired, or revoked.
+                view! { <p class="kp-form-error">{move || match status {
+                    LicenceStatus::Revoked => t_string!(i18n, wallet.cannot_show_revoked),
+                    _ => t_string!(i18n, wallet.cannot_show_expired),
+                }}</p> }.into_any()
             }}
+            {renewable.then(|| view! {
+                <a class="kp-link" href="/resident/services/driving_licence_renewal">{move || t_string!(i18n, wallet.renew)}</a>
+            })}
             <section class="kp-licence-face" data-status=status_attr(summary.status) aria-labelledby="licence-face-title">
                 <h2 id="licence-face-title" class="kp-licence-face__title">{move || labels::licence_type(i18n, summary.licence_type)}</h2>
                 // aria-hidden: the ticking stamp is for the eye (a screenshot is visibly stale);
@@ -338,9 +357,10 @@ fn LicenceDetail(
                     {fields.into_iter().map(|f| {
                         let value = f.value.clone();
                         let sensitive = f.sensitive;
+                        let lang = labels::value_lang(Some(f.key), &value, summary.licence_type);
                         view! {
                             <dt>{move || labels::field(i18n, f.key)}</dt>
-                            <dd class:kp-code=sensitive>{move || {
+                            <dd class:kp-code=sensitive lang=lang>{move || {
                                 if sensitive && !revealed.get() { kapok_api::mask_number(&value) } else { labels::field_value(i18n, f.key, &value) }
                             }}</dd>
                         }
@@ -358,7 +378,7 @@ fn LicenceDetail(
                         }
                     }</dd>
                     <dt>{move || t_string!(i18n, wallet.issued_by)}</dt>
-                    <dd>{summary.issuing_authority.clone()}</dd>
+                    <dd lang=labels::value_lang(None, &summary.issuing_authority, summary.licence_type)>{summary.issuing_authority.clone()}</dd>
                 </dl>
                 <p class="kp-licence-face__status">
                     <span class="kp-badge" data-status=status_attr(summary.status)>{move || labels::status(i18n, summary.status)}</span>
