@@ -1,7 +1,7 @@
 // Delegation end to end: staff ask, the link travels, the legal representative approves with a
 // passkey, staff act for the company, and a revocation bites on the next request.
 import { readFileSync } from "node:fs";
-import { type Page, type Request, expect, test } from "@playwright/test";
+import { type Browser, type Page, type Request, expect, test } from "@playwright/test";
 import { fill, open, signIn, strings } from "../support/kapok";
 import { expectNoAxeViolations } from "../support/axe";
 import { ask, personWithPasskey } from "../support/delegation";
@@ -10,6 +10,15 @@ import { readQr } from "../support/qr";
 
 const s = strings["zh-CN"];
 const COMPANY = "广州木棉数字科技有限公司";
+
+/** Staff, on a phone of their own that may use the clipboard, ask for the default authority;
+ * the link and binding code as they would share them. */
+async function staffAsks(browser: Browser, baseURL: string | undefined) {
+  const staffContext = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["clipboard-read", "clipboard-write"] });
+  const staff = await staffContext.newPage();
+  await signIn(staff, "staff");
+  return { staffContext, staff, ...(await ask(staff, "/enterprise/delegation", [], "")) };
+}
 
 function watchGets(page: Page, into: string[]) {
   page.on("request", (r: Request) => {
@@ -136,10 +145,7 @@ test("only the registered legal representative decides; others see why, and a ta
   browser,
   baseURL,
 }) => {
-  const staffContext = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["clipboard-read", "clipboard-write"] });
-  const staff = await staffContext.newPage();
-  await signIn(staff, "staff");
-  const { link, binding } = await ask(staff, "/enterprise/delegation", [], "");
+  const { staffContext, staff, link, binding } = await staffAsks(browser, baseURL);
 
   // Staff themselves open their own link.
   await staff.goto(link);
@@ -182,10 +188,7 @@ test("a link that a chat app or a person changed on the way still opens the requ
   browser,
   baseURL,
 }) => {
-  const staffContext = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["clipboard-read", "clipboard-write"] });
-  const staff = await staffContext.newPage();
-  await signIn(staff, "staff");
-  const { link, binding } = await ask(staff, "/enterprise/delegation", [], "");
+  const { staffContext, link, binding } = await staffAsks(browser, baseURL);
   const secret = link.split("#")[1];
   const reader = await browser.newContext({ baseURL, locale: "zh-CN" });
   for (const changed of [

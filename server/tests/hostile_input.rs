@@ -146,15 +146,7 @@ async fn unknown_api_paths_and_methods_are_problems() {
 #[tokio::test]
 async fn an_id_that_is_not_utf_8_names_nothing_and_says_so_as_a_problem() {
     let server = TestServer::start().await;
-    let signed_in = server
-        .raw()
-        .post(server.url("/api/v1/session"))
-        .json(&serde_json::json!({"username": "resident", "password": "kapok-demo"}))
-        .send()
-        .await
-        .unwrap();
-    let cookie = signed_in.headers()["set-cookie"].to_str().unwrap();
-    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let cookie = server.session_cookie("resident").await;
     for (method, path) in [
         (reqwest::Method::GET, "/api/v1/wallet/%FF%FE"),
         (reqwest::Method::GET, "/api/v1/wallet/%C3%28/verifications"),

@@ -119,6 +119,19 @@ impl TestServer {
         format!("{}{}", self.base, path)
     }
 
+    /// The `Cookie` header of a new session of `username`, for raw requests that need one.
+    pub async fn session_cookie(&self, username: &str) -> String {
+        let signed_in = self
+            .raw()
+            .post(self.url("/api/v1/session"))
+            .json(&serde_json::json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        let cookie = signed_in.headers()["set-cookie"].to_str().unwrap();
+        cookie.split(';').next().unwrap().to_owned()
+    }
+
     /// A raw HTTP client, for requests the typed client would never send.
     pub fn raw(&self) -> reqwest::Client {
         reqwest::Client::new()
