@@ -14,8 +14,47 @@ pub fn remember(me: &Me) {
 /// earlier session) left on it is shown to them, offline or while a page loads.
 pub fn signed_in(me: &Me) {
     device::forget_personal_data();
+    // The session a sign-out could not end is no longer this browser's: its cookie has just
+    // been replaced, and telling the server later would end the new one.
+    device::remove(SIGN_OUT_PENDING);
     crate::unsaved::signed_in(&me.user.id);
     remember(me);
+}
+
+/// Set while a sign-out made with no network (or a failing server) is still to be told to it.
+const SIGN_OUT_PENDING: &str = "kapok.sign-out-pending";
+
+/// Ends this device's session. The server is told; with no network or a failing server it is
+/// told the next time the app starts ([`send_pending_sign_out`]), and meanwhile the person is
+/// signed out here all the same: on a borrowed phone with no signal, signing out must not
+/// depend on the signal. Either way the device forgets what it kept for them. `Ok(false)`: the
+/// server is still to be told.
+pub async fn sign_out_here() -> Result<bool, ClientError> {
+    let told = match api().sign_out().await {
+        Ok(()) => true,
+        Err(e) if e.is_unavailable() => {
+            device::set(SIGN_OUT_PENDING, "1");
+            false
+        }
+        Err(e) => return Err(e),
+    };
+    device::forget_personal_data();
+    Ok(told)
+}
+
+/// Tells the server of a sign-out it could not be told of when it was made. Sent as the app
+/// starts, while no one is signed in here, so the cookie it carries is the one signed out.
+fn send_pending_sign_out() {
+    if device::get(SIGN_OUT_PENDING).is_none() {
+        return;
+    }
+    spawn_local(async {
+        match api().sign_out().await {
+            Err(e) if e.is_unavailable() => {}
+            // Ended, or already gone.
+            _ => device::remove(SIGN_OUT_PENDING),
+        }
+    });
 }
 
 /// The sign-in page, to come back here (this page's path and query) once signed in again.
@@ -50,6 +89,8 @@ pub enum AuthState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Notice {
     SignedOut,
+    /// Signed out on this device with no network: the server is told when it is back.
+    SignedOutOffline,
     /// Signed out by the app after a while with nothing done; sent back to the page they were on
     /// once they sign in again, like `Expired`.
     TimedOut,
@@ -101,6 +142,7 @@ impl Auth {
     /// makes no request that can only answer 401.
     pub fn refresh(self) {
         if device::get(&device::personal("me")).is_none() {
+            send_pending_sign_out();
             self.state.set(AuthState::SignedOut);
             return;
         }

@@ -104,9 +104,11 @@ fn Watch() -> impl IntoView {
             crate::auth::sign_in_and_back()
         });
         spawn_local(async move {
-            // Gone either way: the device forgets even if the server cannot be told.
-            let _ = api().sign_out().await;
-            crate::device::forget_personal_data();
+            // Gone either way: the device forgets even if the server cannot be told now (it is
+            // told when the app next starts) or refuses.
+            if crate::auth::sign_out_here().await.is_err() {
+                crate::device::forget_personal_data();
+            }
             auth.notice.set(Some(notice));
             auth.state.set(AuthState::SignedOut);
             navigate(back.as_deref().unwrap_or("/"), Default::default());

@@ -176,6 +176,28 @@ test("activity keeps the session without any warning", async ({ page }) => {
   await expect(page).toHaveURL(/\/resident$/);
 });
 
+test("signing out with no signal signs her out on the phone and wipes it, and the server is told when the app next opens online", async ({ page }) => {
+  await signIn(page, "resident");
+  await open(page, "/resident/wallet/lic-resident-id");
+  await expect(page.getByTestId("licence-token")).toHaveText(/^KP1:/);
+  const saved = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("kapok.data.")));
+  expect(await saved()).not.toHaveLength(0);
+  await open(page, "/resident/me");
+  await page.route("**/api/v1/session", (route) => route.abort("internetdisconnected"));
+  await page.getByRole("button", { name: s.me.sign_out, exact: true }).click();
+  await expect(page.getByText(s.sign_in.signed_out_offline)).toBeVisible();
+  expect(new URL(page.url()).pathname).toBe("/");
+  expect(await saved()).toHaveLength(0);
+  // The phone no longer opens her pages; the server, not yet told, still has the session.
+  await page.goto("/resident/wallet");
+  await expect(page.getByRole("button", { name: s.sign_in.submit, exact: true })).toBeVisible();
+  expect((await page.request.get("/api/v1/me")).status()).toBe(200);
+  // Back online, the app's next start tells it.
+  await page.unroute("**/api/v1/session");
+  await page.reload();
+  await expect.poll(async () => (await page.request.get("/api/v1/me")).status()).toBe(401);
+});
+
 test("a tab left alone does not sign her out while she works in another, and warns once she stops", async ({ context }) => {
   // One clock for both tabs of the browser, as on a phone.
   await context.clock.install();

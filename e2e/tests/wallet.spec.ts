@@ -312,6 +312,18 @@ test("with the network cut, a licence opened before still shows a valid code and
   await expect(page.getByRole("heading", { name: s.verify.valid_title })).toBeVisible();
 });
 
+test("once the codes saved for offline are used up, the page says so, and offers no empty code to copy", async ({ page, context }) => {
+  await page.clock.install();
+  await signIn(page, "resident");
+  await openIdCard(page);
+  await expect(page.getByText(s.wallet.qr_text_label)).toBeVisible();
+  await context.setOffline(true);
+  await page.clock.fastForward("06:00");
+  await expect(page.getByRole("alert").filter({ hasText: s.wallet.offline_none })).toBeVisible();
+  await expect(qrImage(page)).toHaveCount(0);
+  await expect(page.getByText(s.wallet.qr_text_label)).toHaveCount(0);
+});
+
 test("with the server down or too busy, a returning holder still opens her licence and its code from the device", async ({ page }) => {
   await signIn(page, "resident");
   await openIdCard(page);

@@ -22,21 +22,30 @@ pub fn MePage() -> impl IntoView {
     let auth = Auth::get();
     let navigate = use_navigate();
     // `true`: on every device.
+    // `Ok(false)`: signed out here, the server still to be told (no network).
     let sign_out = Action::new_local(|everywhere: &bool| {
         let everywhere = *everywhere;
         async move {
             if everywhere {
-                api().sign_out_everywhere().await
+                // Other devices' sessions can only be ended by the server.
+                let ended = api().sign_out_everywhere().await;
+                if ended.is_ok() {
+                    crate::device::forget_personal_data();
+                }
+                ended.map(|()| true)
             } else {
-                api().sign_out().await
+                crate::auth::sign_out_here().await
             }
         }
     });
     let failure = RwSignal::new(None::<ClientError>);
     Effect::new(move |_| match sign_out.value().get() {
-        Some(Ok(())) => {
-            crate::device::forget_personal_data();
-            auth.notice.set(Some(Notice::SignedOut));
+        Some(Ok(told)) => {
+            auth.notice.set(Some(if told {
+                Notice::SignedOut
+            } else {
+                Notice::SignedOutOffline
+            }));
             auth.state.set(AuthState::SignedOut);
             navigate("/", Default::default());
         }

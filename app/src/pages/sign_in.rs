@@ -130,6 +130,7 @@ fn SignInForm(
     let notice = Signal::derive(move || {
         auth.notice.get().map(|n| match n {
             Notice::SignedOut => t_string!(i18n, sign_in.signed_out).to_string(),
+            Notice::SignedOutOffline => t_string!(i18n, sign_in.signed_out_offline).to_string(),
             Notice::TimedOut => t_string!(i18n, sign_in.timed_out).to_string(),
             Notice::Expired => t_string!(i18n, sign_in.expired).to_string(),
         })

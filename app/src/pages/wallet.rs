@@ -479,6 +479,7 @@ fn LiveCode(
         )
         .to_string()
     });
+    let has_code = Memo::new(move |_| current.with(Option::is_some));
     view! {
         <Card title=Signal::derive(move || t_string!(i18n, wallet.qr_title).to_string())>
             <div class="kp-stack">
@@ -512,10 +513,14 @@ fn LiveCode(
                 <p class="kp-visually-hidden" aria-live="polite" aria-atomic="true" data-testid="qr-announcement">
                     {move || announcement.get()}
                 </p>
-                <details class="kp-details">
-                    <summary>{move || t_string!(i18n, wallet.qr_text_label)}</summary>
-                    <output class="kp-code kp-token" data-testid="licence-token">{move || token.get()}</output>
-                </details>
+                // Only while there is a code: with none (the saved ones used up offline) it
+                // would open on nothing.
+                {move || has_code.get().then(|| view! {
+                    <details class="kp-details">
+                        <summary>{move || t_string!(i18n, wallet.qr_text_label)}</summary>
+                        <output class="kp-code kp-token" data-testid="licence-token">{move || token.get()}</output>
+                    </details>
+                })}
             </div>
         </Card>
     }

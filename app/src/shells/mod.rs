@@ -92,7 +92,7 @@ pub fn Shell(persona: Persona) -> impl IntoView {
         // someone else.
         Gate::Out => {
             let path = match auth.notice.get_untracked() {
-                Some(Notice::SignedOut) => "/".to_owned(),
+                Some(Notice::SignedOut | Notice::SignedOutOffline) => "/".to_owned(),
                 _ => crate::auth::sign_in_and_back(),
             };
             view! { <GoTo path=path/> }.into_any()
