@@ -4,8 +4,8 @@ import { readFileSync } from "node:fs";
 import { type Browser, type Page, type Request, expect, test } from "@playwright/test";
 import { fill, open, signIn, strings } from "../support/kapok";
 import { expectNoAxeViolations } from "../support/axe";
-import { ask, personWithPasskey } from "../support/delegation";
-import { tamper } from "../support/passkeys";
+import { ask, askThroughApi, personWithPasskey } from "../support/delegation";
+import { failUnlock, tamper } from "../support/passkeys";
 import { readQr } from "../support/qr";
 
 const s = strings["zh-CN"];
@@ -211,6 +211,28 @@ test("a link that a chat app or a person changed on the way still opens the requ
   }
   await reader.close();
   await staffContext.close();
+});
+
+test("after five failed unlocks on one request, the page says approving it waits an hour, and declining still works", async ({ browser, baseURL }) => {
+  const note = `第五次解锁失败 ${Math.floor(Math.random() * 1e9)}`;
+  await askThroughApi(browser, baseURL, "clerk", { kind: "enterprise", principal: "kapok-digital", scopes: ["policies"], note });
+  const rep = await personWithPasskey(browser, baseURL, "legal-rep", "/enterprise");
+  const asked = await rep.page.request.get("/api/v1/delegation-requests");
+  const id: string = (await asked.json()).to_decide.find((r: { note: string }) => r.note === note).id;
+  await open(rep.page, `/authorize?request=${id}`);
+  const approve = rep.page.getByRole("button", { name: s.authorize.approve });
+  await failUnlock(rep.phone);
+  for (let i = 0; i < 5; i++) {
+    await approve.click();
+    await expect(rep.page.getByRole("alert")).toHaveText(s.passkey.cancelled);
+    await expect(approve).toBeEnabled();
+  }
+  await failUnlock(rep.phone, false);
+  await approve.click();
+  await expect(rep.page.getByRole("alert")).toHaveText(s.authorize.too_many_tries);
+  await rep.page.getByRole("button", { name: s.authorize.decline, exact: true }).click();
+  await expect(rep.page.getByText(s.authorize.declined)).toBeVisible();
+  await rep.page.context().close();
 });
 
 test("each side sees only the lists it can be on: staff their requests and authority, the legal representative what waits and what was given", async ({

@@ -207,6 +207,12 @@ pub fn AuthorizePage() -> impl IntoView {
                 }
                 .into_any()
             }
+            // Approving is limited per request and hour (each try, failed unlocks too): say
+            // what that means here rather than "too many requests".
+            Failure::Api(e) if e.code() == Some(ErrorCode::TooManyRequests) => view! {
+                <p class="kp-form-error" role="alert">{move || t_string!(i18n, authorize.too_many_tries)}</p>
+            }
+            .into_any(),
             Failure::Api(e) => {
                 view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> }.into_any()
             }
