@@ -68,6 +68,9 @@ test("signed in, going back to the sign-in page goes on home, without building i
   });
   await expect(page).toHaveURL(/\/resident$/);
   await expect(await heading(page)).toHaveText(s.shell.resident);
+  // A "next" that is the sign-in page itself would go round in a circle: home instead.
+  await page.goto("/?next=%2F%3Fnext%3D%252F");
+  await expect(page).toHaveURL(/\/resident$/);
   await page.getByRole("link", { name: s.tabs.wallet }).click();
   await expect(page).toHaveURL(/\/resident\/wallet$/);
   expect(errors).toEqual([]);

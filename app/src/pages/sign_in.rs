@@ -217,7 +217,13 @@ fn SignInForm(
     }
 }
 
-/// Only a path on this site may follow sign-in (`/authorize`), never another site (`//evil`).
+/// Only a path on this site may follow sign-in (`/authorize`): never another site (`//evil`),
+/// nor this page again (`/?next=/`), which would send someone signed in round in a circle.
 fn is_local_path(path: &str) -> bool {
-    path.starts_with('/') && !path.starts_with("//") && !path.contains('\\')
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && path != "/"
+        && !path.starts_with("/?")
+        && !path.starts_with("/#")
 }

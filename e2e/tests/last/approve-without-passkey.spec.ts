@@ -25,11 +25,14 @@ test("with no passkey yet, approving says where to add one, and with one added t
   // The passkeys other tests added for him are removed, as on a new phone.
   await open(page, "/enterprise/me");
   const passkeys = page.getByRole("list", { name: s.passkey.list_label });
+  const none = page.getByText(s.passkey.empty);
+  // Once the list has loaded: the passkeys, or none.
+  await expect(passkeys.or(none)).toBeVisible();
   for (let left = await passkeys.getByRole("listitem").count(); left > 0; left--) {
     await passkeys.getByRole("button", { name: new RegExp(s.passkey.remove) }).first().click();
     await expect(passkeys.getByRole("listitem")).toHaveCount(left - 1);
   }
-  await expect(page.getByText(s.passkey.empty)).toBeVisible();
+  await expect(none).toBeVisible();
 
   const asked = await page.request.get("/api/v1/delegation-requests");
   const id: string = (await asked.json()).to_decide.find((r: { note: string }) => r.note === NOTE).id;
