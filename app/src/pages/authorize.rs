@@ -207,18 +207,17 @@ pub fn AuthorizePage() -> impl IntoView {
                 }
                 .into_any()
             }
-            // Approving is limited per request and hour (each try, failed unlocks too): say
-            // what that means here rather than "too many requests".
-            Failure::Api(e) if e.code() == Some(ErrorCode::TooManyRequests) => view! {
-                <p class="kp-form-error" role="alert">{move || t_string!(i18n, authorize.too_many_tries)}</p>
-            }
-            .into_any(),
-            Failure::Api(e) => {
-                view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> }.into_any()
-            }
-            Failure::Passkey(e) => {
-                view! { <p class="kp-form-error" role="alert">{passkey_error_text(i18n, e)}</p> }
-                    .into_any()
+            failure => {
+                let text = match failure {
+                    // Approving is limited per request and hour (each try, failed unlocks too):
+                    // say what that means here rather than "too many requests".
+                    Failure::Api(e) if e.code() == Some(ErrorCode::TooManyRequests) => {
+                        t_string!(i18n, authorize.too_many_tries).to_string()
+                    }
+                    Failure::Api(e) => error_text(i18n, &e),
+                    Failure::Passkey(e) => passkey_error_text(i18n, e),
+                };
+                view! { <p class="kp-form-error" role="alert">{text}</p> }.into_any()
             }
         })
     };

@@ -147,24 +147,16 @@ fn Message(message: Notification, persona: Persona) -> impl IntoView {
         }
         NotificationKind::DelegationDecided {
             approver_name,
-            approved: true,
+            approved,
             ..
-        } => t_string!(
-            i18n,
-            messages.delegation_approved,
-            name = approver_name.clone()
-        )
-        .to_string(),
-        NotificationKind::DelegationDecided {
-            approver_name,
-            approved: false,
-            ..
-        } => t_string!(
-            i18n,
-            messages.delegation_declined,
-            name = approver_name.clone()
-        )
-        .to_string(),
+        } => {
+            let name = approver_name.clone();
+            if *approved {
+                t_string!(i18n, messages.delegation_approved, name = name).to_string()
+            } else {
+                t_string!(i18n, messages.delegation_declined, name = name).to_string()
+            }
+        }
         NotificationKind::GrantRevoked { revoked_by, .. } => {
             t_string!(i18n, messages.grant_revoked, name = revoked_by.clone()).to_string()
         }
