@@ -29,6 +29,11 @@ pub enum ClientError {
     Network(String),
     /// The server answered with something this client cannot read.
     Decode(String),
+    /// A 5xx answer that is not the server's own problem document: a proxy or load balancer
+    /// in front of it answered (its status here). Unlike the server's own 500, whose change
+    /// was rolled back, this cannot say whether the request was carried out before the answer
+    /// was lost.
+    Unavailable(u16),
 }
 
 impl ClientError {
@@ -46,7 +51,7 @@ impl ClientError {
     /// device saved may stand in for the answer and asking again later may work.
     pub fn is_unavailable(&self) -> bool {
         match self {
-            ClientError::Network(_) | ClientError::Decode(_) => true,
+            ClientError::Network(_) | ClientError::Decode(_) | ClientError::Unavailable(_) => true,
             ClientError::Problem(p) => p.status >= 500 || p.code == ErrorCode::TooManyRequests,
         }
     }
@@ -58,6 +63,7 @@ impl std::fmt::Display for ClientError {
             ClientError::Problem(p) => write!(f, "{} ({}): {}", p.title, p.status, p.detail),
             ClientError::Network(e) => write!(f, "network error: {e}"),
             ClientError::Decode(e) => write!(f, "unreadable response: {e}"),
+            ClientError::Unavailable(status) => write!(f, "no answer from the server ({status})"),
         }
     }
 }
@@ -569,12 +575,7 @@ async fn problem_from(response: reqwest::Response) -> ClientError {
             "",
         )),
         // A proxy or load balancer in front of a server that is down answers in its own words.
-        Err(_) if status.is_server_error() => ClientError::Problem(Problem::new(
-            status.as_u16(),
-            ErrorCode::Internal,
-            "Server unavailable",
-            "",
-        )),
+        Err(_) if status.is_server_error() => ClientError::Unavailable(status.as_u16()),
         Err(e) => ClientError::Decode(format!("{status}: {e}")),
     }
 }

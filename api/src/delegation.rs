@@ -83,6 +83,11 @@ pub struct NewDelegationRequest {
     /// A word for the approver, at most 200 characters.
     #[serde(default)]
     pub note: String,
+    /// The same on every try of one submission (see `is_idempotency_key`): a try repeated
+    /// after a lost answer gets what the first made, and nothing is made twice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{16,64}$"))]
+    pub idempotency_key: Option<String>,
 }
 
 /// A person as the other side of a delegation sees them.

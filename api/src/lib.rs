@@ -110,6 +110,16 @@ pub struct SignInRequest {
 }
 
 /// Fewest characters a new password may have.
+/// An idempotency key: what a client sends, the same on every try of one submission, so that
+/// a try repeated after a lost answer finds what the first made. 16 to 64 characters of
+/// `A–Z a–z 0–9 - _`.
+pub fn is_idempotency_key(key: &str) -> bool {
+    (16..=64).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 pub const PASSWORD_MIN_CHARS: usize = 8;
 /// Most characters a new password may have (enough for any passphrase).
 pub const PASSWORD_MAX_CHARS: usize = 128;
@@ -286,6 +296,8 @@ pub enum ErrorCode {
     TokenBadSignature,
     /// The code is past its expiry (codes live for a minute).
     TokenExpired,
+    /// The code's minute has not begun: shown early, or a phone's clock is wrong.
+    TokenNotYetValid,
     /// The licence behind the code was revoked by its issuer.
     LicenceRevoked,
     /// The licence behind the code is past its validity date.
@@ -365,6 +377,7 @@ impl ErrorCode {
             ErrorCode::TokenUnknownKey => "token_unknown_key",
             ErrorCode::TokenBadSignature => "token_bad_signature",
             ErrorCode::TokenExpired => "token_expired",
+            ErrorCode::TokenNotYetValid => "token_not_yet_valid",
             ErrorCode::LicenceRevoked => "licence_revoked",
             ErrorCode::LicenceExpired => "licence_expired",
             ErrorCode::TokenReplayed => "token_replayed",
@@ -452,6 +465,7 @@ mod tests {
             ErrorCode::TokenUnknownKey,
             ErrorCode::TokenBadSignature,
             ErrorCode::TokenExpired,
+            ErrorCode::TokenNotYetValid,
             ErrorCode::LicenceRevoked,
             ErrorCode::LicenceExpired,
             ErrorCode::TokenReplayed,

@@ -624,6 +624,11 @@ pub struct NewApplication {
     /// Send now; otherwise keep it as a draft.
     #[serde(default)]
     pub submit: bool,
+    /// The same on every try of one submission (see `is_idempotency_key`): a try repeated
+    /// after a lost answer gets what the first made, and nothing is made twice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{16,64}$"))]
+    pub idempotency_key: Option<String>,
 }
 
 /// Change a draft or a returned application, and perhaps send it.

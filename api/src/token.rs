@@ -53,8 +53,11 @@ pub enum TokenError {
     UnknownKey,
     /// The signature does not match: the token was altered.
     BadSignature,
-    /// Past its expiry (or not yet valid, or claiming a longer life than allowed).
+    /// Past its expiry, or claiming a longer life than allowed.
     Expired,
+    /// Its time has not come yet: a later code of a batch shown early, or a clock that is
+    /// behind by more than the allowed skew on one of the two phones.
+    NotYetValid,
 }
 
 /// Signs `claims` with `sign` (Ed25519 over the COSE Sig_structure) under `key_id`.
@@ -156,10 +159,12 @@ impl Unverified {
         // overflows (a panic in debug builds, found by fuzz/'s `token` target).
         let lifetime = claims.expires_at.checked_sub(claims.issued_at);
         if !lifetime.is_some_and(|life| (0..=MAX_LIFETIME_SECS).contains(&life))
-            || now + CLOCK_SKEW_SECS < claims.issued_at
             || now - CLOCK_SKEW_SECS > claims.expires_at
         {
             return Err(TokenError::Expired);
+        }
+        if now + CLOCK_SKEW_SECS < claims.issued_at {
+            return Err(TokenError::NotYetValid);
         }
         Ok(claims)
     }
@@ -303,7 +308,7 @@ mod tests {
         );
         assert_eq!(
             parsed.verify(&public, NOW - CLOCK_SKEW_SECS - 1),
-            Err(TokenError::Expired)
+            Err(TokenError::NotYetValid)
         );
     }
 

@@ -80,6 +80,16 @@ fn an_expired_code_is_refused_offline() {
 }
 
 #[wasm_bindgen_test]
+fn a_code_shown_before_its_minute_is_not_yet_valid_offline() {
+    let (key, keys) = issuer();
+    let early = code(&key, now() + 300);
+    assert_eq!(
+        token::verify_with_keys(&early, &keys.decoded(), now()).err(),
+        Some(TokenError::NotYetValid)
+    );
+}
+
+#[wasm_bindgen_test]
 fn a_code_from_a_key_not_in_the_cache_is_refused_offline() {
     let (_, keys) = issuer();
     let stranger = SigningKey::from_bytes(&[7; 32]);

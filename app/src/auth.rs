@@ -38,7 +38,7 @@ pub async fn sign_out_here() -> Result<bool, ClientError> {
         }
         Err(e) => return Err(e),
     };
-    device::forget_personal_data();
+    device::forget_on_sign_out();
     Ok(told)
 }
 
@@ -130,7 +130,33 @@ impl Auth {
         provide_context(auth);
         CURRENT.set(Some(auth));
         auth.refresh();
+        auth.follow_other_tabs();
         auth
+    }
+
+    /// Another tab of this browser signed out, or was signed out: this one shows nothing more
+    /// of that person (a licence left open there would otherwise keep renewing its code). If
+    /// someone else signed in there, this tab asks the server who it is now speaking for.
+    fn follow_other_tabs(self) {
+        let me_key = device::personal("me");
+        let handle = window_event_listener(leptos::ev::storage, move |ev| {
+            if ev.key().as_deref() != Some(me_key.as_str()) {
+                return;
+            }
+            let AuthState::SignedIn(shown) = self.state.get_untracked() else {
+                return;
+            };
+            // Read now, not from the event: a sign-in there empties the key, then fills it.
+            match device::get_json::<Me>(&me_key) {
+                None => {
+                    self.notice.set(Some(Notice::SignedOut));
+                    self.state.set(AuthState::SignedOut);
+                }
+                Some(now) if now.user.id != shown.user.id => self.refresh(),
+                Some(_) => {}
+            }
+        });
+        on_cleanup(move || handle.remove());
     }
 
     pub fn get() -> Auth {
@@ -192,7 +218,7 @@ impl Auth {
         if let Some(me) = self.me_untracked() {
             crate::unsaved::keep(&me.user.id);
         }
-        device::forget_personal_data();
+        device::forget_on_sign_out();
         self.notice.set(Some(Notice::Expired));
         self.state.set(AuthState::SignedOut);
     }

@@ -45,6 +45,38 @@ pub fn personal(name: &str) -> String {
     format!("{PERSONAL}{name}")
 }
 
+/// A new idempotency key: made once for a submission and sent with each of its tries, so a
+/// try repeated after a lost answer makes nothing twice: 128 bits from `crypto`, or where it
+/// fails, the time and `Math.random` (the key need only differ from the same person's others).
+pub fn new_key() -> String {
+    let mut bytes = [0u8; 16];
+    let random = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if random {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    } else {
+        format!(
+            "{:x}-{:x}",
+            js_sys::Date::now() as u64,
+            (js_sys::Math::random() * 2f64.powi(52)) as u64
+        )
+    }
+}
+
+/// Where a delegation link's secret waits in the tab (`sessionStorage`) while its approver
+/// signs in.
+pub const LINK_SECRET: &str = "kapok.authorize";
+
+/// What goes when someone signs out, or is signed out: their data, and a link they had opened
+/// and not decided on, so the next person at the same tab is not shown the request.
+pub fn forget_on_sign_out() {
+    forget_personal_data();
+    if let Some(tab) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
+        let _ = tab.remove_item(LINK_SECRET);
+    }
+}
+
 /// Wipes every piece of personal data from this device.
 pub fn forget_personal_data() {
     let Some(s) = storage() else { return };

@@ -33,6 +33,7 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
             ErrorCode::TokenUnknownKey => t_string!(i18n, errors.token_unknown_key),
             ErrorCode::TokenBadSignature => t_string!(i18n, errors.token_bad_signature),
             ErrorCode::TokenExpired => t_string!(i18n, errors.token_expired),
+            ErrorCode::TokenNotYetValid => t_string!(i18n, errors.token_not_yet_valid),
             ErrorCode::LicenceRevoked => t_string!(i18n, errors.licence_revoked),
             ErrorCode::LicenceExpired => t_string!(i18n, errors.licence_expired),
             ErrorCode::TokenReplayed => t_string!(i18n, errors.token_replayed),
@@ -62,6 +63,7 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
         },
         ClientError::Network(_) => t_string!(i18n, errors.network),
         ClientError::Decode(_) => t_string!(i18n, errors.unreadable),
+        ClientError::Unavailable(_) => t_string!(i18n, errors.unavailable),
     };
     text.to_string()
 }
@@ -74,6 +76,7 @@ pub fn token_error_text(i18n: I18nContext<Locale>, error: TokenError) -> String 
         TokenError::UnknownKey => t_string!(i18n, errors.token_unknown_key),
         TokenError::BadSignature => t_string!(i18n, errors.token_bad_signature),
         TokenError::Expired => t_string!(i18n, errors.token_expired),
+        TokenError::NotYetValid => t_string!(i18n, errors.token_not_yet_valid),
     }
     .to_string()
 }

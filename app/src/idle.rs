@@ -107,7 +107,7 @@ fn Watch() -> impl IntoView {
             // Gone either way: the device forgets even if the server cannot be told now (it is
             // told when the app next starts) or refuses.
             if crate::auth::sign_out_here().await.is_err() {
-                crate::device::forget_personal_data();
+                crate::device::forget_on_sign_out();
             }
             auth.notice.set(Some(notice));
             auth.state.set(AuthState::SignedOut);

@@ -56,14 +56,25 @@ pub fn value_lang(
         key,
         Some(FieldKey::BirthDate | FieldKey::FirstIssued | FieldKey::DateOfIssue)
     );
-    let han = |c: char| matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}');
-    (!date && value.chars().any(han)).then_some(
+    (!date && value.chars().any(is_han)).then_some(
         if licence_type == kapok_api::LicenceType::HkIdentityCard {
             "zh-HK"
         } else {
             "zh-CN"
         },
     )
+}
+
+/// The language of free text someone typed (an official's name, a counter's place), when the
+/// page is English and the text is written in Chinese, so it is not read with an English
+/// voice. On a Chinese page it has none: which Chinese it is cannot be told, and the page's
+/// own voice reads it well enough.
+pub fn typed_lang(locale: Locale, text: &str) -> Option<&'static str> {
+    (locale == Locale::en && text.chars().any(is_han)).then_some("zh")
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}')
 }
 
 pub fn field(i18n: I18nContext<Locale>, key: FieldKey) -> &'static str {

@@ -135,3 +135,36 @@ pub fn focus(selector: &str) {
         let _ = el.focus();
     }
 }
+
+/// For a control whose action takes it away (a list item's button, a button that goes when
+/// nothing is left to do): once it has left the document, keyboard focus, which would drop
+/// to the top of the page with it, moves to the page's main landmark instead. Watches for
+/// ten seconds at most.
+pub fn keep_focus_after(control: web_sys::EventTarget) {
+    use wasm_bindgen::JsCast;
+    fn watch(control: web_sys::Element, frames: u32) {
+        request_animation_frame(move || {
+            if control.is_connected() {
+                if frames < 600 {
+                    watch(control, frames + 1);
+                }
+                return;
+            }
+            let body = document().body();
+            let lost = document()
+                .active_element()
+                .is_none_or(|e| body.is_some_and(|b| e.is_same_node(Some(&b))));
+            let main = document()
+                .get_element_by_id("main")
+                .and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok());
+            if lost && let Some(main) = main {
+                let options = web_sys::FocusOptions::new();
+                options.set_prevent_scroll(true);
+                let _ = main.focus_with_options(&options);
+            }
+        });
+    }
+    if let Ok(control) = control.dyn_into::<web_sys::Element>() {
+        watch(control, 0);
+    }
+}

@@ -1,6 +1,7 @@
 //! Read-aloud: a button on every page that reads the page's main content with the device's
 //! speech synthesis, in the current language (a Cantonese voice for zh-HK where the device
-//! has one). Never starts by itself; pause, resume and stop are always at hand.
+//! has one), and each passage marked with a language of its own (a Chinese name on an English
+//! page) in that one. Never starts by itself; pause, resume and stop are always at hand.
 
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, closure::Closure};
@@ -23,6 +24,71 @@ fn voice_languages(locale: Locale) -> (&'static str, &'static [&'static str]) {
         Locale::zh_HK => ("zh-HK", &["zh-hk", "yue-hk", "yue-hant-hk", "yue"]),
         Locale::en => ("en-GB", &["en-gb", "en-us", "en"]),
     }
+}
+
+/// The locale whose voices read a passage marked `lang`, if it is one of the app's.
+fn locale_of_tag(lang: &str) -> Option<Locale> {
+    let lang = lang.to_ascii_lowercase();
+    match lang.as_str() {
+        "zh-cn" | "zh-hans" | "zh-hans-cn" | "zh" => Some(Locale::zh_CN),
+        "zh-hk" | "zh-hant" | "zh-hant-hk" | "yue" | "yue-hk" => Some(Locale::zh_HK),
+        _ if lang == "en" || lang.starts_with("en-") => Some(Locale::en),
+        _ => None,
+    }
+}
+
+/// Put around a passage in a language of its own while the page's text is taken: the start
+/// mark, the passage's number among the marked elements, the separator, the passage, the end
+/// mark. Characters of Unicode's private use area, which no page text holds.
+const MARK_START: char = '\u{E000}';
+const MARK_SEP: char = '\u{E001}';
+const MARK_END: char = '\u{E002}';
+
+/// `text` cut where its marks say: each passage with the number of the element it came from
+/// (`None`: the page's own language), in order, those with nothing to say (empty, or only
+/// punctuation) left out. A mark out of place is dropped and its passage read in the page's
+/// language.
+fn passages(text: &str) -> Vec<(Option<usize>, String)> {
+    let mut out: Vec<(Option<usize>, String)> = Vec::new();
+    let mut push = |marked: Option<usize>, passage: &str| {
+        // The stop after a passage in another language is not read as a passage of its own.
+        let passage = passage
+            .trim()
+            .trim_start_matches(['.', ',', ';', ':', '。', '，', '；', '：'])
+            .trim();
+        if passage.is_empty() {
+            return;
+        }
+        match out.last_mut() {
+            Some((last, text)) if *last == marked => {
+                text.push(' ');
+                text.push_str(passage);
+            }
+            _ => out.push((marked, passage.to_owned())),
+        }
+    };
+    let mut rest = text;
+    while let Some(start) = rest.find(MARK_START) {
+        push(None, &rest[..start]);
+        let after = &rest[start + MARK_START.len_utf8()..];
+        let Some((number, inside)) = after.split_once(MARK_SEP) else {
+            rest = after;
+            continue;
+        };
+        let (passage, next) = inside.split_once(MARK_END).unwrap_or((inside, ""));
+        let marked = number.parse().ok();
+        let clean: String = passage
+            .chars()
+            .filter(|c| ![MARK_START, MARK_SEP, MARK_END].contains(c))
+            .collect();
+        push(marked, &clean);
+        rest = next;
+    }
+    push(None, rest);
+    out.into_iter()
+        .map(|(marked, text)| (marked, text.replace([MARK_SEP, MARK_END], "")))
+        .filter(|(_, text)| text.chars().any(char::is_alphanumeric))
+        .collect()
 }
 
 fn pick_voice(synth: &SpeechSynthesis, wanted: &[&str]) -> Option<SpeechSynthesisVoice> {
@@ -99,6 +165,45 @@ mod tests {
     }
 
     #[test]
+    fn a_passage_in_another_language_is_read_apart_and_the_rest_stays_together() {
+        let page = format!(
+            "Name. {MARK_START}0{MARK_SEP}陈嘉欣{MARK_END}. Valid until 20 May 2039. \
+             Issued by {MARK_START}1{MARK_SEP}广州市公安局{MARK_END}."
+        );
+        assert_eq!(
+            passages(&page),
+            [
+                (None, "Name.".to_owned()),
+                (Some(0), "陈嘉欣".to_owned()),
+                (None, "Valid until 20 May 2039. Issued by".to_owned()),
+                (Some(1), "广州市公安局".to_owned()),
+            ]
+        );
+        assert_eq!(
+            passages("My licences. Resident ID card."),
+            [(None, "My licences. Resident ID card.".to_owned())]
+        );
+        // An empty marked element says nothing and does not split what is around it.
+        assert_eq!(
+            passages(&format!("A {MARK_START}2{MARK_SEP} {MARK_END} B")),
+            [(None, "A B".to_owned())]
+        );
+        // Marks out of place are not read and lose no text.
+        assert_eq!(
+            passages(&format!("A {MARK_START}x B {MARK_END}C")),
+            [(None, "A x B C".to_owned())]
+        );
+    }
+
+    #[test]
+    fn a_marked_language_finds_the_app_s_voices_for_it() {
+        assert_eq!(locale_of_tag("zh-CN"), Some(Locale::zh_CN));
+        assert_eq!(locale_of_tag("ZH-hk"), Some(Locale::zh_HK));
+        assert_eq!(locale_of_tag("en-US"), Some(Locale::en));
+        assert_eq!(locale_of_tag("fr"), None);
+    }
+
+    #[test]
     fn mainland_chinese_and_english_get_their_own_voices() {
         let voices = langs(&["en-US", "zh-HK", "zh-CN", "en-GB"]);
         assert_eq!(
@@ -110,8 +215,10 @@ mod tests {
 }
 
 /// What is read: the page's title, then `<main>` as it shows (`innerText`, one block to a
-/// line), without the read-aloud controls themselves.
-fn page_text(locale: Locale) -> Option<String> {
+/// line), without the read-aloud controls themselves or what screen readers are not given
+/// either (`aria-hidden`: the licence's ticking watermark), cut into passages each with its
+/// language tag.
+fn page_text(locale: Locale) -> Option<Vec<(String, String)>> {
     let main: HtmlElement = document().get_element_by_id("main")?.dyn_into().ok()?;
     let title = document()
         .query_selector("h1")
@@ -123,7 +230,7 @@ fn page_text(locale: Locale) -> Option<String> {
     // `innerText` leaves out what is not displayed, so the controls are taken out of the
     // layout for as long as it takes to read it (no frame is drawn in between).
     let skipped: Vec<HtmlElement> = main
-        .query_selector_all("[data-read-skip]")
+        .query_selector_all("[data-read-skip], [aria-hidden=\"true\"]")
         .ok()
         .map(|list| {
             (0..list.length())
@@ -134,12 +241,51 @@ fn page_text(locale: Locale) -> Option<String> {
     for el in &skipped {
         let _ = el.style().set_property("display", "none");
     }
+    // Each element in a language other than the page's is marked for as long as it takes
+    // to read the text, as the controls are hidden.
+    let page_lang = voice_languages(locale).0;
+    let others: Vec<HtmlElement> = main
+        .query_selector_all("[lang]")
+        .ok()
+        .map(|list| {
+            (0..list.length())
+                .filter_map(|i| list.item(i)?.dyn_into::<HtmlElement>().ok())
+                .filter(|el| !el.lang().eq_ignore_ascii_case(page_lang))
+                .collect()
+        })
+        .unwrap_or_default();
+    let marks: Vec<(web_sys::Text, web_sys::Text)> = others
+        .iter()
+        .enumerate()
+        .map(|(i, el)| {
+            let start = document().create_text_node(&format!("{MARK_START}{i}{MARK_SEP}"));
+            let end = document().create_text_node(&MARK_END.to_string());
+            let _ = el.prepend_with_node_1(&start);
+            let _ = el.append_with_node_1(&end);
+            (start, end)
+        })
+        .collect();
     let body = main.inner_text();
+    for (start, end) in &marks {
+        start.remove();
+        end.remove();
+    }
     for el in &skipped {
         let _ = el.style().remove_property("display");
     }
     let hidden = td_string!(locale, read_aloud.hidden).to_string();
-    Some(spoken(&format!("{title}\n{body}"), locale, &hidden))
+    let text = spoken(&format!("{title}\n{body}"), locale, &hidden);
+    Some(
+        passages(&text)
+            .into_iter()
+            .map(|(marked, passage)| {
+                let lang = marked
+                    .and_then(|i| others.get(i))
+                    .map_or_else(|| page_lang.to_owned(), |el| el.lang());
+                (lang, passage)
+            })
+            .collect(),
+    )
 }
 
 /// `text`'s lines, each ended with a full stop in the reader's language where it has no
@@ -206,24 +352,41 @@ pub fn ReadAloud() -> impl IntoView {
         }
     });
     let start = move || {
-        let Some(text) = page_text(i18n.get_locale_untracked()).filter(|t| !t.is_empty()) else {
+        let Some(passages) = page_text(i18n.get_locale_untracked()).filter(|p| !p.is_empty())
+        else {
             return;
         };
-        let Ok(utterance) = SpeechSynthesisUtterance::new_with_text(&text) else {
+        let utterances: Vec<SpeechSynthesisUtterance> = synth.with_value(|s| {
+            passages
+                .iter()
+                .filter_map(|(lang, text)| {
+                    let utterance = SpeechSynthesisUtterance::new_with_text(text).ok()?;
+                    utterance.set_lang(lang);
+                    let wanted = locale_of_tag(lang).map(|l| voice_languages(l).1);
+                    let lower = [lang.to_ascii_lowercase()];
+                    let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+                    if let Some(voice) = pick_voice(s, wanted.unwrap_or(&lower)) {
+                        utterance.set_voice(Some(&voice));
+                    }
+                    Some(utterance)
+                })
+                .collect()
+        });
+        let Some(last) = utterances.last() else {
             return;
         };
-        let (lang, wanted) = voice_languages(i18n.get_locale_untracked());
-        utterance.set_lang(lang);
-        synth.with_value(|s| {
-            if let Some(voice) = pick_voice(s, wanted) {
-                utterance.set_voice(Some(&voice));
-            }
-            let done = Closure::<dyn FnMut()>::new(move || state.set(Reading::Idle));
-            utterance.set_onend(Some(done.as_ref().unchecked_ref()));
+        // Read to the end, or stopped: an utterance cancelled ends in an error.
+        let done = Closure::<dyn FnMut()>::new(move || state.set(Reading::Idle));
+        last.set_onend(Some(done.as_ref().unchecked_ref()));
+        for utterance in &utterances {
             utterance.set_onerror(Some(done.as_ref().unchecked_ref()));
-            done.forget();
+        }
+        done.forget();
+        synth.with_value(|s| {
             s.cancel();
-            s.speak(&utterance);
+            for utterance in &utterances {
+                s.speak(utterance);
+            }
         });
         state.set(Reading::Speaking);
     };

@@ -42,19 +42,72 @@ test("read-aloud reads the page's text in the page's language, only when asked",
   expect(await page.evaluate(() => (window as unknown as { spoken: unknown[] }).spoken.length)).toBe(0);
   await page.getByRole("button", { name: hk.read_aloud.start }).click();
   const spoken = await page.evaluate(() => (window as unknown as { spoken: { text: string; lang: string }[] }).spoken);
-  expect(spoken).toHaveLength(1);
+  const all = spoken.map((u) => u.text).join(" ");
   expect(spoken[0].lang).toBe("zh-HK");
   expect(spoken[0].text).toContain(hk.licence_type.resident_id_card);
   // The controls themselves are not read out.
-  expect(spoken[0].text).not.toContain(hk.read_aloud.start);
+  expect(all).not.toContain(hk.read_aloud.start);
   // Blocks are not run together: the page's heading and each licence's name end where their
   // line ends, so the voice pauses there.
   expect(spoken[0].text).toContain(`${hk.wallet.title}。`);
-  expect(spoken[0].text).not.toMatch(new RegExp(`${hk.licence_type.resident_id_card}[^\\s。，：；]`));
+  expect(all).not.toMatch(new RegExp(`${hk.licence_type.resident_id_card}[^\\s。，：；]`));
   // Masked numbers are on the page; their hidden digits are named once, not read star by star.
   await expect(page.getByRole("main")).toContainText("**");
-  expect(spoken[0].text).not.toContain("*");
-  expect(spoken[0].text).toContain(hk.read_aloud.hidden);
+  expect(all).not.toContain("*");
+  expect(all).toContain(hk.read_aloud.hidden);
+  // Her name on her mainland licences is written in Simplified Chinese and marked so: it is
+  // read apart, in Mandarin; everything else in the page's Cantonese.
+  const name = spoken.filter((u) => u.text.includes("陈嘉欣"));
+  expect(name.length).toBeGreaterThan(0);
+  for (const u of name) expect(u).toEqual({ text: "陈嘉欣", lang: "zh-CN" });
+  for (const u of spoken.filter((u) => !u.text.includes("陈嘉欣"))) expect(u.lang).toBe("zh-HK");
+});
+
+test("on an English page, read-aloud reads a licence's Chinese values in Chinese", async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  await page.addInitScript(() => {
+    const spoken: { text: string; lang: string }[] = [];
+    (window as unknown as { spoken: typeof spoken }).spoken = spoken;
+    const speak = speechSynthesis.speak.bind(speechSynthesis);
+    speechSynthesis.speak = (u: SpeechSynthesisUtterance) => {
+      spoken.push({ text: u.text, lang: u.lang });
+      speak(u);
+    };
+    localStorage.setItem("kapok.locale", "en");
+  });
+  const en = strings.en;
+  await signIn(page, "resident");
+  await open(page, "/resident/wallet/lic-resident-id");
+  await expect(page.getByRole("main")).toContainText("广州市公安局");
+  // An official at a counter with a Chinese name checks her code, so her list of checks names him.
+  const code = (await page.getByTestId("licence-token").textContent()) ?? "";
+  const official = await (await browser.newContext({ baseURL })).newPage();
+  await signIn(official, "official");
+  const checked = await official.request.post("/api/v1/verify", {
+    headers: { Origin: new URL(baseURL!).origin },
+    data: { token: code, place: "越秀区政务服务中心 8 号窗口" },
+  });
+  expect(checked.ok()).toBe(true);
+  await official.context().close();
+  await page.getByRole("button", { name: en.wallet.seen_refresh }).click();
+  await expect(page.getByRole("main")).toContainText("越秀区政务服务中心 8 号窗口");
+  await page.getByRole("button", { name: en.read_aloud.start }).click();
+  const spoken = await page.evaluate(() => (window as unknown as { spoken: { text: string; lang: string }[] }).spoken);
+  expect(spoken[0].lang).toBe("en-GB");
+  expect(spoken[0].text).toContain(en.licence_type.resident_id_card);
+  const said = (text: string) => spoken.find((u) => u.text.includes(text));
+  expect(said("陈嘉欣")?.lang).toBe("zh-CN");
+  expect(said("广州市公安局")?.lang).toBe("zh-CN");
+  expect(said(en.field.name)?.lang).toBe("en-GB");
+  expect(said("越秀区政务服务中心 8 号窗口")?.lang).toBe("zh");
+  expect(said("王丽华")?.lang).toBe("zh");
+  // No Chinese is left to the English voice: not the ticking watermark with her name (hidden
+  // from screen readers too), nor an official's name or a counter's place among the checks.
+  for (const u of spoken.filter((u) => u.lang === "en-GB")) expect(u.text).not.toMatch(/[\u4e00-\u9fff]/);
+  expect(spoken.every((u) => !u.text.startsWith("."))).toBe(true);
 });
 
 test("keyboard only: sign in, open the wallet and reach the live code, with focus always visible", async ({ page }) => {

@@ -1,7 +1,7 @@
 // Passkeys: add one on "me", sign in with the phone's unlock and no username, and every way
 // that must fail.
 import { type Browser, type Page, expect, test } from "@playwright/test";
-import { open, signIn, strings } from "../support/kapok";
+import { fill, open, signIn, strings } from "../support/kapok";
 import {
   addAuthenticator,
   addPasskeyOnMe,
@@ -67,9 +67,31 @@ test("a resident adds a passkey and signs in with the phone's unlock, no passwor
   // phone is told to forget it, so it does not offer a passkey that no longer works.
   await open(page, "/resident/me");
   await expect(list).not.toContainText(s.passkey.never_used);
-  await list.getByRole("button", { name: new RegExp(s.passkey.remove) }).click();
+  // One tap only asks, and says what removing her only passkey means; keeping it is the
+  // choice that has focus.
+  const removeButton = list.getByRole("button", { name: new RegExp(s.passkey.remove) });
+  await removeButton.click();
+  const asked = page.getByRole("dialog", { name: fill(s.passkey.remove_title, { name: s.passkey.unnamed }) });
+  await expect(asked).toContainText(s.passkey.remove_only);
+  await expect(asked.getByRole("button", { name: s.passkey.keep })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(asked).toBeHidden();
+  await expect(removeButton).toBeFocused();
+  await expect(list.getByRole("listitem")).toHaveCount(1);
+  expect(await credentialCount(phone)).toBe(1);
+  // Escape keeps it too.
+  await removeButton.click();
+  await expect(asked).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(asked).toBeHidden();
+  await expect(list.getByRole("listitem")).toHaveCount(1);
+
+  await removeButton.click();
+  await asked.getByRole("button", { name: s.passkey.remove_confirm, exact: true }).click();
   await expect(page.getByText(s.passkey.removed)).toBeVisible();
   await expect(page.getByText(s.passkey.empty)).toBeVisible();
+  // Focus stays in the list, not lost to the top of the page with the button it was on.
+  await expect.poll(() => page.evaluate(() => document.activeElement?.textContent ?? "")).toBe(s.passkey.empty);
   await expect.poll(() => credentialCount(phone)).toBe(0);
 });
 
@@ -89,6 +111,7 @@ test("a passkey removed on another device says so on the phone, which then forge
   await open(computer, "/resident/me");
   const list = computer.getByRole("list", { name: hk.passkey.list_label });
   await list.getByRole("button", { name: new RegExp(hk.passkey.remove) }).click();
+  await computer.getByRole("dialog").getByRole("button", { name: hk.passkey.remove_confirm, exact: true }).click();
   await expect(computer.getByText(hk.passkey.empty)).toBeVisible();
   await computer.context().close();
   expect(await credentialCount(phone)).toBe(1);

@@ -76,6 +76,27 @@ test("signed in, going back to the sign-in page goes on home, without building i
   expect(errors).toEqual([]);
 });
 
+test("no next, however written, sends anyone signed in or signing in to another site", async ({ page, context }) => {
+  // Each of these passes for a path at a glance; the browser's URL parser drops the tab or
+  // line break and reads "//evil.example", another site.
+  const payloads = ["/%09/evil.example/", "/%0A/evil.example/", "/%0D/evil.example/", "//evil.example/", "/%5Cevil.example/", "%2F%2Fevil.example/"];
+  const elsewhere: string[] = [];
+  await context.route((url) => url.hostname.endsWith("evil.example"), (route) => {
+    elsewhere.push(route.request().url());
+    return route.abort();
+  });
+  // Signing in with a next that leads away: home instead.
+  await page.goto(`/?next=${payloads[0]}`);
+  await fillSignIn(page, "resident");
+  await expect(page).toHaveURL(/\/resident$/);
+  // Already signed in: each is ignored, home instead.
+  for (const payload of payloads) {
+    await page.goto(`/?next=${payload}`);
+    await expect(page).toHaveURL(/localhost:\d+\/resident$/);
+  }
+  expect(elsewhere).toEqual([]);
+});
+
 test("a resident cannot open another persona's shell, and her own comes back in its own colours", async ({ page }) => {
   const theme = () => page.locator("html");
   await signIn(page, "resident");

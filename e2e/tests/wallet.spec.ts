@@ -281,6 +281,28 @@ test("with the network gone, the verifier checks a code on the device with the k
   await context.close();
 });
 
+test("offline, a verifier whose clock is ten minutes behind says the code is not valid yet, not that it expired", async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  await signIn(page, "resident");
+  const code = (await (await openIdCard(page)).textContent()) ?? "";
+  const context = await browser.newContext({ baseURL, locale: "zh-CN" });
+  await context.clock.install({ time: Date.now() - 10 * 60_000 });
+  const verifier = await context.newPage();
+  const keysSaved = verifier.waitForResponse((r) => r.url().endsWith("/api/v1/issuer-keys") && r.ok());
+  await open(verifier, "/verify");
+  await keysSaved;
+  await context.setOffline(true);
+
+  await check(verifier, code);
+  await expect(verifier.getByRole("heading", { name: s.verify.invalid_title })).toBeVisible();
+  await expect(verifier.getByText(s.errors.token_not_yet_valid)).toBeVisible();
+  await expect(verifier.getByText(s.errors.token_expired)).toHaveCount(0);
+  await context.close();
+});
+
 test("offline on a device that never saved keys, the verifier says it cannot check", async ({ browser, baseURL }) => {
   const context = await browser.newContext({ baseURL, locale: "zh-CN" });
   const verifier = await context.newPage();

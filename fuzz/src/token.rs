@@ -80,21 +80,28 @@ fn verify(text: &str) {
         }
     }
     if let Ok((_, claims)) = &verified {
-        assert!(
-            within_rules(claims.issued_at, claims.expires_at),
+        assert_eq!(
+            time_rule(claims.issued_at, claims.expires_at),
+            Ok(()),
             "accepted outside the rules: {claims:?}"
         );
     }
 }
 
 /// The verifier's time rule, written out again with checked arithmetic: a life of at most
-/// `MAX_LIFETIME_SECS`, with `NOW` inside it give or take the clock skew.
-fn within_rules(issued_at: i64, expires_at: i64) -> bool {
-    expires_at
-        .checked_sub(issued_at)
-        .is_some_and(|life| (0..=token::MAX_LIFETIME_SECS).contains(&life))
-        && issued_at <= NOW + token::CLOCK_SKEW_SECS
-        && NOW - token::CLOCK_SKEW_SECS <= expires_at
+/// `MAX_LIFETIME_SECS`, with `NOW` inside it give or take the clock skew. A life too long or
+/// over is expired; one that has not begun is not yet valid.
+fn time_rule(issued_at: i64, expires_at: i64) -> Result<(), TokenError> {
+    let life = expires_at.checked_sub(issued_at);
+    if !life.is_some_and(|life| (0..=token::MAX_LIFETIME_SECS).contains(&life))
+        || expires_at < NOW - token::CLOCK_SKEW_SECS
+    {
+        Err(TokenError::Expired)
+    } else if issued_at > NOW + token::CLOCK_SKEW_SECS {
+        Err(TokenError::NotYetValid)
+    } else {
+        Ok(())
+    }
 }
 
 /// A token carrying `payload` as its claims, signed by the trusted issuer with the header
@@ -165,11 +172,7 @@ fn round_trip(rest: &[u8]) {
     }
     let parsed = parsed.expect("what the issuer signs parses");
     assert_eq!(parsed.key_id(), issued.key_id);
-    let expected = if within_rules(issued_at, expires_at) {
-        Ok(claims)
-    } else {
-        Err(TokenError::Expired)
-    };
+    let expected = time_rule(issued_at, expires_at).map(|()| claims);
     assert_eq!(
         parsed.verify(&ISSUER.verifying_key().to_bytes(), NOW),
         expected

@@ -70,6 +70,16 @@ pub async fn create(
     ApiJson(new): ApiJson<NewDelegationRequest>,
 ) -> Result<Json<CreatedDelegationRequest>, ApiError> {
     let now = store::now();
+    let key = new.idempotency_key.as_deref();
+    if key.is_some_and(|k| !kapok_api::is_idempotency_key(k)) {
+        return Err(ApiError::InvalidDelegation(
+            "idempotency_key: invalid".into(),
+        ));
+    }
+    // A try repeated after its answer was lost: what the first try made.
+    if let Some(made) = made_with(&state, &user, key, now).await? {
+        return Ok(Json(made));
+    }
     let limit = CreationLimit {
         max: REQUESTS_PER_HOUR,
         since: now - 3600,
@@ -102,10 +112,21 @@ pub async fn create(
             binding_code: &binding_code,
             link_hash: &link_hash(&secret),
             created_at: now,
+            idempotency_key: key,
         },
         limit,
     )
-    .await?;
+    .await;
+    let created = match created {
+        Err(e) if store::delegation::is_idempotency_clash(&e) => {
+            // Another try of the same submission got there first.
+            return made_with(&state, &user, key, now)
+                .await?
+                .map(Json)
+                .ok_or_else(|| ApiError::Internal("a new request vanished".into()));
+        }
+        created => created?,
+    };
     if !created {
         return Err(ApiError::TooManyRequests);
     }
@@ -113,6 +134,31 @@ pub async fn create(
         .await?
         .ok_or_else(|| ApiError::Internal("a new request vanished".into()))?;
     Ok(Json(CreatedDelegationRequest {
+        request: to_api(&stored, now, Some(&user.user_id)),
+        secret,
+    }))
+}
+
+/// The request `user` made with `key`, with a new link: the first try's secret was in the
+/// answer that was lost, and only its hash is kept, so the link is made again (the old one,
+/// never delivered, stops working).
+async fn made_with(
+    state: &AppState,
+    user: &CurrentUser,
+    key: Option<&str>,
+    now: i64,
+) -> Result<Option<CreatedDelegationRequest>, ApiError> {
+    let Some(key) = key else { return Ok(None) };
+    let Some(id) = store::delegation::by_idempotency_key(&state.db, &user.user_id, key).await?
+    else {
+        return Ok(None);
+    };
+    let secret = session::new_token()?;
+    store::delegation::replace_link(&state.db, &id, &link_hash(&secret)).await?;
+    let stored = store::delegation::find(&state.db, &id)
+        .await?
+        .ok_or_else(|| ApiError::Internal("a request vanished".into()))?;
+    Ok(Some(CreatedDelegationRequest {
         request: to_api(&stored, now, Some(&user.user_id)),
         secret,
     }))
@@ -645,6 +691,7 @@ mod tests {
             valid_from: None,
             valid_until: None,
             note: String::new(),
+            idempotency_key: None,
         }
     }
 

@@ -157,6 +157,14 @@ impl ApiError {
                 "Code expired",
                 "Codes are valid for one minute; ask the holder to show a fresh one.".into(),
             ),
+            Token(kapok_api::token::TokenError::NotYetValid) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::TokenNotYetValid,
+                "Code not valid yet",
+                "The code's minute has not begun; ask the holder to show the code on their \
+                 screen now, and check the time on both phones."
+                    .into(),
+            ),
             LicenceRevoked => (
                 StatusCode::GONE,
                 ErrorCode::LicenceRevoked,

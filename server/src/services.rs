@@ -144,6 +144,14 @@ pub async fn create(
     ApiJson(new): ApiJson<NewApplication>,
 ) -> Result<(StatusCode, Json<Application>), ApiError> {
     let now = store::now();
+    let key = new.idempotency_key.as_deref();
+    if key.is_some_and(|k| !kapok_api::is_idempotency_key(k)) {
+        return Err(invalid("idempotency_key: invalid"));
+    }
+    // A try repeated after its answer was lost: what the first try made.
+    if let Some(made) = filed_with(&state, &user, key).await? {
+        return Ok(made);
+    }
     let profile = store::users::profile(&state.db, &user.user_id)
         .await?
         .ok_or(ApiError::Unauthenticated)?;
@@ -179,7 +187,7 @@ pub async fn create(
         check_not_under_way(&state, &user.user_id, &new.form, None).await?;
     }
     let id = uuid::Uuid::new_v4().to_string();
-    stored_applications::create(
+    let filed = stored_applications::create(
         &state.db,
         &stored_applications::NewApplication {
             id: &id,
@@ -190,12 +198,41 @@ pub async fn create(
             submit: new.submit,
             now,
             under_grant: authority.as_ref().and_then(CompanyAuthority::grant),
+            idempotency_key: key,
         },
     )
-    .await
-    .map_err(already_applied)?;
-    let created = reread(&state, &id).await?;
-    Ok((StatusCode::CREATED, Json(created.seen_by(&user.user_id))))
+    .await;
+    match filed {
+        Err(e) if stored_applications::is_idempotency_clash(&e) => {
+            // Another try of the same submission got there first.
+            filed_with(&state, &user, key)
+                .await?
+                .ok_or_else(|| ApiError::Internal("an application vanished".into()))
+        }
+        filed => {
+            filed.map_err(already_applied)?;
+            let created = reread(&state, &id).await?;
+            Ok((StatusCode::CREATED, Json(created.seen_by(&user.user_id))))
+        }
+    }
+}
+
+/// The application `user` filed with `key`, as its creation answered.
+async fn filed_with(
+    state: &AppState,
+    user: &CurrentUser,
+    key: Option<&str>,
+) -> Result<Option<(StatusCode, Json<Application>)>, ApiError> {
+    let Some(key) = key else { return Ok(None) };
+    let Some(id) = stored_applications::by_idempotency_key(&state.db, &user.user_id, key).await?
+    else {
+        return Ok(None);
+    };
+    let made = reread(state, &id).await?;
+    Ok(Some((
+        StatusCode::CREATED,
+        Json(made.seen_by(&user.user_id)),
+    )))
 }
 
 /// The caller's applications, the one that changed last first: those they filed for

@@ -162,7 +162,7 @@ pub async fn verifications(
         (status = 200, description = "The code is genuine and current; what the verifier may see", body = VerifiedLicence),
         (status = 409, description = "The code was already checked once (token_replayed)", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The licence is revoked or expired", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a valid code: token_malformed, token_unknown_key, token_bad_signature or token_expired", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a valid code: token_malformed, token_unknown_key, token_bad_signature, token_expired or token_not_yet_valid", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn verify(
     State(state): State<AppState>,

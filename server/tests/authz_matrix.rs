@@ -742,6 +742,7 @@ impl CellWorld<'_> {
                     valid_from: None,
                     valid_until: None,
                     note: "妈妈，我帮你去社保局办卡".into(),
+                    idempotency_key: None,
                 }),
                 other => panic!("no principal for {other:?}"),
             },
@@ -831,6 +832,7 @@ fn company_request() -> NewDelegationRequest {
         valid_from: None,
         valid_until: None,
         note: "办理食品经营许可证年检".into(),
+        idempotency_key: None,
     }
 }
 
@@ -847,6 +849,7 @@ fn renewal(submit: bool) -> NewApplication {
         }),
         enterprise_id: None,
         submit,
+        idempotency_key: None,
     }
 }
 
@@ -861,6 +864,7 @@ fn record() -> NewApplication {
         }),
         enterprise_id: None,
         submit: true,
+        idempotency_key: None,
     }
 }
 
@@ -877,6 +881,7 @@ fn permit() -> NewApplication {
         }),
         enterprise_id: Some("kapok-digital".into()),
         submit: true,
+        idempotency_key: None,
     }
 }
 

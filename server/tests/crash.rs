@@ -243,7 +243,9 @@ impl Writers {
         };
         match result {
             Ok(acknowledged) => Outcome::Acknowledged(acknowledged),
-            Err(ClientError::Network(_) | ClientError::Decode(_)) => Outcome::Unanswered,
+            Err(ClientError::Network(_) | ClientError::Decode(_) | ClientError::Unavailable(_)) => {
+                Outcome::Unanswered
+            }
             Err(refused) => Outcome::Refused(refused),
         }
     }
@@ -257,6 +259,7 @@ fn company_request() -> NewDelegationRequest {
         valid_from: None,
         valid_until: None,
         note: "办理食品经营许可证年检".into(),
+        idempotency_key: None,
     }
 }
 
@@ -268,6 +271,7 @@ fn family_request() -> NewDelegationRequest {
         valid_from: None,
         valid_until: None,
         note: "妈妈，我帮你去社保局办卡".into(),
+        idempotency_key: None,
     }
 }
 

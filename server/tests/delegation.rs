@@ -43,6 +43,7 @@ fn company_request(scopes: &[Scope]) -> NewDelegationRequest {
         valid_from: None,
         valid_until: None,
         note: "办理食品经营许可证年检".into(),
+        idempotency_key: None,
     }
 }
 
@@ -54,6 +55,7 @@ fn family_request(principal: &str) -> NewDelegationRequest {
         valid_from: None,
         valid_until: None,
         note: "妈妈，我帮你去社保局办卡".into(),
+        idempotency_key: None,
     }
 }
 
@@ -367,6 +369,63 @@ async fn anyone_with_the_link_may_look_and_every_look_is_audited_without_the_sec
     assert_eq!(entries_of(&trail, AuditAction::Requested).len(), 1);
     let trail_json = serde_json::to_string(&trail).unwrap();
     assert!(!trail_json.contains(&created.secret));
+}
+
+/// A request asked again with its key, because the answer with its link was lost, is the same
+/// request with a new link: the legal representative is asked once, the lost link (never
+/// delivered) no longer opens it, and the new one does.
+#[tokio::test]
+async fn a_request_asked_again_with_its_key_is_made_once_with_a_new_link() {
+    let server = TestServer::start().await;
+    let staff = server.signed_in("staff").await;
+    let ask = NewDelegationRequest {
+        idempotency_key: Some("b7e1c0de5a5e4f00-ask".into()),
+        ..company_request(&[Scope::PresentLicences])
+    };
+    let first = staff.create_delegation_request(&ask).await.unwrap();
+    let again = staff.create_delegation_request(&ask).await.unwrap();
+    assert_eq!(again.request.id, first.request.id);
+    assert_eq!(again.request.binding_code, first.request.binding_code);
+    assert_ne!(again.secret, first.secret);
+    let anonymous = server.client();
+    assert_eq!(
+        problem(anonymous.lookup_link(&lookup(&first.secret)).await),
+        (ErrorCode::LinkInvalid, 404)
+    );
+    assert_eq!(
+        anonymous
+            .lookup_link(&lookup(&again.secret))
+            .await
+            .unwrap()
+            .id,
+        first.request.id
+    );
+    let mine = staff.delegation_requests().await.unwrap().mine;
+    assert_eq!(mine.iter().filter(|r| r.note == ask.note).count(), 1);
+    let legal_rep = server.signed_in("legal-rep").await;
+    let waiting = legal_rep.delegation_requests().await.unwrap().to_decide;
+    assert_eq!(
+        waiting.iter().filter(|r| r.id == first.request.id).count(),
+        1
+    );
+    let asked = legal_rep
+        .notifications()
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .filter(|n| matches!(&n.kind, kapok_api::NotificationKind::DelegationRequest { request_id, .. } if *request_id == first.request.id))
+        .count();
+    assert_eq!(asked, 1, "asked once");
+
+    let bad = NewDelegationRequest {
+        idempotency_key: Some("not a key".into()),
+        ..company_request(&[Scope::PresentLicences])
+    };
+    assert_eq!(
+        problem(staff.create_delegation_request(&bad).await),
+        (ErrorCode::InvalidDelegation, 422)
+    );
 }
 
 #[tokio::test]

@@ -383,6 +383,7 @@ async fn a_burst_of_link_lookups_gets_exactly_the_limit_through() {
             valid_from: None,
             valid_until: None,
             note: String::new(),
+            idempotency_key: None,
         })
         .await
         .unwrap();

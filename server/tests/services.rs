@@ -65,6 +65,7 @@ fn file(form: ApplicationForm, submit: bool) -> NewApplication {
         form,
         enterprise_id: None,
         submit,
+        idempotency_key: None,
     }
 }
 
@@ -89,7 +90,80 @@ fn permit() -> NewApplication {
         }),
         enterprise_id: Some("kapok-digital".into()),
         submit: true,
+        idempotency_key: None,
     }
+}
+
+fn record_with(identity: &str) -> ApplicationForm {
+    ApplicationForm::SocialSecurityRecord(SocialSecurityRecordForm {
+        identity_licence_id: Some(identity.into()),
+        from_month: "2024-01".into(),
+        to_month: iso(today())[..7].to_owned(),
+        purpose: Some(kapok_api::RecordPurpose::Housing),
+    })
+}
+
+/// A try repeated because its answer was lost (a proxy's 502 after the write, a dropped
+/// connection) carries the same key and gets the same application back: nothing is filed
+/// twice, no one is told twice. Another key is another application; a key out of shape is
+/// refused.
+#[tokio::test]
+async fn a_submission_tried_again_with_its_key_is_filed_once() {
+    let server = TestServer::start().await;
+    let resident = server.signed_in("resident").await;
+    let once = NewApplication {
+        idempotency_key: Some("a1b2c3d4e5f6a7b8-send".into()),
+        ..file(record_with("lic-resident-id"), true)
+    };
+    let first = resident.file_application(&once).await.unwrap();
+    let again = resident.file_application(&once).await.unwrap();
+    assert_eq!(again.id, first.id);
+    assert_eq!(again.status, ApplicationStatus::Accepted);
+    let mine: Vec<_> = resident
+        .applications()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(mine, std::slice::from_ref(&first.id));
+    let told = application_notices(&resident.notifications().await.unwrap(), &first.id);
+    assert_eq!(told, [ApplicationStatus::Accepted], "told once");
+    let mut tasks = 0;
+    for name in ["official", "market-official"] {
+        let inbox = server.signed_in(name).await.tasks().await.unwrap();
+        tasks += inbox.iter().filter(|t| t.id == first.id).count();
+    }
+    assert_eq!(tasks, 1, "one task, not two");
+
+    // The key is the caller's own: someone else's same key files their own.
+    let elder = server.signed_in("elder").await;
+    let hers = NewApplication {
+        form: record_with("lic-elder-id"),
+        ..once.clone()
+    };
+    let hers = elder.file_application(&hers).await.unwrap();
+    assert_ne!(hers.id, first.id);
+
+    let other = NewApplication {
+        idempotency_key: Some("a1b2c3d4e5f6a7b8-other".into()),
+        ..file(record_with("lic-resident-id"), true)
+    };
+    assert_ne!(
+        resident.file_application(&other).await.unwrap().id,
+        first.id
+    );
+    for bad in ["short", "has spaces in it, sixteen+", &"x".repeat(65)] {
+        let bad = NewApplication {
+            idempotency_key: Some(bad.into()),
+            ..file(record_with("lic-resident-id"), true)
+        };
+        assert_eq!(
+            code(resident.file_application(&bad).await),
+            ErrorCode::InvalidApplication
+        );
+    }
+    assert_eq!(resident.applications().await.unwrap().len(), 2);
 }
 
 fn approve() -> Decision {
@@ -1232,6 +1306,7 @@ async fn a_request_for_authority_and_each_day_s_use_of_it_reach_the_legal_repres
             valid_from: None,
             valid_until: None,
             note: String::new(),
+            idempotency_key: None,
         })
         .await
         .unwrap();

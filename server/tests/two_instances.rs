@@ -158,6 +158,7 @@ async fn a_grant_given_through_one_instance_holds_on_the_other_and_its_revocatio
             valid_from: None,
             valid_until: None,
             note: "在另一台服务器上查看".into(),
+            idempotency_key: None,
         })
         .await
         .unwrap();

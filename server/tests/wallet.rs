@@ -307,6 +307,30 @@ async fn an_expired_code_is_refused() {
     );
 }
 
+/// A later code of a batch, shown before its minute: refused with its own reason, so the
+/// official is not told to ask for a "fresh" code when the code is too fresh.
+#[tokio::test]
+async fn a_code_whose_minute_has_not_begun_is_refused_as_not_yet_valid() {
+    let server = TestServer::start().await;
+    let resident = server.signed_in("resident").await;
+    one_token(&resident, "lic-resident-id").await;
+    let (key_id, key) = server_key(&server).await;
+    let claims = resident_id_claims(now() + 300, 3);
+    let early = token::encode(&claims, &key_id, |data| key.sign(data).to_bytes());
+    assert_eq!(
+        code(server.client().verify(&verify_request(&early)).await),
+        ErrorCode::TokenNotYetValid
+    );
+    assert!(
+        resident
+            .verifications("lic-resident-id")
+            .await
+            .unwrap()
+            .is_empty(),
+        "a refused code is not a check"
+    );
+}
+
 #[tokio::test]
 async fn a_code_from_an_unknown_key_is_refused() {
     let server = TestServer::start().await;

@@ -27,7 +27,7 @@ use crate::{
     webauthn,
 };
 
-const SECRET_KEY: &str = "kapok.authorize";
+const SECRET_KEY: &str = crate::device::LINK_SECRET;
 
 /// Where the request comes from.
 #[derive(Clone, Debug, PartialEq)]
@@ -172,7 +172,8 @@ pub fn AuthorizePage() -> impl IntoView {
             request.refetch();
         }
         Some(Err(e)) => {
-            if matches!(&e, Failure::Api(e) if moved_on(e)) {
+            // Or it went through and only its answer was lost: the request says which.
+            if matches!(&e, Failure::Api(e) if moved_on(e) || e.is_unavailable()) {
                 request.refetch();
             }
             failure.set(Some(e));
@@ -186,12 +187,28 @@ pub fn AuthorizePage() -> impl IntoView {
             request.refetch();
         }
         Some(Err(e)) => {
-            if moved_on(&e) {
+            if moved_on(&e) || e.is_unavailable() {
                 request.refetch();
             }
             failure.set(Some(Failure::Api(e)));
         }
         None => {}
+    });
+    // Once the request shows its outcome, "already decided" says nothing more: only the
+    // approver decides, so it was their own decision (a try whose answer was lost, or another
+    // tab's), and the outcome above says what it was.
+    Effect::new(move |_| {
+        let decided = matches!(
+            request.get(),
+            Some(Some(Ok(r))) if r.status != RequestStatus::Pending
+        );
+        if decided
+            && failure.with_untracked(|f| {
+                matches!(f, Some(Failure::Api(e)) if e.code() == Some(ErrorCode::RequestDecided))
+            })
+        {
+            failure.set(None);
+        }
     });
     let failure_view = move || {
         failure.get().map(|f| match f {
@@ -297,7 +314,7 @@ fn RequestCard(request: DelegationRequest) -> impl IntoView {
                 <dd>{move || t_string!(i18n, delegation.window, from = format::date(i18n.get_locale(), &from), until = format::date(i18n.get_locale(), &until)).to_string()}</dd>
                 {(!request.note.is_empty()).then(|| view! {
                     <dt>{move || t_string!(i18n, authorize.note)}</dt>
-                    <dd>{request.note.clone()}</dd>
+                    <dd class="kp-lines">{request.note.clone()}</dd>
                 })}
                 <dt>{move || t_string!(i18n, authorize.binding_code)}</dt>
                 <dd class="kp-binding-code" data-testid="binding-code">{request.binding_code.clone()}</dd>

@@ -187,6 +187,7 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
             valid_from: Some(from.try_get_untracked()?),
             valid_until: Some(until.try_get_untracked()?),
             note: note.try_get_untracked()?,
+            idempotency_key: None,
         })
     };
     // What they had typed here when their session ended, given back after signing in again;
@@ -215,8 +216,15 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
         async move { api().create_delegation_request(&request).await }
     });
     let failure = RwSignal::new(None::<ClientError>);
+    // The same on every try of one request, new once it is made: a try repeated after its
+    // answer was lost asks once, and comes back with the link.
+    let key = StoredValue::new(crate::device::new_key());
+    let opened_on = StoredValue::new(today.clone());
     Effect::new(move |_| match create.value().get() {
-        Some(Ok(c)) => on_created.run(c),
+        Some(Ok(c)) => {
+            key.set_value(crate::device::new_key());
+            on_created.run(c)
+        }
         Some(Err(e)) => failure.set(Some(e)),
         None => {}
     });
@@ -224,8 +232,22 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
         let Some(mut request) = typed() else { return };
         request.scopes.sort();
         request.note = request.note.trim().to_owned();
+        request.idempotency_key = Some(key.get_value());
         failure.set(None);
-        match check(&request, &clock::cst_date(clock::now())) {
+        // A form opened yesterday (left open past midnight) whose dates were never touched
+        // asks from today, as it would have if opened now.
+        let now = clock::cst_date(clock::now());
+        let opened = opened_on.get_value();
+        if now != opened && request.valid_from.as_deref() == Some(opened.as_str()) {
+            let default_until = clock::add_days(&opened, DEFAULT_GRANT_DAYS - 1);
+            if request.valid_until.as_deref() == Some(default_until.as_str()) {
+                request.valid_from = Some(now.clone());
+                request.valid_until = Some(clock::add_days(&now, DEFAULT_GRANT_DAYS - 1));
+                from.set(now.clone());
+                until.set(clock::add_days(&now, DEFAULT_GRANT_DAYS - 1));
+            }
+        }
+        match check(&request, &now) {
             Ok(()) => {
                 invalid.set(None);
                 create.dispatch_local(request);
@@ -705,7 +727,12 @@ fn GrantItem(
                 view! {
                     <button type="button" class="kp-text-button" disabled=move || revoke.pending().get()
                         aria-label=move || t_string!(i18n, delegation.revoke_label, name = who.clone()).to_string()
-                        on:click=move |_| { revoke.dispatch_local(id.clone()); }>
+                        on:click=move |ev| {
+                            if let Some(button) = ev.current_target() {
+                                crate::page::keep_focus_after(button);
+                            }
+                            revoke.dispatch_local(id.clone());
+                        }>
                         {move || t_string!(i18n, delegation.revoke)}
                     </button>
                 }

@@ -1,7 +1,7 @@
 //! "Me": who is signed in, display settings, and sign-out. The same page in every shell.
 
 use kapok_api::{EnterpriseRole, client::ClientError};
-use kapok_components::{Button, ButtonVariant, Card};
+use kapok_components::{Button, ButtonVariant, Card, Dialog};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -30,7 +30,7 @@ pub fn MePage() -> impl IntoView {
                 // Other devices' sessions can only be ended by the server.
                 let ended = api().sign_out_everywhere().await;
                 if ended.is_ok() {
-                    crate::device::forget_personal_data();
+                    crate::device::forget_on_sign_out();
                 }
                 ended.map(|()| true)
             } else {
@@ -39,6 +39,8 @@ pub fn MePage() -> impl IntoView {
         }
     });
     let failure = RwSignal::new(None::<ClientError>);
+    // Signing out everywhere is asked about first: it signs out phones not in hand.
+    let asking = RwSignal::new(false);
     Effect::new(move |_| match sign_out.value().get() {
         Some(Ok(told)) => {
             auth.notice.set(Some(if told {
@@ -68,7 +70,11 @@ pub fn MePage() -> impl IntoView {
                 disabled=sign_out.pending()
                 on_click=Callback::new(move |_| {
                     failure.set(None);
-                    sign_out.dispatch_local(everywhere);
+                    if everywhere {
+                        asking.set(true);
+                    } else {
+                        sign_out.dispatch_local(false);
+                    }
                 })
             >
                 {label}
@@ -119,6 +125,21 @@ pub fn MePage() -> impl IntoView {
                 {sign_out_button(false)}
                 <p class="kp-hint">{move || t_string!(i18n, me.sign_out_everywhere_hint)}</p>
                 {sign_out_button(true)}
+                <Dialog open=asking on_dismiss=Callback::new(move |_| asking.set(false))
+                    title=Signal::derive(move || t_string!(i18n, me.sign_out_everywhere_title).to_string())>
+                    <p>{move || t_string!(i18n, me.sign_out_everywhere_message)}</p>
+                    <div class="kp-actions">
+                        <Button autofocus=true on_click=Callback::new(move |_| asking.set(false))>
+                            {move || t_string!(i18n, me.stay_signed_in)}
+                        </Button>
+                        <Button variant=ButtonVariant::Danger on_click=Callback::new(move |_| {
+                            asking.set(false);
+                            sign_out.dispatch_local(true);
+                        })>
+                            {move || t_string!(i18n, me.sign_out_everywhere)}
+                        </Button>
+                    </div>
+                </Dialog>
             </div>
         </Page>
     }

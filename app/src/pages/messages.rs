@@ -2,7 +2,7 @@
 //! about to run out. Kept on the server, so it survives sign-out and a lost phone.
 
 use kapok_api::{DelegationKind, Notification, NotificationKind, Persona, client::ClientError};
-use kapok_components::{Button, ButtonVariant, EmptyState, Loading};
+use kapok_components::{Button, ButtonVariant, EmptyState, Loading, Toast};
 use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
@@ -56,9 +56,11 @@ pub fn MessagesPage(persona: Persona) -> impl IntoView {
     });
     let mark_all = Action::new_local(|_: &()| async { api().mark_all_read().await });
     let failure = RwSignal::new(None::<ClientError>);
+    let all_read = RwSignal::new(None::<String>);
     Effect::new(move |_| match mark_all.value().get() {
         Some(Ok(())) => {
             failure.set(None);
+            all_read.set(Some(t_string!(i18n, messages.all_read).to_string()));
             list.refetch();
         }
         Some(Err(e)) => failure.set(Some(e)),
@@ -66,6 +68,7 @@ pub fn MessagesPage(persona: Persona) -> impl IntoView {
     });
     view! {
         <Page title=Signal::derive(move || t_string!(i18n, messages.title).to_string())>
+            <Toast message=Signal::derive(move || all_read.get())/>
             {move || match list.get() {
                 None => view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }.into_any(),
                 Some(Err(e)) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| list.refetch())/> }.into_any(),
@@ -79,7 +82,12 @@ pub fn MessagesPage(persona: Persona) -> impl IntoView {
                     <div class="kp-stack">
                         {(n.unread > 0).then(|| view! {
                             <Button variant=ButtonVariant::Secondary disabled=mark_all.pending()
-                                on_click=Callback::new(move |_| { mark_all.dispatch_local(()); })>
+                                on_click=Callback::new(move |ev: leptos::ev::MouseEvent| {
+                                    if let Some(button) = ev.current_target() {
+                                        crate::page::keep_focus_after(button);
+                                    }
+                                    mark_all.dispatch_local(());
+                                })>
                                 {move || t_string!(i18n, messages.mark_all)}
                             </Button>
                         })}

@@ -2,7 +2,7 @@
 //! remove one.
 
 use kapok_api::{ErrorCode, NewPasskey, PasskeyInfo, PasswordConfirmation, client::ClientError};
-use kapok_components::{Button, Card, Loading, TextField, Toast};
+use kapok_components::{Button, ButtonVariant, Card, Dialog, Loading, TextField, Toast};
 use leptos::prelude::*;
 
 use crate::{
@@ -31,6 +31,15 @@ impl From<PasskeyError> for Failure {
     fn from(e: PasskeyError) -> Failure {
         Failure::Passkey(e)
     }
+}
+
+/// The passkey whose removal is being asked about.
+#[derive(Clone, Debug, PartialEq)]
+struct Removal {
+    id: String,
+    name: String,
+    /// The account's only passkey: removing it leaves the password alone.
+    only: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -62,6 +71,10 @@ pub fn PasskeysCard() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let password_missing = RwSignal::new(false);
     let add = Action::new_local(|password: &String| add_passkey(password.clone()));
+    // A removal waits for a "yes": one stray tap must not take away how someone confirms.
+    let asking = RwSignal::new(None::<Removal>);
+    // Where focus goes once the removed passkey's button is gone.
+    let listed = NodeRef::<leptos::html::Div>::new();
     let remove = Action::new_local(|id: &String| {
         let id = id.clone();
         async move {
@@ -79,7 +92,13 @@ pub fn PasskeysCard() -> impl IntoView {
                     done.set(Some(Done::Added));
                     passkeys.refetch();
                 }
-                Err(e) => failure.set(Some(e)),
+                Err(e) => {
+                    // It may have been added before its answer was lost: the list says.
+                    if matches!(&e, Failure::Api(api) if api.is_unavailable()) {
+                        passkeys.refetch();
+                    }
+                    failure.set(Some(e));
+                }
             }
         }
     });
@@ -89,6 +108,9 @@ pub fn PasskeysCard() -> impl IntoView {
                 Ok(()) => {
                     done.set(Some(Done::Removed));
                     passkeys.refetch();
+                    if let Some(list) = listed.get_untracked() {
+                        let _ = list.focus();
+                    }
                 }
                 Err(e) => failure.set(Some(Failure::Api(e))),
             }
@@ -119,20 +141,52 @@ pub fn PasskeysCard() -> impl IntoView {
         <Card title=Signal::derive(move || t_string!(i18n, passkey.title).to_string())>
             <div class="kp-stack">
                 <p>{move || t_string!(i18n, passkey.intro)}</p>
+                <div tabindex="-1" node_ref=listed>
                 <Suspense fallback=move || view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }>
                     {move || Suspend::new(async move {
                         match passkeys.await {
                             Ok(list) if list.is_empty() => view! { <p>{move || t_string!(i18n, passkey.empty)}</p> }.into_any(),
-                            Ok(list) => view! {
-                                <ul class="kp-checks" aria-label=move || t_string!(i18n, passkey.list_label)>
-                                    {list.into_iter().map(|p| view! { <PasskeyItem passkey=p remove=remove/> }).collect_view()}
-                                </ul>
-                            }.into_any(),
+                            Ok(list) => {
+                                let only = list.len() == 1;
+                                view! {
+                                    <ul class="kp-checks" aria-label=move || t_string!(i18n, passkey.list_label)>
+                                        {list.into_iter().map(|p| view! {
+                                            <PasskeyItem passkey=p only=only asking=asking busy=remove.pending()/>
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }
                             Err(e) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| passkeys.refetch())/> }.into_any(),
                         }
                     })}
                 </Suspense>
+                </div>
                 <Toast message=status/>
+                <Dialog open=Signal::derive(move || asking.with(Option::is_some))
+                    on_dismiss=Callback::new(move |_| asking.set(None))
+                    title=Signal::derive(move || asking.with(|a| a.as_ref().map(|r| {
+                        t_string!(i18n, passkey.remove_title, name = r.name.clone()).to_string()
+                    })).unwrap_or_default())>
+                    <p>{move || t_string!(i18n, passkey.remove_message)}</p>
+                    {move || asking.with(|a| a.as_ref().is_some_and(|r| r.only)).then(|| view! {
+                        <p><strong>{move || t_string!(i18n, passkey.remove_only)}</strong></p>
+                    })}
+                    <div class="kp-actions">
+                        <Button autofocus=true on_click=Callback::new(move |_| asking.set(None))>
+                            {move || t_string!(i18n, passkey.keep)}
+                        </Button>
+                        <Button variant=ButtonVariant::Danger on_click=Callback::new(move |_| {
+                            if let Some(removal) = asking.get_untracked() {
+                                failure.set(None);
+                                done.set(None);
+                                remove.dispatch_local(removal.id);
+                            }
+                            asking.set(None);
+                        })>
+                            {move || t_string!(i18n, passkey.remove_confirm)}
+                        </Button>
+                    </div>
+                </Dialog>
                 <form class="kp-stack" novalidate on:submit=move |ev| {
                     ev.prevent_default();
                     failure.set(None);
@@ -159,7 +213,11 @@ pub fn PasskeysCard() -> impl IntoView {
 #[component]
 fn PasskeyItem(
     passkey: PasskeyInfo,
-    remove: Action<String, Result<(), ClientError>>,
+    /// The account's only passkey.
+    only: bool,
+    asking: RwSignal<Option<Removal>>,
+    /// A removal is under way.
+    busy: Memo<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let PasskeyInfo {
@@ -186,9 +244,9 @@ fn PasskeyItem(
                 Some(t) => t_string!(i18n, passkey.last_used, time = format::date_time(i18n.get_locale(), t)).to_string(),
                 None => t_string!(i18n, passkey.never_used).to_string(),
             }}</span>
-            <button type="button" class="kp-text-button" disabled=move || remove.pending().get()
+            <button type="button" class="kp-text-button" disabled=move || busy.get()
                 aria-label=move || t_string!(i18n, passkey.remove_label, name = name()).to_string()
-                on:click=move |_| { remove.dispatch_local(id.clone()); }>
+                on:click=move |_| asking.set(Some(Removal { id: id.clone(), name: name(), only }))>
                 {move || t_string!(i18n, passkey.remove)}
             </button>
         </li>

@@ -122,11 +122,17 @@ fn Following() -> impl IntoView {
     });
     let failure = RwSignal::new(None::<ClientError>);
     let saved = RwSignal::new(false);
+    // What the last save sent.
+    let sent = StoredValue::new(Vec::<PolicyTag>::new());
     Effect::new(move |_| match save.value().get() {
         Some(Ok(s)) => {
-            chosen.set(s.tags);
+            // Boxes ticked or cleared while it was saving stay as they are, not saved yet.
+            let unchanged = sent.with_value(|sent| *sent == chosen.get_untracked());
+            if unchanged {
+                chosen.set(s.tags);
+            }
             failure.set(None);
-            saved.set(true);
+            saved.set(unchanged);
         }
         Some(Err(e)) => failure.set(Some(e)),
         None => {}
@@ -141,6 +147,7 @@ fn Following() -> impl IntoView {
                     <form class="kp-stack" novalidate on:submit=move |ev| {
                         ev.prevent_default();
                         saved.set(false);
+                        sent.set_value(chosen.get_untracked());
                         save.dispatch_local(chosen.get_untracked());
                     }>
                         <p>{move || t_string!(i18n, policies.subscribe_intro)}</p>

@@ -287,9 +287,13 @@ fn Editor(
     // Without authority for the company the server decides, and says why, whatever the form holds.
     let unauthorised = company.as_ref().is_some_and(|c| !c.authorised);
 
+    // One key for this form's drafts and one for sending it, the same on every try: a try
+    // repeated after its answer was lost files nothing twice.
+    let key = crate::device::new_key();
     let send = Action::new_local(move |submit: &bool| {
         let submit = *submit;
         let form = form.get_untracked();
+        let idempotency_key = Some(format!("{key}-{}", if submit { "send" } else { "draft" }));
         let id = existing_id.clone();
         let enterprise_id = enterprise_id.clone();
         async move {
@@ -305,6 +309,7 @@ fn Editor(
                             form,
                             enterprise_id,
                             submit,
+                            idempotency_key,
                         })
                         .await
                 }
@@ -915,7 +920,7 @@ fn ApplicationView(
             {(status == ApplicationStatus::Returned).then(|| view! {
                 <div class="kp-notice">
                     <p>{move || t_string!(i18n, application.returned)}</p>
-                    {last_reason.clone().map(|r| view! { <p><strong>{move || t_string!(i18n, application.reason, reason = r.clone()).to_string()}</strong></p> })}
+                    {last_reason.clone().map(|r| view! { <p class="kp-lines"><strong>{move || t_string!(i18n, application.reason, reason = r.clone()).to_string()}</strong></p> })}
                 </div>
             })}
             {editable.then(|| view! { <Editor persona=persona form=application.form.clone() existing=Some(application.clone()) on_saved=on_saved/> })}
@@ -945,7 +950,7 @@ pub fn Timeline(application: Application) -> impl IntoView {
                                     <strong>{move || labels::application_status(i18n, status)}</strong>
                                     " "<span class="kp-checks__when">{move || format::date_time(i18n.get_locale(), at)}</span>
                                     {e.actor_name.clone().map(|n| view! { <span class="kp-timeline__by">{move || t_string!(i18n, application.by, name = n.clone()).to_string()}</span> })}
-                                    {e.reason.clone().map(|r| view! { <span class="kp-timeline__reason">{move || t_string!(i18n, application.reason, reason = r.clone()).to_string()}</span> })}
+                                    {e.reason.clone().map(|r| view! { <span class="kp-timeline__reason kp-lines">{move || t_string!(i18n, application.reason, reason = r.clone()).to_string()}</span> })}
                                 </li>
                             }
                         }).collect_view()}

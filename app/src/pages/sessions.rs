@@ -132,7 +132,12 @@ fn SessionItem(
             {(!current).then(|| view! {
                 <button type="button" class="kp-text-button" disabled=move || end.pending().get()
                     aria-label=move || t_string!(i18n, sessions.end_label, device = name()).to_string()
-                    on:click=move |_| { end.dispatch_local(id.clone()); }>
+                    on:click=move |ev| {
+                        if let Some(button) = ev.current_target() {
+                            crate::page::keep_focus_after(button);
+                        }
+                        end.dispatch_local(id.clone());
+                    }>
                     {move || t_string!(i18n, sessions.end)}
                 </button>
             })}

@@ -146,7 +146,8 @@ fn SignInForm(
                     novalidate
                     on:submit=move |ev| {
                         ev.prevent_default();
-                        submit(SignInRequest { username: username.get_untracked(), password: password.get_untracked() });
+                        // A phone keyboard's suggestion leaves a space after the name; no username has one.
+                        submit(SignInRequest { username: username.get_untracked().trim().to_owned(), password: password.get_untracked() });
                     }
                 >
                     <TextField id="username" label=Signal::derive(move || t_string!(i18n, sign_in.username).to_string())
@@ -219,11 +220,47 @@ fn SignInForm(
 
 /// Only a path on this site may follow sign-in (`/authorize`): never another site (`//evil`),
 /// nor this page again (`/?next=/`), which would send someone signed in round in a circle.
+/// No white space or control character either: the browser's URL parser drops tabs and line
+/// breaks wherever they are, so `/<tab>/evil` would become `//evil`, another site.
 fn is_local_path(path: &str) -> bool {
     path.starts_with('/')
         && !path.starts_with("//")
         && !path.contains('\\')
+        && !path.chars().any(|c| c.is_control() || c.is_whitespace())
         && path != "/"
         && !path.starts_with("/?")
         && !path.starts_with("/#")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local_path;
+
+    #[test]
+    fn only_a_path_on_this_site_follows_sign_in() {
+        for local in ["/authorize", "/resident/me", "/resident/wallet/lic-1?x=1#y"] {
+            assert!(is_local_path(local), "{local:?}");
+        }
+        for elsewhere in [
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/evil.example",
+            "\t//evil.example",
+            "/ /evil.example",
+            "/\u{3000}/evil.example",
+            "/\u{0}/evil.example",
+            "/",
+            "/?next=/",
+            "/#x",
+            "",
+        ] {
+            assert!(!is_local_path(elsewhere), "{elsewhere:?}");
+        }
+    }
 }

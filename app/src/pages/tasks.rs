@@ -1,7 +1,9 @@
 //! The officials' approvals inbox: applications for their department, taken on one at a time
 //! and approved, returned with a reason, or rejected.
 
-use kapok_api::{Application, ApplicationStatus, Decision, Verdict, client::ClientError};
+use kapok_api::{
+    Application, ApplicationStatus, Decision, ErrorCode, Verdict, client::ClientError,
+};
 use kapok_components::{Button, ButtonVariant, Card, EmptyState, Loading};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -107,7 +109,19 @@ fn Task(application: Application) -> impl IntoView {
                 failure.set(None);
                 current.set(a);
             }
-            Some(Err(e)) => failure.set(Some(e)),
+            Some(Err(e)) => {
+                // Moved on (in another tab, by someone else, or by this very request whose
+                // answer was lost): the page shows where it stands now, not the old buttons.
+                if e.code() == Some(ErrorCode::ApplicationMovedOn) || e.is_unavailable() {
+                    let id = current.with_untracked(|a| a.id.clone());
+                    leptos::task::spawn_local(async move {
+                        if let Ok(now) = api().application(&id).await {
+                            current.set(now);
+                        }
+                    });
+                }
+                failure.set(Some(e));
+            }
             None => {}
         });
     }

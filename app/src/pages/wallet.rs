@@ -518,7 +518,9 @@ fn LiveCode(
                 {move || has_code.get().then(|| view! {
                     <details class="kp-details">
                         <summary>{move || t_string!(i18n, wallet.qr_text_label)}</summary>
-                        <output class="kp-code kp-token" data-testid="licence-token">{move || token.get()}</output>
+                        // Not an <output>: that is a live region, and each new code (100 characters)
+                        // would be read out over the short announcement above.
+                        <code class="kp-code kp-token" data-testid="licence-token">{move || token.get()}</code>
                     </details>
                 })}
             </div>
@@ -543,11 +545,19 @@ fn WhoChecked(licence_id: String) -> impl IntoView {
                     <ul class="kp-checks">
                         {list.into_iter().map(|v| {
                             let who = v.verifier.clone();
+                            let who_lang = v.verifier.clone();
                             view! {
                                 <li class="kp-checks__item">
-                                    <span class="kp-checks__who">{move || who.clone().unwrap_or_else(|| t_string!(i18n, wallet.seen_public).to_string())}</span>
+                                    <span class="kp-checks__who" lang=move || who_lang.as_deref().and_then(|w| labels::typed_lang(i18n.get_locale(), w))>
+                                        {move || who.clone().unwrap_or_else(|| t_string!(i18n, wallet.seen_public).to_string())}
+                                    </span>
                                     <span class="kp-checks__when">{move || format::date_time(i18n.get_locale(), v.verified_at)}</span>
-                                    {v.place.clone().map(|p| view! { <span class="kp-checks__where">{p}</span> })}
+                                    {v.place.clone().map(|p| {
+                                        let lang = p.clone();
+                                        view! {
+                                            <span class="kp-checks__where" lang=move || labels::typed_lang(i18n.get_locale(), &lang)>{p}</span>
+                                        }
+                                    })}
                                     {v.replay.then(|| view! { <span class="kp-badge" data-status="revoked">{move || t_string!(i18n, wallet.seen_replay)}</span> })}
                                 </li>
                             }

@@ -67,7 +67,7 @@ pub fn Button(
             color: var(--kp-surface);
             border: 2px solid var(--kp-danger-ink);
         }
-        .kp-button:disabled {
+        .kp-button[aria-disabled="true"] {
             cursor: progress;
             opacity: 0.7;
         }
@@ -76,9 +76,16 @@ pub fn Button(
         <button
             class=variant.class()
             type=if submit { "submit" } else { "button" }
-            disabled=move || disabled.get()
+            // Not the `disabled` attribute: a focused button that becomes disabled drops the
+            // keyboard's focus to the top of the page while its request runs. Marked instead,
+            // and a press (or a form's Enter) does nothing meanwhile.
+            aria-disabled=move || disabled.get().then_some("true")
             autofocus=autofocus
             on:click=move |ev| {
+                if disabled.get_untracked() {
+                    ev.prevent_default();
+                    return;
+                }
                 if let Some(cb) = on_click {
                     cb.run(ev)
                 }

@@ -5,11 +5,17 @@
 //! reach the browser's address bar; on closing, focus goes back to where it was. Put
 //! `autofocus` on the control that should have focus first (the safe choice).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use leptos::{ev::KeyboardEvent, prelude::*};
 use stylers_macro::style;
 use web_sys::{HtmlElement, wasm_bindgen::JsCast};
 
 use crate::{Button, ButtonVariant, Example};
+
+/// Numbers each dialog's heading id: a closed dialog stays in the document, so two on one page
+/// (the session warning and a confirmation) must not share one.
+static DIALOGS: AtomicUsize = AtomicUsize::new(0);
 
 const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex=\"-1\"])";
 
@@ -45,6 +51,10 @@ pub fn Dialog(
             font-size: var(--kp-text-lg);
         }
     };
+    let title_id = format!(
+        "kp-dialog-title-{}",
+        DIALOGS.fetch_add(1, Ordering::Relaxed)
+    );
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let opener = StoredValue::new_local(None::<HtmlElement>);
     Effect::new(move |_| {
@@ -93,11 +103,11 @@ pub fn Dialog(
     view! { class=class,
         <dialog class="kp-dialog" node_ref=dialog
             role=alert.then_some("alertdialog")
-            aria-labelledby="kp-dialog-title"
+            aria-labelledby=title_id.clone()
             on:keydown=trap
             on:cancel=move |ev: leptos::ev::Event| { ev.prevent_default(); on_dismiss.run(()); }
         >
-            <h2 id="kp-dialog-title" class="kp-dialog__title">{move || title.get()}</h2>
+            <h2 id=title_id.clone() class="kp-dialog__title">{move || title.get()}</h2>
             {children()}
         </dialog>
     }

@@ -32,6 +32,9 @@ pub fn Switch(
         .kp-switch__text {
             display: flex;
             flex-direction: column;
+            flex: 1 1 auto;
+            min-width: 0;
+            overflow-wrap: anywhere;
         }
         .kp-switch__label {
             font-weight: 700;

@@ -86,10 +86,14 @@ pub fn TabBar(
             line-height: 1.25rem;
         }
         // Marked by colour and the bar above it, not by weight: a bold label is wider, and
-        // would break "Authority" in elderly mode on a 360 px phone once its tab is open.
+        // would break "Authority" in elderly mode on a 360 px phone once its tab is open. The
+        // transparent outline shows only where the system forces its own colours (a high
+        // contrast theme), which removes the colour and the bar.
         .kp-tab-bar__link[aria-current="page"] {
             color: var(--kp-brand-ink);
             box-shadow: inset 0 3px 0 var(--kp-brand-ink);
+            outline: 3px solid transparent;
+            outline-offset: -3px;
         }
     };
     view! { class=class,

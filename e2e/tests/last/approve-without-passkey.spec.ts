@@ -30,6 +30,7 @@ test("with no passkey yet, approving says where to add one, and with one added t
   await expect(passkeys.or(none)).toBeVisible();
   for (let left = await passkeys.getByRole("listitem").count(); left > 0; left--) {
     await passkeys.getByRole("button", { name: new RegExp(s.passkey.remove) }).first().click();
+    await page.getByRole("dialog").getByRole("button", { name: s.passkey.remove_confirm, exact: true }).click();
     await expect(passkeys.getByRole("listitem")).toHaveCount(left - 1);
   }
   await expect(none).toBeVisible();

@@ -24,7 +24,18 @@ test("signing out on every device ends the session on her other phone too, and n
 
   await open(page, "/resident/me");
   await expect(page.getByText(s.me.sign_out_everywhere_hint)).toBeVisible();
-  await page.getByRole("button", { name: s.me.sign_out_everywhere }).click();
+  // Asked first: Cancel (which has focus) signs out nowhere.
+  const everywhere = page.getByRole("main").getByRole("button", { name: s.me.sign_out_everywhere });
+  await everywhere.click();
+  const asked = page.getByRole("dialog", { name: s.me.sign_out_everywhere_title });
+  await expect(asked).toContainText(s.me.sign_out_everywhere_message);
+  await expect(asked.getByRole("button", { name: s.me.stay_signed_in })).toBeFocused();
+  await asked.getByRole("button", { name: s.me.stay_signed_in }).click();
+  await expect(asked).toBeHidden();
+  await expect(page).toHaveURL(/\/resident\/me$/);
+
+  await everywhere.click();
+  await asked.getByRole("button", { name: s.me.sign_out_everywhere }).click();
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole("button", { name: s.sign_in.submit, exact: true })).toBeVisible();
 

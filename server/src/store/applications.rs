@@ -55,6 +55,37 @@ pub struct NewApplication<'a> {
     pub now: i64,
     /// The grant staff file it under, if any: its use is recorded with the application.
     pub under_grant: Option<&'a StoredGrant>,
+    /// The client's key for this submission, unique per applicant.
+    pub idempotency_key: Option<&'a str>,
+}
+
+/// The application `applicant_user_id` filed with `key`, if any.
+pub async fn by_idempotency_key(
+    db: &Db,
+    applicant_user_id: &str,
+    key: &str,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT id FROM applications WHERE applicant_user_id = $1 AND idempotency_key = $2",
+    )
+    .bind(applicant_user_id)
+    .bind(key)
+    .fetch_optional(db)
+    .await
+}
+
+/// Whether `error` is a second insert with a key already used: two tries of one submission
+/// that arrived together.
+pub fn is_idempotency_clash(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(e) => {
+            e.is_unique_violation()
+                && (e.constraint() == Some("applications_by_idempotency_key")
+                    // SQLite names the columns, not the index.
+                    || e.message().contains("applications.idempotency_key"))
+        }
+        _ => false,
+    }
 }
 
 pub async fn create(db: &Db, new: &NewApplication<'_>) -> sqlx::Result<()> {
@@ -66,8 +97,9 @@ pub async fn create(db: &Db, new: &NewApplication<'_>) -> sqlx::Result<()> {
     let mut tx = db.begin().await?;
     sqlx::query(
         "INSERT INTO applications (id, service, status, department, applicant_user_id,
-             enterprise_id, form, round, submitted_at, created_at, updated_at, renews_licence_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $11)",
+             enterprise_id, form, round, submitted_at, created_at, updated_at, renews_licence_id,
+             idempotency_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $11, $12)",
     )
     .bind(new.id)
     .bind(new.form.service().as_str())
@@ -80,6 +112,7 @@ pub async fn create(db: &Db, new: &NewApplication<'_>) -> sqlx::Result<()> {
     .bind(new.now)
     .bind(new.now)
     .bind(renews(new.form))
+    .bind(new.idempotency_key)
     .execute(&mut *tx)
     .await?;
     if let Some(grant) = new.under_grant {

@@ -113,6 +113,47 @@ pub struct NewRequest<'a> {
     pub binding_code: &'a str,
     pub link_hash: &'a [u8],
     pub created_at: i64,
+    /// The client's key for this submission, unique per requester.
+    pub idempotency_key: Option<&'a str>,
+}
+
+/// The request `requester_user_id` made with `key`, if any.
+pub async fn by_idempotency_key(
+    db: &Db,
+    requester_user_id: &str,
+    key: &str,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT id FROM delegation_requests WHERE requester_user_id = $1 AND idempotency_key = $2",
+    )
+    .bind(requester_user_id)
+    .bind(key)
+    .fetch_optional(db)
+    .await
+}
+
+/// Whether `error` is a second insert with a key already used.
+pub fn is_idempotency_clash(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(e) => {
+            e.is_unique_violation()
+                && (e.constraint() == Some("delegation_requests_by_idempotency_key")
+                    // SQLite names the columns, not the index.
+                    || e.message().contains("delegation_requests.idempotency_key"))
+        }
+        _ => false,
+    }
+}
+
+/// Gives request `id` a new link: the hash of a new secret replaces the old one, whose link
+/// stops working.
+pub async fn replace_link(db: &Db, id: &str, link_hash: &[u8]) -> sqlx::Result<()> {
+    sqlx::query("UPDATE delegation_requests SET link_hash = $1 WHERE id = $2")
+        .bind(link_hash)
+        .bind(id)
+        .execute(db)
+        .await
+        .map(|_| ())
 }
 
 /// How many requests one requester may make in a window: at most `max` since `since`.
@@ -140,8 +181,8 @@ pub async fn create(db: &Db, new: &NewRequest<'_>, limit: CreationLimit) -> sqlx
     let inserted = sqlx::query(
         "INSERT INTO delegation_requests (id, kind, principal_enterprise_id, principal_user_id,
              requester_user_id, approver_user_id, scopes, valid_from, valid_until, note,
-             binding_code, link_hash, status, created_at)
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $13
+             binding_code, link_hash, status, created_at, idempotency_key)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $13, $17
          WHERE (SELECT COUNT(*) FROM delegation_requests
                 WHERE requester_user_id = $14 AND created_at >= $15) < $16",
     )
@@ -161,6 +202,7 @@ pub async fn create(db: &Db, new: &NewRequest<'_>, limit: CreationLimit) -> sqlx
     .bind(new.requester_user_id)
     .bind(limit.since)
     .bind(limit.max)
+    .bind(new.idempotency_key)
     .execute(&mut *tx)
     .await?
     .rows_affected();

@@ -105,6 +105,7 @@ impl TestServer {
                 valid_from: None,
                 valid_until: None,
                 note: note.into(),
+                idempotency_key: None,
             })
             .await
             .unwrap();
