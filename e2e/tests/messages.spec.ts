@@ -37,6 +37,8 @@ test("marking every message read says so when the network fails, keeps them unre
   await page.unroute("**/api/v1/notifications/read-all");
   await markAll.click();
   await expect(page.getByRole("alert")).toHaveCount(0);
+  // Said, not only shown by the button going away.
+  await expect(page.getByText(s.messages.all_read)).toBeVisible();
   await expect
     .poll(async () => {
       const read = await items.evaluateAll((lis) => lis.map((li) => li.getAttribute("data-read")));

@@ -273,6 +273,37 @@ test("someone with no driving licence is told the renewal cannot be done online,
   await expect(page).toHaveURL(/\/resident\/services$/);
 });
 
+test("an answer lost after the application was filed: the message does not claim nothing changed, and sending again files it once", async ({
+  page,
+}) => {
+  await signIn(page, "resident");
+  await startApplying(page, "/resident", s.service.social_security_record.name);
+  await page.getByLabel(s.form.from_month).fill("2023-02");
+  await page.getByLabel(s.form.to_month).fill("2023-03");
+  await page.getByRole("radio", { name: s.purpose.housing }).check();
+  // The first send reaches the server and is filed; the proxy in front loses the answer.
+  let sends = 0;
+  await page.route("**/api/v1/applications", async (route) => {
+    if (route.request().method() !== "POST") return route.continue();
+    sends += 1;
+    if (sends > 1) return route.continue();
+    await route.fetch();
+    await route.fulfill({ status: 502, contentType: "text/html", body: "<html><body>502 Bad Gateway</body></html>" });
+  });
+  const send = page.getByRole("button", { name: s.apply.submit });
+  await send.click();
+  await expect(page.getByRole("alert")).toHaveText(s.errors.unavailable);
+  await expect(page.getByText(s.errors.internal)).toHaveCount(0);
+  await expect(page.getByLabel(s.form.from_month)).toHaveValue("2023-02");
+  await send.click();
+  await expect(page).toHaveURL(/\/resident\/applications\/[\w-]+$/);
+  expect(sends).toBe(2);
+  const filed = await (await page.request.get("/api/v1/applications")).json();
+  const these = filed.filter((a: { form: { from_month?: string } }) => a.form.from_month === "2023-02");
+  expect(these).toHaveLength(1);
+  expect(these[0].id).toBe(page.url().split("/").pop());
+});
+
 test("a returned application is changed and sent again, and the timeline shows both rounds", async ({ browser, baseURL }) => {
   // The elder's account uses elderly mode: the same form, larger.
   const elder = await person(browser, baseURL, "elder");

@@ -327,3 +327,23 @@ test("a page left alone is not redrawn every second while no warning shows", asy
   );
   expect(changes).toEqual([]);
 });
+
+test("signing out in one tab leaves no licence showing in the others, and no link the next person could open", async ({ page, context }) => {
+  await signIn(page, "resident");
+  await open(page, "/resident/wallet/lic-resident-id");
+  await expect(page.getByTestId("licence-token")).toBeAttached();
+  const other = await context.newPage();
+  await open(other, "/resident/wallet");
+  await expect(other.getByRole("link", { name: new RegExp(s.licence_type.resident_id_card) }).first()).toBeVisible();
+  // A forwarded link opened in this tab and not decided on.
+  await page.evaluate(() => sessionStorage.setItem("kapok.authorize", "a-secret-from-a-forwarded-link"));
+
+  await open(page, "/resident/me");
+  await page.getByRole("main").getByRole("button", { name: s.me.sign_out, exact: true }).click();
+  await expect(page).toHaveURL(/\/$/);
+  expect(await page.evaluate(() => sessionStorage.getItem("kapok.authorize"))).toBeNull();
+  // The other tab goes to sign-in by itself, without a request of its own failing first.
+  await expect(other).toHaveURL(/\/(\?next=[^&]*)?$/);
+  await expect(other.getByRole("button", { name: s.sign_in.submit, exact: true })).toBeVisible();
+  await expect(other.getByRole("link", { name: new RegExp(s.licence_type.resident_id_card) })).toHaveCount(0);
+});

@@ -303,6 +303,17 @@ test("offline, a verifier whose clock is ten minutes behind says the code is not
   await context.close();
 });
 
+test("checking with the keyboard keeps focus on the button while the check runs and after it", async ({ page }) => {
+  await open(page, "/verify");
+  await page.getByLabel(s.verify.token_label, { exact: true }).fill("KP1:NOT-A-CODE");
+  const submit = page.getByRole("button", { name: s.verify.submit, exact: true });
+  await submit.focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { name: s.verify.invalid_title })).toBeVisible();
+  // Not dropped to the top of the page when the button was busy: the next Tab goes on from here.
+  expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("BUTTON");
+});
+
 test("offline on a device that never saved keys, the verifier says it cannot check", async ({ browser, baseURL }) => {
   const context = await browser.newContext({ baseURL, locale: "zh-CN" });
   const verifier = await context.newPage();
@@ -339,6 +350,10 @@ test("once the codes saved for offline are used up, the page says so, and offers
   await signIn(page, "resident");
   await openIdCard(page);
   await expect(page.getByText(s.wallet.qr_text_label)).toBeVisible();
+  // Opened, the code's text is not a live region: each new code is not read out in full.
+  await page.getByText(s.wallet.qr_text_label).click();
+  await expect(page.getByTestId("licence-token")).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "KP1:" })).toHaveCount(0);
   await context.setOffline(true);
   await page.clock.fastForward("06:00");
   await expect(page.getByRole("alert").filter({ hasText: s.wallet.offline_none })).toBeVisible();
