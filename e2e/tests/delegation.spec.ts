@@ -349,17 +349,34 @@ test("the ask form says the chosen days in the app's language, whatever the brow
   await until.fill(iso(day(7)));
   await expect(period).toHaveText(fill(s.delegation.period, { from: zh(day(1)), until: zh(day(7)), days: "7" }));
 
-  // A last day before the first: no period is stated, and sending it is refused here.
+  // A last day before the first: the line under the dates says so as it is typed, and sending
+  // it is refused here, the error tied to the dates and focus on the field to mend.
   await until.fill(iso(day(0)));
-  await expect(period).toHaveText("");
+  await expect(period).toHaveText(s.delegation.ends_before_start);
   await staff.getByRole("checkbox", { name: s.scope.applications }).check();
   await staff.getByRole("button", { name: s.delegation.submit }).click();
-  await expect(staff.getByRole("alert").filter({ hasText: s.delegation.bad_dates })).toBeVisible();
+  await expect(until).toBeFocused();
+  await expect(until).toHaveAttribute("aria-invalid", "true");
+  await expect(until).toHaveAccessibleDescription(s.delegation.ends_before_start);
+  await expect(from).toHaveAccessibleDescription(s.delegation.ends_before_start);
   // So is a grant longer than a year.
   await until.fill(iso(day(1 + 366)));
-  await expect(period).toHaveText("");
+  await expect(period).toHaveText(s.delegation.too_long);
   await staff.getByRole("button", { name: s.delegation.submit }).click();
-  await expect(staff.getByRole("alert").filter({ hasText: s.delegation.bad_dates })).toBeVisible();
+  await expect(until).toHaveAccessibleDescription(s.delegation.too_long);
+  // And one that starts before today.
+  await from.fill(iso(day(-1)));
+  await until.fill(iso(day(5)));
+  await expect(period).toHaveText(s.delegation.starts_before_today);
+  await staff.getByRole("button", { name: s.delegation.submit }).click();
+  await expect(from).toBeFocused();
+  await expect(from).toHaveAccessibleDescription(s.delegation.starts_before_today);
+  // With no scope chosen, the scopes are named as what to mend.
+  for (const box of await staff.getByRole("checkbox").all()) await box.uncheck();
+  await from.fill(iso(day(1)));
+  await staff.getByRole("button", { name: s.delegation.submit }).click();
+  await expect(staff.getByRole("group", { name: s.delegation.scopes_legend })).toHaveAccessibleDescription(s.delegation.no_scopes);
+  await expect(staff.getByRole("checkbox").first()).toBeFocused();
   expect(asked).toEqual([]);
 
   // A whole year, and in English.

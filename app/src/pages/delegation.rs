@@ -31,8 +31,27 @@ const POLL_EVERY: Duration = Duration::from_secs(3);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Invalid {
     NoScopes,
-    BadDates,
+    /// The first day is before today (or not a date).
+    StartsBeforeToday,
+    /// The last day is before the first (or not a date).
+    EndsBeforeStart,
+    /// More than a year in all.
+    TooLong,
     NoteTooLong,
+}
+
+impl Invalid {
+    /// The field it is about: its error's id, and what takes focus to mend it.
+    fn field(self) -> (&'static str, &'static str) {
+        match self {
+            Invalid::NoScopes => ("ask-scopes-error", "input[name=scope]"),
+            Invalid::StartsBeforeToday => ("ask-dates-error", "input[name=valid-from]"),
+            Invalid::EndsBeforeStart | Invalid::TooLong => {
+                ("ask-dates-error", "input[name=valid-until]")
+            }
+            Invalid::NoteTooLong => ("ask-note-error", "textarea[name=note]"),
+        }
+    }
 }
 
 pub fn check(request: &NewDelegationRequest, today: &str) -> Result<(), Invalid> {
@@ -41,13 +60,27 @@ pub fn check(request: &NewDelegationRequest, today: &str) -> Result<(), Invalid>
     }
     let from = request.valid_from.as_deref().unwrap_or(today);
     let until = request.valid_until.as_deref().unwrap_or(from);
-    if days_in_force(from, until, today).is_none() {
-        return Err(Invalid::BadDates);
+    if let Some(problem) = date_problem(from, until, today) {
+        return Err(problem);
     }
     if request.note.chars().count() > NOTE_MAX {
         return Err(Invalid::NoteTooLong);
     }
     Ok(())
+}
+
+/// What is wrong with the days from `from` to `until` asked for `today`, if anything.
+fn date_problem(from: &str, until: &str, today: &str) -> Option<Invalid> {
+    match clock::days_between(today, from) {
+        Some(d) if d >= 0 => {}
+        _ => return Some(Invalid::StartsBeforeToday),
+    }
+    match clock::days_between(from, until) {
+        Some(span) if span < 0 => Some(Invalid::EndsBeforeStart),
+        None => Some(Invalid::EndsBeforeStart),
+        Some(span) if span >= MAX_GRANT_DAYS => Some(Invalid::TooLong),
+        Some(_) => None,
+    }
 }
 
 /// How many days a grant from `from` to `until` (both included) would be in force, if it may
@@ -211,6 +244,7 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
     }
     crate::unsaved::guard(move || typed().filter(|t| Some(t) != opened.as_ref()));
     let invalid = RwSignal::new(None::<Invalid>);
+    let form = NodeRef::<leptos::html::Form>::new();
     let create = Action::new_local(|request: &NewDelegationRequest| {
         let request = request.clone();
         async move { api().create_delegation_request(&request).await }
@@ -252,7 +286,17 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
                 invalid.set(None);
                 create.dispatch_local(request);
             }
-            Err(why) => invalid.set(Some(why)),
+            Err(why) => {
+                invalid.set(Some(why));
+                // Focus to the field to mend, which now names its error.
+                let field = form
+                    .get_untracked()
+                    .and_then(|f| f.query_selector(why.field().1).ok().flatten())
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+                if let Some(field) = field {
+                    let _ = field.focus();
+                }
+            }
         }
     };
     let intro = {
@@ -264,18 +308,34 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
             DelegationKind::Family => t_string!(i18n, delegation.ask_intro_family).to_string(),
         }
     };
-    let invalid_text = move || {
-        invalid.get().map(|i| match i {
-            Invalid::NoScopes => t_string!(i18n, delegation.no_scopes),
-            Invalid::BadDates => t_string!(i18n, delegation.bad_dates),
-            Invalid::NoteTooLong => t_string!(i18n, delegation.note_too_long),
-        })
+    let invalid_text = move |i: Invalid| match i {
+        Invalid::NoScopes => t_string!(i18n, delegation.no_scopes),
+        Invalid::StartsBeforeToday => t_string!(i18n, delegation.starts_before_today),
+        Invalid::EndsBeforeStart => t_string!(i18n, delegation.ends_before_start),
+        Invalid::TooLong => t_string!(i18n, delegation.too_long),
+        Invalid::NoteTooLong => t_string!(i18n, delegation.note_too_long),
     };
+    // The error under the field it is about, and the field pointing at it.
+    let error_at = move |id: &'static str| {
+        move || {
+            invalid
+                .get()
+                .filter(|i| i.field().0 == id)
+                .map(|i| view! { <p id=id class="kp-form-error">{invalid_text(i)}</p> })
+        }
+    };
+    let described =
+        move |id: &'static str| move || invalid.get().filter(|i| i.field().0 == id).map(|_| id);
+    let marked =
+        move |id: &'static str| move || invalid.get().filter(|i| i.field().0 == id).map(|_| "true");
+    // The chosen days in words, or, while they cannot be asked for, why not.
     let period = {
         let today = today.clone();
         move || {
             let (from, until) = (from.get(), until.get());
-            let days = days_in_force(&from, &until, &today)?;
+            let Some(days) = days_in_force(&from, &until, &today) else {
+                return date_problem(&from, &until, &today).map(|i| invalid_text(i).to_string());
+            };
             let locale = i18n.get_locale();
             Some(
                 t_string!(
@@ -292,7 +352,7 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
     let show_relatives = kind == DelegationKind::Family;
     view! {
         <Card title=Signal::derive(move || t_string!(i18n, delegation.ask_title).to_string())>
-            <form class="kp-stack" novalidate on:submit=move |ev| { ev.prevent_default(); submit(); }>
+            <form class="kp-stack" novalidate node_ref=form on:submit=move |ev| { ev.prevent_default(); submit(); }>
                 {restored.then(|| view! { <crate::unsaved::KeptNotice/> })}
                 <p>{intro}</p>
                 {show_relatives.then(|| view! {
@@ -311,7 +371,7 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
                             }).collect_view()}
                         </fieldset>
                 })}
-                <fieldset class="kp-fieldset">
+                <fieldset class="kp-fieldset" aria-describedby=described("ask-scopes-error")>
                     <legend>{move || t_string!(i18n, delegation.scopes_legend)}</legend>
                     {allowed.into_iter().map(|scope| view! {
                         <label class="kp-check">
@@ -328,27 +388,32 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
                         </label>
                     }).collect_view()}
                 </fieldset>
+                {error_at("ask-scopes-error")}
                 <div class="kp-field-row">
                     <label class="kp-plain-field">
                         <span>{move || t_string!(i18n, delegation.from_label)}</span>
                         <input type="date" name="valid-from" min=today.clone() prop:value=move || from.get()
+                            aria-invalid=marked("ask-dates-error") aria-describedby=described("ask-dates-error")
                             on:input=move |ev| from.set(event_target_value(&ev))/>
                     </label>
                     <label class="kp-plain-field">
                         <span>{move || t_string!(i18n, delegation.until_label)}</span>
                         <input type="date" name="valid-until" min=today prop:value=move || until.get()
+                            aria-invalid=marked("ask-dates-error") aria-describedby=described("ask-dates-error")
                             on:input=move |ev| until.set(event_target_value(&ev))/>
                     </label>
                 </div>
+                {error_at("ask-dates-error")}
                 <p class="kp-hint">{move || t_string!(i18n, delegation.validity_hint)}</p>
                 // The chosen days in the app's own words: a date field speaks the browser's.
                 <p class="kp-hint" aria-live="polite">{move || period()}</p>
                 <label class="kp-plain-field">
                     <span>{move || t_string!(i18n, delegation.note_label)}</span>
                     <textarea name="note" rows="3" maxlength=NOTE_MAX.to_string() prop:value=move || note.get()
+                        aria-invalid=marked("ask-note-error") aria-describedby=described("ask-note-error")
                         on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                 </label>
-                {move || invalid_text().map(|t| view! { <p class="kp-form-error" role="alert">{t}</p> })}
+                {error_at("ask-note-error")}
                 {move || failure.get().map(|e| view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> })}
                 <Button submit=true disabled=create.pending()>
                     {move || if create.pending().get() { t_string!(i18n, delegation.submitting) } else { t_string!(i18n, delegation.submit) }}
