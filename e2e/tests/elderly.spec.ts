@@ -1,5 +1,5 @@
 // Elderly mode and accessibility beyond axe: text size steps, read-aloud, keyboard only.
-import { expect, test } from "@playwright/test";
+import { type Page, expect, test } from "@playwright/test";
 import { askThroughApi } from "../support/delegation";
 import { LOCALES, type Persona, bodyFontSize, fill, heading, open, rememberElderlyMode, signIn, strings } from "../support/kapok";
 
@@ -23,8 +23,10 @@ test("the text size control grows the text in three steps, in both modes, and is
   expect(await bodyFontSize(page)).toBeGreaterThanOrEqual(30);
 });
 
-test("read-aloud reads the page's text in the page's language, only when asked", async ({ page }) => {
-  await page.addInitScript(() => {
+/** Records what the page asks the device to say (each utterance's text and language), in a
+ * page opened in `locale`. */
+async function recordSpeech(page: Page, locale: string) {
+  await page.addInitScript((l) => {
     const spoken: { text: string; lang: string }[] = [];
     (window as unknown as { spoken: typeof spoken }).spoken = spoken;
     const speak = speechSynthesis.speak.bind(speechSynthesis);
@@ -32,16 +34,24 @@ test("read-aloud reads the page's text in the page's language, only when asked",
       spoken.push({ text: u.text, lang: u.lang });
       speak(u);
     };
-    localStorage.setItem("kapok.locale", "zh-HK");
-  });
+    localStorage.setItem("kapok.locale", l);
+  }, locale);
+}
+
+function spokenSoFar(page: Page) {
+  return page.evaluate(() => (window as unknown as { spoken: { text: string; lang: string }[] }).spoken);
+}
+
+test("read-aloud reads the page's text in the page's language, only when asked", async ({ page }) => {
+  await recordSpeech(page, "zh-HK");
   const hk = strings["zh-HK"];
   await signIn(page, "resident");
   await open(page, "/resident/wallet");
   await expect(page.getByRole("status").filter({ hasText: hk.loading })).toHaveCount(0);
   // Nothing is read until the person asks.
-  expect(await page.evaluate(() => (window as unknown as { spoken: unknown[] }).spoken.length)).toBe(0);
+  expect(await spokenSoFar(page)).toHaveLength(0);
   await page.getByRole("button", { name: hk.read_aloud.start }).click();
-  const spoken = await page.evaluate(() => (window as unknown as { spoken: { text: string; lang: string }[] }).spoken);
+  const spoken = await spokenSoFar(page);
   const all = spoken.map((u) => u.text).join(" ");
   expect(spoken[0].lang).toBe("zh-HK");
   expect(spoken[0].text).toContain(hk.licence_type.resident_id_card);
@@ -68,16 +78,7 @@ test("on an English page, read-aloud reads a licence's Chinese values in Chinese
   browser,
   baseURL,
 }) => {
-  await page.addInitScript(() => {
-    const spoken: { text: string; lang: string }[] = [];
-    (window as unknown as { spoken: typeof spoken }).spoken = spoken;
-    const speak = speechSynthesis.speak.bind(speechSynthesis);
-    speechSynthesis.speak = (u: SpeechSynthesisUtterance) => {
-      spoken.push({ text: u.text, lang: u.lang });
-      speak(u);
-    };
-    localStorage.setItem("kapok.locale", "en");
-  });
+  await recordSpeech(page, "en");
   const en = strings.en;
   await signIn(page, "resident");
   await open(page, "/resident/wallet/lic-resident-id");
@@ -95,7 +96,7 @@ test("on an English page, read-aloud reads a licence's Chinese values in Chinese
   await page.getByRole("button", { name: en.wallet.seen_refresh }).click();
   await expect(page.getByRole("main")).toContainText("越秀区政务服务中心 8 号窗口");
   await page.getByRole("button", { name: en.read_aloud.start }).click();
-  const spoken = await page.evaluate(() => (window as unknown as { spoken: { text: string; lang: string }[] }).spoken);
+  const spoken = await spokenSoFar(page);
   expect(spoken[0].lang).toBe("en-GB");
   expect(spoken[0].text).toContain(en.licence_type.resident_id_card);
   const said = (text: string) => spoken.find((u) => u.text.includes(text));

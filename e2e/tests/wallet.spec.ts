@@ -247,12 +247,13 @@ test("the company wallet is the legal representative's; staff without authority 
   await expect(page.getByRole("heading", { name: s.delegation.ask_title })).toBeVisible();
 });
 
-/** The resident's live code, and a verifier (a browser of its own) that has opened the
- * verifier page online, which saves the issuer keys on its device. */
-async function codeAndVerifierWithSavedKeys(page: Page, browser: Browser, baseURL: string | undefined) {
+/** The resident's live code, and a verifier (a browser of its own, its clock `behindMs`
+ * behind) that has opened the verifier page online, which saves the issuer keys on its device. */
+async function codeAndVerifierWithSavedKeys(page: Page, browser: Browser, baseURL: string | undefined, behindMs = 0) {
   await signIn(page, "resident");
   const code = (await (await openIdCard(page)).textContent()) ?? "";
   const context = await browser.newContext({ baseURL, locale: "zh-CN" });
+  if (behindMs) await context.clock.install({ time: Date.now() - behindMs });
   const verifier = await context.newPage();
   const keysSaved = verifier.waitForResponse((r) => r.url().endsWith("/api/v1/issuer-keys") && r.ok());
   await open(verifier, "/verify");
@@ -286,14 +287,7 @@ test("offline, a verifier whose clock is ten minutes behind says the code is not
   browser,
   baseURL,
 }) => {
-  await signIn(page, "resident");
-  const code = (await (await openIdCard(page)).textContent()) ?? "";
-  const context = await browser.newContext({ baseURL, locale: "zh-CN" });
-  await context.clock.install({ time: Date.now() - 10 * 60_000 });
-  const verifier = await context.newPage();
-  const keysSaved = verifier.waitForResponse((r) => r.url().endsWith("/api/v1/issuer-keys") && r.ok());
-  await open(verifier, "/verify");
-  await keysSaved;
+  const { code, context, verifier } = await codeAndVerifierWithSavedKeys(page, browser, baseURL, 10 * 60_000);
   await context.setOffline(true);
 
   await check(verifier, code);

@@ -77,15 +77,12 @@ pub async fn by_idempotency_key(
 /// Whether `error` is a second insert with a key already used: two tries of one submission
 /// that arrived together.
 pub fn is_idempotency_clash(error: &sqlx::Error) -> bool {
-    match error {
-        sqlx::Error::Database(e) => {
-            e.is_unique_violation()
-                && (e.constraint() == Some("applications_by_idempotency_key")
-                    // SQLite names the columns, not the index.
-                    || e.message().contains("applications.idempotency_key"))
-        }
-        _ => false,
-    }
+    super::violates_unique(
+        error,
+        "applications_by_idempotency_key",
+        "applications",
+        "idempotency_key",
+    )
 }
 
 pub async fn create(db: &Db, new: &NewApplication<'_>) -> sqlx::Result<()> {
@@ -598,15 +595,12 @@ fn renews(form: &ApplicationForm) -> Option<&str> {
 /// Whether `error` is a write refused because another renewal of the same licence is in
 /// progress (the index `applications_one_renewal`).
 pub fn is_renewal_under_way(error: &sqlx::Error) -> bool {
-    match error {
-        sqlx::Error::Database(e) => {
-            e.is_unique_violation()
-                && (e.constraint() == Some("applications_one_renewal")
-                    // SQLite names the column, not the index.
-                    || e.message().contains("applications.renews_licence_id"))
-        }
-        _ => false,
-    }
+    super::violates_unique(
+        error,
+        "applications_one_renewal",
+        "applications",
+        "renews_licence_id",
+    )
 }
 
 fn form_text(form: &ApplicationForm) -> sqlx::Result<String> {

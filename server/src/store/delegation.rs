@@ -134,15 +134,12 @@ pub async fn by_idempotency_key(
 
 /// Whether `error` is a second insert with a key already used.
 pub fn is_idempotency_clash(error: &sqlx::Error) -> bool {
-    match error {
-        sqlx::Error::Database(e) => {
-            e.is_unique_violation()
-                && (e.constraint() == Some("delegation_requests_by_idempotency_key")
-                    // SQLite names the columns, not the index.
-                    || e.message().contains("delegation_requests.idempotency_key"))
-        }
-        _ => false,
-    }
+    super::violates_unique(
+        error,
+        "delegation_requests_by_idempotency_key",
+        "delegation_requests",
+        "idempotency_key",
+    )
 }
 
 /// Gives request `id` a new link: the hash of a new secret replaces the old one, whose link

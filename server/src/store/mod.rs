@@ -47,3 +47,16 @@ pub fn contains_pattern(value: &str) -> String {
     pattern.push('%');
     pattern
 }
+
+/// Whether `error` is a unique violation of `index` on `table`'s `column`: PostgreSQL names
+/// the index, SQLite the table and column.
+pub fn violates_unique(error: &sqlx::Error, index: &str, table: &str, column: &str) -> bool {
+    match error {
+        sqlx::Error::Database(e) => {
+            e.is_unique_violation()
+                && (e.constraint() == Some(index)
+                    || e.message().contains(&format!("{table}.{column}")))
+        }
+        _ => false,
+    }
+}
