@@ -63,7 +63,9 @@ pub fn Page(
         let lost = document()
             .active_element()
             .is_none_or(|e| body.is_some_and(|b| e.is_same_node(Some(&b))));
-        if lost && let Some(main) = main.get_untracked() {
+        // The page may already be gone (the sign-in page giving way to a redirect within the
+        // same frame): its main with it, and nothing to focus.
+        if lost && let Some(main) = main.try_get_untracked().flatten() {
             let options = web_sys::FocusOptions::new();
             options.set_prevent_scroll(true);
             let _ = main.focus_with_options(&options);
