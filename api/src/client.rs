@@ -20,6 +20,12 @@ use crate::{
     VerifiedLicence, VerifyRequest,
 };
 
+/// How long a request waits for its answer before it is given up. On a phone a request can
+/// hang (a network that drops packets without saying so, a lift between floors) and leave a
+/// page saying "sending…" for good; past this, the page says there was no answer and the
+/// person can try again. Long enough for a slow mobile network.
+pub const TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Why a call failed.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClientError {
@@ -29,6 +35,9 @@ pub enum ClientError {
     Network(String),
     /// The server answered with something this client cannot read.
     Decode(String),
+    /// No answer came within [`TIME_LIMIT`]: the request was given up. As with a lost
+    /// answer, it may or may not have been carried out.
+    TimedOut,
     /// A 5xx answer that is not the server's own problem document: a proxy or load balancer
     /// in front of it answered (its status here). Unlike the server's own 500, whose change
     /// was rolled back, this cannot say whether the request was carried out before the answer
@@ -51,7 +60,10 @@ impl ClientError {
     /// device saved may stand in for the answer and asking again later may work.
     pub fn is_unavailable(&self) -> bool {
         match self {
-            ClientError::Network(_) | ClientError::Decode(_) | ClientError::Unavailable(_) => true,
+            ClientError::Network(_)
+            | ClientError::TimedOut
+            | ClientError::Decode(_)
+            | ClientError::Unavailable(_) => true,
             ClientError::Problem(p) => p.status >= 500 || p.code == ErrorCode::TooManyRequests,
         }
     }
@@ -63,6 +75,7 @@ impl std::fmt::Display for ClientError {
             ClientError::Problem(p) => write!(f, "{} ({}): {}", p.title, p.status, p.detail),
             ClientError::Network(e) => write!(f, "network error: {e}"),
             ClientError::Decode(e) => write!(f, "unreadable response: {e}"),
+            ClientError::TimedOut => write!(f, "no answer within {} s", TIME_LIMIT.as_secs()),
             ClientError::Unavailable(status) => write!(f, "no answer from the server ({status})"),
         }
     }
@@ -521,10 +534,13 @@ impl Client {
                 builder = builder.header(reqwest::header::COOKIE, cookie);
             }
         }
-        let response = builder
-            .send()
-            .await
-            .map_err(|e| ClientError::Network(e.to_string()))?;
+        let response = builder.timeout(TIME_LIMIT).send().await.map_err(|e| {
+            if e.is_timeout() {
+                ClientError::TimedOut
+            } else {
+                ClientError::Network(e.to_string())
+            }
+        })?;
         if cfg!(not(target_arch = "wasm32")) {
             self.remember_session_cookie(&response);
         }

@@ -1,12 +1,22 @@
 //! Rules for text people type and others read, the same on the phone and on the server.
 
-/// A character that hides itself or turns the text around it: a control character, or a
-/// text-direction mark, embedding, override or isolate. In a reason or a note they could make
-/// the words on screen say something else than the words stored (`通过\u{202E}驳回`). Callers
-/// that allow line breaks let `'\n'` through before asking.
+/// A character that hides itself or turns the text around it: a control character, a
+/// text-direction mark, embedding, override or isolate, or a line or paragraph separator (a
+/// line break that is not `'\n'`, which would pass a check for line breaks). In a reason or a
+/// note they could make the words on screen say something else than the words stored
+/// (`通过\u{202E}驳回`). Callers that allow line breaks let `'\n'` through before asking.
 pub fn disguises(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        || matches!(
+            c,
+            '\u{200E}'
+                | '\u{200F}'
+                | '\u{061C}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+        )
 }
 
 /// A character that takes no room and shows nothing of its own: zero-width space and joiners,
@@ -34,7 +44,8 @@ mod tests {
     #[test]
     fn direction_marks_and_controls_disguise_letters_and_han_do_not() {
         for c in [
-            '\u{202E}', '\u{2066}', '\u{200F}', '\u{061C}', '\u{0007}', '\n',
+            '\u{202E}', '\u{2066}', '\u{200F}', '\u{061C}', '\u{0007}', '\n', '\u{2028}',
+            '\u{2029}',
         ] {
             assert!(disguises(c), "{c:?}");
         }

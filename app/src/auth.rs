@@ -115,6 +115,15 @@ pub fn session_ended() {
     }
 }
 
+/// Who is signed in now, for code outside any page (a tab being hidden or unloaded), or
+/// `None` while no one is.
+pub fn signed_in_user() -> Option<String> {
+    match CURRENT.get()?.state.try_get_untracked()? {
+        AuthState::SignedIn(me) => Some(me.user.id),
+        _ => None,
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct Auth {
     pub state: RwSignal<AuthState>,

@@ -62,6 +62,7 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
             ErrorCode::PasswordUnchanged => t_string!(i18n, errors.password_unchanged),
         },
         ClientError::Network(_) => t_string!(i18n, errors.network),
+        ClientError::TimedOut => t_string!(i18n, errors.timed_out),
         ClientError::Decode(_) => t_string!(i18n, errors.unreadable),
         ClientError::Unavailable(_) => t_string!(i18n, errors.unavailable),
     };

@@ -109,6 +109,9 @@ fn Watch() -> impl IntoView {
             if crate::auth::sign_out_here().await.is_err() {
                 crate::device::forget_on_sign_out();
             }
+            if back.is_none() {
+                crate::unsaved::forget();
+            }
             auth.notice.set(Some(notice));
             auth.state.set(AuthState::SignedOut);
             navigate(back.as_deref().unwrap_or("/"), Default::default());

@@ -22,6 +22,8 @@ export async function ask(page: Page, path: string, scopes: string[], note: stri
   for (const scope of scopes) await page.getByRole("checkbox", { name: scope }).check();
   await page.getByLabel(s.delegation.note_label).fill(note);
   await page.getByRole("button", { name: s.delegation.submit }).click();
+  // The panel that takes the form's place takes focus too, where a screen reader reads on.
+  await expect(page.locator("main :focus")).toContainText(s.delegation.share_intro.split("{{")[0]);
   await page.getByRole("button", { name: s.delegation.copy }).click();
   await expect(page.getByText(s.delegation.copied)).toBeVisible();
   const link: string = await page.evaluate(() => navigator.clipboard.readText());

@@ -62,6 +62,11 @@ test("staff ask, the legal representative approves with a passkey, staff act for
   await expect(rep.page.getByRole("definition").filter({ hasText: s.request_status.pending })).toBeVisible();
   await expect(rep.page.getByRole("term").filter({ hasText: s.authorize.status })).toBeVisible();
   await expect(rep.page.getByText("周晓彤").first()).toBeVisible();
+  // The note is set apart as the requester's own words, after the binding code.
+  const note = rep.page.getByRole("figure", { name: fill(s.authorize.note_from, { name: "周晓彤" }) });
+  await expect(note).toHaveText(new RegExp(`下周去市场监管局办食品经营许可证延续$`));
+  const [code, words] = [await rep.page.getByTestId("binding-code").boundingBox(), await note.boundingBox()];
+  expect(words!.y).toBeGreaterThan(code!.y);
   await expect(rep.page.getByText(s.scope.present_licences)).toBeVisible();
   await expect(rep.page.getByText(s.scope.applications)).toBeVisible();
   await expect(rep.page.getByText(s.scope.policies)).toHaveCount(0);

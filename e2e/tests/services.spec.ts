@@ -113,7 +113,7 @@ test("a resident renews a driving licence with the wallet's ID card; the officia
   await official.context().close();
 });
 
-test.describe("what she was typing when her session ended", () => {
+test.describe("what she was typing and has not sent", () => {
   // The social security record: no test running beside these changes her identity card.
   const service = s.service.social_security_record.name;
   const from = "2024-01";
@@ -138,14 +138,14 @@ test.describe("what she was typing when her session ended", () => {
     expect(new URL(page.url()).searchParams.get("next")).toBe(form);
     // Meanwhile the card she chose was replaced (revoked, renewed): the choice kept for her
     // no longer fits, and is not sent.
-    const replaced = await page.evaluate(() => {
-      const kept = JSON.parse(sessionStorage.getItem("kapok.unsaved")!);
-      const changed = kept.form.replace(/"identity_licence_id":"lic-[^"]*"/, '"identity_licence_id":"lic-replaced"');
-      const was = kept.form;
-      kept.form = changed;
+    const replaced = await page.evaluate((form) => {
+      const kept: { path: string; form: string }[] = JSON.parse(sessionStorage.getItem("kapok.unsaved")!);
+      const hers = kept.find((k) => k.path === form)!;
+      const was = hers.form;
+      hers.form = was.replace(/"identity_licence_id":"lic-[^"]*"/, '"identity_licence_id":"lic-replaced"');
       sessionStorage.setItem("kapok.unsaved", JSON.stringify(kept));
-      return changed !== was;
-    });
+      return hers.form !== was;
+    }, form);
     expect(replaced).toBe(true);
 
     await fillSignIn(page, "resident");
@@ -214,15 +214,71 @@ test.describe("what she was typing when her session ended", () => {
     await expect(page.getByRole("checkbox", { name: s.scope.applications })).toBeChecked();
     await expect(page.getByRole("checkbox", { name: s.scope.present_licences })).toBeChecked();
 
-    // Given back once; opened afresh and left as it opens, it is nothing to give back.
+    // Left unsent for another page, it is there again when she comes back.
+    await page.getByRole("link", { name: s.tabs.me }).click();
+    await page.getByRole("link", { name: s.tabs.delegation }).click();
+    await expect(page.getByText(s.idle.kept_left)).toBeVisible();
+    await expect(page.getByLabel(s.delegation.note_label)).toHaveValue(note);
+    // Started again, it is as the form opens, focus stays on the page, and nothing is kept.
+    await page.getByRole("button", { name: s.idle.start_again }).click();
+    await expect(page.getByLabel(s.delegation.note_label)).toHaveValue("");
+    await expect(page.getByRole("checkbox", { name: s.scope.applications })).not.toBeChecked();
+    await expect(page.getByText(s.idle.kept_left)).toHaveCount(0);
+    await expect(page.locator("#main")).toBeFocused();
     await page.getByRole("link", { name: s.tabs.me }).click();
     await page.getByRole("link", { name: s.tabs.delegation }).click();
     await expect(page.getByLabel(s.delegation.note_label)).toHaveValue("");
+    await expect(page.getByText(s.idle.kept_left)).toHaveCount(0);
     await expect(page.getByText(s.idle.kept)).toHaveCount(0);
     await endSessionOnServer(page, baseURL);
     await page.getByRole("button", { name: s.delegation.submit }).click({ timeout: 5_000 }).catch(() => {});
     await expect(page.getByText(s.sign_in.expired)).toBeVisible();
     expect(await page.evaluate(() => sessionStorage.getItem("kapok.unsaved"))).toBeNull();
+  });
+
+  test("is there again after the page reloads, and after another page and Back; sent, it is gone", async ({ page }) => {
+    const form = await halfFilled(page);
+    // A phone about to discard the tab in the background hides it first: the form is kept then.
+    await page.evaluate(() => {
+      Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    expect(await page.evaluate(() => sessionStorage.getItem("kapok.unsaved"))).toContain(from);
+
+    await page.reload();
+    await expect(page.getByText(s.idle.kept_left)).toBeVisible();
+    await expect(page.getByLabel(s.form.from_month)).toHaveValue(from);
+    await expect(page.getByLabel(s.form.to_month)).toHaveValue(to);
+    await expect(page.getByRole("radio", { name: s.purpose.housing })).toBeChecked();
+
+    await page.getByRole("link", { name: s.tabs.wallet }).click();
+    await expect(page).toHaveURL(/\/resident\/wallet$/);
+    await page.goBack();
+    await expect(page).toHaveURL(new RegExp(`${form}$`));
+    await expect(page.getByText(s.idle.kept_left)).toBeVisible();
+    await expect(page.getByLabel(s.form.from_month)).toHaveValue(from);
+    await expect(page.getByRole("radio", { name: s.purpose.housing })).toBeChecked();
+
+    await page.getByRole("button", { name: s.apply.submit }).click();
+    await expect(page).toHaveURL(/\/resident\/applications\/[\w-]+$/);
+    await page.goBack();
+    await expect(page).toHaveURL(new RegExp(`${form}$`));
+    await expect(page.getByLabel(s.form.from_month)).toHaveValue("");
+    await expect(page.getByText(s.idle.kept_left)).toHaveCount(0);
+  });
+
+  test("is gone when she signs out on purpose, even for her", async ({ page }) => {
+    const form = await halfFilled(page);
+    await page.getByRole("link", { name: s.tabs.me }).click();
+    expect(await page.evaluate(() => sessionStorage.getItem("kapok.unsaved"))).toContain(from);
+    await page.getByRole("button", { name: s.me.sign_out, exact: true }).click();
+    await expect(page.getByText(s.sign_in.signed_out)).toBeVisible();
+    expect(await page.evaluate(() => sessionStorage.getItem("kapok.unsaved"))).toBeNull();
+    await signIn(page, "resident");
+    await open(page, form);
+    await expect(page.getByRole("heading", { level: 1, name: service })).toBeVisible();
+    await expect(page.getByLabel(s.form.from_month)).toHaveValue("");
+    await expect(page.getByText(s.idle.kept_left)).toHaveCount(0);
   });
 
   test("an official's reason for sending an application back is there again", async ({ browser, baseURL }) => {
@@ -300,6 +356,45 @@ test("an answer lost after the application was filed: the message does not claim
   expect(sends).toBe(2);
   const filed = await (await page.request.get("/api/v1/applications")).json();
   const these = filed.filter((a: { form: { from_month?: string } }) => a.form.from_month === "2023-02");
+  expect(these).toHaveLength(1);
+  expect(these[0].id).toBe(page.url().split("/").pop());
+});
+
+test("a sending with no answer is given up after 30 seconds in words that say it may have arrived, and sending again files it once", async ({
+  page,
+}) => {
+  await page.clock.install();
+  await signIn(page, "resident");
+  await startApplying(page, "/resident", s.service.social_security_record.name);
+  await page.getByLabel(s.form.from_month).fill("2023-10");
+  await page.getByLabel(s.form.to_month).fill("2023-11");
+  await page.getByRole("radio", { name: s.purpose.housing }).check();
+  // The first send reaches the server and is filed; its answer never comes back.
+  let sends = 0;
+  let reached: () => void = () => {};
+  const filed = new Promise<void>((resolve) => (reached = resolve));
+  await page.route("**/api/v1/applications", async (route) => {
+    if (route.request().method() !== "POST") return route.continue();
+    sends += 1;
+    if (sends > 1) return route.continue();
+    await route.fetch();
+    reached();
+  });
+  const send = page.getByRole("button", { name: s.apply.submit });
+  await send.click();
+  await filed;
+  await page.clock.runFor(25_000);
+  await expect(page.getByRole("button", { name: s.apply.working })).toBeVisible();
+  await expect(page.getByRole("alert")).toHaveCount(0);
+  await page.clock.runFor(6_000);
+  await expect(page.getByRole("alert")).toHaveText(s.errors.timed_out);
+  await expect(send).toBeEnabled();
+  await expect(page.getByLabel(s.form.from_month)).toHaveValue("2023-10");
+  await send.click();
+  await expect(page).toHaveURL(/\/resident\/applications\/[\w-]+$/);
+  expect(sends).toBe(2);
+  const mine = await (await page.request.get("/api/v1/applications")).json();
+  const these = mine.filter((a: { form: { from_month?: string } }) => a.form.from_month === "2023-10");
   expect(these).toHaveLength(1);
   expect(these[0].id).toBe(page.url().split("/").pop());
 });
@@ -382,6 +477,11 @@ test("staff file the food-business permit for the company only with the applicat
   await startApplying(staff, "/enterprise", service);
   await expect(staff.getByText(fill(s.apply.need_scope, { company: COMPANY }))).toHaveCount(0);
   await expect(staff.getByRole("group", { name: s.form.business_licence }).getByRole("radio")).toBeChecked();
+  // Every answer is needed, and the form says so, in words and to a screen reader field by field.
+  await expect(staff.getByText(s.apply.all_needed)).toBeVisible();
+  for (const field of [s.form.premises_address, s.form.area, s.form.safety_manager, s.form.phone]) {
+    await expect(staff.getByLabel(field)).toHaveJSProperty("required", true);
+  }
   await staff.getByLabel(s.form.premises_address).fill("广州市天河区珠江新城花城大道 88 号首层");
   await staff.getByRole("checkbox", { name: s.food_kind.catering }).check();
   await staff.getByLabel(s.form.area).fill("120");

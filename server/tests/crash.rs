@@ -243,9 +243,12 @@ impl Writers {
         };
         match result {
             Ok(acknowledged) => Outcome::Acknowledged(acknowledged),
-            Err(ClientError::Network(_) | ClientError::Decode(_) | ClientError::Unavailable(_)) => {
-                Outcome::Unanswered
-            }
+            Err(
+                ClientError::Network(_)
+                | ClientError::TimedOut
+                | ClientError::Decode(_)
+                | ClientError::Unavailable(_),
+            ) => Outcome::Unanswered,
             Err(refused) => Outcome::Refused(refused),
         }
     }

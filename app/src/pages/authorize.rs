@@ -312,16 +312,25 @@ fn RequestCard(request: DelegationRequest) -> impl IntoView {
                 </dd>
                 <dt>{move || t_string!(i18n, authorize.validity)}</dt>
                 <dd>{move || t_string!(i18n, delegation.window, from = format::date(i18n.get_locale(), &from), until = format::date(i18n.get_locale(), &until)).to_string()}</dd>
-                {(!request.note.is_empty()).then(|| view! {
-                    <dt>{move || t_string!(i18n, authorize.note)}</dt>
-                    <dd class="kp-lines">{request.note.clone()}</dd>
-                })}
                 <dt>{move || t_string!(i18n, authorize.binding_code)}</dt>
                 <dd class="kp-binding-code" data-testid="binding-code">{request.binding_code.clone()}</dd>
                 <dt>{move || t_string!(i18n, authorize.status)}</dt>
                 <dd><span class="kp-badge" data-status=status_attr(status)>{move || labels::request_status(i18n, status)}</span></dd>
             </dl>
             <p class="kp-hint">{move || t_string!(i18n, authorize.binding_hint)}</p>
+            // The note is the requester's own words: set apart after everything the service
+            // states, and named as theirs, so a note laid out like the lines above (a "binding
+            // code" of its own) cannot pass for them.
+            {(!request.note.is_empty()).then(|| {
+                let requester = request.requester.name.clone();
+                let caption = move || t_string!(i18n, authorize.note_from, name = requester.clone()).to_string();
+                view! {
+                    <figure class="kp-quote">
+                        <figcaption>{caption}</figcaption>
+                        <blockquote class="kp-lines">{request.note.clone()}</blockquote>
+                    </figure>
+                }
+            })}
         </Card>
     }
 }

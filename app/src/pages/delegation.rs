@@ -226,9 +226,9 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
     // What they had typed here when their session ended, given back after signing in again;
     // only a form changed from how it opens is worth keeping.
     let opened = typed();
-    let kept = crate::unsaved::take::<NewDelegationRequest>().filter(|k| k.kind == kind);
-    let restored = kept.is_some();
-    if let Some(k) = kept {
+    let kept = crate::unsaved::take::<NewDelegationRequest>().filter(|(k, _)| k.kind == kind);
+    let restored = RwSignal::new(kept.as_ref().map(|(_, why)| *why));
+    if let Some((k, _)) = kept {
         if options.iter().any(|(id, ..)| *id == k.principal) {
             principal.set(k.principal);
         }
@@ -242,7 +242,20 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
         until.set(k.valid_until.unwrap_or_default());
         note.set(k.note);
     }
-    crate::unsaved::guard(move || typed().filter(|t| Some(t) != opened.as_ref()));
+    let start_again = Callback::new({
+        let opened = opened.clone();
+        move |()| {
+            if let Some(o) = &opened {
+                principal.set(o.principal.clone());
+                chosen.set(o.scopes.clone());
+                from.set(o.valid_from.clone().unwrap_or_default());
+                until.set(o.valid_until.clone().unwrap_or_default());
+                note.set(o.note.clone());
+            }
+            restored.set(None);
+        }
+    });
+    let unsent = crate::unsaved::guard(move || typed().filter(|t| Some(t) != opened.as_ref()));
     let invalid = RwSignal::new(None::<Invalid>);
     let form = NodeRef::<leptos::html::Form>::new();
     let create = Action::new_local(|request: &NewDelegationRequest| {
@@ -256,6 +269,7 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
     let opened_on = StoredValue::new(today.clone());
     Effect::new(move |_| match create.value().get() {
         Some(Ok(c)) => {
+            unsent.sent();
             key.set_value(crate::device::new_key());
             on_created.run(c)
         }
@@ -353,7 +367,7 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
     view! {
         <Card title=Signal::derive(move || t_string!(i18n, delegation.ask_title).to_string())>
             <form class="kp-stack" novalidate node_ref=form on:submit=move |ev| { ev.prevent_default(); submit(); }>
-                {restored.then(|| view! { <crate::unsaved::KeptNotice/> })}
+                {move || restored.get().map(|why| view! { <crate::unsaved::KeptNotice why=why on_start_again=start_again/> })}
                 <p>{intro}</p>
                 {show_relatives.then(|| view! {
                         <fieldset class="kp-fieldset">
@@ -503,10 +517,18 @@ fn SharePanel(
     };
     let approver_for_title = approver.clone();
     let qr_label = Signal::derive(move || t_string!(i18n, delegation.qr_label).to_string());
+    // The panel takes the place of the form whose button was pressed: focus comes here, where a
+    // screen reader goes on to the link, its code and its status, rather than to the page's top.
+    let intro = NodeRef::<leptos::html::P>::new();
+    request_animation_frame(move || {
+        if let Some(intro) = intro.try_get_untracked().flatten() {
+            let _ = intro.focus();
+        }
+    });
     view! {
         <Card title=Signal::derive(move || t_string!(i18n, delegation.share_title, name = approver_for_title.clone()).to_string())>
             <div class="kp-stack">
-                <p>{move || t_string!(i18n, delegation.share_intro, name = approver.clone()).to_string()}</p>
+                <p tabindex="-1" node_ref=intro>{move || t_string!(i18n, delegation.share_intro, name = approver.clone()).to_string()}</p>
                 <dl class="kp-facts">
                     <dt>{move || t_string!(i18n, delegation.binding_code)}</dt>
                     <dd class="kp-binding-code" data-testid="binding-code">{move || request.get().binding_code}</dd>

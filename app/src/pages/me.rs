@@ -43,6 +43,7 @@ pub fn MePage() -> impl IntoView {
     let asking = RwSignal::new(false);
     Effect::new(move |_| match sign_out.value().get() {
         Some(Ok(told)) => {
+            crate::unsaved::forget();
             auth.notice.set(Some(if told {
                 Notice::SignedOut
             } else {

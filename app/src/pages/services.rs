@@ -255,15 +255,26 @@ fn Editor(
     let i18n = use_i18n();
     let navigate = use_navigate();
     let company = (persona == Persona::Enterprise).then(company).flatten();
-    // What they had typed here when their session ended, given back after signing in again.
-    // Only a form changed from how it opened (empty, or as last saved) is worth keeping.
+    // What they had typed here and not sent (before their session ended, or the page was left
+    // or reloaded), given back. Only a form changed from how it opened (empty, or as last saved)
+    // is worth keeping.
     let kept = crate::unsaved::take::<ApplicationForm>();
-    let restored = kept.is_some();
+    let restored = RwSignal::new(kept.as_ref().map(|(_, why)| *why));
     let opened = form.clone();
     let opened_form = form.clone();
     let existing_is_new = existing.is_none();
-    let form = RwSignal::new(kept.unwrap_or(form));
-    crate::unsaved::guard(move || form.try_get_untracked().filter(|f| *f != opened));
+    let form = RwSignal::new(kept.map_or(form, |(kept, _)| kept));
+    let unsent = {
+        let opened = opened.clone();
+        crate::unsaved::guard(move || form.try_get_untracked().filter(|f| *f != opened))
+    };
+    let start_again = Callback::new({
+        let opened = opened.clone();
+        move |()| {
+            form.set(opened.clone());
+            restored.set(None);
+        }
+    });
     let shown_errors = RwSignal::new(Vec::<FieldError>::new());
     let failure = RwSignal::new(None::<ClientError>);
     // The wallet as the wallet page keeps it: with no network or a failing server, the copy
@@ -333,19 +344,26 @@ fn Editor(
         let navigate = navigate.clone();
         let done_path = done_path.clone();
         Effect::new(move |_| match send.value().get() {
-            Some(Ok(application)) => match on_saved {
-                Some(saved) => saved.run(application),
-                None => navigate(
-                    &format!("{done_path}/{}", application.id),
-                    Default::default(),
-                ),
-            },
+            Some(Ok(application)) => {
+                unsent.sent();
+                match on_saved {
+                    Some(saved) => saved.run(application),
+                    None => navigate(
+                        &format!("{done_path}/{}", application.id),
+                        Default::default(),
+                    ),
+                }
+            }
             Some(Err(e)) => failure.set(Some(e)),
             None => {}
         });
     }
     Effect::new(move |_| match delete.value().get() {
-        Some(Ok(())) => navigate(&done_path, Default::default()),
+        Some(Ok(())) => {
+            // Deleted on purpose: nothing of it to keep.
+            unsent.sent();
+            navigate(&done_path, Default::default())
+        }
         Some(Err(e)) => failure.set(Some(e)),
         None => {}
     });
@@ -452,7 +470,7 @@ fn Editor(
         <form class="kp-stack" novalidate
             style:display=move || if nothing_to_renew.get() { "none" } else { "" }
             on:submit=move |ev| { ev.prevent_default(); attempt(true); }>
-            {restored.then(|| view! { <crate::unsaved::KeptNotice/> })}
+            {move || restored.get().map(|why| view! { <crate::unsaved::KeptNotice why=why on_start_again=start_again/> })}
             {company.clone().map(|c| {
                 let name = c.name.clone();
                 view! {
@@ -468,6 +486,7 @@ fn Editor(
                     })}
                 }
             })}
+            <p class="kp-hint">{move || t_string!(i18n, apply.all_needed)}</p>
             {fields}
             {move || (count() > 0).then(|| view! {
                 <p class="kp-form-error" role="alert">{move || format::counted(
@@ -557,7 +576,7 @@ fn TextRow(
     view! {
         <div class="kp-plain-field">
             <label for=id>{move || labels::form_field(i18n, field)}</label>
-            <input id=id name=id type=kind autocomplete=autocomplete
+            <input id=id name=id type=kind autocomplete=autocomplete required
                 aria-invalid=move || problem_of(errors, field).map(|_| "true")
                 aria-describedby=move || described_by(errors, field)
                 prop:value=move || get.get()
@@ -579,7 +598,7 @@ fn AreaRow(
     view! {
         <div class="kp-plain-field">
             <label for=id>{move || labels::form_field(i18n, field)}</label>
-            <input id=id name=id type="number" inputmode="numeric" min="1" autocomplete="off"
+            <input id=id name=id type="number" inputmode="numeric" min="1" autocomplete="off" required
                 aria-invalid=move || problem_of(errors, field).map(|_| "true")
                 aria-describedby=move || described_by(errors, field)
                 prop:value=move || get.get().map(|a| a.to_string()).unwrap_or_default()
@@ -656,7 +675,7 @@ fn WalletChoice(
                     let chosen = l.id.clone();
                     view! {
                         <label class="kp-check">
-                            <input type="radio" name=id value=l.id.clone()
+                            <input type="radio" name=id value=l.id.clone() required
                                 prop:checked=move || get.get().as_deref() == Some(chosen.as_str())
                                 on:change=move |_| set.run(Some(licence_id.clone()))/>
                             <span>{move || labels::licence_type(i18n, l.licence_type)}" "{l.holder_name.clone()}" "
@@ -710,7 +729,7 @@ where
             <legend>{move || labels::form_field(i18n, field)}</legend>
             {options.into_iter().map(|option| view! {
                 <label class="kp-check">
-                    <input type="radio" name=id prop:checked=move || get.get() == Some(option)
+                    <input type="radio" name=id required prop:checked=move || get.get() == Some(option)
                         on:change=move |_| set.run(Some(option))/>
                     <span>{move || label(i18n, option)}</span>
                 </label>
@@ -768,7 +787,7 @@ fn Declaration(
     view! {
         <div class="kp-declaration">
             <label class="kp-check">
-                <input type="checkbox" id=id name=id
+                <input type="checkbox" id=id name=id required
                     aria-invalid=move || problem_of(errors, field).map(|_| "true")
                     aria-describedby=move || described_by(errors, field)
                     prop:checked=move || get.get()

@@ -82,10 +82,15 @@ fn Task(application: Application) -> impl IntoView {
     let i18n = use_i18n();
     let current = RwSignal::new(application);
     let failure = RwSignal::new(None::<ClientError>);
-    // A reason half written when the session ended is given back after signing in again.
+    // A reason half written and not sent (before the session ended, or the page was left or
+    // reloaded) is given back.
     let kept = crate::unsaved::take::<String>();
-    let restored = kept.is_some();
-    let reason = RwSignal::new(kept.unwrap_or_default());
+    let restored = RwSignal::new(kept.as_ref().map(|(_, why)| *why));
+    let reason = RwSignal::new(kept.map(|(reason, _)| reason).unwrap_or_default());
+    let start_again = Callback::new(move |()| {
+        reason.set(String::new());
+        restored.set(None);
+    });
     crate::unsaved::guard(move || {
         let deciding =
             current.try_with_untracked(|a| a.status == ApplicationStatus::UnderReview)?;
@@ -179,7 +184,7 @@ fn Task(application: Application) -> impl IntoView {
             {move || (current.with(|a| a.status) == ApplicationStatus::UnderReview && mine()).then(|| view! {
                 <Card title=Signal::derive(move || t_string!(i18n, tasks.decide).to_string())>
                     <div class="kp-stack">
-                        {restored.then(|| view! { <crate::unsaved::KeptNotice/> })}
+                        {move || restored.get().map(|why| view! { <crate::unsaved::KeptNotice why=why on_start_again=start_again/> })}
                         <label class="kp-plain-field">
                             <span>{move || t_string!(i18n, tasks.reason_label)}</span>
                             <textarea name="reason" rows="3" maxlength=kapok_api::REASON_MAX.to_string()
