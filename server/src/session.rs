@@ -222,7 +222,15 @@ pub async fn change_password(
         new_password,
     } = change;
     let unchanged = new_password == current_password;
-    let me = confirm_password(&state, &user, current_password).await?;
+    let me = match confirm_password(&state, &user, current_password).await {
+        // A change tried again after its answer was lost (a dropped connection, a time-out):
+        // the password it asks for is the password now, so the change is made. Answering
+        // "wrong password" would tell the person their change failed, and count against them.
+        Err(ApiError::BadCredentials) if is_password_now(&state, &user, &new_password).await? => {
+            return Ok(StatusCode::NO_CONTENT);
+        }
+        confirmed => confirmed?,
+    };
     if unchanged {
         return Err(ApiError::PasswordUnchanged);
     }
@@ -248,6 +256,40 @@ pub async fn change_password(
         .ok_or(ApiError::Unauthenticated)?;
     store::users::change_password(&state.db, &user.user_id, &hash, &own, store::now()).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Whether `password` is the account's password now: asked only once the current password
+/// given with it was wrong, and counted as such, so each guess through this still costs the
+/// account one of its tries. When it is, that count is cleared, as the right password at
+/// sign-in clears it.
+async fn is_password_now(
+    state: &AppState,
+    user: &CurrentUser,
+    password: &str,
+) -> Result<bool, ApiError> {
+    let Some(me) = store::users::me(&state.db, &user.user_id).await? else {
+        return Ok(false);
+    };
+    let Some(credentials) = store::users::credentials(&state.db, &me.user.username).await? else {
+        return Ok(false);
+    };
+    if credentials.user_id != user.user_id {
+        return Ok(false);
+    }
+    let _turn = PASSWORD_CHECKS
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let password = password.to_owned();
+    let right =
+        tokio::task::spawn_blocking(move || verify_password(&password, &credentials.password_hash))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+    if right {
+        let username = state.failure_hasher.username(&me.user.username);
+        sign_in_failures::clear(&state.db, &username).await?;
+    }
+    Ok(right)
 }
 
 /// Whether `password` is easy to guess, by zxcvbn's estimate: fewer than 10^8 guesses (its

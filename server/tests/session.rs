@@ -744,6 +744,54 @@ async fn a_new_password_signs_in_the_old_one_no_longer_and_every_other_device_is
 }
 
 #[tokio::test]
+async fn a_change_of_password_tried_again_after_its_answer_was_lost_succeeds_and_counts_no_wrong_try()
+ {
+    let server = TestServer::start().await;
+    let phone = server.signed_in("resident").await;
+    phone
+        .change_password(&change(PASSWORD, NEW_PASSWORD))
+        .await
+        .unwrap();
+    // Its answer never reached the phone, which sends the same change again, more times than
+    // there are wrong tries allowed.
+    for _ in 0..11 {
+        phone
+            .change_password(&change(PASSWORD, NEW_PASSWORD))
+            .await
+            .unwrap();
+    }
+    // None was a wrong try: she still signs in with the new password, not the old one, on the
+    // phone that made the change.
+    assert_eq!(try_password(&server, "resident", PASSWORD).await.0, WRONG);
+    assert_eq!(
+        try_password(&server, "resident", NEW_PASSWORD).await.0.0,
+        200
+    );
+    assert_eq!(phone.me().await.unwrap().user.username, "resident");
+
+    // A wrong current password with a new one that is not hers is refused, counted, and changes
+    // nothing; guessing her password as the "new" one costs a try each time all the same.
+    for new in ["another-lamp-77", "tea-lamp-river-41", "sea-lamp-river-42"] {
+        assert_eq!(
+            code(phone.change_password(&change("wrong", new)).await),
+            ErrorCode::BadCredentials
+        );
+    }
+    for _ in 0..7 {
+        assert_eq!(try_password(&server, "resident", "guess").await.0, WRONG);
+    }
+    assert_eq!(
+        try_password(&server, "resident", NEW_PASSWORD).await.0,
+        LOCKED
+    );
+    // Locked, the repeated change is refused as the sign-in is, and its password is not looked at.
+    assert_eq!(
+        code(phone.change_password(&change(PASSWORD, NEW_PASSWORD)).await),
+        ErrorCode::TooManySignInAttempts
+    );
+}
+
+#[tokio::test]
 async fn a_password_is_changed_only_with_the_current_one_and_a_new_one_hard_to_guess() {
     let server = TestServer::start().await;
     let phone = server.signed_in("resident").await;
