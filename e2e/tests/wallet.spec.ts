@@ -78,17 +78,24 @@ test("a resident's live code renews itself, an official verifies it once, and th
   await expect(official.getByText(/44010619910314232/)).toHaveCount(0);
   await expect(official.getByText(/天河路385号/)).toHaveCount(0);
 
-  // The same code shown again is a copy.
+  // The same official checking it again (the answer lost on the counter's network, or a
+  // second look) sees it again: one check, no alarm.
   await official.getByRole("button", { name: s.verify.next }).click();
   await check(official, code, place);
-  await expect(official.getByRole("alert")).toContainText(s.errors.token_replayed);
+  await expect(official.getByRole("heading", { name: s.verify.valid_title })).toBeVisible();
+  await expect(official.getByRole("alert")).toHaveCount(0);
+  // Shown at another counter, the same code is a copy.
+  const other = await verifyAs(browser, baseURL, "market-official", code, place);
+  await expect(other.getByRole("alert")).toContainText(s.errors.token_replayed);
+  await expect(other.getByText("陈嘉欣", { exact: true })).toHaveCount(0);
 
   // The holder sees who checked, where, and the second showing flagged.
   await page.getByRole("button", { name: s.wallet.seen_refresh }).click();
   const checks = page.getByRole("listitem").filter({ hasText: place });
   await expect(checks).toHaveCount(2);
-  await expect(checks.filter({ hasText: "王丽华" })).toHaveCount(2);
+  await expect(checks.filter({ hasText: "王丽华" })).toHaveCount(1);
   await expect(checks.filter({ hasText: s.wallet.seen_replay })).toHaveCount(1);
+  await expect(checks.filter({ hasText: s.wallet.seen_replay })).toContainText("黄志明");
 });
 
 test("the public verifier needs no account, and the holder sees an anonymous check", async ({ page, browser, baseURL }) => {
@@ -121,8 +128,6 @@ test("a result goes as soon as the code is changed or sent again: the last perso
   await expect(official.getByText("陈嘉欣", { exact: true })).toHaveCount(0);
   // The same code sent again, on a slow network: nothing stands while it is checked.
   await field.fill(code);
-  await official.getByRole("button", { name: s.verify.submit, exact: true }).click();
-  await expect(official.getByRole("alert")).toContainText(s.errors.token_replayed);
   let answer: () => void = () => {};
   const held = new Promise<void>((resolve) => (answer = resolve));
   await official.route("**/api/v1/verify", async (route) => {
@@ -134,7 +139,9 @@ test("a result goes as soon as the code is changed or sent again: the last perso
   await expect(official.getByRole("alert")).toHaveCount(0);
   await expect(valid).toHaveCount(0);
   answer();
-  await expect(official.getByRole("alert")).toContainText(s.errors.token_replayed);
+  // Checked again by the official who checked it first: the same result, not a copy.
+  await expect(valid).toBeVisible();
+  await expect(official.getByRole("alert")).toHaveCount(0);
   await official.context().close();
 });
 

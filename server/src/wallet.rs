@@ -160,7 +160,7 @@ pub async fn verifications(
     request_body = VerifyRequest,
     responses(
         (status = 200, description = "The code is genuine and current; what the verifier may see", body = VerifiedLicence),
-        (status = 409, description = "The code was already checked once (token_replayed)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code was already checked, by someone other than this official (token_replayed)", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The licence is revoked or expired", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a valid code: token_malformed, token_unknown_key, token_bad_signature, token_expired or token_not_yet_valid", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -193,7 +193,7 @@ pub async fn verify(
         LicenceStatus::Valid | LicenceStatus::Expiring => {}
     }
     let place = request.place.as_deref().and_then(place_label);
-    let first = state
+    let checked = state
         .verifications
         .record(
             &summary.id,
@@ -204,7 +204,7 @@ pub async fn verify(
         )
         .await
         .map_err(ApiError::Internal)?;
-    if !first {
+    if checked == licences::Checked::Replay {
         return Err(ApiError::TokenReplayed);
     }
     Ok(Json(VerifiedLicence {

@@ -731,7 +731,8 @@ fn markdown(m: &Measured, database: &str) -> String {
          licences, {bytes} bytes of JSON).\n\
          - **verify**: `POST /api/v1/verify` as the demo official at a counter (session cookie), \
          body `{{\"token\": …, \"place\": …}}`. A token may be checked once (a second check is a \
-         409), so every request carries a fresh one, issued through the API just before the run \
+         409, or for the official who checked it first an answer that records nothing), so \
+         every request carries a fresh one, issued through the API just before the run \
          (a token lives 60 s) and sent once: oha's `-Z` picks a body line at random for each \
          request, with replacement (1000 requests over 1000 lines reached 645 of them), so wrk \
          `-t 2` with `xtask/wrk/each_line_once.lua` loads verify instead, the same way oha \

@@ -166,14 +166,27 @@ pub async fn insert(
 #[derive(Clone)]
 pub struct VerificationLog(mpsc::Sender<Check>);
 
-/// One check waiting to be written, and where its answer goes: `true` if its nonce was unused.
+/// What a check of a code was, as recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checked {
+    /// The code's first check.
+    First,
+    /// The official who checked it first, checking it again: a try repeated after its answer
+    /// was lost, or a second look. Nothing new was shown, so nothing is recorded.
+    Again,
+    /// Checked before by someone else (or by the public, whom nothing tells apart): recorded
+    /// as a replay, which the holder sees.
+    Replay,
+}
+
+/// One check waiting to be written, and where its answer goes.
 struct Check {
     licence_id: String,
     nonce: Vec<u8>,
     verifier_user_id: Option<String>,
     place: Option<String>,
     verified_at: i64,
-    first: oneshot::Sender<Result<bool, String>>,
+    answer: oneshot::Sender<Result<Checked, String>>,
 }
 
 /// The most checks one transaction writes.
@@ -212,9 +225,8 @@ impl VerificationLog {
         VerificationLog(queue)
     }
 
-    /// Records that a code for `licence_id` with `nonce` was checked. `Ok(true)` if this is the
-    /// nonce's first use; `Ok(false)` if it was used before, which is recorded as a replay.
-    /// The first-use index makes this atomic across server instances.
+    /// Records that a code for `licence_id` with `nonce` was checked, and what the check was
+    /// ([`Checked`]). The first-use index makes this atomic across server instances.
     pub async fn record(
         &self,
         licence_id: &str,
@@ -222,15 +234,15 @@ impl VerificationLog {
         verifier_user_id: Option<&str>,
         place: Option<&str>,
         verified_at: i64,
-    ) -> Result<bool, String> {
-        let (first, answer) = oneshot::channel();
+    ) -> Result<Checked, String> {
+        let (sender, answer) = oneshot::channel();
         let check = Check {
             licence_id: licence_id.to_owned(),
             nonce: nonce.to_owned(),
             verifier_user_id: verifier_user_id.map(str::to_owned),
             place: place.map(str::to_owned),
             verified_at,
-            first,
+            answer: sender,
         };
         self.0
             .send(check)
@@ -245,15 +257,15 @@ impl VerificationLog {
 /// Writes a group and answers each check. If the group's transaction fails, each check is
 /// tried alone, so one bad check fails only itself.
 async fn write_and_answer(db: &Db, group: Vec<Check>) {
-    let firsts = match write(db, &group).await {
-        Ok(firsts) => firsts.into_iter().map(Ok).collect(),
+    let answers = match write(db, &group).await {
+        Ok(answers) => answers.into_iter().map(Ok).collect(),
         Err(_) if group.len() > 1 => {
             let mut alone = Vec::with_capacity(group.len());
             for check in &group {
                 alone.push(
                     write(db, std::slice::from_ref(check))
                         .await
-                        .map(|firsts| firsts[0])
+                        .map(|answers| answers[0])
                         .map_err(|e| e.to_string()),
                 );
             }
@@ -261,9 +273,9 @@ async fn write_and_answer(db: &Db, group: Vec<Check>) {
         }
         Err(e) => vec![Err(e.to_string())],
     };
-    for (check, first) in group.into_iter().zip(firsts) {
+    for (check, answer) in group.into_iter().zip(answers) {
         // A caller that has gone away needs no answer.
-        let _ = check.first.send(first);
+        let _ = check.answer.send(answer);
     }
 }
 
@@ -285,28 +297,49 @@ fn check_row(check: &Check, replay: bool) -> sqlx::query::Query<'_, sqlx::Any, A
     .bind(i64::from(replay))
 }
 
-/// Writes `group` in one transaction; for each check, whether its nonce was unused.
-async fn write(db: &Db, group: &[Check]) -> sqlx::Result<Vec<bool>> {
+/// Writes `group` in one transaction; for each check, what it was.
+async fn write(db: &Db, group: &[Check]) -> sqlx::Result<Vec<Checked>> {
     // Nonce order: two servers writing groups with the same nonces on one PostgreSQL take
     // their locks in the same order, so neither waits for the other in a cycle. The sort is
     // stable, so the earlier of two checks of one nonce in a group is its first use.
     let mut order: Vec<usize> = (0..group.len()).collect();
     order.sort_by(|&a, &b| group[a].nonce.cmp(&group[b].nonce));
-    let mut firsts = vec![false; group.len()];
+    let mut answers = vec![Checked::Replay; group.len()];
     let mut tx = db.begin().await?;
     for i in order {
         let check = &group[i];
-        firsts[i] = check_row(check, false)
+        let first = check_row(check, false)
             .execute(&mut *tx)
             .await?
             .rows_affected()
             == 1;
-        if !firsts[i] {
+        answers[i] = if first {
+            Checked::First
+        } else if check.verifier_user_id.is_some()
+            && first_checked_by(&mut tx, &check.nonce).await? == check.verifier_user_id
+        {
+            Checked::Again
+        } else {
             check_row(check, true).execute(&mut *tx).await?;
-        }
+            Checked::Replay
+        };
     }
     tx.commit().await?;
-    Ok(firsts)
+    Ok(answers)
+}
+
+/// The official named on the first check of `nonce` (none for the public, or anyone else).
+async fn first_checked_by(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    nonce: &[u8],
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar::<_, Option<String>>(
+        "SELECT verifier_user_id FROM verifications WHERE nonce = $1 AND replay = 0",
+    )
+    .bind(nonce)
+    .fetch_optional(&mut **tx)
+    .await
+    .map(Option::flatten)
 }
 
 pub async fn verifications(db: &Db, licence_id: &str) -> sqlx::Result<Vec<Verification>> {
@@ -411,6 +444,41 @@ mod tests {
         assert_eq!(status(false, None, "2026-11-21"), LicenceStatus::Valid);
     }
 
+    /// The official who checked a code first may check it again (a try repeated after its
+    /// answer was lost) without it counting as a replay; anyone else's check is one, the
+    /// public's always (nothing tells one member of the public from another), and so is
+    /// another official's after the first one's second look.
+    #[tokio::test]
+    async fn the_first_official_checking_again_is_no_replay_and_anyone_else_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("k.db").display());
+        let db = crate::db::connect(&url).await.unwrap();
+        crate::seed::seed_if_empty(&db).await.unwrap();
+        let log = VerificationLog::start(db.clone());
+        let check = |nonce: &'static [u8], who: Option<&'static str>| {
+            log.record("lic-resident-id", nonce, who, None, 1)
+        };
+        assert_eq!(check(b"a", Some("official")).await, Ok(Checked::First));
+        assert_eq!(check(b"a", Some("official")).await, Ok(Checked::Again));
+        assert_eq!(check(b"a", Some("official")).await, Ok(Checked::Again));
+        assert_eq!(
+            check(b"a", Some("market-official")).await,
+            Ok(Checked::Replay)
+        );
+        assert_eq!(check(b"a", None).await, Ok(Checked::Replay));
+        // A resident's account is kept as the public is, by no one: never "again".
+        assert_eq!(check(b"b", Some("resident")).await, Ok(Checked::First));
+        assert_eq!(check(b"b", Some("resident")).await, Ok(Checked::Replay));
+        assert_eq!(check(b"c", None).await, Ok(Checked::First));
+        assert_eq!(check(b"c", None).await, Ok(Checked::Replay));
+        let replays: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM verifications WHERE replay = 1")
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        assert_eq!(replays, 4, "the official's second looks are not recorded");
+    }
+
     /// Checks that arrive together share a group; one that cannot be stored (its licence does
     /// not exist) fails alone, and the others are still stored and answered.
     #[tokio::test]
@@ -425,11 +493,11 @@ mod tests {
             log.record("no-such-licence", b"nonce-2", None, None, 1),
             log.record("lic-resident-id", b"nonce-1", None, None, 1),
         );
-        assert_eq!(good, Ok(true));
+        assert_eq!(good, Ok(Checked::First));
         assert!(bad.is_err(), "{bad:?}");
         assert_eq!(
             again,
-            Ok(false),
+            Ok(Checked::Replay),
             "the same nonce later in the group is a replay"
         );
         let stored: Vec<(String, i64)> =
