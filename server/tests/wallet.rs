@@ -265,6 +265,42 @@ async fn the_record_of_checks_cannot_be_rewritten() {
 }
 
 #[tokio::test]
+async fn a_code_checked_over_and_over_keeps_no_more_than_ten_checks_on_its_holder_s_record() {
+    let server = TestServer::start().await;
+    let resident = server.signed_in("resident").await;
+    let token = one_token(&resident, "lic-resident-dl").await;
+    let request = VerifyRequest { token, place: None };
+    let public = server.client();
+    public.verify(&request).await.unwrap();
+    for _ in 0..40 {
+        assert_eq!(
+            code(public.verify(&request).await),
+            ErrorCode::TokenReplayed
+        );
+    }
+    let seen = resident.verifications("lic-resident-dl").await.unwrap();
+    assert_eq!(seen.len(), 10);
+    assert_eq!(seen.iter().filter(|v| v.replay).count(), 9);
+    // Another code of hers is checked and recorded as ever.
+    let next = one_token(&resident, "lic-resident-dl").await;
+    public
+        .verify(&VerifyRequest {
+            token: next,
+            place: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        resident
+            .verifications("lic-resident-dl")
+            .await
+            .unwrap()
+            .len(),
+        11
+    );
+}
+
+#[tokio::test]
 async fn anyone_may_verify_and_the_holder_sees_an_anonymous_check() {
     let server = TestServer::start().await;
     let resident = server.signed_in("resident").await;
