@@ -36,8 +36,8 @@ pub enum ClientError {
     /// The server answered with something this client cannot read.
     Decode(String),
     /// No answer came within [`TIME_LIMIT`]: the request was given up. As with a lost
-    /// answer, it may or may not have been carried out.
-    TimedOut,
+    /// answer, one that changes something (`sending`) may or may not have been carried out.
+    TimedOut { sending: bool },
     /// A 5xx answer that is not the server's own problem document: a proxy or load balancer
     /// in front of it answered (its status here). Unlike the server's own 500, whose change
     /// was rolled back, this cannot say whether the request was carried out before the answer
@@ -61,7 +61,7 @@ impl ClientError {
     pub fn is_unavailable(&self) -> bool {
         match self {
             ClientError::Network(_)
-            | ClientError::TimedOut
+            | ClientError::TimedOut { .. }
             | ClientError::Decode(_)
             | ClientError::Unavailable(_) => true,
             ClientError::Problem(p) => p.status >= 500 || p.code == ErrorCode::TooManyRequests,
@@ -75,7 +75,9 @@ impl std::fmt::Display for ClientError {
             ClientError::Problem(p) => write!(f, "{} ({}): {}", p.title, p.status, p.detail),
             ClientError::Network(e) => write!(f, "network error: {e}"),
             ClientError::Decode(e) => write!(f, "unreadable response: {e}"),
-            ClientError::TimedOut => write!(f, "no answer within {} s", TIME_LIMIT.as_secs()),
+            ClientError::TimedOut { .. } => {
+                write!(f, "no answer within {} s", TIME_LIMIT.as_secs())
+            }
             ClientError::Unavailable(status) => write!(f, "no answer from the server ({status})"),
         }
     }
@@ -536,7 +538,9 @@ impl Client {
         }
         let response = builder.timeout(TIME_LIMIT).send().await.map_err(|e| {
             if e.is_timeout() {
-                ClientError::TimedOut
+                ClientError::TimedOut {
+                    sending: changes_state,
+                }
             } else {
                 ClientError::Network(e.to_string())
             }

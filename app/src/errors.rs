@@ -62,7 +62,8 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
             ErrorCode::PasswordUnchanged => t_string!(i18n, errors.password_unchanged),
         },
         ClientError::Network(_) => t_string!(i18n, errors.network),
-        ClientError::TimedOut => t_string!(i18n, errors.timed_out),
+        ClientError::TimedOut { sending: true } => t_string!(i18n, errors.timed_out),
+        ClientError::TimedOut { sending: false } => t_string!(i18n, errors.timed_out_reading),
         ClientError::Decode(_) => t_string!(i18n, errors.unreadable),
         ClientError::Unavailable(_) => t_string!(i18n, errors.unavailable),
     };

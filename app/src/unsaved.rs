@@ -221,11 +221,33 @@ pub fn KeptNotice(why: Why, on_start_again: Callback<()>) -> impl IntoView {
         Why::SessionEnded => t_string!(i18n, idle.kept),
         Why::Left => t_string!(i18n, idle.kept_left),
     };
+    // The button goes with the notice: focus moves to the form's first field, where starting
+    // again starts (or, in a form with none, to the page's main landmark).
     let start_again = move |ev: leptos::ev::MouseEvent| {
-        if let Some(button) = ev.current_target() {
-            crate::page::keep_focus_after(button);
-        }
+        use wasm_bindgen::JsCast;
+        let button = ev.current_target();
+        let form = button
+            .as_ref()
+            .and_then(|b| b.dyn_ref::<web_sys::Element>())
+            .and_then(|b| b.closest("form, .kp-card").ok().flatten());
         on_start_again.run(());
+        let first = form
+            .and_then(|f| {
+                f.query_selector("input:not([type=hidden]), textarea")
+                    .ok()
+                    .flatten()
+            })
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        match first {
+            Some(first) => {
+                let _ = first.focus();
+            }
+            None => {
+                if let Some(button) = button {
+                    crate::page::keep_focus_after(button);
+                }
+            }
+        }
     };
     view! {
         <div class="kp-notice kp-kept">

@@ -219,12 +219,12 @@ test.describe("what she was typing and has not sent", () => {
     await page.getByRole("link", { name: s.tabs.delegation }).click();
     await expect(page.getByText(s.idle.kept_left)).toBeVisible();
     await expect(page.getByLabel(s.delegation.note_label)).toHaveValue(note);
-    // Started again, it is as the form opens, focus stays on the page, and nothing is kept.
+    // Started again, it is as the form opens, focus is on its first field, and nothing is kept.
     await page.getByRole("button", { name: s.idle.start_again }).click();
     await expect(page.getByLabel(s.delegation.note_label)).toHaveValue("");
     await expect(page.getByRole("checkbox", { name: s.scope.applications })).not.toBeChecked();
     await expect(page.getByText(s.idle.kept_left)).toHaveCount(0);
-    await expect(page.locator("#main")).toBeFocused();
+    await expect(page.locator("form input").first()).toBeFocused();
     await page.getByRole("link", { name: s.tabs.me }).click();
     await page.getByRole("link", { name: s.tabs.delegation }).click();
     await expect(page.getByLabel(s.delegation.note_label)).toHaveValue("");
@@ -397,6 +397,29 @@ test("a sending with no answer is given up after 30 seconds in words that say it
   const these = mine.filter((a: { form: { from_month?: string } }) => a.form.from_month === "2023-10");
   expect(these).toHaveLength(1);
   expect(these[0].id).toBe(page.url().split("/").pop());
+});
+
+test("a list with no answer for 30 seconds says so in words for reading, and Retry asks again; an empty one says so once", async ({
+  page,
+}) => {
+  await page.clock.install();
+  await signIn(page, "resident");
+  // A network that swallows the request: no answer, no error.
+  await page.route("**/api/v1/applications", () => {});
+  await open(page, "/resident/applications");
+  await page.clock.runFor(25_000);
+  await expect(page.getByText(s.errors.timed_out_reading)).toHaveCount(0);
+  await page.clock.runFor(6_000);
+  await expect(page.getByText(s.errors.timed_out_reading)).toBeVisible();
+  await expect(page.getByText(s.errors.timed_out)).toHaveCount(0);
+  await page.unroute("**/api/v1/applications");
+  // Asked again, the list comes back as a new account's would: empty. The empty state says
+  // so in its own words, not by repeating the page's heading.
+  await page.route("**/api/v1/applications", (route) => route.fulfill({ json: [] }));
+  await page.getByRole("button", { name: s.errors.retry }).click();
+  await expect(page.getByRole("heading", { level: 2, name: s.application.empty })).toBeVisible();
+  await expect(page.getByText(s.application.empty_hint)).toBeVisible();
+  await expect(page.getByRole("heading", { name: s.services.my_applications })).toHaveCount(1);
 });
 
 test("a returned application is changed and sent again, and the timeline shows both rounds", async ({ browser, baseURL }) => {

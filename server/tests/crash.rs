@@ -245,7 +245,7 @@ impl Writers {
             Ok(acknowledged) => Outcome::Acknowledged(acknowledged),
             Err(
                 ClientError::Network(_)
-                | ClientError::TimedOut
+                | ClientError::TimedOut { .. }
                 | ClientError::Decode(_)
                 | ClientError::Unavailable(_),
             ) => Outcome::Unanswered,

@@ -74,8 +74,8 @@ pub fn MessagesPage(persona: Persona) -> impl IntoView {
                 Some(Err(e)) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| list.refetch())/> }.into_any(),
                 Some(Ok(n)) if n.items.is_empty() => view! {
                     <EmptyState
-                        title=Signal::derive(move || t_string!(i18n, messages.title).to_string())
-                        message=Signal::derive(move || t_string!(i18n, messages.empty).to_string())
+                        title=Signal::derive(move || t_string!(i18n, messages.empty).to_string())
+                        message=Signal::derive(move || t_string!(i18n, messages.empty_hint).to_string())
                     />
                 }.into_any(),
                 Some(Ok(n)) => view! {

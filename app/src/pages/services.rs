@@ -819,8 +819,8 @@ pub fn ApplicationsPage(persona: Persona) -> impl IntoView {
                     Some(Err(e)) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| list.refetch())/> }.into_any(),
                     Some(Ok(items)) if items.is_empty() => view! {
                         <EmptyState
-                            title=Signal::derive(move || my_applications(i18n, persona).to_string())
-                            message=Signal::derive(move || t_string!(i18n, application.empty).to_string())
+                            title=Signal::derive(move || t_string!(i18n, application.empty).to_string())
+                            message=Signal::derive(move || t_string!(i18n, application.empty_hint).to_string())
                         >
                             <a class="kp-link" href=services>{move || t_string!(i18n, application.find_service)}</a>
                         </EmptyState>

@@ -28,8 +28,8 @@ pub fn TasksPage() -> impl IntoView {
                 Some(Err(e)) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| tasks.refetch())/> }.into_any(),
                 Some(Ok(items)) if items.is_empty() => view! {
                     <EmptyState
-                        title=Signal::derive(move || t_string!(i18n, tasks.title).to_string())
-                        message=Signal::derive(move || t_string!(i18n, tasks.empty).to_string())
+                        title=Signal::derive(move || t_string!(i18n, tasks.empty).to_string())
+                        message=Signal::derive(move || t_string!(i18n, tasks.empty_hint).to_string())
                     />
                 }.into_any(),
                 Some(Ok(items)) => view! {
