@@ -58,11 +58,15 @@ fn Watch() -> impl IntoView {
     let warning = Memo::new(move |_| left.get() <= WARN_SECS);
     if let Ok(tick) = set_interval_with_handle(
         move || {
-            let latest = heard_anywhere(heard.get_untracked());
-            if latest != heard.get_untracked() {
-                heard.set(latest);
+            // A tick already queued when the watch ends (at sign-out) finds its values gone.
+            let Some(known) = heard.try_get_untracked() else {
+                return;
+            };
+            let latest = heard_anywhere(known);
+            if latest != known {
+                heard.try_set(latest);
             }
-            now.set(clock::now());
+            now.try_set(clock::now());
         },
         Duration::from_secs(1),
     ) {

@@ -84,6 +84,7 @@ test("on an English page, read-aloud reads a licence's Chinese values in Chinese
   await open(page, "/resident/wallet/lic-resident-id");
   await expect(page.getByRole("main")).toContainText("广州市公安局");
   // An official at a counter with a Chinese name checks her code, so her list of checks names him.
+  await expect(page.getByTestId("licence-token")).toHaveText(/^KP1:/);
   const code = (await page.getByTestId("licence-token").textContent()) ?? "";
   const official = await (await browser.newContext({ baseURL })).newPage();
   await signIn(official, "official");

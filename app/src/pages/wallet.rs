@@ -513,16 +513,16 @@ fn LiveCode(
                 <p class="kp-visually-hidden" aria-live="polite" aria-atomic="true" data-testid="qr-announcement">
                     {move || announcement.get()}
                 </p>
-                // Only while there is a code: with none (the saved ones used up offline) it
-                // would open on nothing.
-                {move || has_code.get().then(|| view! {
-                    <details class="kp-details">
-                        <summary>{move || t_string!(i18n, wallet.qr_text_label)}</summary>
-                        // Not an <output>: that is a live region, and each new code (100 characters)
-                        // would be read out over the short announcement above.
-                        <code class="kp-code kp-token" data-testid="licence-token">{move || token.get()}</code>
-                    </details>
-                })}
+                // Shown only while there is a code: with none (the first one still loading, or
+                // the saved ones used up offline) it would open on nothing. Its place is kept
+                // meanwhile, so the first code does not push the cards below it down.
+                <details class="kp-details"
+                    style:visibility=move || if has_code.get() { "visible" } else { "hidden" }>
+                    <summary>{move || t_string!(i18n, wallet.qr_text_label)}</summary>
+                    // Not an <output>: that is a live region, and each new code (100 characters)
+                    // would be read out over the short announcement above.
+                    <code class="kp-code kp-token" data-testid="licence-token">{move || token.get()}</code>
+                </details>
             </div>
         </Card>
     }
