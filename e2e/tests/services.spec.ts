@@ -1,6 +1,6 @@
 // Services end to end: file with licences from the wallet, the department decides, the
 // applicant follows the timeline and gets a message, and an approval lands in the wallet.
-import { type Browser, type Page, expect, test } from "@playwright/test";
+import { type Browser, type Page, type Route, expect, test } from "@playwright/test";
 import { expectNoAxeViolations } from "../support/axe";
 import { ask, personWithPasskey } from "../support/delegation";
 import { LOCALES, endSessionOnServer, fill, fillSignIn, open, signIn, strings } from "../support/kapok";
@@ -23,6 +23,36 @@ async function startApplying(page: Page, root: string, service: string) {
 }
 
 /** The official takes the application on from the inbox; returns the official's page on it. */
+/// Opens the social-security record form as the resident, with its months and purpose filled
+/// in, and counts the filings sent from here on; the first one reaches the server, and what
+/// its answer then meets is `lose`'s to decide.
+async function applyWithLostAnswer(page: Page, from: string, to: string, lose: (route: Route) => Promise<void>) {
+  await signIn(page, "resident");
+  await startApplying(page, "/resident", s.service.social_security_record.name);
+  await page.getByLabel(s.form.from_month).fill(from);
+  await page.getByLabel(s.form.to_month).fill(to);
+  await page.getByRole("radio", { name: s.purpose.housing }).check();
+  const sends = { count: 0 };
+  await page.route("**/api/v1/applications", async (route) => {
+    if (route.request().method() !== "POST") return route.continue();
+    sends.count += 1;
+    if (sends.count > 1) return route.continue();
+    await lose(route);
+  });
+  return sends;
+}
+
+/// Sending again opens the application, filed once: the one the first, lost, sending made.
+async function sendAgainFilesOnce(page: Page, from: string, sends: { count: number }) {
+  await page.getByRole("button", { name: s.apply.submit }).click();
+  await expect(page).toHaveURL(/\/resident\/applications\/[\w-]+$/);
+  expect(sends.count).toBe(2);
+  const mine = await (await page.request.get("/api/v1/applications")).json();
+  const these = mine.filter((a: { form: { from_month?: string } }) => a.form.from_month === from);
+  expect(these).toHaveLength(1);
+  expect(these[0].id).toBe(page.url().split("/").pop());
+}
+
 async function claim(official: Page, applicationId: string) {
   await open(official, "/official/inbox");
   await official.locator(`a[href="/official/inbox/${applicationId}"]`).click();
@@ -332,51 +362,26 @@ test("someone with no driving licence is told the renewal cannot be done online,
 test("an answer lost after the application was filed: the message does not claim nothing changed, and sending again files it once", async ({
   page,
 }) => {
-  await signIn(page, "resident");
-  await startApplying(page, "/resident", s.service.social_security_record.name);
-  await page.getByLabel(s.form.from_month).fill("2023-02");
-  await page.getByLabel(s.form.to_month).fill("2023-03");
-  await page.getByRole("radio", { name: s.purpose.housing }).check();
   // The first send reaches the server and is filed; the proxy in front loses the answer.
-  let sends = 0;
-  await page.route("**/api/v1/applications", async (route) => {
-    if (route.request().method() !== "POST") return route.continue();
-    sends += 1;
-    if (sends > 1) return route.continue();
+  const sends = await applyWithLostAnswer(page, "2023-02", "2023-03", async (route) => {
     await route.fetch();
     await route.fulfill({ status: 502, contentType: "text/html", body: "<html><body>502 Bad Gateway</body></html>" });
   });
-  const send = page.getByRole("button", { name: s.apply.submit });
-  await send.click();
+  await page.getByRole("button", { name: s.apply.submit }).click();
   await expect(page.getByRole("alert")).toHaveText(s.errors.unavailable);
   await expect(page.getByText(s.errors.internal)).toHaveCount(0);
   await expect(page.getByLabel(s.form.from_month)).toHaveValue("2023-02");
-  await send.click();
-  await expect(page).toHaveURL(/\/resident\/applications\/[\w-]+$/);
-  expect(sends).toBe(2);
-  const filed = await (await page.request.get("/api/v1/applications")).json();
-  const these = filed.filter((a: { form: { from_month?: string } }) => a.form.from_month === "2023-02");
-  expect(these).toHaveLength(1);
-  expect(these[0].id).toBe(page.url().split("/").pop());
+  await sendAgainFilesOnce(page, "2023-02", sends);
 });
 
 test("a sending with no answer is given up after 30 seconds in words that say it may have arrived, and sending again files it once", async ({
   page,
 }) => {
   await page.clock.install();
-  await signIn(page, "resident");
-  await startApplying(page, "/resident", s.service.social_security_record.name);
-  await page.getByLabel(s.form.from_month).fill("2023-10");
-  await page.getByLabel(s.form.to_month).fill("2023-11");
-  await page.getByRole("radio", { name: s.purpose.housing }).check();
   // The first send reaches the server and is filed; its answer never comes back.
-  let sends = 0;
   let reached: () => void = () => {};
   const filed = new Promise<void>((resolve) => (reached = resolve));
-  await page.route("**/api/v1/applications", async (route) => {
-    if (route.request().method() !== "POST") return route.continue();
-    sends += 1;
-    if (sends > 1) return route.continue();
+  const sends = await applyWithLostAnswer(page, "2023-10", "2023-11", async (route) => {
     await route.fetch();
     reached();
   });
@@ -390,13 +395,7 @@ test("a sending with no answer is given up after 30 seconds in words that say it
   await expect(page.getByRole("alert")).toHaveText(s.errors.timed_out);
   await expect(send).toBeEnabled();
   await expect(page.getByLabel(s.form.from_month)).toHaveValue("2023-10");
-  await send.click();
-  await expect(page).toHaveURL(/\/resident\/applications\/[\w-]+$/);
-  expect(sends).toBe(2);
-  const mine = await (await page.request.get("/api/v1/applications")).json();
-  const these = mine.filter((a: { form: { from_month?: string } }) => a.form.from_month === "2023-10");
-  expect(these).toHaveLength(1);
-  expect(these[0].id).toBe(page.url().split("/").pop());
+  await sendAgainFilesOnce(page, "2023-10", sends);
 });
 
 test("a list with no answer for 30 seconds says so in words for reading, and Retry asks again; an empty one says so once", async ({

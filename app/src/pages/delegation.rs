@@ -223,8 +223,9 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
             idempotency_key: None,
         })
     };
-    // What they had typed here when their session ended, given back after signing in again;
-    // only a form changed from how it opens is worth keeping.
+    // What they had typed here and left unsent (their session ended, they went to another
+    // page, or the tab was reloaded), given back; only a form changed from how it opens is
+    // worth keeping.
     let opened = typed();
     let kept = crate::unsaved::take::<NewDelegationRequest>().filter(|(k, _)| k.kind == kind);
     let restored = RwSignal::new(kept.as_ref().map(|(_, why)| *why));

@@ -466,17 +466,24 @@ mod tests {
         assert_eq!(status(false, None, "2026-11-21"), LicenceStatus::Valid);
     }
 
+    /// A fresh database with the demo data, and a verification log writing to it (the
+    /// directory holds the database, for as long as the test keeps it).
+    async fn seeded_log() -> (tempfile::TempDir, Db, VerificationLog) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("k.db").display());
+        let db = crate::db::connect(&url).await.unwrap();
+        crate::seed::seed_if_empty(&db).await.unwrap();
+        let log = VerificationLog::start(db.clone());
+        (dir, db, log)
+    }
+
     /// The official who checked a code first may check it again (a try repeated after its
     /// answer was lost) without it counting as a replay; anyone else's check is one, the
     /// public's always (nothing tells one member of the public from another), and so is
     /// another official's after the first one's second look.
     #[tokio::test]
     async fn the_first_official_checking_again_is_no_replay_and_anyone_else_is() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("k.db").display());
-        let db = crate::db::connect(&url).await.unwrap();
-        crate::seed::seed_if_empty(&db).await.unwrap();
-        let log = VerificationLog::start(db.clone());
+        let (_dir, db, log) = seeded_log().await;
         let check = |nonce: &'static [u8], who: Option<&'static str>| {
             log.record("lic-resident-id", nonce, who, None, 1)
         };
@@ -505,11 +512,7 @@ mod tests {
     /// not exist) fails alone, and the others are still stored and answered.
     #[tokio::test]
     async fn a_check_that_cannot_be_stored_fails_alone_and_its_group_is_kept() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("k.db").display());
-        let db = crate::db::connect(&url).await.unwrap();
-        crate::seed::seed_if_empty(&db).await.unwrap();
-        let log = VerificationLog::start(db.clone());
+        let (_dir, db, log) = seeded_log().await;
         let (good, bad, again) = tokio::join!(
             log.record("lic-resident-id", b"nonce-1", None, None, 1),
             log.record("no-such-licence", b"nonce-2", None, None, 1),
