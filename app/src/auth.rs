@@ -27,9 +27,9 @@ const SIGN_OUT_PENDING: &str = "kapok.sign-out-pending";
 /// Ends this device's session. The server is told; with no network or a failing server it is
 /// told the next time the app starts ([`send_pending_sign_out`]), and meanwhile the person is
 /// signed out here all the same: on a borrowed phone with no signal, signing out must not
-/// depend on the signal. Either way the device forgets what it kept for them. `Ok(false)`: the
-/// server is still to be told.
-pub async fn sign_out_here() -> Result<bool, ClientError> {
+/// depend on the signal. Either way the device forgets what it kept for them, and its other
+/// tabs learn `why`. `Ok(false)`: the server is still to be told.
+pub async fn sign_out_here(why: device::SignedOut) -> Result<bool, ClientError> {
     let told = match api().sign_out().await {
         Ok(()) => true,
         Err(e) if e.is_unavailable() => {
@@ -38,7 +38,7 @@ pub async fn sign_out_here() -> Result<bool, ClientError> {
         }
         Err(e) => return Err(e),
     };
-    device::forget_on_sign_out();
+    device::forget_on_sign_out(why);
     Ok(told)
 }
 
@@ -144,8 +144,11 @@ impl Auth {
     }
 
     /// Another tab of this browser signed out, or was signed out: this one shows nothing more
-    /// of that person (a licence left open there would otherwise keep renewing its code). If
-    /// someone else signed in there, this tab asks the server who it is now speaking for.
+    /// of that person (a licence left open there would otherwise keep renewing its code), and
+    /// follows as that tab did. Signed out on purpose, what was left unsent here goes too;
+    /// signed out by the app or the server, the form open here is kept for them, and signing
+    /// in again brings them back to it. If someone else signed in there, this tab asks the
+    /// server who it is now speaking for.
     fn follow_other_tabs(self) {
         let me_key = device::personal("me");
         let handle = window_event_listener(leptos::ev::storage, move |ev| {
@@ -158,7 +161,21 @@ impl Auth {
             // Read now, not from the event: a sign-in there empties the key, then fills it.
             match device::get_json::<Me>(&me_key) {
                 None => {
-                    self.notice.set(Some(Notice::SignedOut));
+                    let notice = match device::SignedOut::last() {
+                        device::SignedOut::OnPurpose => {
+                            crate::unsaved::forget();
+                            Notice::SignedOut
+                        }
+                        device::SignedOut::TimedOut => {
+                            crate::unsaved::keep(&shown.user.id);
+                            Notice::TimedOut
+                        }
+                        device::SignedOut::Ended => {
+                            crate::unsaved::keep(&shown.user.id);
+                            Notice::Expired
+                        }
+                    };
+                    self.notice.set(Some(notice));
                     self.state.set(AuthState::SignedOut);
                 }
                 Some(now) if now.user.id != shown.user.id => self.refresh(),
@@ -227,7 +244,7 @@ impl Auth {
         if let Some(me) = self.me_untracked() {
             crate::unsaved::keep(&me.user.id);
         }
-        device::forget_on_sign_out();
+        device::forget_on_sign_out(device::SignedOut::Ended);
         self.notice.set(Some(Notice::Expired));
         self.state.set(AuthState::SignedOut);
     }

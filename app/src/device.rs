@@ -68,9 +68,46 @@ pub fn new_key() -> String {
 /// signs in.
 pub const LINK_SECRET: &str = "kapok.authorize";
 
+/// Why the person signed in on this device was signed out, for its other tabs to follow in the
+/// same way: what they say at sign-in, and whether a form left unsent there is kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignedOut {
+    /// They chose to: whoever signs in next may be someone else.
+    OnPurpose,
+    /// The app signed them out after a while with nothing done.
+    TimedOut,
+    /// The server had ended the session (idle, past its 12 hours, or from another device).
+    Ended,
+}
+
+/// Where the last sign-out's [`SignedOut`] is written, just before the person's data goes.
+const SIGNED_OUT: &str = "kapok.signed-out";
+
+impl SignedOut {
+    fn as_str(self) -> &'static str {
+        match self {
+            SignedOut::OnPurpose => "on-purpose",
+            SignedOut::TimedOut => "timed-out",
+            SignedOut::Ended => "ended",
+        }
+    }
+
+    /// Why the last sign-out on this device happened; with nothing written (a browser that
+    /// wrote the data and not this), as if the server had ended the session.
+    pub fn last() -> SignedOut {
+        match get(SIGNED_OUT).as_deref() {
+            Some("on-purpose") => SignedOut::OnPurpose,
+            Some("timed-out") => SignedOut::TimedOut,
+            _ => SignedOut::Ended,
+        }
+    }
+}
+
 /// What goes when someone signs out, or is signed out: their data, and a link they had opened
-/// and not decided on, so the next person at the same tab is not shown the request.
-pub fn forget_on_sign_out() {
+/// and not decided on, so the next person at the same tab is not shown the request. Why is
+/// written first, so the other tabs know it when they see the data go.
+pub fn forget_on_sign_out(why: SignedOut) {
+    set(SIGNED_OUT, why.as_str());
     forget_personal_data();
     if let Some(tab) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
         let _ = tab.remove_item(LINK_SECRET);

@@ -110,8 +110,13 @@ fn Watch() -> impl IntoView {
         spawn_local(async move {
             // Gone either way: the device forgets even if the server cannot be told now (it is
             // told when the app next starts) or refuses.
-            if crate::auth::sign_out_here().await.is_err() {
-                crate::device::forget_on_sign_out();
+            let why = if back.is_some() {
+                crate::device::SignedOut::TimedOut
+            } else {
+                crate::device::SignedOut::OnPurpose
+            };
+            if crate::auth::sign_out_here(why).await.is_err() {
+                crate::device::forget_on_sign_out(why);
             }
             if back.is_none() {
                 crate::unsaved::forget();

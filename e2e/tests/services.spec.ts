@@ -297,6 +297,45 @@ test.describe("what she was typing and has not sent", () => {
     await expect(page.getByText(s.idle.kept_left)).toHaveCount(0);
   });
 
+  test("is gone when she signs out on purpose in another tab", async ({ page, context }) => {
+    const form = await halfFilled(page);
+    await page.getByRole("link", { name: s.tabs.wallet }).click();
+    await expect(page).toHaveURL(/\/resident\/wallet$/);
+    expect(await page.evaluate(() => sessionStorage.getItem("kapok.unsaved"))).toContain(from);
+    const other = await context.newPage();
+    await open(other, "/resident/me");
+    await other.getByRole("button", { name: s.me.sign_out, exact: true }).click();
+    await expect(other.getByText(s.sign_in.signed_out)).toBeVisible();
+    // This tab follows as she signed out there: to sign-in, saying so, and nothing kept.
+    await expect(page.getByText(s.sign_in.signed_out)).toBeVisible();
+    expect(new URL(page.url()).search).toBe("");
+    expect(await page.evaluate(() => sessionStorage.getItem("kapok.unsaved"))).toBeNull();
+    await fillSignIn(page, "resident");
+    await expect(page).toHaveURL(/\/resident$/);
+    await open(page, form);
+    await expect(page.getByLabel(s.form.from_month)).toHaveValue("");
+    await expect(page.getByText(s.idle.kept)).toHaveCount(0);
+    await expect(page.getByText(s.idle.kept_left)).toHaveCount(0);
+  });
+
+  test("is kept when another tab finds her session ended, and is there again after she signs in", async ({ page, context, baseURL }) => {
+    const form = await halfFilled(page);
+    await endSessionOnServer(page, baseURL);
+    // Another tab opened now asks the server, which refuses; this tab, left as it was, follows.
+    const other = await context.newPage();
+    await other.goto("/resident/wallet");
+    await expect(other.getByText(s.sign_in.expired)).toBeVisible();
+    await expect(page.getByText(s.sign_in.expired)).toBeVisible();
+    expect(new URL(page.url()).searchParams.get("next")).toBe(form);
+    expect(await page.evaluate(() => sessionStorage.getItem("kapok.unsaved"))).toContain(from);
+    await fillSignIn(page, "resident");
+    await expect(page).toHaveURL(new RegExp(`${form}$`));
+    await expect(page.getByText(s.idle.kept)).toBeVisible();
+    await expect(page.getByLabel(s.form.from_month)).toHaveValue(from);
+    await expect(page.getByLabel(s.form.to_month)).toHaveValue(to);
+    await expect(page.getByRole("radio", { name: s.purpose.housing })).toBeChecked();
+  });
+
   test("is gone when she signs out on purpose, even for her", async ({ page }) => {
     const form = await halfFilled(page);
     await page.getByRole("link", { name: s.tabs.me }).click();

@@ -342,8 +342,10 @@ test("signing out in one tab leaves no licence showing in the others, and no lin
   await page.getByRole("main").getByRole("button", { name: s.me.sign_out, exact: true }).click();
   await expect(page).toHaveURL(/\/$/);
   expect(await page.evaluate(() => sessionStorage.getItem("kapok.authorize"))).toBeNull();
-  // The other tab goes to sign-in by itself, without a request of its own failing first.
-  await expect(other).toHaveURL(/\/(\?next=[^&]*)?$/);
+  // The other tab goes to sign-in by itself, without a request of its own failing first, and
+  // says she signed out; signing in there leads home, not back (the next person may be another).
+  await expect(other).toHaveURL(/\/$/);
+  await expect(other.getByText(s.sign_in.signed_out)).toBeVisible();
   await expect(other.getByRole("button", { name: s.sign_in.submit, exact: true })).toBeVisible();
   await expect(other.getByRole("link", { name: new RegExp(s.licence_type.resident_id_card) })).toHaveCount(0);
 });

@@ -30,11 +30,11 @@ pub fn MePage() -> impl IntoView {
                 // Other devices' sessions can only be ended by the server.
                 let ended = api().sign_out_everywhere().await;
                 if ended.is_ok() {
-                    crate::device::forget_on_sign_out();
+                    crate::device::forget_on_sign_out(crate::device::SignedOut::OnPurpose);
                 }
                 ended.map(|()| true)
             } else {
-                crate::auth::sign_out_here().await
+                crate::auth::sign_out_here(crate::device::SignedOut::OnPurpose).await
             }
         }
     });
