@@ -8,11 +8,7 @@
 //! a fresh passkey assertion with user verification, bound server-side to the hash of the exact
 //! request that was shown (research notes §3.4).
 
-use axum::{
-    Json,
-    extract::{Query, State, rejection::QueryRejection},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use kapok_api::{
     ApprovalStart, AuditEntry, Ceremony, CeremonyAnswer, CreatedDelegationRequest,
     DEFAULT_GRANT_DAYS, DelegationKind, DelegationRequest, DelegationRequests, Grant, Grants,
@@ -36,7 +32,7 @@ use crate::{
         passkeys::Kind,
     },
     text,
-    web::{ApiJson, ApiPath, Network},
+    web::{ApiJson, ApiPath, ApiQuery, Network},
 };
 
 /// Requests one person may make per hour: enough for honest retries, too few to flood an
@@ -466,9 +462,8 @@ pub struct AuditQuery {
 pub async fn audit(
     State(state): State<AppState>,
     user: CurrentUser,
-    query: Result<Query<AuditQuery>, QueryRejection>,
+    ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
-    let Query(query) = query?;
     let entries = match query.grant {
         Some(id) => {
             let (grant, _) = authorize::grant(&state.db, &user, &id).await?;

@@ -170,6 +170,7 @@ fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
             state.clone(),
             web::guard_state_changing,
         ))
+        .layer(middleware::from_fn(web::refuse_nul_in_path))
         .layer(middleware::from_fn(web::read_whole_body))
         .layer(DefaultBodyLimit::max(web::BODY_LIMIT))
         // Where `web::Network` reads the caller's address (KAPOK_CLIENT_IP).

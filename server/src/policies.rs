@@ -2,11 +2,7 @@
 //! public information), the tags a company follows, and officials publishing new policies,
 //! which reach the inbox of every member of every company following one of their tags.
 
-use axum::{
-    Json,
-    extract::{Query, State, rejection::QueryRejection},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use kapok_api::{
     Localized, NewPolicy, POLICY_ISSUER_MAX, POLICY_SUMMARY_MAX, POLICY_TITLE_MAX, Policy,
     PolicyTag, Problem, Subscriptions, TagGroup,
@@ -19,7 +15,7 @@ use crate::{
     session::CurrentUser,
     store,
     text::{self, search_terms},
-    web::ApiJson,
+    web::{ApiJson, ApiQuery},
 };
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -60,9 +56,8 @@ fn tag_or_empty() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
 pub async fn search(
     State(state): State<AppState>,
     _user: CurrentUser,
-    query: Result<Query<PolicyQuery>, QueryRejection>,
+    ApiQuery(query): ApiQuery<PolicyQuery>,
 ) -> Result<Json<Vec<Policy>>, ApiError> {
-    let Query(query) = query?;
     // An empty `tag=` is what a form's "all" choice sends: no filter, not an error.
     // Exactly a tag's name, as documented: no trimming, so " city" is refused like any other
     // value that is not a tag.

@@ -9,11 +9,7 @@
 
 use std::{collections::HashMap, sync::LazyLock};
 
-use axum::{
-    Json,
-    extract::{Query, State, rejection::QueryRejection},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use kapok_api::{
     Application, ApplicationForm, ApplicationStatus, ApplicationUpdate, Decision, FieldError,
     FieldKey, FoodBusinessKind, FormField, HolderKind, LicenceStatus, LicenceType, NewApplication,
@@ -33,7 +29,7 @@ use crate::{
         licences::{NewLicence, StoredField},
     },
     text::{self, search_terms},
-    web::{ApiJson, ApiPath},
+    web::{ApiJson, ApiPath, ApiQuery},
 };
 
 /// A renewed driving licence runs this long (the second and later terms in China are
@@ -62,9 +58,8 @@ pub struct ServiceQuery {
 pub async fn catalogue_of_shell(
     State(state): State<AppState>,
     caller: MaybeUser,
-    query: Result<Query<ServiceQuery>, QueryRejection>,
+    ApiQuery(query): ApiQuery<ServiceQuery>,
 ) -> Result<Json<Vec<Service>>, ApiError> {
-    let Query(query) = query?;
     let persona = match &caller.0 {
         Some(user) => store::users::profile(&state.db, &user.user_id)
             .await?

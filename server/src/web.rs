@@ -91,8 +91,62 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             ));
         }
         let axum::Json(value) = axum::Json::<T>::from_bytes(&body)?;
+        if holds_nul(&body) {
+            return Err(ApiError::MalformedBody(NUL_REFUSED.into()));
+        }
         Ok(ApiJson(value))
     }
+}
+
+/// Why text holding U+0000 is refused. PostgreSQL cannot store the character in text (it
+/// fails the whole statement), and no one means to send it; SQLite would keep it, so the
+/// two databases answer alike only if it never reaches either.
+const NUL_REFUSED: &str = "Text may not contain the NUL character (U+0000).";
+
+/// Whether a JSON text holds U+0000 in any string, a key included. Only the escape `\u0000`
+/// can put it there (a raw control character is not JSON), so the text is parsed again only
+/// when that escape appears in it, and then to tell it from an escaped backslash and `u0000`.
+fn holds_nul(json: &[u8]) -> bool {
+    fn any_nul(value: &serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::String(s) => s.contains('\0'),
+            serde_json::Value::Array(items) => items.iter().any(any_nul),
+            serde_json::Value::Object(fields) => fields
+                .iter()
+                .any(|(key, value)| key.contains('\0') || any_nul(value)),
+            _ => false,
+        }
+    }
+    json.windows(6).any(|w| w == b"\\u0000")
+        && serde_json::from_slice::<serde_json::Value>(json).is_ok_and(|v| any_nul(&v))
+}
+
+/// `axum::extract::Query`, but refusing U+0000 in a parameter (see [`NUL_REFUSED`]) as it
+/// refuses any query it cannot read: 400 problem+json.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // Only `%00` decodes to U+0000: a raw NUL byte cannot be in a URI.
+        if parts.uri.query().is_some_and(|q| q.contains("%00")) {
+            return Err(ApiError::MalformedBody(NUL_REFUSED.into()));
+        }
+        let axum::extract::Query(value) =
+            axum::extract::Query::<T>::from_request_parts(parts, state).await?;
+        Ok(ApiQuery(value))
+    }
+}
+
+/// An API path holding U+0000 (`/wallet/%00`) names nothing, as a path that is not UTF-8
+/// does: 404 problem+json, before any handler binds it to a query (see [`NUL_REFUSED`]).
+pub async fn refuse_nul_in_path(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path.starts_with("/api/") && path.contains("%00") {
+        return ApiError::NotFound.into_response();
+    }
+    next.run(request).await
 }
 
 /// Reads a request's whole body (up to `BODY_LIMIT`) before anything answers it. An answer

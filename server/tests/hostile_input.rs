@@ -169,6 +169,102 @@ async fn an_id_that_is_not_utf_8_names_nothing_and_says_so_as_a_problem() {
     }
 }
 
+/// U+0000 in any text is refused as bad input before it reaches the database, on either
+/// engine (PostgreSQL cannot store it and failed the whole statement, a 500): in a body, a
+/// 400; in a path, 404, as any id naming nothing; in a query, 400. An escaped backslash
+/// followed by `u0000` is ordinary text.
+#[tokio::test]
+async fn text_holding_the_nul_character_is_refused_as_bad_input_not_a_server_error() {
+    let server = TestServer::start().await;
+    let (status, p) = post_session(
+        &server,
+        "application/json",
+        r#"{"username":"resident\u0000","password":"kapok-demo"}"#,
+    )
+    .await;
+    assert_eq!((status, p.code), (400, ErrorCode::MalformedBody));
+    assert!(p.detail.contains("U+0000"), "{}", p.detail);
+    let (status, p) = post_session(
+        &server,
+        "application/json",
+        r#"{"username":"resident","password":"x","\u0000":1}"#,
+    )
+    .await;
+    assert_eq!(
+        (status, p.code),
+        (400, ErrorCode::MalformedBody),
+        "in a key"
+    );
+    let (status, p) = post_session(
+        &server,
+        "application/json",
+        r#"{"username":"resident\\u0000","password":"kapok-demo"}"#,
+    )
+    .await;
+    assert_eq!(
+        (status, p.code),
+        (401, ErrorCode::BadCredentials),
+        "a backslash and u0000 name no one, and are no NUL"
+    );
+
+    let legal_rep = server.session_cookie("legal-rep").await;
+    for (method, path, body, expected) in [
+        (
+            reqwest::Method::GET,
+            "/api/v1/wallet/%00",
+            None,
+            (404, ErrorCode::NotFound),
+        ),
+        (
+            reqwest::Method::DELETE,
+            "/api/v1/passkeys/a%00b",
+            None,
+            (404, ErrorCode::NotFound),
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/notifications/%00/read",
+            Some("{}"),
+            (404, ErrorCode::NotFound),
+        ),
+        (
+            reqwest::Method::GET,
+            "/api/v1/audit?grant=%00",
+            None,
+            (400, ErrorCode::MalformedBody),
+        ),
+        (
+            reqwest::Method::GET,
+            "/api/v1/policies?q=a%00",
+            None,
+            (400, ErrorCode::MalformedBody),
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/delegation-requests",
+            Some(
+                r#"{"kind":"enterprise","principal":"kapok\u0000","scopes":["present_licences"],"note":""}"#,
+            ),
+            (400, ErrorCode::MalformedBody),
+        ),
+    ] {
+        let mut request = server
+            .raw()
+            .request(method, server.url(path))
+            .header("cookie", &legal_rep)
+            .header("content-type", "application/json");
+        if let Some(body) = body {
+            request = request.body(body);
+        }
+        let response = request
+            .send()
+            .await
+            .expect("the server answers instead of dropping the connection");
+        let (status, p) = problem(response).await;
+        assert_eq!((status, p.code), expected, "{path}");
+    }
+}
+
 /// Reads one HTTP/1.1 response (with a Content-Length) off `stream`: its status and headers.
 fn read_response(stream: &mut std::net::TcpStream) -> std::io::Result<(u16, String)> {
     use std::io::Read;
