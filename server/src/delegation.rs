@@ -203,15 +203,17 @@ pub async fn detail(
     Ok(Json(to_api(&request, store::now(), Some(&user.user_id))))
 }
 
-/// The request behind a link. Anyone holding the link may look (no session needed); every
-/// look is audited, naming the viewer if signed in. Looking changes nothing else.
+/// The request behind a link. Anyone holding the link may look (no session needed) until the
+/// link expires, decided or not. Looks are audited, naming the viewer if signed in: the first
+/// look of each viewer (the public counting as one) in a day, so that looking over and over
+/// cannot bury the rest of the request's story. Looking changes nothing else.
 #[utoipa::path(post, path = "/delegation-requests/lookup", tag = "delegation", operation_id = "lookup_link",
     request_body = LinkLookup,
     responses(
         (status = 200, description = "The request; `caller_decides` says whether the signed-in caller is its approver. A decided request shows its decision.", body = DelegationRequest),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The secret matches no link (link_invalid)", body = Problem, content_type = "application/problem+json"),
-        (status = 410, description = "The link was not decided on in time (link_expired)", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The link was not decided on in time, or, decided, is past the time it could have been (link_expired)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many lookups in a minute", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn lookup(
@@ -233,10 +235,13 @@ pub async fn lookup(
     let request = store::delegation::find_by_link(&state.db, &hash)
         .await?
         .ok_or(ApiError::LinkInvalid)?;
-    store::delegation::record_link_view(&state.db, &request, caller, now).await?;
-    if request.status(now) == RequestStatus::Expired {
+    // A decided request's link shows what it showed (names, scopes, the decision) for no longer
+    // than a pending one's could be decided on: a link left in a chat does not read out
+    // someone's details for ever.
+    if request.status(now) == RequestStatus::Expired || now > request.link_expires_at() {
         return Err(ApiError::LinkExpired);
     }
+    store::delegation::record_link_view(&state.db, &request, caller, now).await?;
     Ok(Json(to_api(&request, now, caller)))
 }
 

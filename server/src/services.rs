@@ -223,6 +223,9 @@ async fn filed_with(
     else {
         return Ok(None);
     };
+    // Shown only to someone who may still see it, as its page would be: staff whose grant
+    // was revoked since are refused, not shown the company's application as it is now.
+    authorize::application(&state.db, user, &id, ApplicationUse::View).await?;
     let made = reread(state, &id).await?;
     Ok(Some((
         StatusCode::CREATED,

@@ -335,8 +335,11 @@ async fn an_invalid_request_is_refused_with_the_field_named() {
     );
 }
 
+/// Looks are audited once a day for each viewer (the public counting as one): a link looked up
+/// over and over, thirty times a minute from every network, cannot push the rest of the
+/// request's story (its grant's uses) off the page the principal reads.
 #[tokio::test]
-async fn anyone_with_the_link_may_look_and_every_look_is_audited_without_the_secret() {
+async fn anyone_with_the_link_may_look_and_each_viewer_s_look_is_audited_without_the_secret() {
     let server = TestServer::start().await;
     let (_staff, created) = staff_asks(&server, &[Scope::PresentLicences]).await;
 
@@ -356,6 +359,17 @@ async fn anyone_with_the_link_may_look_and_every_look_is_audited_without_the_sec
     assert!(seen.caller_decides);
     assert_eq!(seen.request_hash, created.request.request_hash);
     assert_eq!(seen.binding_code, created.request.binding_code);
+    for _ in 0..5 {
+        server
+            .client()
+            .lookup_link(&lookup(&created.secret))
+            .await
+            .unwrap();
+        legal_rep
+            .lookup_link(&lookup(&created.secret))
+            .await
+            .unwrap();
+    }
 
     let trail = legal_rep.audit(None).await.unwrap();
     let views = entries_of(&trail, AuditAction::LinkViewed);
@@ -464,6 +478,40 @@ async fn an_old_link_is_gone_and_cannot_be_decided() {
         .unwrap();
 
     is_past_deciding(&server, &staff, &created).await;
+}
+
+/// A decided request's link lasts no longer than a pending one's: after that it shows nothing
+/// of the request (names, scopes, the decision), to anyone.
+#[tokio::test]
+async fn a_decided_request_s_link_expires_when_a_pending_one_s_would() {
+    let server = TestServer::start().await;
+    let (_staff, created) = staff_asks(&server, &[Scope::PresentLicences]).await;
+    kapok_server::testing::approve_without_passkey(&server.db, &created.request.id)
+        .await
+        .unwrap()
+        .expect("approved");
+    let legal_rep = server.signed_in("legal-rep").await;
+    let seen = legal_rep
+        .lookup_link(&lookup(&created.secret))
+        .await
+        .unwrap();
+    assert_eq!(
+        seen.status,
+        RequestStatus::Approved,
+        "shown while the link lives"
+    );
+    sqlx::query("UPDATE delegation_requests SET created_at = created_at - $1 WHERE id = $2")
+        .bind(LINK_LIFETIME_SECS + 60)
+        .bind(&created.request.id)
+        .execute(&server.db)
+        .await
+        .unwrap();
+    for caller in [server.client(), legal_rep] {
+        assert_eq!(
+            problem(caller.lookup_link(&lookup(&created.secret)).await),
+            (ErrorCode::LinkExpired, 410)
+        );
+    }
 }
 
 /// The request behind `created` has expired for everyone: its link says so, it can be neither

@@ -629,10 +629,21 @@ async fn staff_without_the_applications_scope_are_told_so_and_strangers_learn_no
     // Revoked authority bites on the next request.
     let (staff, grant_with_scope) = staff_with_grant(&server, &[Scope::Applications]).await;
     staff.application(&filed.id).await.unwrap();
+    let keyed = NewApplication {
+        submit: false,
+        idempotency_key: Some("a1b2c3d4e5f6a7b8-staff".into()),
+        ..permit()
+    };
+    staff.file_application(&keyed).await.unwrap();
     legal_rep.revoke_grant(&grant_with_scope).await.unwrap();
     legal_rep.revoke_grant(&grant).await.unwrap();
     assert_eq!(
         code(staff.file_application(&permit()).await),
+        ErrorCode::GrantRevoked
+    );
+    // Nor does sending her own filing again, with its key, show it to her as it is now.
+    assert_eq!(
+        code(staff.file_application(&keyed).await),
         ErrorCode::GrantRevoked
     );
     assert_eq!(

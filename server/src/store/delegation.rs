@@ -666,13 +666,40 @@ pub async fn record_use_in(
     Ok(())
 }
 
-/// Records that someone (signed in or not) opened the request behind a link.
+/// A viewer's looks at a link within this long of their last recorded one are not recorded
+/// again.
+const LINK_VIEW_RECORDED_EVERY_SECS: i64 = 24 * 60 * 60;
+
+/// Records that someone (signed in or not) opened the request behind a link, unless they were
+/// recorded doing so within the last day: anyone holding the link may look thirty times a
+/// minute from every network, and the request's story is shown newest first, a page at a
+/// time, so a record of every look would let the link's holder push the uses of its grant out
+/// of sight. The public counts as one viewer.
 pub async fn record_link_view(
     db: &Db,
     request: &StoredRequest,
     viewer_user_id: Option<&str>,
     now: i64,
 ) -> sqlx::Result<()> {
+    let viewer = match viewer_user_id {
+        Some(_) => "actor_user_id = $3",
+        None => "actor_user_id IS NULL",
+    };
+    let sql = format!(
+        "SELECT id FROM audit_log
+         WHERE request_id = $1 AND action = 'link_viewed' AND at > $2 AND {viewer}
+         LIMIT 1"
+    );
+    let mut seen = sqlx::query_scalar::<_, i64>(&sql)
+        .bind(&request.id)
+        .bind(now - LINK_VIEW_RECORDED_EVERY_SECS);
+    if let Some(viewer) = viewer_user_id {
+        seen = seen.bind(viewer);
+    }
+    let seen_lately = seen.fetch_optional(db).await?;
+    if seen_lately.is_some() {
+        return Ok(());
+    }
     audit::append(
         db,
         &NewEntry {
