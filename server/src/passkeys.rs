@@ -16,7 +16,7 @@ use axum::{
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use kapok_api::{
     Ceremony, CeremonyAnswer, Me, NewPasskey, PASSKEY_LABEL_MAX, PasskeyInfo, PasswordConfirmation,
-    Problem, SignInMethod,
+    Problem,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use webauthn_rs::prelude::{
@@ -264,7 +264,7 @@ pub async fn sign_in_finish(
         &passkey,
     )?;
     record_use(&state, &mut passkey, &result).await?;
-    session::open_session(&state, &headers, &owned.user_id, SignInMethod::Passkey).await
+    session::open_session(&state, &headers, &owned.user_id, None).await
 }
 
 /// Starts an assertion ceremony with the user's passkeys, optionally bound to a subject (the

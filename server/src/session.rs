@@ -98,10 +98,10 @@ pub async fn sign_in(
     headers: HeaderMap,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> Result<Response, ApiError> {
-    let user_id = check_password(&state, &request.username, request.password, Some(&network))
+    let right = check_password(&state, &request.username, request.password, Some(&network))
         .await?
         .ok_or(ApiError::BadCredentials)?;
-    open_session(&state, &headers, &user_id, SignInMethod::Password).await
+    open_session(&state, &headers, &right.user_id, Some(&right.hash)).await
 }
 
 /// Checks a password for `username`, for sign-in (from `network`) and for confirming who is at
@@ -114,7 +114,7 @@ pub async fn check_password(
     username: &str,
     password: String,
     network: Option<&Network>,
-) -> Result<Option<String>, ApiError> {
+) -> Result<Option<RightPassword>, ApiError> {
     let credentials = store::users::credentials(&state.db, username).await?;
     // Verify against a dummy hash when the user does not exist, so the answer takes as long
     // and a timing probe cannot enumerate usernames.
@@ -144,7 +144,8 @@ pub async fn check_password(
     {
         return Err(ApiError::TooManySignInAttemptsFromNetwork { retry_after_secs });
     }
-    let password_ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+    let checked = hash.clone();
+    let password_ok = tokio::task::spawn_blocking(move || verify_password(&password, &checked))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let user_id = match user_id {
@@ -160,7 +161,13 @@ pub async fn check_password(
     if failures.any() {
         sign_in_failures::clear(&state.db, &username).await?;
     }
-    Ok(Some(user_id))
+    Ok(Some(RightPassword { user_id, hash }))
+}
+
+/// A password found right: whose, and the hash it was checked against.
+pub struct RightPassword {
+    pub user_id: String,
+    pub hash: String,
 }
 
 /// The answer wherever a password is asked (sign-in, adding a passkey, changing the password)
@@ -259,9 +266,10 @@ pub async fn change_password(
 }
 
 /// Whether `password` is the account's password now: asked only once the current password
-/// given with it was wrong, and counted as such, so each guess through this still costs the
-/// account one of its tries. When it is, that count is cleared, as the right password at
-/// sign-in clears it.
+/// given with it was wrong, and counted as such. It is a guess of its own, so when it is not
+/// the password it is counted too (a wrong change tries two passwords and costs two tries),
+/// and once the account has no tries left it is not looked at. When it is the password, the
+/// count is cleared, as the right password at sign-in clears it.
 async fn is_password_now(
     state: &AppState,
     user: &CurrentUser,
@@ -280,14 +288,25 @@ async fn is_password_now(
         .acquire()
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let username = state.failure_hasher.username(&me.user.username);
+    let now = store::now();
+    if sign_in_failures::recent(&state.db, &username, now)
+        .await?
+        .wait_secs()
+        .is_some()
+    {
+        return Ok(false);
+    }
     let password = password.to_owned();
     let right =
         tokio::task::spawn_blocking(move || verify_password(&password, &credentials.password_hash))
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))?;
     if right {
-        let username = state.failure_hasher.username(&me.user.username);
         sign_in_failures::clear(&state.db, &username).await?;
+    } else {
+        sign_in_failures::record(&state.db, &username, None, now).await?;
+        tell_owner_if_paused(state, &user.user_id, &username, now).await?;
     }
     Ok(right)
 }
@@ -351,19 +370,21 @@ pub async fn confirm_password(
         .ok_or(ApiError::Unauthenticated)?;
     let confirmed = check_password(state, &me.user.username, password, None)
         .await?
-        .is_some_and(|id| id == user.user_id);
+        .is_some_and(|right| right.user_id == user.user_id);
     if !confirmed {
         return Err(ApiError::BadCredentials);
     }
     Ok(me)
 }
 
-/// Starts a new session for a user who has just proven who they are, and answers with `Me`.
+/// Starts a new session for a user who has just proven who they are, and answers with `Me`:
+/// with a password, checked against `password_hash` (401 `bad_credentials` if the password was
+/// changed since), or with a passkey (`None`).
 pub async fn open_session(
     state: &AppState,
     headers: &HeaderMap,
     user_id: &str,
-    signed_in_with: SignInMethod,
+    password_hash: Option<&str>,
 ) -> Result<Response, ApiError> {
     // Rotation: a session that came with this request is ended, never upgraded, so a token
     // planted before sign-in (session fixation) is worthless after it.
@@ -375,9 +396,15 @@ pub async fn open_session(
         token_hash: &token_hash(&token),
         user_id,
         device: &device_name(headers),
-        signed_in_with,
+        signed_in_with: match password_hash {
+            Some(_) => SignInMethod::Password,
+            None => SignInMethod::Passkey,
+        },
+        password_hash,
     };
-    sessions::create(&state.db, session, store::now()).await?;
+    if !sessions::create(&state.db, session, store::now()).await? {
+        return Err(ApiError::BadCredentials);
+    }
     let me = store::users::me(&state.db, user_id)
         .await?
         .ok_or_else(|| ApiError::Internal("user vanished during sign-in".into()))?;

@@ -1130,6 +1130,39 @@ async fn staff_who_leave_the_company_lose_its_grants() {
     assert!(staff.wallet().await.unwrap().is_empty());
 }
 
+/// A family grant carries authority only while the household register still lists the two as
+/// relatives, as a company's does only while its grantee works there.
+#[tokio::test]
+async fn a_relative_no_longer_in_the_household_register_loses_the_grant() {
+    let server = TestServer::start().await;
+    let resident = server.signed_in("resident").await;
+    let created = resident
+        .create_delegation_request(&family_request("elder"))
+        .await
+        .unwrap();
+    kapok_server::testing::approve_without_passkey(&server.db, &created.request.id)
+        .await
+        .unwrap()
+        .expect("approved");
+    resident.licence("lic-elder-id").await.unwrap();
+    sqlx::query("DELETE FROM relatives WHERE user_id IN ('resident', 'elder')")
+        .execute(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        code(resident.licence("lic-elder-id").await),
+        ErrorCode::NotFound
+    );
+    assert!(
+        resident
+            .wallet()
+            .await
+            .unwrap()
+            .iter()
+            .all(|l| l.through_grant.is_none())
+    );
+}
+
 #[tokio::test]
 async fn a_daughter_with_her_mothers_grant_shows_her_mothers_licences() {
     let server = TestServer::start().await;

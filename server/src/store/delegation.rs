@@ -481,11 +481,15 @@ const GRANT_SELECT: &str = "
     LEFT JOIN enterprises e ON e.id = g.principal_enterprise_id
     LEFT JOIN users pu ON pu.id = g.principal_user_id";
 
-/// A company's grant only carries authority while its grantee still works there: leaving the
-/// company ends it without anyone having to remember to revoke it.
+/// A grant only carries authority while its grantee still stands where they stood when it was
+/// given: a company's while they work there, a relative's while the household register lists
+/// them as one. Leaving either ends it without anyone having to remember to revoke it.
 const STILL_MEMBER: &str = "(g.principal_enterprise_id IS NULL OR EXISTS (
         SELECT 1 FROM enterprise_members m
-        WHERE m.enterprise_id = g.principal_enterprise_id AND m.user_id = g.grantee_user_id))";
+        WHERE m.enterprise_id = g.principal_enterprise_id AND m.user_id = g.grantee_user_id))
+    AND (g.principal_user_id IS NULL OR EXISTS (
+        SELECT 1 FROM relatives r
+        WHERE r.user_id = g.grantee_user_id AND r.relative_user_id = g.principal_user_id))";
 
 pub async fn find_grant(db: &Db, id: &str, today: &str) -> sqlx::Result<Option<StoredGrant>> {
     let row = sqlx::query(&format!("{GRANT_SELECT} WHERE g.id = $1"))

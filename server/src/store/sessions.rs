@@ -17,23 +17,48 @@ pub struct NewSession<'a> {
     /// The browser and system, as `session::device_name` names them.
     pub device: &'a str,
     pub signed_in_with: SignInMethod,
+    /// For a password sign-in, the hash the password was checked against: the session opens
+    /// only while it is still the account's. A change of password ends every other session,
+    /// and one whose password was checked just before the change must not open just after.
+    pub password_hash: Option<&'a str>,
 }
 
-pub async fn create(db: &Db, session: NewSession<'_>, now: i64) -> sqlx::Result<()> {
+/// Opens the session; `false` when its password is no longer the account's. The account's
+/// sessions that have ended by time are deleted first: one left on a device and never used
+/// again is otherwise deleted only if its cookie comes back.
+pub async fn create(db: &Db, session: NewSession<'_>, now: i64) -> sqlx::Result<bool> {
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, id, device, signed_in_with)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "DELETE FROM sessions WHERE user_id = $1 AND (last_seen_at < $2 OR created_at < $3)",
     )
-    .bind(session.token_hash)
     .bind(session.user_id)
-    .bind(now)
-    .bind(now)
-    .bind(uuid::Uuid::new_v4().simple().to_string())
-    .bind(session.device)
-    .bind(session.signed_in_with.as_str())
+    .bind(now - IDLE_TIMEOUT_SECS)
+    .bind(now - ABSOLUTE_TIMEOUT_SECS)
     .execute(db)
     .await?;
-    Ok(())
+    // The user's row is read as the row is inserted, in one statement; on PostgreSQL it is
+    // also locked (FOR SHARE), so a change of password under way is waited for and then read.
+    let lock = match crate::db::engine(db) {
+        crate::db::Engine::Postgres => " FOR SHARE",
+        crate::db::Engine::Sqlite => "",
+    };
+    let sql = format!(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, id, device, signed_in_with)
+         SELECT $1, id, $3, $4, $5, $6, $7 FROM users
+         WHERE id = $2 AND ($8 = 0 OR password_hash = $9){lock}"
+    );
+    let opened = sqlx::query(&sql)
+        .bind(session.token_hash)
+        .bind(session.user_id)
+        .bind(now)
+        .bind(now)
+        .bind(uuid::Uuid::new_v4().simple().to_string())
+        .bind(session.device)
+        .bind(session.signed_in_with.as_str())
+        .bind(i64::from(session.password_hash.is_some()))
+        .bind(session.password_hash.unwrap_or_default())
+        .execute(db)
+        .await?;
+    Ok(opened.rows_affected() == 1)
 }
 
 /// A live session of the account, with the hash that tells the caller's own apart.
@@ -130,4 +155,53 @@ pub async fn user_of(
             .await?;
     }
     Ok(Some(row.get("user_id")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn open(db: &Db, user_id: &str, token: &[u8], password_hash: Option<&str>) -> bool {
+        let signed_in_with = match password_hash {
+            Some(_) => SignInMethod::Password,
+            None => SignInMethod::Passkey,
+        };
+        let session = NewSession {
+            token_hash: token,
+            user_id,
+            device: "",
+            signed_in_with,
+            password_hash,
+        };
+        create(db, session, 2).await.unwrap()
+    }
+
+    /// The order a sign-in racing a change of password can take: its password checked against
+    /// the hash of before, the change made (which ends every other session), then its session
+    /// opened. It does not open; one checked against the new hash does, and a passkey's, which
+    /// no password stands behind, opens as ever.
+    #[tokio::test]
+    async fn a_session_whose_password_was_changed_since_it_was_checked_does_not_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("k.db").display());
+        let db = crate::db::connect(&url).await.unwrap();
+        crate::seed::seed_if_empty(&db).await.unwrap();
+        let before = crate::store::users::credentials(&db, "resident")
+            .await
+            .unwrap()
+            .unwrap();
+        let user = before.user_id.as_str();
+        crate::store::users::change_password(&db, user, "hash-now", b"none", 1)
+            .await
+            .unwrap();
+        assert!(!open(&db, user, b"checked-before", Some(&before.password_hash)).await);
+        assert!(open(&db, user, b"checked-after", Some("hash-now")).await);
+        assert!(open(&db, user, b"passkey", None).await);
+        let opened: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
+            .bind(user)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(opened, 2);
+    }
 }
