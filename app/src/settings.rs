@@ -44,21 +44,25 @@ pub fn DisplaySettings() -> impl IntoView {
                     }
                 })
             />
-            <ChoiceGroup
-                legend=Signal::derive(move || t_string!(i18n, text_size.legend).to_string())
-                name="text-size"
-                options=vec![
-                    Choice { value: "standard", label: t_string!(i18n, text_size.standard), lang: None },
-                    Choice { value: "larger", label: t_string!(i18n, text_size.larger), lang: None },
-                    Choice { value: "largest", label: t_string!(i18n, text_size.largest), lang: None },
-                ]
-                selected=Signal::derive(move || prefs.text.get().as_str().to_string())
-                on_select=Callback::new(move |value: String| {
-                    if let Some(size) = TextSize::parse(&value) {
-                        prefs.set_text(size);
-                    }
-                })
-            />
+            // Rebuilt when the locale changes, so the options' labels follow it (the language
+            // names above are each written in its own language, and stay).
+            {move || view! {
+                <ChoiceGroup
+                    legend=Signal::derive(move || t_string!(i18n, text_size.legend).to_string())
+                    name="text-size"
+                    options=vec![
+                        Choice { value: "standard", label: t_string!(i18n, text_size.standard), lang: None },
+                        Choice { value: "larger", label: t_string!(i18n, text_size.larger), lang: None },
+                        Choice { value: "largest", label: t_string!(i18n, text_size.largest), lang: None },
+                    ]
+                    selected=Signal::derive(move || prefs.text.get().as_str().to_string())
+                    on_select=Callback::new(move |value: String| {
+                        if let Some(size) = TextSize::parse(&value) {
+                            prefs.set_text(size);
+                        }
+                    })
+                />
+            }}
             <Switch
                 label=Signal::derive(move || t_string!(i18n, elderly.label).to_string())
                 description=Signal::derive(move || t_string!(i18n, elderly.hint).to_string())

@@ -177,6 +177,10 @@ test("the elderly home has four large tiles, each saying what it is for, and 'sh
   await tiles.nth(0).click();
   await expect(page).toHaveURL(/\/resident\/wallet\/lic-elder-id$/);
   await expect(page.getByRole("img", { name: fill(s.wallet.qr_label, { licence: s.licence_type.resident_id_card }) }).locator("svg")).toBeVisible();
+  // The phone's Back button leads home again, not to a page that reopens the card.
+  await page.goBack();
+  await expect(page).toHaveURL(/\/resident$/);
+  await expect(tiles).toHaveCount(4);
 });
 
 test("an elder's home says a family member asks for her authority, and leads there in one tap", async ({ browser, baseURL, page }) => {

@@ -121,6 +121,28 @@ for (const width of [360, 390]) {
   }
 }
 
+// An ID number read off the screen at a counter must not be broken in two: on a 320 px phone
+// in elderly mode it is drawn a little smaller instead, and in standard mode as it always is.
+test("an ID number stays on one line on a 320 px phone in elderly mode, in the wallet and on the card", async ({ page }) => {
+  await page.setViewportSize({ width: 320, height: 700 });
+  await rememberElderlyMode(page);
+  await signIn(page, "resident");
+  const linesOf = (selector: string) =>
+    page.locator(selector).filter({ hasText: "4401**********2324" }).first().evaluate((el) => {
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      return { lines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size, size: parseFloat(getComputedStyle(el).fontSize) };
+    });
+  await open(page, "/resident/wallet");
+  const inList = await linesOf(".kp-licence__number");
+  expect(inList.lines).toBe(1);
+  expect(inList.size).toBeGreaterThanOrEqual(18);
+  await open(page, "/resident/wallet/lic-resident-id");
+  const onCard = await linesOf("dd.kp-code");
+  expect(onCard.lines).toBe(1);
+  expect(onCard.size).toBeGreaterThanOrEqual(18);
+});
+
 // An icon is a second way to tell tabs apart (and the only one for someone who cannot read the
 // label's script): no two tabs of a bar draw the same one.
 for (const [username, home] of [["resident", "/resident"], ["staff", "/enterprise"], ["official", "/official"]]) {

@@ -48,6 +48,10 @@ for (const account of ACCOUNTS) {
       s = strings[locale];
       await expect(await heading(page)).toHaveText(s.me.title);
       await expect(page.getByRole("navigation", { name: s.tabs.label })).toBeVisible();
+      // The settings' own options too, at once, not after a reload.
+      const sizes = page.getByRole("group", { name: s.text_size.legend }).getByRole("radio");
+      const names = await sizes.evaluateAll((radios) => radios.map((r) => r.closest("label")?.textContent?.trim()));
+      expect(names).toEqual([s.text_size.standard, s.text_size.larger, s.text_size.largest]);
     }
 
     // Elderly mode: the text grows to at least 22 px.

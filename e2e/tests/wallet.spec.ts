@@ -233,8 +233,12 @@ test("the wallet filters by status, and an expired licence shows no code", async
   await expect(page.getByRole("heading", { name: s.wallet.filter_empty_title })).toBeVisible();
   await expect(page.getByText(fill(s.wallet.filter_empty, { status: s.licence_status.expiring }))).toBeVisible();
   await expect(page.getByText(s.wallet.empty_title)).toHaveCount(0);
-  await page.getByRole("button", { name: s.wallet.filter_show_all }).click();
+  // From the keyboard: the button goes with the empty list, and focus stays on the filter it
+  // changed rather than falling to the top of the page.
+  await page.getByRole("button", { name: s.wallet.filter_show_all }).focus();
+  await page.keyboard.press("Enter");
   await expect(page.getByRole("radio", { name: s.wallet.filter_all })).toBeChecked();
+  await expect(page.getByRole("radio", { name: s.wallet.filter_all })).toBeFocused();
   await expect(list.getByRole("link")).toHaveCount(3);
 });
 

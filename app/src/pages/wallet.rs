@@ -166,7 +166,12 @@ pub fn WalletPage(holder: HolderKind) -> impl IntoView {
                                     title=Signal::derive(move || t_string!(i18n, wallet.filter_empty_title).to_string())
                                     message=Signal::derive(move || t_string!(i18n, wallet.filter_empty, status = labels::status(i18n, status)).to_string())
                                 >
-                                    <Button variant=ButtonVariant::Secondary on_click=Callback::new(move |_| filter.set("all".into()))>
+                                    // The button goes with the empty list it sits in: focus moves to
+                                    // the filter it changed ("all", now chosen), not to the page's top.
+                                    <Button variant=ButtonVariant::Secondary on_click=Callback::new(move |_| {
+                                        filter.set("all".into());
+                                        focus_filter("all");
+                                    })>
                                         {move || t_string!(i18n, wallet.filter_show_all)}
                                     </Button>
                                 </EmptyState>
@@ -608,5 +613,18 @@ mod tests {
         );
         assert_eq!(shown(&list, HolderKind::Enterprise, None).len(), 1);
         assert!(shown(&list, HolderKind::Enterprise, Some(LicenceStatus::Expiring)).is_empty());
+    }
+}
+
+/// Puts keyboard focus on the status filter's option `value`.
+fn focus_filter(value: &str) {
+    use wasm_bindgen::JsCast;
+    let option = document()
+        .query_selector(&format!("input[name='licence-status'][value='{value}']"))
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(option) = option {
+        let _ = option.focus();
     }
 }

@@ -67,9 +67,15 @@ pub fn IdCode() -> impl IntoView {
                 .map(|l| l.id)
         })
     });
+    // The card takes this page's place in the history: Back from it goes to where the person
+    // tapped "show my ID", not here, which would only open the card again.
     Effect::new(move |_| {
         if let Some(id) = card.get() {
-            navigate(&format!("/resident/wallet/{id}"), Default::default());
+            let options = leptos_router::NavigateOptions {
+                replace: true,
+                ..Default::default()
+            };
+            navigate(&format!("/resident/wallet/{id}"), options);
         }
     });
     view! {

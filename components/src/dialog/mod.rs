@@ -132,7 +132,7 @@ pub fn examples() -> Vec<Example> {
             view! {
                 <Button on_click=Callback::new(move |_| open.set(true))>"打开对话框"</Button>
                 <Dialog open=open on_dismiss=dismiss title="还在使用吗？" alert=true>
-                    <p>"为保护你的信息，2 分钟后将自动退出登录。"</p>
+                    <p>"为保护您的信息，2 分钟后将自动退出登录。"</p>
                     <div class="kp-actions">
                         <Button autofocus=true on_click=close>"继续使用"</Button>
                         <Button variant=ButtonVariant::Secondary on_click=close>"退出登录"</Button>
