@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 pub const SWITCH_AHEAD_SECS: i64 = 15;
 /// How many codes to fetch at once: about three minutes of codes.
 pub const BATCH_SIZE: u8 = 5;
+/// The next batch is asked for this long before the last code is replaced: time enough for
+/// a slow network, and for a few tries offline.
+const REFETCH_AHEAD_SECS: i64 = 20;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CodeBatch {
@@ -44,10 +47,16 @@ impl CodeBatch {
         }
     }
 
-    /// Whether to fetch a new batch: the last code is showing, or none is left.
+    /// Whether to fetch a new batch: the last code is showing and is to be replaced within
+    /// [`REFETCH_AHEAD_SECS`], or none is left. Not as soon as the last code shows: under a
+    /// grant the server gives one code at a time, and the next is asked for once that one is
+    /// well under way, not again and again while it shows.
     pub fn running_low(&self, device_now: i64) -> bool {
         match self.current(device_now) {
-            Some(p) => self.presentations.last().is_some_and(|last| last == p),
+            Some(p) => {
+                self.presentations.last().is_some_and(|last| last == p)
+                    && self.seconds_to_switch(device_now) <= REFETCH_AHEAD_SECS
+            }
             None => true,
         }
     }
@@ -100,9 +109,21 @@ mod tests {
     fn a_new_batch_is_fetched_while_the_last_code_still_shows() {
         let b = batch(1000, 1000);
         assert!(!b.running_low(1000));
-        assert!(!b.running_low(1164));
-        assert!(b.running_low(1165), "showing the last code");
+        assert!(!b.running_low(1165), "the last code has just come up");
+        assert!(!b.running_low(1184));
+        assert!(b.running_low(1185), "20 s before the last code is replaced");
         assert!(b.running_low(2000));
+    }
+
+    /// Under a grant the server gives one code at a time: the next is asked for once, 20 s
+    /// before it is replaced, not on every tick while the one code shows.
+    #[test]
+    fn a_batch_of_one_code_is_renewed_once_it_is_well_under_way() {
+        let mut b = batch(1000, 1000);
+        b.presentations.truncate(1);
+        assert!(!b.running_low(1000));
+        assert!(!b.running_low(1024));
+        assert!(b.running_low(1025));
     }
 
     #[test]

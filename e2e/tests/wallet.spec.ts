@@ -385,11 +385,13 @@ test("with the server down or too busy, a returning holder still opens her licen
     const answer = answers[new URL(route.request().url()).pathname];
     return answer ? route.fulfill(answer) : route.continue();
   });
-  // Only codes that will not last the visit, so the page asks for more (and hears 429).
+  // Only a code that will not last the visit (one, half a minute old), so the page asks for
+  // more at once (and hears 429).
   await page.evaluate(() => {
     const key = "kapok.data.codes.lic-resident-id";
     const batch = JSON.parse(localStorage.getItem(key)!);
     batch.presentations = batch.presentations.slice(0, 1);
+    batch.received_at -= 30;
     localStorage.setItem(key, JSON.stringify(batch));
   });
   const codesAsked = page.waitForResponse((r) => r.url().endsWith("/presentations"));

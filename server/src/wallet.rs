@@ -71,7 +71,7 @@ pub async fn detail(
     params(("id" = String, Path, description = "Licence id")),
     request_body = PresentationRequest,
     responses(
-        (status = 200, description = "Consecutive tokens, each valid for at most 60 s", body = Vec<Presentation>),
+        (status = 200, description = "Consecutive tokens, each valid for at most 60 s: as many as asked for, or one for a licence presented under a grant", body = Vec<Presentation>),
         (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller's grant over the holder is revoked (grant_revoked), not in force (grant_expired) or does not cover licences (scope_not_granted)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such licence, or not the caller's", body = Problem, content_type = "application/problem+json"),
@@ -97,6 +97,14 @@ pub async fn present(
         LicenceStatus::Expired => return Err(ApiError::LicenceExpired),
         LicenceStatus::Valid | LicenceStatus::Expiring => {}
     }
+    // Under a grant, one code at a time: a code lives a minute, so once the grant is revoked
+    // the codes already issued through it stop verifying within a minute, not the few minutes
+    // a batch covers. (The holder's own batches keep the code going offline.)
+    let count = if stored.licence.summary.through_grant.is_some() {
+        1
+    } else {
+        count
+    };
     let now = store::now();
     let key = state.signing_key.get(&state.reads, &state.db, now).await?;
     let step = token::MAX_LIFETIME_SECS - BATCH_OVERLAP_SECS;
