@@ -600,6 +600,10 @@ pub struct Application {
     /// Whether the caller is the official handling it (and so the one who decides).
     #[serde(default)]
     pub handled_by_caller: bool,
+    /// Whether the caller filed it; else a colleague did, for the company, or a relative
+    /// whose applications the caller follows under a family grant.
+    #[serde(default)]
+    pub filed_by_caller: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -282,7 +282,15 @@ pub async fn application(
             None if stored.applicant_user_id == user.user_id => {
                 return Ok((stored, ApplicationSide::Applicant));
             }
-            None => {}
+            None => match relative_applications(db, user, &stored.applicant_user_id).await {
+                Ok(grant) => {
+                    let detail = format!("application:{}:{id}", usage.verb());
+                    store::delegation::record_use(db, &grant, &detail, store::now()).await?;
+                    return Ok((stored, ApplicationSide::Applicant));
+                }
+                Err(ApiError::NotFound) => {}
+                Err(refusal) => return Err(refusal),
+            },
             Some(enterprise) => match company_applications(db, user, enterprise).await {
                 Ok(authority) => {
                     authority
@@ -302,6 +310,45 @@ pub async fn application(
         return Ok((stored, ApplicationSide::Official));
     }
     Err(ApiError::NotFound)
+}
+
+/// The caller's grant to file and follow the applications `relative` files for themself: the
+/// newest active family grant over them with [`Scope::Applications`]. Someone with no grant
+/// over them is told `NotFound`; one whose grant lacks the scope, was revoked or has run out
+/// is told why.
+async fn relative_applications(
+    db: &Db,
+    user: &CurrentUser,
+    relative: &str,
+) -> Result<StoredGrant, ApiError> {
+    let today = clock::today(store::now());
+    let over = Some((DelegationKind::Family, relative));
+    let grants = store::delegation::authority_of(db, &user.user_id, over, &today).await?;
+    authority(&grants, Scope::Applications).cloned()
+}
+
+/// The family grants through which the caller follows relatives' applications: one active
+/// grant with [`Scope::Applications`] per relative, the newest.
+pub async fn relatives_applications(
+    db: &Db,
+    user: &CurrentUser,
+) -> Result<Vec<StoredGrant>, ApiError> {
+    let today = clock::today(store::now());
+    let grants = store::delegation::authority_of(db, &user.user_id, None, &today).await?;
+    let mut chosen: Vec<StoredGrant> = Vec::new();
+    for grant in grants {
+        let usable = grant.grant.kind == DelegationKind::Family
+            && grant.grant.status == GrantStatus::Active
+            && grant.grant.scopes.contains(&Scope::Applications);
+        if usable
+            && !chosen
+                .iter()
+                .any(|c| c.grant.principal == grant.grant.principal)
+        {
+            chosen.push(grant);
+        }
+    }
+    Ok(chosen)
 }
 
 /// The caller's department if they are an official, else `None`.

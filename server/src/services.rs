@@ -247,6 +247,7 @@ pub async fn list(
 ) -> Result<Json<Vec<Application>>, ApiError> {
     let mut companies = Vec::new();
     let mut through_grants = Vec::new();
+    let relatives = authorize::relatives_applications(&state.db, &user).await?;
     for (enterprise, _) in store::users::memberships(&state.db, &user.user_id).await? {
         // Staff without the authority simply see none of the company's applications here.
         if let Ok(authority) = authorize::company_applications(&state.db, &user, &enterprise).await
@@ -257,13 +258,26 @@ pub async fn list(
             companies.push(enterprise);
         }
     }
-    let found = stored_applications::filed_by_or_for(&state.db, &user.user_id, &companies).await?;
+    let people: Vec<String> = relatives
+        .iter()
+        .map(|g| g.grant.principal.clone())
+        .collect();
+    let found =
+        stored_applications::filed_by_or_for(&state.db, &user.user_id, &companies, &people).await?;
     for (enterprise, authority) in through_grants {
         if found
             .iter()
             .any(|a| a.enterprise_id.as_deref() == Some(enterprise.as_str()))
         {
             authority.record_use(&state.db, "applications").await?;
+        }
+    }
+    for grant in &relatives {
+        let theirs = |a: &StoredApplication| {
+            a.enterprise_id.is_none() && a.applicant_user_id == grant.grant.principal
+        };
+        if found.iter().any(theirs) {
+            store::delegation::record_use(&state.db, grant, "applications", store::now()).await?;
         }
     }
     Ok(Json(
@@ -324,7 +338,8 @@ pub async fn update(
     let holder = holder_of(&stored);
     check_form(&state, &update.form, holder, update.submit, now).await?;
     if update.submit {
-        check_not_under_way(&state, &user.user_id, &update.form, Some(&id)).await?;
+        // The applicant's renewals, whoever sends it (they, or a relative for them).
+        check_not_under_way(&state, &stored.applicant_user_id, &update.form, Some(&id)).await?;
     }
     let changed = stored_applications::update(
         &state.db,
@@ -534,7 +549,7 @@ async fn check_not_under_way(
     let Some(licence) = renewal.licence_id.as_deref() else {
         return Ok(());
     };
-    let filed = stored_applications::filed_by_or_for(&state.db, user_id, &[]).await?;
+    let filed = stored_applications::filed_by_or_for(&state.db, user_id, &[], &[]).await?;
     let under_way = filed.iter().any(|stored| {
         let other = &stored.application;
         Some(other.id.as_str()) != except

@@ -1581,3 +1581,95 @@ async fn of_one_licence_s_renewals_sent_at_the_same_instant_exactly_one_goes_thr
         "{by_hand}"
     );
 }
+
+/// A relative's family grant with the `applications` scope lets her follow what her mother
+/// files for herself: in her list, marked as not hers, and page by page, each look audited.
+/// Without the scope, after a revocation, or with no grant at all, she does not.
+#[tokio::test]
+async fn a_daughter_with_the_applications_scope_follows_her_mother_s_applications() {
+    let server = TestServer::start().await;
+    let elder = server.signed_in("elder").await;
+    let filed = elder
+        .file_application(&file(record_with("lic-elder-id"), true))
+        .await
+        .unwrap();
+    let daughter = server.signed_in("resident").await;
+    let family = |scopes: Vec<Scope>| NewDelegationRequest {
+        kind: DelegationKind::Family,
+        principal: "elder".into(),
+        scopes,
+        valid_from: None,
+        valid_until: None,
+        note: String::new(),
+        idempotency_key: None,
+    };
+    let theirs = |list: &[Application]| list.iter().filter(|a| a.id == filed.id).count();
+    assert_eq!(theirs(&daughter.applications().await.unwrap()), 0);
+    assert_eq!(
+        code(daughter.application(&filed.id).await),
+        ErrorCode::NotFound
+    );
+
+    // A grant to show her licences only.
+    let asked = daughter
+        .create_delegation_request(&family(vec![Scope::PresentLicences]))
+        .await
+        .unwrap();
+    kapok_server::testing::approve_without_passkey(&server.db, &asked.request.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(theirs(&daughter.applications().await.unwrap()), 0);
+    assert_eq!(
+        problem(daughter.application(&filed.id).await),
+        (ErrorCode::ScopeNotGranted, 403)
+    );
+
+    // One that covers applications.
+    let asked = daughter
+        .create_delegation_request(&family(vec![Scope::Applications]))
+        .await
+        .unwrap();
+    let grant = kapok_server::testing::approve_without_passkey(&server.db, &asked.request.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let list = daughter.applications().await.unwrap();
+    assert_eq!(theirs(&list), 1);
+    let seen = list.iter().find(|a| a.id == filed.id).unwrap();
+    assert!(!seen.filed_by_caller);
+    assert_eq!(seen.applicant_name, "李桂英");
+    let mine = daughter
+        .file_application(&file(record_with("lic-resident-id"), false))
+        .await
+        .unwrap();
+    assert!(mine.filed_by_caller);
+    let page = daughter.application(&filed.id).await.unwrap();
+    assert_eq!(page.status, ApplicationStatus::Accepted);
+    assert!(!page.timeline.is_empty());
+    let uses: Vec<String> = elder
+        .audit(Some(&grant))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == AuditAction::GrantUsed)
+        .map(|e| e.detail)
+        .collect();
+    assert_eq!(
+        uses,
+        [
+            format!("application:view:{}", filed.id),
+            "applications".into()
+        ]
+    );
+    // Her mother's own list is as it was.
+    assert!(elder.applications().await.unwrap()[0].filed_by_caller);
+
+    // Revoked, it reaches nothing; the grant to show licences still stands, and says so.
+    elder.revoke_grant(&grant).await.unwrap();
+    assert_eq!(theirs(&daughter.applications().await.unwrap()), 0);
+    assert_eq!(
+        problem(daughter.application(&filed.id).await),
+        (ErrorCode::ScopeNotGranted, 403)
+    );
+}

@@ -847,6 +847,9 @@ pub fn ApplicationRow(application: Application, base: String) -> impl IntoView {
             <a class="kp-application-link" href=format!("{base}/{}", application.id)>
                 <span class="kp-service__name">{move || labels::service_name(i18n, service)}</span>
                 <span class="kp-badge" data-status=status_attr(status)>{move || labels::application_status(i18n, status)}</span>
+                // Whose it is, when not the reader's own: a colleague's for the company, or a
+                // relative's that they follow under a family grant.
+                {(!application.filed_by_caller).then(|| view! { <span>{application.applicant_name.clone()}</span> })}
                 {application.enterprise_name.clone().map(|n| view! { <span>{n}</span> })}
                 <span class="kp-checks__when">{move || t_string!(i18n, application.updated, time = format::date_time(i18n.get_locale(), updated)).to_string()}</span>
             </a>

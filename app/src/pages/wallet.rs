@@ -578,6 +578,19 @@ fn WhoChecked(licence_id: String) -> impl IntoView {
     }
 }
 
+/// Puts keyboard focus on the status filter's option `value`.
+fn focus_filter(value: &str) {
+    use wasm_bindgen::JsCast;
+    let option = document()
+        .query_selector(&format!("input[name='licence-status'][value='{value}']"))
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(option) = option {
+        let _ = option.focus();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use kapok_api::LicenceType;
@@ -613,18 +626,5 @@ mod tests {
         );
         assert_eq!(shown(&list, HolderKind::Enterprise, None).len(), 1);
         assert!(shown(&list, HolderKind::Enterprise, Some(LicenceStatus::Expiring)).is_empty());
-    }
-}
-
-/// Puts keyboard focus on the status filter's option `value`.
-fn focus_filter(value: &str) {
-    use wasm_bindgen::JsCast;
-    let option = document()
-        .query_selector(&format!("input[name='licence-status'][value='{value}']"))
-        .ok()
-        .flatten()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-    if let Some(option) = option {
-        let _ = option.focus();
     }
 }

@@ -40,6 +40,7 @@ impl StoredApplication {
     /// is told by who they are, not by a name two officials may share.
     pub fn seen_by(mut self, user_id: &str) -> Application {
         self.application.handled_by_caller = self.handler_user_id.as_deref() == Some(user_id);
+        self.application.filed_by_caller = self.applicant_user_id == user_id;
         self.application
     }
 }
@@ -347,16 +348,19 @@ pub async fn filed_by_or_for(
     db: &Db,
     user_id: &str,
     enterprise_ids: &[String],
+    relatives: &[String],
 ) -> sqlx::Result<Vec<StoredApplication>> {
     let sql = format!(
         "{SELECT}
          WHERE (a.enterprise_id IS NULL AND a.applicant_user_id = $1)
             OR a.enterprise_id IN ({})
+            OR (a.enterprise_id IS NULL AND a.applicant_user_id IN ({}))
          ORDER BY a.updated_at DESC, a.rowid DESC LIMIT {PAGE}",
-        store::placeholders(2, enterprise_ids.len())
+        store::placeholders(2, enterprise_ids.len()),
+        store::placeholders(2 + enterprise_ids.len(), relatives.len())
     );
     let mut query = sqlx::query(&sql).bind(user_id);
-    for id in enterprise_ids {
+    for id in enterprise_ids.iter().chain(relatives) {
         query = query.bind(id);
     }
     let rows = query.fetch_all(db).await?;
@@ -572,6 +576,7 @@ fn from_row(row: &AnyRow) -> sqlx::Result<StoredApplication> {
             issued_licence_id: row.get("issued_licence_id"),
             handler_name: row.get("handler_name"),
             handled_by_caller: false,
+            filed_by_caller: false,
             created_at: row.get("created_at"),
             updated_at: row.get("updated_at"),
         },
