@@ -176,13 +176,18 @@ test("only the registered legal representative decides; others see why, and a ta
 
   // The requester withdraws; the link then says the request was dealt with.
   await open(staff, "/enterprise/delegation");
-  await staff
+  const withdraw = staff
     .getByRole("list", { name: s.delegation.mine_title })
     .getByRole("listitem")
     .filter({ hasText: binding })
-    .getByRole("button", { name: s.delegation.cancel })
-    .click();
+    .getByRole("button", { name: s.delegation.cancel });
+  // Each request's button says which request it withdraws; from the keyboard, focus stays on
+  // the page when the button goes with its request.
+  await expect(withdraw).toHaveAccessibleName(new RegExp(binding));
+  await withdraw.focus();
+  await staff.keyboard.press("Enter");
   await expect(staff.getByText(s.delegation.cancelled_done)).toBeVisible();
+  await expect(staff.locator("#main")).toBeFocused();
   await resident.goto(link);
   await expect(resident.getByText(fill(s.authorize.decided, { status: s.request_status.cancelled }))).toBeVisible();
   await staffContext.close();
@@ -229,7 +234,11 @@ test("after five failed unlocks on one request, the page says approving it waits
   await failUnlock(rep.phone);
   for (let i = 0; i < 5; i++) {
     await approve.click();
-    await expect(rep.page.getByRole("alert")).toHaveText(s.passkey.cancelled);
+    await expect(rep.page.getByRole("alert")).toContainText(s.passkey.cancelled);
+    // The phone cannot tell a cancelled unlock from a passkey kept on another phone: the page
+    // says what to do in that case too, and where to add one here.
+    await expect(rep.page.getByRole("alert")).toContainText(s.authorize.passkey_elsewhere);
+    await expect(rep.page.getByRole("alert").getByRole("link", { name: s.authorize.add_passkey })).toHaveAttribute("href", "/enterprise/me");
     await expect(approve).toBeEnabled();
   }
   await failUnlock(rep.phone, false);
@@ -238,6 +247,70 @@ test("after five failed unlocks on one request, the page says approving it waits
   await rep.page.getByRole("button", { name: s.authorize.decline, exact: true }).click();
   await expect(rep.page.getByText(s.authorize.declined)).toBeVisible();
   await rep.page.context().close();
+});
+
+test("approving with no network keeps the request on screen with one message and the focus, and a request decided elsewhere meanwhile says so in focus", async ({ browser, baseURL }) => {
+  const note = `无网络时批准 ${Math.floor(Math.random() * 1e9)}`;
+  await askThroughApi(browser, baseURL, "clerk", { kind: "enterprise", principal: "kapok-digital", scopes: ["policies"], note });
+  const rep = await personWithPasskey(browser, baseURL, "legal-rep", "/enterprise");
+  const waiting = async () => (await (await rep.page.request.get("/api/v1/delegation-requests")).json()).to_decide;
+  const id: string = (await waiting()).find((r: { note: string }) => r.note === note).id;
+  await open(rep.page, `/authorize?request=${id}`);
+  const approve = rep.page.getByRole("button", { name: s.authorize.approve });
+  const code = rep.page.getByTestId("binding-code");
+  await expect(code).toBeVisible();
+  // Approve and Decline, equally filled, are two colours far apart, not two reds.
+  const hue = (button: typeof approve) =>
+    button.evaluate((el) => {
+      const [r, g, b] = (getComputedStyle(el).backgroundColor.match(/\d+/g) ?? []).map(Number);
+      const max = Math.max(r, g, b);
+      const min = Math.min(r, g, b);
+      if (max === min) return 0;
+      const h = max === r ? (g - b) / (max - min) : max === g ? 2 + (b - r) / (max - min) : 4 + (r - g) / (max - min);
+      return (h * 60 + 360) % 360;
+    });
+  const apart = Math.abs((await hue(approve)) - (await hue(rep.page.getByRole("button", { name: s.authorize.decline, exact: true }))));
+  expect(Math.min(apart, 360 - apart)).toBeGreaterThan(90);
+
+  await rep.page.route("**/api/v1/delegation-requests/**", (route) => route.abort("internetdisconnected"));
+  await approve.focus();
+  await rep.page.keyboard.press("Enter");
+  await expect(rep.page.getByRole("alert")).toHaveText(s.errors.network);
+  await expect(code).toBeVisible();
+  await expect(approve).toBeEnabled();
+  await expect(approve).toBeFocused();
+  await rep.page.unroute("**/api/v1/delegation-requests/**");
+
+  // Meanwhile it was declined on another of his devices: the next try says where it stands,
+  // and that takes the focus, with nothing else to read out.
+  const declined = await rep.page.request.post(`/api/v1/delegation-requests/${id}/decline`, {
+    headers: { Origin: new URL(baseURL!).origin },
+    data: {},
+  });
+  expect(declined.ok()).toBe(true);
+  await rep.page.keyboard.press("Enter");
+  const outcome = rep.page.getByText(s.authorize.declined);
+  await expect(outcome).toBeVisible();
+  await expect(outcome).toBeFocused();
+  await expect(rep.page.getByRole("alert")).toHaveCount(0);
+  await rep.page.context().close();
+});
+
+test("while the request waits, the share panel says when the server cannot be reached, not that it is updating", async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["clipboard-read", "clipboard-write"] });
+  const page = await context.newPage();
+  await signIn(page, "clerk");
+  await ask(page, "/enterprise/delegation", [s.scope.policies], "等待期间断网");
+  const status = page.locator(".kp-status-line");
+  await expect(status).toContainText(s.request_status.pending);
+  await page.route("**/api/v1/delegation-requests/*", (route) =>
+    route.request().method() === "GET" ? route.abort("internetdisconnected") : route.continue(),
+  );
+  await expect(status).toContainText(s.delegation.poll_unreachable);
+  await page.unroute("**/api/v1/delegation-requests/*");
+  await expect(status).not.toContainText(s.delegation.poll_unreachable);
+  await expect(status).toContainText(s.request_status.pending);
+  await context.close();
 });
 
 test("each side sees only the lists it can be on: staff their requests and authority, the legal representative what waits and what was given", async ({
@@ -390,6 +463,12 @@ test("the ask form says the chosen days in the app's language, whatever the brow
   await expect(period).toHaveText(s.delegation.too_long);
   await staff.getByRole("button", { name: s.delegation.submit }).click();
   await expect(until).toHaveAccessibleDescription(s.delegation.too_long);
+  // A last day cleared is asked for, not called out of order.
+  await until.fill("");
+  await expect(period).toHaveText(s.delegation.no_last_day);
+  await staff.getByRole("button", { name: s.delegation.submit }).click();
+  await expect(until).toBeFocused();
+  await expect(until).toHaveAccessibleDescription(s.delegation.no_last_day);
   // And one that starts before today.
   await from.fill(iso(day(-1)));
   await until.fill(iso(day(5)));

@@ -143,6 +143,69 @@ test("an ID number stays on one line on a 320 px phone in elderly mode, in the w
   expect(onCard.size).toBeGreaterThanOrEqual(18);
 });
 
+// The unread count on the messages tab is one pill on one line, above the label, whatever its
+// digits: "13" drawn as "1" over "3" covered the tab's name.
+for (const [width, elderly] of [[320, true], [360, true], [320, false]] as const) {
+  test(`a two- or three-digit unread count covers no tab label (${width} px, ${elderly ? "elderly" : "standard"})`, async ({ page }) => {
+    await page.setViewportSize({ width, height: 700 });
+    if (elderly) await rememberElderlyMode(page);
+    await page.addInitScript(() => localStorage.setItem("kapok.locale", "en"));
+    await signIn(page, "legal-rep");
+    for (const unread of [13, 120]) {
+      await page.route("**/api/v1/notifications", (route) => route.fulfill({ json: { unread, items: [] } }));
+      await open(page, "/enterprise/me");
+      const badge = page.locator("nav.kp-tab-bar .kp-tab-bar__badge");
+      await expect(badge).toHaveText(unread > 99 ? "99+" : String(unread));
+      const drawn = await badge.evaluate((el) => {
+        const label = el.parentElement!.querySelector("span:not(.kp-tab-bar__badge):not(.kp-visually-hidden)")!.getBoundingClientRect();
+        const pill = el.getBoundingClientRect();
+        return { lines: Math.round(pill.height / parseFloat(getComputedStyle(el).lineHeight)), overLabel: pill.bottom > label.top };
+      });
+      expect(drawn).toEqual({ lines: 1, overLabel: false });
+      await page.unroute("**/api/v1/notifications");
+    }
+  });
+}
+
+// At the counter on a small phone in large text, the result of a check comes below the form,
+// off the screen: it is brought into view, so the official sees that something happened.
+test("the result of a check comes into view on a 320 px phone in elderly mode", async ({ page, browser, baseURL }) => {
+  const holder = await (await browser.newContext({ baseURL })).newPage();
+  await signIn(holder, "resident");
+  const issued = await holder.request.post("/api/v1/wallet/lic-resident-id/presentations", {
+    headers: { Origin: new URL(baseURL!).origin },
+    data: { count: 1 },
+  });
+  const code: string = (await issued.json())[0].token;
+  await holder.context().close();
+
+  const en = strings.en;
+  await page.setViewportSize({ width: 320, height: 640 });
+  await rememberElderlyMode(page);
+  await page.addInitScript(() => localStorage.setItem("kapok.locale", "en"));
+  await signIn(page, "official");
+  await open(page, "/official/verify");
+  await page.getByLabel(en.verify.token_label, { exact: true }).fill(code);
+  await page.getByLabel(en.verify.token_label, { exact: true }).press("Enter");
+  await expect(page.getByRole("heading", { name: en.verify.valid_title })).toBeInViewport();
+});
+
+// A summary the app lays out itself still shows it opens: a triangle, turned when open.
+test("the show-as-text line on the ID card shows it can be opened, and that it is open", async ({ page }) => {
+  await signIn(page, "resident");
+  await open(page, "/resident/wallet/lic-resident-id");
+  await expect(page.getByTestId("licence-token")).toHaveText(/^KP1:/);
+  const summary = page.locator(".kp-details summary");
+  const marker = () =>
+    summary.evaluate((el) => {
+      const before = getComputedStyle(el, "::before");
+      return { drawn: parseFloat(before.borderLeftWidth) > 0 && before.content !== "none", turned: before.transform !== "none" };
+    });
+  expect(await marker()).toEqual({ drawn: true, turned: false });
+  await summary.click();
+  expect(await marker()).toEqual({ drawn: true, turned: true });
+});
+
 // An icon is a second way to tell tabs apart (and the only one for someone who cannot read the
 // label's script): no two tabs of a bar draw the same one.
 for (const [username, home] of [["resident", "/resident"], ["staff", "/enterprise"], ["official", "/official"]]) {

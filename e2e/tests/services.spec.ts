@@ -58,6 +58,8 @@ async function claim(official: Page, applicationId: string) {
   await official.locator(`a[href="/official/inbox/${applicationId}"]`).click();
   await official.getByRole("button", { name: s.tasks.claim }).click();
   await expect(official.getByText(fill(s.tasks.handled_by, { name: "王丽华" }))).toBeVisible();
+  // The button goes once it has done its work; the keyboard carries on from the reason.
+  await expect(official.getByLabel(s.tasks.reason_label)).toBeFocused();
 }
 
 const applicationId = (page: Page) => page.url().split("/").pop() ?? "";
@@ -112,6 +114,7 @@ test("a resident renews a driving licence with the wallet's ID card; the officia
   await expect(official.getByRole("definition").filter({ hasText: s.licence_type.driving_licence })).toContainText(/陈嘉欣 4401\*+\d{4}/);
   await official.getByRole("button", { name: s.tasks.approve, exact: true }).click();
   await expect(official.getByText(fill(s.tasks.done, { status: s.application_status.issued }))).toBeVisible();
+  await expect(official.getByText(fill(s.tasks.done, { status: s.application_status.issued }))).toBeFocused();
 
   // The applicant's page moves on by itself.
   await expect(resident.getByRole("status")).toContainText(s.application_status.issued, { timeout: 15_000 });

@@ -24,7 +24,7 @@ use crate::{
     page::{LoadFailed, Page},
     pages::{delegation::status_attr, passkeys::Failure},
     shells::me_path,
-    webauthn,
+    webauthn::{self, PasskeyError},
 };
 
 const SECRET_KEY: &str = crate::device::LINK_SECRET;
@@ -155,7 +155,8 @@ pub fn AuthorizePage() -> impl IntoView {
         async move { api().decline(&id).await }
     });
     let failure = RwSignal::new(None::<Failure>);
-    // Decided here, so the outcome takes the focus from the button that went with it.
+    // Decided here, or found decided, expired or withdrawn by trying to: the outcome takes the
+    // focus from the button that went with it.
     let decided_here = RwSignal::new(false);
     // Decided, expired or changed since this page loaded (in another tab, say): the page shows
     // where the request stands now, not buttons that can no longer work.
@@ -165,6 +166,10 @@ pub fn AuthorizePage() -> impl IntoView {
             Some(ErrorCode::RequestDecided | ErrorCode::LinkExpired | ErrorCode::RequestChanged)
         )
     };
+    // With no answer (no network, the server down) the request stays on screen as it was, with
+    // its buttons and the focus where they were, and one message: asking the server again
+    // now would only fail too and take the request away. If the decision went through and
+    // only its answer was lost, the next try finds it decided and shows that.
     Effect::new(move |_| match approving.value().get() {
         Some(Ok(_)) => {
             forget_secret();
@@ -172,8 +177,8 @@ pub fn AuthorizePage() -> impl IntoView {
             request.refetch();
         }
         Some(Err(e)) => {
-            // Or it went through and only its answer was lost: the request says which.
-            if matches!(&e, Failure::Api(e) if moved_on(e) || e.is_unavailable()) {
+            if matches!(&e, Failure::Api(e) if moved_on(e)) {
+                decided_here.set(true);
                 request.refetch();
             }
             failure.set(Some(e));
@@ -187,7 +192,8 @@ pub fn AuthorizePage() -> impl IntoView {
             request.refetch();
         }
         Some(Err(e)) => {
-            if moved_on(&e) || e.is_unavailable() {
+            if moved_on(&e) {
+                decided_here.set(true);
                 request.refetch();
             }
             failure.set(Some(Failure::Api(e)));
@@ -197,17 +203,27 @@ pub fn AuthorizePage() -> impl IntoView {
     // Once the request shows its outcome, "already decided" says nothing more: only the
     // approver decides, so it was their own decision (a try whose answer was lost, or another
     // tab's), and the outcome above says what it was.
+    // Likewise, once the page says the link has expired, the failed try says it no more.
     Effect::new(move |_| {
-        let decided = matches!(
-            request.get(),
-            Some(Some(Ok(r))) if r.status != RequestStatus::Pending
-        );
-        if decided
-            && failure.with_untracked(|f| {
-                matches!(f, Some(Failure::Api(e)) if e.code() == Some(ErrorCode::RequestDecided))
-            })
+        let said = match request.get() {
+            Some(Some(Ok(r))) if r.status != RequestStatus::Pending => {
+                Some(ErrorCode::RequestDecided)
+            }
+            Some(Some(Err(e))) => e.code(),
+            _ => None,
+        };
+        if said.is_some()
+            && failure.with_untracked(|f| matches!(f, Some(Failure::Api(e)) if e.code() == said))
         {
             failure.set(None);
+        }
+    });
+    let page_error = NodeRef::<leptos::html::P>::new();
+    Effect::new(move |_| {
+        if let Some(p) = page_error.get()
+            && decided_here.get_untracked()
+        {
+            let _ = p.focus();
         }
     });
     let failure_view = move || {
@@ -219,6 +235,19 @@ pub fn AuthorizePage() -> impl IntoView {
                 view! {
                     <div class="kp-stack" role="alert">
                         <p class="kp-form-error">{move || t_string!(i18n, authorize.no_passkey)}</p>
+                        <a class="kp-link" href=me>{move || t_string!(i18n, authorize.add_passkey)}</a>
+                    </div>
+                }
+                .into_any()
+            }
+            // The phone offered no passkey of this account, or its owner cancelled: the page
+            // cannot tell which, so it says what helps in the first case as well.
+            Failure::Passkey(PasskeyError::Cancelled) => {
+                let me = auth.me().map(|m| me_path(m.user.persona)).unwrap_or("/");
+                view! {
+                    <div class="kp-stack" role="alert">
+                        <p class="kp-form-error">{move || t_string!(i18n, passkey.cancelled)}</p>
+                        <p>{move || t_string!(i18n, authorize.passkey_elsewhere)}</p>
                         <a class="kp-link" href=me>{move || t_string!(i18n, authorize.add_passkey)}</a>
                     </div>
                 }
@@ -254,7 +283,9 @@ pub fn AuthorizePage() -> impl IntoView {
                             Some(Err(e)) if e.is_unavailable() => view! {
                                 <LoadFailed error=e on_retry=Callback::new(move |_| request.refetch())/>
                             }.into_any(),
-                            Some(Err(e)) => view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> }.into_any(),
+                            Some(Err(e)) => view! {
+                                <p class="kp-form-error" role="alert" tabindex="-1" node_ref=page_error>{error_text(i18n, &e)}</p>
+                            }.into_any(),
                             Some(Ok(r)) => view! {
                                 <RequestCard request=r.clone()/>
                                 <Decision request=r approving=approving declining=declining busy=busy failure=failure
@@ -385,13 +416,13 @@ fn Decision(
         }
         .into_any(),
         RequestStatus::Expired => view! {
-            <p class="kp-form-error" role="alert">{move || t_string!(i18n, authorize.expired)}</p>
+            <p class="kp-form-error" role="alert" tabindex="-1" node_ref=outcome>{move || t_string!(i18n, authorize.expired)}</p>
         }
         .into_any(),
         RequestStatus::Approved | RequestStatus::Declined | RequestStatus::Cancelled => {
             let status = request.status;
             view! {
-                <p class="kp-notice" role="status">{move || t_string!(i18n, authorize.decided, status = labels::request_status(i18n, status)).to_string()}</p>
+                <p class="kp-notice" role="status" tabindex="-1" node_ref=outcome>{move || t_string!(i18n, authorize.decided, status = labels::request_status(i18n, status)).to_string()}</p>
             }
             .into_any()
         }

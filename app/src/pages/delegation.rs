@@ -31,6 +31,10 @@ const POLL_EVERY: Duration = Duration::from_secs(3);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Invalid {
     NoScopes,
+    /// No first day chosen (the field cleared).
+    NoFirstDay,
+    /// No last day chosen.
+    NoLastDay,
     /// The first day is before today (or not a date).
     StartsBeforeToday,
     /// The last day is before the first (or not a date).
@@ -45,8 +49,10 @@ impl Invalid {
     fn field(self) -> (&'static str, &'static str) {
         match self {
             Invalid::NoScopes => ("ask-scopes-error", "input[name=scope]"),
-            Invalid::StartsBeforeToday => ("ask-dates-error", "input[name=valid-from]"),
-            Invalid::EndsBeforeStart | Invalid::TooLong => {
+            Invalid::NoFirstDay | Invalid::StartsBeforeToday => {
+                ("ask-dates-error", "input[name=valid-from]")
+            }
+            Invalid::NoLastDay | Invalid::EndsBeforeStart | Invalid::TooLong => {
                 ("ask-dates-error", "input[name=valid-until]")
             }
             Invalid::NoteTooLong => ("ask-note-error", "textarea[name=note]"),
@@ -71,6 +77,13 @@ pub fn check(request: &NewDelegationRequest, today: &str) -> Result<(), Invalid>
 
 /// What is wrong with the days from `from` to `until` asked for `today`, if anything.
 fn date_problem(from: &str, until: &str, today: &str) -> Option<Invalid> {
+    // A field cleared asks for its day, rather than saying the days are out of order.
+    if from.trim().is_empty() {
+        return Some(Invalid::NoFirstDay);
+    }
+    if until.trim().is_empty() {
+        return Some(Invalid::NoLastDay);
+    }
     match clock::days_between(today, from) {
         Some(d) if d >= 0 => {}
         _ => return Some(Invalid::StartsBeforeToday),
@@ -325,6 +338,8 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
     };
     let invalid_text = move |i: Invalid| match i {
         Invalid::NoScopes => t_string!(i18n, delegation.no_scopes),
+        Invalid::NoFirstDay => t_string!(i18n, delegation.no_first_day),
+        Invalid::NoLastDay => t_string!(i18n, delegation.no_last_day),
         Invalid::StartsBeforeToday => t_string!(i18n, delegation.starts_before_today),
         Invalid::EndsBeforeStart => t_string!(i18n, delegation.ends_before_start),
         Invalid::TooLong => t_string!(i18n, delegation.too_long),
@@ -454,6 +469,8 @@ fn SharePanel(
     let id = request.with_untracked(|r| r.id.clone());
     let approver = request.with_untracked(|r| r.approver_name.clone());
     let copied = RwSignal::new(None::<bool>);
+    // The last look found no server: "updates by itself" is not true until one answers again.
+    let unreachable = RwSignal::new(false);
 
     // Poll while pending; stop when decided or when the panel goes.
     let poll = set_interval_with_handle(
@@ -463,12 +480,16 @@ fn SharePanel(
             }
             let id = id.clone();
             leptos::task::spawn_local(async move {
-                if let Ok(latest) = api().delegation_request(&id).await {
-                    let settled = latest.status != RequestStatus::Pending;
-                    request.set(latest);
-                    if settled {
-                        on_settled.run(());
+                match api().delegation_request(&id).await {
+                    Ok(latest) => {
+                        unreachable.set(false);
+                        let settled = latest.status != RequestStatus::Pending;
+                        request.set(latest);
+                        if settled {
+                            on_settled.run(());
+                        }
                     }
+                    Err(e) => unreachable.set(e.is_unavailable()),
                 }
             });
         },
@@ -542,6 +563,9 @@ fn SharePanel(
                 <p class="kp-status-line" role="status" data-status=move || status_attr(request.get().status)>
                     <span class="kp-badge" data-status=move || status_attr(request.get().status)>{move || labels::request_status(i18n, request.get().status)}</span>
                     " "{status_text}
+                    {move || (unreachable.get() && request.get().status == RequestStatus::Pending).then(|| view! {
+                        " "{move || t_string!(i18n, delegation.poll_unreachable)}
+                    })}
                 </p>
                 {move || (request.get().status == RequestStatus::Pending).then(|| {
                     let link = link.clone();
@@ -675,10 +699,23 @@ fn RequestLists(
                             <span class="kp-badge" data-status=status_attr(status)>{move || labels::request_status(i18n, status)}</span>
                             <span>{move || labels::scopes(i18n, &r.scopes)}</span>
                             <span class="kp-code">{r.binding_code.clone()}</span>
-                            {(status == RequestStatus::Pending).then(|| view! {
-                                <button type="button" class="kp-text-button" on:click=move |_| { cancel.dispatch_local(id.clone()); }>
-                                    {move || t_string!(i18n, delegation.cancel)}
-                                </button>
+                            {(status == RequestStatus::Pending).then(|| {
+                                // Named by whom it asks and its code: a list of requests has a
+                                // button each, and each must say which it withdraws.
+                                let name = r.principal_name.clone();
+                                let code = r.binding_code.clone();
+                                view! {
+                                    <button type="button" class="kp-text-button"
+                                        aria-label=move || t_string!(i18n, delegation.cancel_label, name = name.clone(), code = code.clone()).to_string()
+                                        on:click=move |ev| {
+                                            if let Some(button) = ev.current_target() {
+                                                crate::page::keep_focus_after(button);
+                                            }
+                                            cancel.dispatch_local(id.clone());
+                                        }>
+                                        {move || t_string!(i18n, delegation.cancel)}
+                                    </button>
+                                }
                             })}
                         </li>
                     }
@@ -896,5 +933,24 @@ pub fn ActingFor() -> impl IntoView {
                 })
                 .collect_view()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A day cleared from its field is asked for, before any comparison of days (which needs
+    /// the browser's calendar, and is checked in e2e/tests/delegation.spec.ts).
+    #[test]
+    fn a_cleared_day_is_asked_for_not_called_out_of_order() {
+        let today = "2026-11-23";
+        assert_eq!(
+            date_problem("", "2026-12-01", today),
+            Some(Invalid::NoFirstDay)
+        );
+        assert_eq!(date_problem("", "", today), Some(Invalid::NoFirstDay));
+        assert_eq!(date_problem(today, "", today), Some(Invalid::NoLastDay));
+        assert_eq!(date_problem(today, " ", today), Some(Invalid::NoLastDay));
     }
 }

@@ -67,6 +67,15 @@ pub fn TaskPage() -> impl IntoView {
     }
 }
 
+/// What takes the focus after an action on a task.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Next {
+    /// Taken on: the reason, the first field of the decision.
+    Reason,
+    /// Decided: the line that says so.
+    Outcome,
+}
+
 /// Why a reason cannot be sent as typed.
 #[derive(Clone, Copy, PartialEq)]
 enum ReasonProblem {
@@ -108,11 +117,30 @@ fn Task(application: Application) -> impl IntoView {
         let (id, decision) = (id.clone(), decision.clone());
         async move { api().decide(&id, &decision).await }
     });
-    for action in [claim.value(), decide.value()] {
+    // Where focus goes once an action is done: the buttons pressed go with the state they
+    // belonged to, and the keyboard carries on from the next thing to do, or from the outcome.
+    let focus_next = RwSignal::new(None::<Next>);
+    let reason_field = NodeRef::<leptos::html::Textarea>::new();
+    let outcome_line = NodeRef::<leptos::html::P>::new();
+    Effect::new(move |_| {
+        let focused = match focus_next.get() {
+            Some(Next::Reason) => reason_field.get().map(|t| t.focus()),
+            Some(Next::Outcome) => outcome_line.get().map(|p| p.focus()),
+            None => None,
+        };
+        if focused.is_some() {
+            focus_next.set(None);
+        }
+    });
+    for (action, next) in [
+        (claim.value(), Next::Reason),
+        (decide.value(), Next::Outcome),
+    ] {
         Effect::new(move |_| match action.get() {
             Some(Ok(a)) => {
                 failure.set(None);
                 current.set(a);
+                focus_next.set(Some(next));
             }
             Some(Err(e)) => {
                 // Moved on (in another tab, by someone else, or by this very request whose
@@ -171,7 +199,7 @@ fn Task(application: Application) -> impl IntoView {
                     </p>
                     // The department's part is done once it decided, whatever comes next.
                     {(status.is_final() || status == ApplicationStatus::Returned).then(|| view! {
-                        <p class="kp-verdict">{move || t_string!(i18n, tasks.done, status = labels::application_status(i18n, status)).to_string()}</p>
+                        <p class="kp-verdict" tabindex="-1" node_ref=outcome_line>{move || t_string!(i18n, tasks.done, status = labels::application_status(i18n, status)).to_string()}</p>
                     })}
                 }
             }}
@@ -187,7 +215,7 @@ fn Task(application: Application) -> impl IntoView {
                         {move || restored.get().map(|why| view! { <crate::unsaved::KeptNotice why=why on_start_again=start_again/> })}
                         <label class="kp-plain-field">
                             <span>{move || t_string!(i18n, tasks.reason_label)}</span>
-                            <textarea name="reason" rows="3" maxlength=kapok_api::REASON_MAX.to_string()
+                            <textarea name="reason" rows="3" maxlength=kapok_api::REASON_MAX.to_string() node_ref=reason_field
                                 aria-invalid=move || reason_problem.get().is_some().then_some("true")
                                 aria-describedby=move || reason_problem.get().is_some().then_some("reason-error")
                                 prop:value=move || reason.get()

@@ -101,6 +101,20 @@ pub fn VerifyPage(
         token.set(String::new());
         check.value().set(None);
     };
+    // The result comes below the form, which on a small phone in large text is off the
+    // screen: it is brought into view, so the official sees that something happened.
+    let result = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if check.value().with(Option::is_some) {
+            request_animation_frame(move || {
+                if let Some(region) = result.get_untracked()
+                    && region.child_element_count() > 0
+                {
+                    region.scroll_into_view_with_bool(true);
+                }
+            });
+        }
+    });
     view! {
         <Page title=Signal::derive(move || t_string!(i18n, verify.title).to_string())>
             <div class="kp-stack">
@@ -124,7 +138,7 @@ pub fn VerifyPage(
                     </Button>
                 </form>
                 // A polite live region that exists before the result does, so the outcome is announced.
-                <div role="status" class="kp-stack">
+                <div role="status" class="kp-stack" node_ref=result>
                     {move || check.value().get().map(|outcome| match outcome {
                         Outcome::Online(Ok(licence)) => view! { <Verified licence=licence/> }.into_any(),
                         Outcome::Online(Err(e)) => {

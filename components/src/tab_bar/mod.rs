@@ -72,10 +72,13 @@ pub fn TabBar(
             overflow-wrap: anywhere;
             hyphens: auto;
         }
+        // A count of two or three digits stays one pill on one line: it may reach past the
+        // tab's middle over the icon's side, never down over the label.
         .kp-tab-bar__badge {
             position: absolute;
             top: var(--kp-space-1);
             left: calc(50% + 0.5rem);
+            white-space: nowrap;
             min-width: 1.25rem;
             padding: 0 0.25rem;
             border-radius: 0.625rem;
