@@ -141,8 +141,8 @@ pub fn focus(selector: &str) {
 /// For a control whose action takes it away (a list item's button, a button that goes when
 /// nothing is left to do): once it has left the document, keyboard focus, which would drop
 /// to the top of the page with it, moves to the page's main landmark instead. Watches for
-/// ten seconds at most.
-pub fn keep_focus_after(control: web_sys::EventTarget) {
+/// ten seconds at most. Given the event's `current_target()`, which may be none.
+pub fn keep_focus_after(control: Option<web_sys::EventTarget>) {
     use wasm_bindgen::JsCast;
     fn watch(control: web_sys::Element, frames: u32) {
         request_animation_frame(move || {
@@ -166,7 +166,7 @@ pub fn keep_focus_after(control: web_sys::EventTarget) {
             }
         });
     }
-    if let Ok(control) = control.dyn_into::<web_sys::Element>() {
+    if let Some(Ok(control)) = control.map(|c| c.dyn_into::<web_sys::Element>()) {
         watch(control, 0);
     }
 }

@@ -242,11 +242,7 @@ pub fn KeptNotice(why: Why, on_start_again: Callback<()>) -> impl IntoView {
             Some(first) => {
                 let _ = first.focus();
             }
-            None => {
-                if let Some(button) = button {
-                    crate::page::keep_focus_after(button);
-                }
-            }
+            None => crate::page::keep_focus_after(button),
         }
     };
     view! {

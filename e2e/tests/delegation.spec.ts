@@ -356,63 +356,6 @@ test("the legal representative declines from the enterprise home, without the li
   await rep.page.context().close();
 });
 
-test("family: a resident asks her mother, who approves with her passkey, and the mother's licences show as such", async ({
-  browser,
-  baseURL,
-}) => {
-  const mother = await personWithPasskey(browser, baseURL, "elder", "/resident");
-  // The mother has asked for her social security record herself.
-  const filed = await mother.page.request.post("/api/v1/applications", {
-    headers: { Origin: new URL(baseURL!).origin },
-    data: {
-      form: { service: "social_security_record", identity_licence_id: "lic-elder-id", from_month: "2022-01", to_month: "2022-12", purpose: "housing" },
-      submit: true,
-    },
-  });
-  expect(filed.status()).toBe(201);
-  const applicationId: string = (await filed.json()).id;
-  const context = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["clipboard-read", "clipboard-write"] });
-  const daughter = await context.newPage();
-  await signIn(daughter, "resident");
-  const { link, binding } = await ask(daughter, "/resident/family", [s.scope.applications], "妈，我帮你去办社保卡");
-
-  await mother.page.goto(link);
-  await expect(mother.page.getByTestId("binding-code")).toHaveText(binding);
-  await mother.page.getByRole("button", { name: s.authorize.approve }).click();
-  await expect(mother.page.getByText(/已批准。陈嘉欣可以代办到/)).toContainText(`“${s.home.family}”`);
-
-  await expect(daughter.getByText(fill(s.delegation.acting_for, { name: "李桂英" })).first()).toBeVisible({ timeout: 15_000 });
-  await open(daughter, "/resident/wallet");
-  const mothers = daughter.getByRole("link").filter({ hasText: "李桂英" });
-  await expect(mothers.first()).toBeVisible();
-  await expect(mothers.first()).toContainText(s.delegation.through_grant);
-  // She follows her mother's application too: in her list under her mother's name, and on
-  // its page.
-  await open(daughter, "/resident/applications");
-  const followed = daughter.locator(`a[href$="/${applicationId}"]`);
-  await expect(followed).toContainText("李桂英");
-  await expect(followed).toContainText(s.service.social_security_record.name);
-  await followed.click();
-  await expect(daughter.getByRole("heading", { level: 1 })).toBeVisible();
-  await expect(daughter.locator("dd").filter({ hasText: "李桂英" }).first()).toBeVisible();
-
-  // The mother takes it back; her licences leave her daughter's wallet at once.
-  await open(mother.page, "/resident/family");
-  await mother.page
-    .getByRole("list", { name: s.delegation.given_title })
-    .getByRole("button", { name: fill(s.delegation.revoke_label, { name: "陈嘉欣" }) })
-    .first()
-    .click();
-  await expect(mother.page.getByText(s.delegation.revoked_done)).toBeVisible();
-  await open(daughter, "/resident/wallet");
-  await expect(daughter.getByRole("link", { name: new RegExp(`${s.licence_type.resident_id_card} 陈嘉欣`) })).toBeVisible();
-  await expect(daughter.getByRole("link").filter({ hasText: "李桂英" })).toHaveCount(0);
-  await open(daughter, "/resident/applications");
-  await expect(daughter.locator(`a[href$="/${applicationId}"]`)).toHaveCount(0);
-  await context.close();
-  await mother.page.context().close();
-});
-
 test("the ask form says the chosen days in the app's language, whatever the browser's, and sends no days it cannot grant", async ({
   browser,
   baseURL,

@@ -1146,20 +1146,27 @@ async fn staff_who_leave_the_company_lose_its_grants() {
     assert!(staff.wallet().await.unwrap().is_empty());
 }
 
-/// A family grant carries authority only while the household register still lists the two as
-/// relatives, as a company's does only while its grantee works there.
-#[tokio::test]
-async fn a_relative_no_longer_in_the_household_register_loses_the_grant() {
-    let server = TestServer::start().await;
+/// The demo resident with a grant from her mother to show her licences (approved straight in
+/// the database, as the passkey ceremony would): her client and the grant.
+async fn daughter_with_grant(server: &TestServer) -> (Client, String) {
     let resident = server.signed_in("resident").await;
     let created = resident
         .create_delegation_request(&family_request("elder"))
         .await
         .unwrap();
-    kapok_server::testing::approve_without_passkey(&server.db, &created.request.id)
+    let grant = kapok_server::testing::approve_without_passkey(&server.db, &created.request.id)
         .await
         .unwrap()
-        .expect("approved");
+        .expect("a pending request is approved");
+    (resident, grant)
+}
+
+/// A family grant carries authority only while the household register still lists the two as
+/// relatives, as a company's does only while its grantee works there.
+#[tokio::test]
+async fn a_relative_no_longer_in_the_household_register_loses_the_grant() {
+    let server = TestServer::start().await;
+    let (resident, _grant) = daughter_with_grant(&server).await;
     resident.licence("lic-elder-id").await.unwrap();
     sqlx::query("DELETE FROM relatives WHERE user_id IN ('resident', 'elder')")
         .execute(&server.db)
@@ -1182,15 +1189,7 @@ async fn a_relative_no_longer_in_the_household_register_loses_the_grant() {
 #[tokio::test]
 async fn a_daughter_with_her_mothers_grant_shows_her_mothers_licences() {
     let server = TestServer::start().await;
-    let resident = server.signed_in("resident").await;
-    let created = resident
-        .create_delegation_request(&family_request("elder"))
-        .await
-        .unwrap();
-    let grant = kapok_server::testing::approve_without_passkey(&server.db, &created.request.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let (resident, grant) = daughter_with_grant(&server).await;
 
     let wallet = resident.wallet().await.unwrap();
     let through: Vec<_> = wallet

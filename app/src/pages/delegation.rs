@@ -708,9 +708,7 @@ fn RequestLists(
                                     <button type="button" class="kp-text-button"
                                         aria-label=move || t_string!(i18n, delegation.cancel_label, name = name.clone(), code = code.clone()).to_string()
                                         on:click=move |ev| {
-                                            if let Some(button) = ev.current_target() {
-                                                crate::page::keep_focus_after(button);
-                                            }
+                                            crate::page::keep_focus_after(ev.current_target());
                                             cancel.dispatch_local(id.clone());
                                         }>
                                         {move || t_string!(i18n, delegation.cancel)}
@@ -853,9 +851,7 @@ fn GrantItem(
                     <button type="button" class="kp-text-button" disabled=move || revoke.pending().get()
                         aria-label=move || t_string!(i18n, delegation.revoke_label, name = who.clone()).to_string()
                         on:click=move |ev| {
-                            if let Some(button) = ev.current_target() {
-                                crate::page::keep_focus_after(button);
-                            }
+                            crate::page::keep_focus_after(ev.current_target());
                             revoke.dispatch_local(id.clone());
                         }>
                         {move || t_string!(i18n, delegation.revoke)}

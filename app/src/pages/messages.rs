@@ -83,9 +83,7 @@ pub fn MessagesPage(persona: Persona) -> impl IntoView {
                         {(n.unread > 0).then(|| view! {
                             <Button variant=ButtonVariant::Secondary disabled=mark_all.pending()
                                 on_click=Callback::new(move |ev: leptos::ev::MouseEvent| {
-                                    if let Some(button) = ev.current_target() {
-                                        crate::page::keep_focus_after(button);
-                                    }
+                                    crate::page::keep_focus_after(ev.current_target());
                                     mark_all.dispatch_local(());
                                 })>
                                 {move || t_string!(i18n, messages.mark_all)}

@@ -133,9 +133,7 @@ fn SessionItem(
                 <button type="button" class="kp-text-button" disabled=move || end.pending().get()
                     aria-label=move || t_string!(i18n, sessions.end_label, device = name()).to_string()
                     on:click=move |ev| {
-                        if let Some(button) = ev.current_target() {
-                            crate::page::keep_focus_after(button);
-                        }
+                        crate::page::keep_focus_after(ev.current_target());
                         end.dispatch_local(id.clone());
                     }>
                     {move || t_string!(i18n, sessions.end)}

@@ -1,0 +1,105 @@
+// A resident and her mother (the demo household register's only relatives): authority given
+// in the family. A grant from her mother changes what the resident's wallet, home and lists
+// show, which other specs read, so these run on their own, after them, one at a time
+// (playwright.config.ts).
+import { expect, test } from "@playwright/test";
+import { fill, open, signIn, strings } from "../../support/kapok";
+import { ask, personWithPasskey } from "../../support/delegation";
+
+const s = strings["zh-CN"];
+
+test.describe.configure({ mode: "serial" });
+
+test("family: a resident asks her mother, who approves with her passkey, and the mother's licences show as such", async ({
+  browser,
+  baseURL,
+}) => {
+  const mother = await personWithPasskey(browser, baseURL, "elder", "/resident");
+  const context = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["clipboard-read", "clipboard-write"] });
+  const daughter = await context.newPage();
+  await signIn(daughter, "resident");
+  const { link, binding } = await ask(daughter, "/resident/family", [], "妈，我帮你去办社保卡");
+
+  await mother.page.goto(link);
+  await expect(mother.page.getByTestId("binding-code")).toHaveText(binding);
+  await mother.page.getByRole("button", { name: s.authorize.approve }).click();
+  await expect(mother.page.getByText(/已批准。陈嘉欣可以代办到/)).toContainText(`“${s.home.family}”`);
+
+  await expect(daughter.getByText(fill(s.delegation.acting_for, { name: "李桂英" })).first()).toBeVisible({ timeout: 15_000 });
+  await open(daughter, "/resident/wallet");
+  const mothers = daughter.getByRole("link").filter({ hasText: "李桂英" });
+  await expect(mothers.first()).toBeVisible();
+  await expect(mothers.first()).toContainText(s.delegation.through_grant);
+
+  // The mother takes it back; her licences leave her daughter's wallet at once.
+  await open(mother.page, "/resident/family");
+  await mother.page
+    .getByRole("list", { name: s.delegation.given_title })
+    .getByRole("button", { name: fill(s.delegation.revoke_label, { name: "陈嘉欣" }) })
+    .first()
+    .click();
+  await expect(mother.page.getByText(s.delegation.revoked_done)).toBeVisible();
+  await open(daughter, "/resident/wallet");
+  await expect(daughter.getByRole("link", { name: new RegExp(`${s.licence_type.resident_id_card} 陈嘉欣`) })).toBeVisible();
+  await expect(daughter.getByRole("link").filter({ hasText: "李桂英" })).toHaveCount(0);
+  await context.close();
+  await mother.page.context().close();
+});
+
+// Only the applications scope: her wallet is left as it is.
+test("family: with the applications scope a resident follows what her mother filed, until the mother takes it back", async ({
+  browser,
+  baseURL,
+}) => {
+  const mother = await personWithPasskey(browser, baseURL, "elder", "/resident");
+  // The mother has asked for her social security record herself.
+  const filed = await mother.page.request.post("/api/v1/applications", {
+    headers: { Origin: new URL(baseURL!).origin },
+    data: {
+      form: { service: "social_security_record", identity_licence_id: "lic-elder-id", from_month: "2022-01", to_month: "2022-12", purpose: "housing" },
+      submit: true,
+    },
+  });
+  expect(filed.status()).toBe(201);
+  const applicationId: string = (await filed.json()).id;
+  const context = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["clipboard-read", "clipboard-write"] });
+  const daughter = await context.newPage();
+  await signIn(daughter, "resident");
+  await open(daughter, "/resident/family");
+  await daughter.getByRole("checkbox", { name: s.scope.present_licences }).uncheck();
+  await daughter.getByRole("checkbox", { name: s.scope.applications }).check();
+  await daughter.getByLabel(s.delegation.note_label).fill("妈，我帮你跟进社保记录");
+  await daughter.getByRole("button", { name: s.delegation.submit }).click();
+  await daughter.getByRole("button", { name: s.delegation.copy }).click();
+  await expect(daughter.getByText(s.delegation.copied)).toBeVisible();
+  const link: string = await daughter.evaluate(() => navigator.clipboard.readText());
+  await mother.page.goto(link);
+  await mother.page.getByRole("button", { name: s.authorize.approve }).click();
+  await expect(mother.page.getByText(/已批准。陈嘉欣可以代办到/)).toBeVisible();
+
+  // In her list under her mother's name, and on its page; her wallet is her own.
+  await open(daughter, "/resident/applications");
+  const followed = daughter.locator(`a[href$="/${applicationId}"]`);
+  await expect(followed).toContainText("李桂英");
+  await expect(followed).toContainText(s.service.social_security_record.name);
+  await followed.click();
+  await expect(daughter.getByRole("heading", { level: 1 })).toBeVisible();
+  await expect(daughter.locator("dd").filter({ hasText: "李桂英" }).first()).toBeVisible();
+  await open(daughter, "/resident/wallet");
+  await expect(daughter.getByRole("link", { name: new RegExp(`${s.licence_type.resident_id_card} 陈嘉欣`) })).toBeVisible();
+  await expect(daughter.getByRole("link").filter({ hasText: "李桂英" })).toHaveCount(0);
+
+  // Taken back, it is gone from her list.
+  await open(mother.page, "/resident/family");
+  await mother.page
+    .getByRole("list", { name: s.delegation.given_title })
+    .getByRole("button", { name: fill(s.delegation.revoke_label, { name: "陈嘉欣" }) })
+    .first()
+    .click();
+  await expect(mother.page.getByText(s.delegation.revoked_done)).toBeVisible();
+  await open(daughter, "/resident/applications");
+  await expect(daughter.getByRole("heading", { level: 1 })).toBeVisible();
+  await expect(daughter.locator(`a[href$="/${applicationId}"]`)).toHaveCount(0);
+  await context.close();
+  await mother.page.context().close();
+});
