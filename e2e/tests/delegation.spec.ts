@@ -307,8 +307,10 @@ test("while the request waits, the share panel says when the server cannot be re
     route.request().method() === "GET" ? route.abort("internetdisconnected") : route.continue(),
   );
   await expect(status).toContainText(s.delegation.poll_unreachable);
+  await expect(status).not.toContainText(s.delegation.waiting);
   await page.unroute("**/api/v1/delegation-requests/*");
   await expect(status).not.toContainText(s.delegation.poll_unreachable);
+  await expect(status).toContainText(s.delegation.waiting);
   await expect(status).toContainText(s.request_status.pending);
   await context.close();
 });

@@ -526,6 +526,10 @@ fn SharePanel(
         let r = request.get();
         let name = r.approver_name.clone();
         match r.status {
+            // "Updates by itself" is not true while no server answers.
+            RequestStatus::Pending if unreachable.get() => {
+                t_string!(i18n, delegation.poll_unreachable).to_string()
+            }
             RequestStatus::Pending => t_string!(i18n, delegation.waiting).to_string(),
             RequestStatus::Approved => {
                 t_string!(i18n, delegation.approved_message, name = name).to_string()
@@ -563,9 +567,6 @@ fn SharePanel(
                 <p class="kp-status-line" role="status" data-status=move || status_attr(request.get().status)>
                     <span class="kp-badge" data-status=move || status_attr(request.get().status)>{move || labels::request_status(i18n, request.get().status)}</span>
                     " "{status_text}
-                    {move || (unreachable.get() && request.get().status == RequestStatus::Pending).then(|| view! {
-                        " "{move || t_string!(i18n, delegation.poll_unreachable)}
-                    })}
                 </p>
                 {move || (request.get().status == RequestStatus::Pending).then(|| {
                     let link = link.clone();
