@@ -466,16 +466,21 @@ async fn a_tampered_or_unknown_link_is_invalid() {
     }
 }
 
+/// Moves the request's making back past its link's life, as if a week had gone by.
+async fn made_past_its_link_s_life(server: &TestServer, id: &str) {
+    sqlx::query("UPDATE delegation_requests SET created_at = created_at - $1 WHERE id = $2")
+        .bind(LINK_LIFETIME_SECS + 60)
+        .bind(id)
+        .execute(&server.db)
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn an_old_link_is_gone_and_cannot_be_decided() {
     let server = TestServer::start().await;
     let (staff, created) = staff_asks(&server, &[Scope::PresentLicences]).await;
-    sqlx::query("UPDATE delegation_requests SET created_at = created_at - $1 WHERE id = $2")
-        .bind(LINK_LIFETIME_SECS + 60)
-        .bind(&created.request.id)
-        .execute(&server.db)
-        .await
-        .unwrap();
+    made_past_its_link_s_life(&server, &created.request.id).await;
 
     is_past_deciding(&server, &staff, &created).await;
 }
@@ -500,12 +505,7 @@ async fn a_decided_request_s_link_expires_when_a_pending_one_s_would() {
         RequestStatus::Approved,
         "shown while the link lives"
     );
-    sqlx::query("UPDATE delegation_requests SET created_at = created_at - $1 WHERE id = $2")
-        .bind(LINK_LIFETIME_SECS + 60)
-        .bind(&created.request.id)
-        .execute(&server.db)
-        .await
-        .unwrap();
+    made_past_its_link_s_life(&server, &created.request.id).await;
     for caller in [server.client(), legal_rep] {
         assert_eq!(
             problem(caller.lookup_link(&lookup(&created.secret)).await),

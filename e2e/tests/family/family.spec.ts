@@ -2,13 +2,24 @@
 // in the family. A grant from her mother changes what the resident's wallet, home and lists
 // show, which other specs read, so these run on their own, after them, one at a time
 // (playwright.config.ts).
-import { expect, test } from "@playwright/test";
+import { type Page, expect, test } from "@playwright/test";
 import { fill, open, signIn, strings } from "../../support/kapok";
 import { ask, personWithPasskey } from "../../support/delegation";
 
 const s = strings["zh-CN"];
 
 test.describe.configure({ mode: "serial" });
+
+/** The mother revokes the authority she gave her daughter, from her family page. */
+async function takeBack(mother: Page) {
+  await open(mother, "/resident/family");
+  await mother
+    .getByRole("list", { name: s.delegation.given_title })
+    .getByRole("button", { name: fill(s.delegation.revoke_label, { name: "陈嘉欣" }) })
+    .first()
+    .click();
+  await expect(mother.getByText(s.delegation.revoked_done)).toBeVisible();
+}
 
 test("family: a resident asks her mother, who approves with her passkey, and the mother's licences show as such", async ({
   browser,
@@ -32,13 +43,7 @@ test("family: a resident asks her mother, who approves with her passkey, and the
   await expect(mothers.first()).toContainText(s.delegation.through_grant);
 
   // The mother takes it back; her licences leave her daughter's wallet at once.
-  await open(mother.page, "/resident/family");
-  await mother.page
-    .getByRole("list", { name: s.delegation.given_title })
-    .getByRole("button", { name: fill(s.delegation.revoke_label, { name: "陈嘉欣" }) })
-    .first()
-    .click();
-  await expect(mother.page.getByText(s.delegation.revoked_done)).toBeVisible();
+  await takeBack(mother.page);
   await open(daughter, "/resident/wallet");
   await expect(daughter.getByRole("link", { name: new RegExp(`${s.licence_type.resident_id_card} 陈嘉欣`) })).toBeVisible();
   await expect(daughter.getByRole("link").filter({ hasText: "李桂英" })).toHaveCount(0);
@@ -90,13 +95,7 @@ test("family: with the applications scope a resident follows what her mother fil
   await expect(daughter.getByRole("link").filter({ hasText: "李桂英" })).toHaveCount(0);
 
   // Taken back, it is gone from her list.
-  await open(mother.page, "/resident/family");
-  await mother.page
-    .getByRole("list", { name: s.delegation.given_title })
-    .getByRole("button", { name: fill(s.delegation.revoke_label, { name: "陈嘉欣" }) })
-    .first()
-    .click();
-  await expect(mother.page.getByText(s.delegation.revoked_done)).toBeVisible();
+  await takeBack(mother.page);
   await open(daughter, "/resident/applications");
   await expect(daughter.getByRole("heading", { level: 1 })).toBeVisible();
   await expect(daughter.locator(`a[href$="/${applicationId}"]`)).toHaveCount(0);
