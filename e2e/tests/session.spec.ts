@@ -86,7 +86,9 @@ test("a session the server ended while the app was closed takes the device's sav
   await expect(page.getByTestId("licence-token")).toHaveText(/^KP1:/);
   const saved = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("kapok.data.")));
   expect(await saved()).not.toHaveLength(0);
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  // The worker installs by fetching the whole app for the device, which under a loaded machine
+  // takes longer than a page does to show.
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 }).toBe(true);
 
   // The app is closed; meanwhile the session ends on the server (idle, past its 12 hours, or
   // signed out on another tab).

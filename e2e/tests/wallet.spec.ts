@@ -369,7 +369,9 @@ test("once the codes saved for offline are used up, the page says so, and offers
 test("with the server down or too busy, a returning holder still opens her licence and its code from the device", async ({ page }) => {
   await signIn(page, "resident");
   await openIdCard(page);
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  // The worker installs by fetching the whole app for the device, which under a loaded machine
+  // takes longer than a page does to show.
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 }).toBe(true);
   const saved = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("kapok.data.")).sort());
   const before = await saved();
 
@@ -436,7 +438,9 @@ test("with no network, the app reopens from the device and still shows the licen
   await signIn(page, "resident");
   await openIdCard(page);
   // The service worker has cached this build and controls the page.
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  // The worker installs by fetching the whole app for the device, which under a loaded machine
+  // takes longer than a page does to show.
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 }).toBe(true);
 
   await context.setOffline(true);
   await page.reload();
@@ -448,7 +452,9 @@ test("with no network, the app reopens from the device and still shows the licen
 
 test("a repeat visit takes the app from the device: no request leaves but the API's", async ({ page, context }) => {
   await signIn(page, "resident");
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  // The worker installs by fetching the whole app for the device, which under a loaded machine
+  // takes longer than a page does to show.
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 }).toBe(true);
 
   const fromNetwork: string[] = [];
   const notApi = (url: string) => !new URL(url).pathname.startsWith("/api/");
