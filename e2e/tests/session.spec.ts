@@ -208,9 +208,19 @@ test("a tab left alone does not sign her out while she works in another, and war
   const left = await context.newPage();
   await open(left, "/resident/wallet/lic-resident-id");
   const warning = left.getByRole("alertdialog", { name: s.idle.title });
+  // Playwright skips a page it cannot reach at that moment (one starting a navigation) without
+  // a word; a tab whose clock stayed behind would then make the other look idle for 40 minutes.
+  const clocksAgree = async () => {
+    const [a, b] = await Promise.all([working, left].map((p) => p.evaluate(() => Date.now())));
+    expect(Math.abs(a - b), "both tabs' clocks moved on together").toBeLessThan(60_000);
+  };
   for (let i = 0; i < 4; i++) {
     await context.clock.fastForward("20:00");
+    await clocksAgree();
     await working.getByRole("main").click({ position: { x: 5, y: 5 } });
+    // The tap is what every tab reads as "she is still here".
+    const sinceHeard = () => working.evaluate(() => Date.now() / 1000 - Number(localStorage.getItem("kapok.heard")));
+    await expect.poll(sinceHeard).toBeLessThan(60);
   }
   // 80 minutes on, with nothing done in it, the licence's tab neither warns nor signs out.
   await left.clock.runFor(2000);
