@@ -40,13 +40,13 @@ pub fn TabBar(
             background: var(--kp-surface);
             border-top: 1px solid var(--kp-border);
         }
-        // Each tab gets at least a target's width (or a fifth of the bar); the room left
-        // goes to the labels that need it, so a long word ("Authority" in elderly mode) stays
+        // Each tab gets at least its minimum width (or a fifth of the bar); the room left
+        // goes to the labels that need it, so a long word ("Services" in elderly mode) stays
         // whole when the bar has room for it, and only a label that cannot fit is broken.
         .kp-tab-bar__list {
             display: grid;
             grid-auto-flow: column;
-            grid-auto-columns: minmax(min(var(--kp-target), 20%), auto);
+            grid-auto-columns: minmax(min(var(--kp-tab-min), 20%), auto);
             margin: 0;
             padding: 0;
             list-style: none;
@@ -89,7 +89,7 @@ pub fn TabBar(
             line-height: 1.25rem;
         }
         // Marked by colour and the bar above it, not by weight: a bold label is wider, and
-        // would break "Authority" in elderly mode on a 360 px phone once its tab is open. The
+        // would break "Services" in elderly mode on a 320 px phone once its tab is open. The
         // transparent outline shows only where the system forces its own colours (a high
         // contrast theme), which removes the colour and the bar.
         .kp-tab-bar__link[aria-current="page"] {
