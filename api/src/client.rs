@@ -340,10 +340,28 @@ impl Client {
     }
 
     /// The audit trail the caller may see, newest first; `grant` narrows it to one grant.
+    /// The newest page of the audit trail, or of one grant's story.
     pub async fn audit(&self, grant: Option<&str>) -> Result<Vec<AuditEntry>, ClientError> {
-        let path = match grant {
-            Some(id) => format!("/audit?grant={}", path_segment(id)),
-            None => "/audit".to_owned(),
+        self.audit_before(grant, None).await
+    }
+
+    /// A page of the audit trail: with `before`, the entries older than that entry's id.
+    pub async fn audit_before(
+        &self,
+        grant: Option<&str>,
+        before: Option<i64>,
+    ) -> Result<Vec<AuditEntry>, ClientError> {
+        let mut query = Vec::new();
+        if let Some(id) = grant {
+            query.push(format!("grant={}", path_segment(id)));
+        }
+        if let Some(id) = before {
+            query.push(format!("before={id}"));
+        }
+        let path = if query.is_empty() {
+            "/audit".to_owned()
+        } else {
+            format!("/audit?{}", query.join("&"))
         };
         self.send::<(), _>(Method::GET, &path, None).await
     }

@@ -230,6 +230,10 @@ pub enum AuditAction {
     GrantUsed,
 }
 
+/// At most this many audit entries come in one answer, newest first; the entries before the
+/// oldest of them are asked for with its `id` as `before`. A page a phone can draw at once.
+pub const AUDIT_PAGE: usize = 50;
+
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct AuditEntry {

@@ -120,6 +120,22 @@ test("staff ask, the legal representative approves with a passkey, staff act for
     .filter({ hasText: s.grant_status.active });
   await given.getByText(s.delegation.uses_title).click();
   await expect(given.getByText(s.audit.grant_used).first()).toBeVisible();
+
+  // A busy grant's uses are read page by page: the newest 50, then the earlier ones on request,
+  // down to the request itself, with the focus on the first entry each page adds.
+  for (let i = 0; i < 60; i++) expect((await staff.request.get("/api/v1/wallet")).ok()).toBe(true);
+  await rep.page.reload();
+  await given.getByText(s.delegation.uses_title, { exact: true }).click();
+  const uses = given.locator(".kp-uses__list > li");
+  await expect(uses).toHaveCount(50);
+  await expect(given.getByText(s.audit.requested)).toHaveCount(0);
+  await given.getByRole("button", { name: s.delegation.uses_more }).click();
+  await expect(uses.nth(50)).toBeFocused();
+  await expect(given.getByText(s.audit.requested)).toBeVisible();
+  const all = await uses.count();
+  expect(all).toBeGreaterThan(60);
+  expect(all).toBeLessThan(100);
+  await expect(given.getByRole("button", { name: s.delegation.uses_more })).toHaveCount(0);
   await given.getByRole("button", { name: fill(s.delegation.revoke_label, { name: "周晓彤" }) }).click();
   await expect(rep.page.getByText(s.delegation.revoked_done)).toBeVisible();
 

@@ -452,14 +452,19 @@ pub async fn revoke(
 #[derive(Deserialize)]
 pub struct AuditQuery {
     grant: Option<String>,
+    before: Option<i64>,
 }
 
 /// The delegation audit trail the caller may see, newest first: entries where they acted, or
-/// that concern a request or grant they made, hold or decide.
+/// that concern a request or grant they made, hold or decide. A page at a time: the entries
+/// before the oldest shown are asked for with its id as `before`.
 #[utoipa::path(get, path = "/audit", tag = "delegation", operation_id = "audit",
-    params(("grant" = Option<String>, Query, description = "Only this grant's story: its request's entries and its own")),
+    params(
+        ("grant" = Option<String>, Query, description = "Only this grant's story: its request's entries and its own"),
+        ("before" = Option<i64>, Query, description = "Only entries older than the entry with this id (the oldest of the page before)"),
+    ),
     responses(
-        (status = 200, description = "At most 200 entries, newest first", body = Vec<AuditEntry>),
+        (status = 200, description = "At most 50 entries (`AUDIT_PAGE`), newest first; fewer when there are no more", body = Vec<AuditEntry>),
         (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such grant, or not one the caller may see", body = Problem, content_type = "application/problem+json"),
@@ -472,9 +477,15 @@ pub async fn audit(
     let entries = match query.grant {
         Some(id) => {
             let (grant, _) = authorize::grant(&state.db, &user, &id).await?;
-            store::audit::of_grant(&state.db, &grant.grant.id, &grant.grant.request_id).await?
+            store::audit::of_grant(
+                &state.db,
+                &grant.grant.id,
+                &grant.grant.request_id,
+                query.before,
+            )
+            .await?
         }
-        None => store::audit::concerning(&state.db, &user.user_id).await?,
+        None => store::audit::concerning(&state.db, &user.user_id, query.before).await?,
     };
     Ok(Json(entries))
 }

@@ -9,7 +9,7 @@ mod common;
 
 use common::TestServer;
 use kapok_api::{
-    ApprovalStart, AuditAction, AuditEntry, CeremonyAnswer, CreatedDelegationRequest,
+    AUDIT_PAGE, ApprovalStart, AuditAction, AuditEntry, CeremonyAnswer, CreatedDelegationRequest,
     DelegationKind, EnterpriseRole, ErrorCode, GrantStatus, LINK_LIFETIME_SECS, LinkLookup,
     NOTE_MAX, NewDelegationRequest, NotificationKind, PresentationRequest, RequestStatus, Scope,
     client::{Client, ClientError},
@@ -1027,6 +1027,68 @@ async fn staff_with_a_grant_sees_and_presents_the_company_licences_and_each_use_
         ErrorCode::NotFound
     );
     assert!(resident.audit(None).await.unwrap().is_empty());
+}
+
+/// A busy grant's story is read a page at a time, newest first, and nothing is skipped or
+/// shown twice: its first uses stay within reach however many came after.
+#[tokio::test]
+async fn a_grant_s_story_longer_than_a_page_is_read_page_by_page_to_its_start() {
+    let server = TestServer::start().await;
+    let (staff, grant) = staff_with_grant(&server, &[Scope::PresentLicences]).await;
+    let uses = AUDIT_PAGE + 10;
+    for _ in 0..uses {
+        staff.wallet().await.unwrap();
+    }
+    let legal_rep = server.signed_in("legal-rep").await;
+
+    let mut story = Vec::new();
+    let mut before = None;
+    let mut pages = 0;
+    // Bounded: were `before` ignored, every page would be the first.
+    for _ in 0..5 {
+        let page = legal_rep.audit_before(Some(&grant), before).await.unwrap();
+        assert!(page.len() <= AUDIT_PAGE);
+        pages += 1;
+        let Some(oldest) = page.last() else { break };
+        before = Some(oldest.id);
+        story.extend(page);
+    }
+    assert_eq!(pages, 3, "two pages, then an empty one");
+    assert!(
+        story.windows(2).all(|w| w[0].id > w[1].id),
+        "newest first, each entry once"
+    );
+    assert_eq!(entries_of(&story, AuditAction::GrantUsed).len(), uses);
+    assert_eq!(story.last().unwrap().action, AuditAction::Requested);
+    // The first page is the newest entries.
+    let first = legal_rep.audit(Some(&grant)).await.unwrap();
+    assert_eq!(first, story[..AUDIT_PAGE]);
+    // The same pages for the grantee; `before` opens no one else's.
+    let second = staff
+        .audit_before(Some(&grant), Some(first[AUDIT_PAGE - 1].id))
+        .await;
+    assert_eq!(second.unwrap(), story[AUDIT_PAGE..]);
+    let resident = server.signed_in("resident").await;
+    assert_eq!(
+        code(resident.audit_before(Some(&grant), Some(i64::MAX)).await),
+        ErrorCode::NotFound
+    );
+    assert!(
+        resident
+            .audit_before(None, Some(i64::MAX))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The whole trail pages the same way.
+    let newest = legal_rep.audit(None).await.unwrap();
+    assert_eq!(newest.len(), AUDIT_PAGE);
+    let older = legal_rep
+        .audit_before(None, Some(newest[AUDIT_PAGE - 1].id))
+        .await
+        .unwrap();
+    assert!(!older.is_empty());
+    assert!(older[0].id < newest[AUDIT_PAGE - 1].id);
 }
 
 #[tokio::test]

@@ -6,9 +6,9 @@
 use std::time::Duration;
 
 use kapok_api::{
-    CreatedDelegationRequest, DEFAULT_GRANT_DAYS, DelegationKind, DelegationRequest,
-    DelegationRequests, EnterpriseRole, Grant, GrantStatus, Grants, MAX_GRANT_DAYS, NOTE_MAX,
-    NewDelegationRequest, RequestStatus, Scope, client::ClientError,
+    AUDIT_PAGE, AuditEntry, CreatedDelegationRequest, DEFAULT_GRANT_DAYS, DelegationKind,
+    DelegationRequest, DelegationRequests, EnterpriseRole, Grant, GrantStatus, Grants,
+    MAX_GRANT_DAYS, NOTE_MAX, NewDelegationRequest, RequestStatus, Scope, client::ClientError,
 };
 use kapok_components::{Button, ButtonVariant, Card, Loading, QrCode, Toast};
 use leptos::prelude::*;
@@ -864,38 +864,105 @@ fn GrantItem(
     }
 }
 
-/// The feed of what happened under a grant, for the one who gave it.
+/// The feed of what happened under a grant, for the one who gave it: the newest page, and
+/// earlier ones on request, so a busy grant's first uses stay within reach.
 #[component]
 fn GrantUses(grant_id: String) -> impl IntoView {
     let i18n = use_i18n();
+    let first_id = grant_id.clone();
     let uses = LocalResource::new(move || {
-        let id = grant_id.clone();
+        let id = first_id.clone();
         async move { api().audit(Some(&id)).await }
     });
     view! {
         <details class="kp-uses">
             <summary>{move || t_string!(i18n, delegation.uses_title)}</summary>
             <Suspense fallback=move || view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }>
-                {move || Suspend::new(async move {
-                    match uses.await {
-                        Ok(entries) if entries.is_empty() => view! { <p>{move || t_string!(i18n, delegation.uses_empty)}</p> }.into_any(),
-                        Ok(entries) => view! {
-                            <ul class="kp-uses__list">
-                                {entries.into_iter().map(|e| view! {
-                                    <li>
-                                        <span class="kp-checks__when">{move || format::date_time(i18n.get_locale(), e.at)}</span>" "
-                                        <span>{e.actor_name.clone().unwrap_or_default()}</span>" "
-                                        <span>{move || labels::audit_action(i18n, e.action)}</span>" "
-                                        <span class="kp-code">{e.detail.clone()}</span>
-                                    </li>
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(e) => view! { <p class="kp-form-error">{error_text(i18n, &e)}</p> }.into_any(),
-                    }
-                })}
+                {move || {
+                    let grant_id = grant_id.clone();
+                    Suspend::new(async move {
+                        match uses.await {
+                            Ok(entries) if entries.is_empty() => view! { <p>{move || t_string!(i18n, delegation.uses_empty)}</p> }.into_any(),
+                            Ok(entries) => view! { <UseList grant_id=grant_id newest=entries/> }.into_any(),
+                            Err(e) => view! { <p class="kp-form-error">{error_text(i18n, &e)}</p> }.into_any(),
+                        }
+                    })
+                }}
             </Suspense>
         </details>
+    }
+}
+
+/// A grant's uses from the newest page down, with "Show earlier uses" while a page came full.
+/// The first entry of each page added takes the focus, so reading goes on where it was.
+#[component]
+fn UseList(grant_id: String, newest: Vec<AuditEntry>) -> impl IntoView {
+    let i18n = use_i18n();
+    let more = RwSignal::new(newest.len() == AUDIT_PAGE);
+    let shown = RwSignal::new(newest);
+    let loading = RwSignal::new(false);
+    let failed = RwSignal::new(None::<ClientError>);
+    // The last page asked for came back empty (the one before held exactly a page).
+    let no_more = RwSignal::new(false);
+    let no_more_ref = NodeRef::<leptos::html::P>::new();
+    let earlier = move |_| {
+        let Some(before) = shown.with_untracked(|s| s.last().map(|e| e.id)) else {
+            return;
+        };
+        let grant_id = grant_id.clone();
+        loading.set(true);
+        failed.set(None);
+        leptos::task::spawn_local(async move {
+            let page = api().audit_before(Some(&grant_id), Some(before)).await;
+            loading.set(false);
+            match page {
+                Ok(page) => {
+                    more.set(page.len() == AUDIT_PAGE);
+                    let Some(first) = page.first().map(|e| e.id) else {
+                        no_more.set(true);
+                        request_animation_frame(move || {
+                            if let Some(p) = no_more_ref.get_untracked() {
+                                let _ = p.focus();
+                            }
+                        });
+                        return;
+                    };
+                    shown.update(|s| s.extend(page));
+                    request_animation_frame(move || {
+                        crate::page::focus(&format!("#kp-use-{first}"))
+                    });
+                }
+                Err(e) => failed.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <ul class="kp-uses__list">
+            <For each=move || shown.get() key=|e| e.id let:e>
+                <li id=format!("kp-use-{}", e.id) tabindex="-1">
+                    <span class="kp-checks__when">{move || format::date_time(i18n.get_locale(), e.at)}</span>" "
+                    <span>{e.actor_name.clone().unwrap_or_default()}</span>" "
+                    <span>{move || labels::audit_action(i18n, e.action)}</span>" "
+                    <span class="kp-code">{e.detail.clone()}</span>
+                </li>
+            </For>
+        </ul>
+        {move || no_more.get().then(|| view! {
+            <p tabindex="-1" node_ref=no_more_ref>{move || t_string!(i18n, delegation.uses_no_more)}</p>
+        })}
+        {move || failed.get().map(|e| view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> })}
+        {move || more.get().then(|| {
+            let earlier = earlier.clone();
+            view! {
+                <Button variant=ButtonVariant::Secondary disabled=loading on_click=Callback::new(earlier)>
+                    {move || if loading.get() {
+                        t_string!(i18n, loading).to_string()
+                    } else {
+                        t_string!(i18n, delegation.uses_more).to_string()
+                    }}
+                </Button>
+            }
+        })}
     }
 }
 

@@ -1,13 +1,10 @@
 //! The append-only audit log of delegation: only `append` writes, and nothing updates or
 //! deletes (the migration's triggers refuse it even if something tried).
 
-use kapok_api::{AuditAction, AuditEntry};
+use kapok_api::{AUDIT_PAGE, AuditAction, AuditEntry};
 use sqlx::{Any, Executor, Row};
 
 use crate::db::Db;
-
-/// At most this many entries per answer; the trail is for people to read, not to export.
-const PAGE: i64 = 200;
 
 /// An entry to append. `requester_user_id` is the requester or grantee and `approver_user_id`
 /// the approver: the people the entry concerns besides the actor.
@@ -48,25 +45,40 @@ const SELECT: &str = "SELECT a.id, a.at, u.display_name AS actor_name, a.action,
                              a.grant_id, a.detail
                       FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id";
 
-/// Entries that concern `user_id`: as the actor, the requester or grantee, or the approver.
-pub async fn concerning(db: &Db, user_id: &str) -> sqlx::Result<Vec<AuditEntry>> {
+/// Entries that concern `user_id` (as the actor, the requester or grantee, or the approver),
+/// newest first: the newest [`AUDIT_PAGE`], or with `before`, those that came before that entry.
+pub async fn concerning(
+    db: &Db,
+    user_id: &str,
+    before: Option<i64>,
+) -> sqlx::Result<Vec<AuditEntry>> {
     let rows = sqlx::query(&format!(
-        "{SELECT} WHERE a.actor_user_id = $1 OR a.requester_user_id = $1 OR a.approver_user_id = $1
-         ORDER BY a.id DESC LIMIT {PAGE}"
+        "{SELECT} WHERE (a.actor_user_id = $1 OR a.requester_user_id = $1 OR a.approver_user_id = $1)
+                    AND a.id < $2
+         ORDER BY a.id DESC LIMIT {AUDIT_PAGE}"
     ))
     .bind(user_id)
+    .bind(before.unwrap_or(i64::MAX))
     .fetch_all(db)
     .await?;
     rows.iter().map(from_row).collect()
 }
 
-/// A grant's story: its request's entries (asked, viewed, approved) and the grant's own.
-pub async fn of_grant(db: &Db, grant_id: &str, request_id: &str) -> sqlx::Result<Vec<AuditEntry>> {
+/// A grant's story: its request's entries (asked, viewed, approved) and the grant's own, paged
+/// as [`concerning`] is.
+pub async fn of_grant(
+    db: &Db,
+    grant_id: &str,
+    request_id: &str,
+    before: Option<i64>,
+) -> sqlx::Result<Vec<AuditEntry>> {
     let rows = sqlx::query(&format!(
-        "{SELECT} WHERE a.grant_id = $1 OR a.request_id = $2 ORDER BY a.id DESC LIMIT {PAGE}"
+        "{SELECT} WHERE (a.grant_id = $1 OR a.request_id = $2) AND a.id < $3
+         ORDER BY a.id DESC LIMIT {AUDIT_PAGE}"
     ))
     .bind(grant_id)
     .bind(request_id)
+    .bind(before.unwrap_or(i64::MAX))
     .fetch_all(db)
     .await?;
     rows.iter().map(from_row).collect()
