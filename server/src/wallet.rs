@@ -18,7 +18,7 @@ use crate::{
     session::{CurrentUser, MaybeUser},
     store::{self, keys, licences},
     text,
-    web::{ApiJson, ApiPath},
+    web::{ApiJson, ApiPath, Network},
 };
 
 /// Presentations per request: enough for a few minutes offline, not a stockpile.
@@ -26,6 +26,10 @@ const MAX_BATCH: u8 = 5;
 /// Consecutive tokens overlap by this much: a phone switches to the next code a little before
 /// the shown one expires, and the next must already be valid then (with clock skew to spare).
 const BATCH_OVERLAP_SECS: i64 = 20;
+/// Checks a minute by people not signed in, from one network (`web::Network`). A shop or a
+/// front desk checking the codes shown to it makes a few; a script trying codes, or writing
+/// "checked by the public" into holders' logs, is slowed down. Officials are not counted.
+const PUBLIC_CHECKS_PER_MINUTE: u32 = 120;
 
 /// My licences: those I hold, those of enterprises I am the legal representative of, and those
 /// I may present through an active grant (each naming its grant in `through_grant`).
@@ -162,8 +166,9 @@ pub async fn verifications(
 }
 
 /// Verifies a presented code: signature, expiry, revocation and replay; records the check.
-/// Anyone may verify (the public verifier needs no account); a signed-in official is named
-/// to the holder, anyone else is shown to the holder as a public check.
+/// Anyone may verify (the public verifier needs no account), up to
+/// [`PUBLIC_CHECKS_PER_MINUTE`] a minute from one network; a signed-in official is named to
+/// the holder, anyone else is shown to the holder as a public check.
 #[utoipa::path(post, path = "/verify", tag = "wallet",
     request_body = VerifyRequest,
     responses(
@@ -171,13 +176,25 @@ pub async fn verifications(
         (status = 409, description = "The code was already checked, by someone other than this official (token_replayed)", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The licence is revoked or expired", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a valid code: token_malformed, token_unknown_key, token_bad_signature, token_expired or token_not_yet_valid", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Not signed in, and more than 120 checks from this network in a minute", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn verify(
     State(state): State<AppState>,
     verifier: MaybeUser,
+    network: Network,
     ApiJson(request): ApiJson<VerifyRequest>,
 ) -> Result<Json<VerifiedLicence>, ApiError> {
     let now = store::now();
+    if verifier.0.is_none()
+        && !state.limits.allow(
+            &format!("verify:network:{}", network.as_str()),
+            PUBLIC_CHECKS_PER_MINUTE,
+            60,
+            now,
+        )
+    {
+        return Err(ApiError::TooManyRequests);
+    }
     let trusted = state.trusted_keys.get(&state.reads, now).await?;
     let (key_id, claims) = match token::verify_with_keys(&request.token, &trusted, now) {
         // A key made since the keys in memory were read is not refused on their word.

@@ -514,6 +514,32 @@ async fn an_expired_licence_cannot_be_presented() {
     );
 }
 
+/// People not signed in may check 120 codes a minute from one network; officials, and other
+/// networks, are not held back by them.
+#[tokio::test]
+async fn checks_by_people_not_signed_in_are_limited_per_network() {
+    let server = TestServer::start().await;
+    let public = server.client();
+    let junk = verify_request("KP1:not-a-code");
+    for _ in 0..120 {
+        assert_eq!(code(public.verify(&junk).await), ErrorCode::TokenMalformed);
+    }
+    assert_eq!(code(public.verify(&junk).await), ErrorCode::TooManyRequests);
+    let official = server.signed_in("official").await;
+    assert_eq!(
+        code(official.verify(&junk).await),
+        ErrorCode::TokenMalformed
+    );
+    let elsewhere = server
+        .raw_from("127.0.0.2")
+        .post(server.url("/api/v1/verify"))
+        .json(&junk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status(), 422);
+}
+
 #[tokio::test]
 async fn garbage_is_a_malformed_code_not_an_error() {
     let server = TestServer::start().await;
