@@ -2,7 +2,7 @@
 // control (WCAG 2.5.8) or whatever has keyboard focus (WCAG 2.4.11), and each new page opens
 // at its top.
 import { expect, test, type Page } from "@playwright/test";
-import { open, rememberElderlyMode, signIn, strings } from "../support/kapok";
+import { LOCALES, open, rememberElderlyMode, signIn, strings } from "../support/kapok";
 
 /// The controls on the page that the tab bar overlaps at the current scroll position.
 async function coveredControls(page: Page): Promise<string[]> {
@@ -142,6 +142,28 @@ test("an ID number stays on one line on a 320 px phone in elderly mode, in the w
   expect(onCard.lines).toBe(1);
   expect(onCard.size).toBeGreaterThanOrEqual(18);
 });
+
+// A demo account's username is one word to type: on a 320 px phone in elderly mode it is not
+// broken at its hyphen ("legal-" over "rep"), in any of the three languages.
+for (const locale of LOCALES) {
+  test(`demo usernames stay whole on a 320 px phone in elderly mode (${locale})`, async ({ page }) => {
+    await page.setViewportSize({ width: 320, height: 700 });
+    await rememberElderlyMode(page);
+    await page.addInitScript((l) => localStorage.setItem("kapok.locale", l), locale);
+    await open(page, "/");
+    const names = page.locator(".kp-demo-account__username");
+    await expect(names.first()).toBeVisible();
+    const drawn = await names.evaluateAll((els) =>
+      els.map((el) => {
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        return { name: el.textContent, lines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size };
+      }),
+    );
+    expect(drawn.map((d) => d.name)).toContain("legal-rep");
+    for (const { name, lines } of drawn) expect(lines, `${name} is drawn on ${lines} lines`).toBe(1);
+  });
+}
 
 // The unread count on the messages tab is one pill on one line, above the label, whatever its
 // digits: "13" drawn as "1" over "3" covered the tab's name.

@@ -201,7 +201,8 @@ fn SignInForm(
                                                             move || t_string!(i18n, sign_in.try_as, name = name.clone()).to_string()
                                                         }</span>
                                                         <span class="kp-demo-account__detail">
-                                                            {move || persona_label(persona, i18n)}" · "{account.username.clone()}
+                                                            {move || persona_label(persona, i18n)}" · "
+                                                            <span class="kp-demo-account__username">{account.username.clone()}</span>
                                                         </span>
                                                     </button>
                                                 </li>
