@@ -97,6 +97,10 @@ test("staff ask, the legal representative approves with a passkey, staff act for
 
   // Staff see it at once, and act for the company.
   await expect(staff.getByText(fill(s.delegation.approved_message, { name: "梁国栋" }))).toBeVisible({ timeout: 15_000 });
+  // The panel no longer asks for the link to be sent and checked: it says where the request stands.
+  await expect(staff.getByText(fill(s.delegation.share_done_intro, { name: "梁国栋" }))).toBeVisible();
+  await expect(staff.getByText(fill(s.delegation.share_title, { name: "梁国栋" }))).toHaveCount(0);
+  await expect(staff.getByText(s.delegation.binding_hint)).toHaveCount(0);
   await expect(staff.getByText(fill(s.delegation.acting_for, { name: COMPANY })).first()).toBeVisible();
   // Staff who left the page are told in their messages too.
   await open(staff, "/enterprise/messages");

@@ -56,6 +56,13 @@ test("a company follows a tag, and a new policy with it reaches every member's m
     await expect(page).toHaveURL(new RegExp(`/enterprise/policies#policy-${policy.id}$`));
     await expect(page.locator(`#policy-${policy.id}`)).toContainText(title.zh_cn);
   }
+  // On an English page the issuer, as the official typed it in Chinese, is marked as Chinese, so
+  // a screen reader does not read it with an English voice.
+  const english = await person(browser, baseURL, "clerk", "en");
+  await open(english, "/enterprise/policies");
+  const issuer = english.locator(`#policy-${policy.id}`).getByText("广州市商务局", { exact: true });
+  await expect(issuer).toHaveAttribute("lang", "zh");
+  await expect(english.locator(`#policy-${policy.id}`)).toContainText(`${strings.en.policies.issuer_before}广州市商务局`);
   // A resident, whose company follows nothing, is not.
   const resident = await person(browser, baseURL, "resident");
   await open(resident, "/resident/messages");

@@ -542,6 +542,7 @@ fn SharePanel(
         }
     };
     let approver_for_title = approver.clone();
+    let pending = move || request.with(|r| r.status == RequestStatus::Pending);
     let qr_label = Signal::derive(move || t_string!(i18n, delegation.qr_label).to_string());
     // The panel takes the place of the form whose button was pressed: focus comes here, where a
     // screen reader goes on to the link, its code and its status, rather than to the page's top.
@@ -552,9 +553,25 @@ fn SharePanel(
         }
     });
     view! {
-        <Card title=Signal::derive(move || t_string!(i18n, delegation.share_title, name = approver_for_title.clone()).to_string())>
+        // Once decided (or expired), the panel no longer asks for the link to be sent: it says
+        // where the request stands. The intro stays in place, as the focus may be on it.
+        <Card title=Signal::derive(move || {
+            let name = approver_for_title.clone();
+            if pending() {
+                t_string!(i18n, delegation.share_title, name = name).to_string()
+            } else {
+                t_string!(i18n, delegation.share_done_title, name = name).to_string()
+            }
+        })>
             <div class="kp-stack">
-                <p tabindex="-1" node_ref=intro>{move || t_string!(i18n, delegation.share_intro, name = approver.clone()).to_string()}</p>
+                <p tabindex="-1" node_ref=intro>{move || {
+                    let name = approver.clone();
+                    if pending() {
+                        t_string!(i18n, delegation.share_intro, name = name).to_string()
+                    } else {
+                        t_string!(i18n, delegation.share_done_intro, name = name).to_string()
+                    }
+                }}</p>
                 <dl class="kp-facts">
                     <dt>{move || t_string!(i18n, delegation.binding_code)}</dt>
                     <dd class="kp-binding-code" data-testid="binding-code">{move || request.get().binding_code}</dd>
@@ -563,7 +580,7 @@ fn SharePanel(
                     <dt>{move || t_string!(i18n, authorize.validity)}</dt>
                     <dd>{move || { let r = request.get(); t_string!(i18n, delegation.window, from = format::date(i18n.get_locale(), &r.valid_from), until = format::date(i18n.get_locale(), &r.valid_until)).to_string() }}</dd>
                 </dl>
-                <p class="kp-hint">{move || t_string!(i18n, delegation.binding_hint)}</p>
+                {move || pending().then(|| view! { <p class="kp-hint">{move || t_string!(i18n, delegation.binding_hint)}</p> })}
                 <p class="kp-status-line" role="status" data-status=move || status_attr(request.get().status)>
                     <span class="kp-badge" data-status=move || status_attr(request.get().status)>{move || labels::request_status(i18n, request.get().status)}</span>
                     " "{status_text}

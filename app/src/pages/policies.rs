@@ -85,6 +85,7 @@ fn PolicyItem(policy: Policy) -> impl IntoView {
     let title = policy.title.clone();
     let summary = policy.summary.clone();
     let issuer = policy.issuer.clone();
+    let issuer_lang = issuer.clone();
     let published = policy.published_on.clone();
     view! {
         <li class="kp-service" id=format!("policy-{}", policy.id)>
@@ -97,7 +98,10 @@ fn PolicyItem(policy: Policy) -> impl IntoView {
             </p>
             <p>{move || labels::localized(i18n, &summary)}</p>
             <p class="kp-hint">
-                {move || t_string!(i18n, policies.issuer, issuer = issuer.clone()).to_string()}
+                // The issuer is as an official typed it, often in Chinese: marked so on an
+                // English page, so it is not read out with an English voice.
+                {move || t_string!(i18n, policies.issuer_before)}
+                <span lang=move || labels::typed_lang(i18n.get_locale(), &issuer_lang)>{issuer}</span>
                 " · "
                 {move || t_string!(i18n, policies.published, date = format::date(i18n.get_locale(), &published)).to_string()}
             </p>
