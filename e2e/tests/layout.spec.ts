@@ -165,6 +165,29 @@ for (const locale of LOCALES) {
   });
 }
 
+// The elderly-mode switch's words keep the card's width on a small phone: where they would be
+// squeezed beside the track to a word a line, the track goes below them. On a wider phone it
+// stays beside them.
+for (const [width, locale, elderly, beside] of [[320, "en", true, false], [390, "zh-CN", false, true]] as const) {
+  test(`the elderly-mode switch reads as lines, not a word a line (${width} px, ${locale}, ${elderly ? "elderly" : "standard"})`, async ({ page }) => {
+    await page.setViewportSize({ width, height: 700 });
+    if (elderly) await rememberElderlyMode(page);
+    await page.addInitScript((l) => localStorage.setItem("kapok.locale", l), locale);
+    await open(page, "/");
+    const drawn = await page.getByRole("switch").evaluate((el) => {
+      const text = el.querySelector(".kp-switch__description")!;
+      const range = document.createRange();
+      range.selectNodeContents(text);
+      const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+      const words = el.querySelector(".kp-switch__text")!.getBoundingClientRect();
+      const track = el.querySelector(".kp-switch__track")!.getBoundingClientRect();
+      return { lines, below: track.top >= words.bottom };
+    });
+    expect(drawn.lines).toBeLessThanOrEqual(3);
+    expect(drawn.below).toBe(!beside);
+  });
+}
+
 // The unread count on the messages tab is one pill on one line, above the label, whatever its
 // digits: "13" drawn as "1" over "3" covered the tab's name.
 for (const [width, elderly] of [[320, true], [360, true], [320, false]] as const) {

@@ -13,8 +13,12 @@ pub fn Switch(
     on_change: Callback<bool>,
 ) -> impl IntoView {
     let class = style! {
+        // Where the words would have less than about eighteen characters' width beside the track
+        // (a small phone in elderly mode, inside a card), the track goes below them instead of
+        // squeezing them to a word a line.
         .kp-switch {
             display: flex;
+            flex-wrap: wrap;
             align-items: center;
             justify-content: space-between;
             gap: var(--kp-space-3);
@@ -32,7 +36,7 @@ pub fn Switch(
         .kp-switch__text {
             display: flex;
             flex-direction: column;
-            flex: 1 1 auto;
+            flex: 1 1 18ch;
             min-width: 0;
             overflow-wrap: anywhere;
         }
@@ -45,6 +49,7 @@ pub fn Switch(
         }
         .kp-switch__track {
             flex: none;
+            margin-inline-start: auto;
             position: relative;
             width: 3rem;
             height: 1.6rem;
