@@ -339,8 +339,8 @@ impl Client {
             .await
     }
 
-    /// The audit trail the caller may see, newest first; `grant` narrows it to one grant.
-    /// The newest page of the audit trail, or of one grant's story.
+    /// The newest page of the audit trail the caller may see; `grant` narrows it to one
+    /// grant's story.
     pub async fn audit(&self, grant: Option<&str>) -> Result<Vec<AuditEntry>, ClientError> {
         self.audit_before(grant, None).await
     }

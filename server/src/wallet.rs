@@ -28,7 +28,7 @@ const MAX_BATCH: u8 = 5;
 const BATCH_OVERLAP_SECS: i64 = 20;
 /// Checks a minute by people not signed in, from one network (`web::Network`). A shop or a
 /// front desk checking the codes shown to it makes a few; a script trying codes, or writing
-/// "checked by the public" into holders' logs, is slowed down. Officials are not counted.
+/// "checked by the public" into holders' logs, is slowed down. Signed-in callers are not counted.
 const PUBLIC_CHECKS_PER_MINUTE: u32 = 120;
 
 /// My licences: those I hold, those of enterprises I am the legal representative of, and those
