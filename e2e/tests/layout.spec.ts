@@ -1,7 +1,7 @@
 // The shell's layout on a phone: the page scrolls above the tab bar, so the bar never covers a
 // control (WCAG 2.5.8) or whatever has keyboard focus (WCAG 2.4.11), and each new page opens
 // at its top.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Locator, type Page } from "@playwright/test";
 import { LOCALES, open, rememberElderlyMode, signIn, strings } from "../support/kapok";
 
 /// The controls on the page that the tab bar overlaps at the current scroll position.
@@ -75,18 +75,26 @@ test("a new page opens at its top, not where the last one was scrolled to", asyn
   expect(await scroller.evaluate((el) => el.scrollTop)).toBe(0);
 });
 
+/// The text of each element `elements` matches, the lines it is drawn on, and its font size.
+async function drawnLines(elements: Locator): Promise<{ text: string; lines: number; size: number }[]> {
+  return elements.evaluateAll((els) =>
+    els.map((el) => {
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      return {
+        text: (el.textContent ?? "").trim(),
+        lines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size,
+        size: parseFloat(getComputedStyle(el).fontSize),
+      };
+    }),
+  );
+}
+
 /// Each tab label's words and the lines they are drawn on: a label broken inside a word is
 /// drawn on more lines than it has words.
 async function tabLabelLines(page: Page): Promise<{ label: string; words: number; lines: number }[]> {
-  return page.evaluate(() =>
-    [...document.querySelectorAll("nav.kp-tab-bar .kp-tab-bar__link > span:first-of-type")].map((span) => {
-      const range = document.createRange();
-      range.selectNodeContents(span);
-      const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
-      const label = (span.textContent ?? "").trim();
-      return { label, words: label.split(/\s+/).length, lines: tops.size };
-    }),
-  );
+  const labels = await drawnLines(page.locator("nav.kp-tab-bar .kp-tab-bar__link > span:first-of-type"));
+  return labels.map(({ text, lines }) => ({ label: text, words: text.split(/\s+/).length, lines }));
 }
 
 // At the elderly size the short tabs lend their room to the long labels, down to 60 px each: on
@@ -127,12 +135,8 @@ test("an ID number stays on one line on a 320 px phone in elderly mode, in the w
   await page.setViewportSize({ width: 320, height: 700 });
   await rememberElderlyMode(page);
   await signIn(page, "resident");
-  const linesOf = (selector: string) =>
-    page.locator(selector).filter({ hasText: "4401**********2324" }).first().evaluate((el) => {
-      const range = document.createRange();
-      range.selectNodeContents(el);
-      return { lines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size, size: parseFloat(getComputedStyle(el).fontSize) };
-    });
+  const linesOf = async (selector: string) =>
+    (await drawnLines(page.locator(selector).filter({ hasText: "4401**********2324" }).first()))[0];
   await open(page, "/resident/wallet");
   const inList = await linesOf(".kp-licence__number");
   expect(inList.lines).toBe(1);
@@ -153,15 +157,9 @@ for (const locale of LOCALES) {
     await open(page, "/");
     const names = page.locator(".kp-demo-account__username");
     await expect(names.first()).toBeVisible();
-    const drawn = await names.evaluateAll((els) =>
-      els.map((el) => {
-        const range = document.createRange();
-        range.selectNodeContents(el);
-        return { name: el.textContent, lines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size };
-      }),
-    );
-    expect(drawn.map((d) => d.name)).toContain("legal-rep");
-    for (const { name, lines } of drawn) expect(lines, `${name} is drawn on ${lines} lines`).toBe(1);
+    const drawn = await drawnLines(names);
+    expect(drawn.map((d) => d.text)).toContain("legal-rep");
+    for (const { text, lines } of drawn) expect(lines, `${text} is drawn on ${lines} lines`).toBe(1);
   });
 }
 
@@ -174,17 +172,15 @@ for (const [width, locale, elderly, beside] of [[320, "en", true, false], [390, 
     if (elderly) await rememberElderlyMode(page);
     await page.addInitScript((l) => localStorage.setItem("kapok.locale", l), locale);
     await open(page, "/");
-    const drawn = await page.getByRole("switch").evaluate((el) => {
-      const text = el.querySelector(".kp-switch__description")!;
-      const range = document.createRange();
-      range.selectNodeContents(text);
-      const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    const toggle = page.getByRole("switch");
+    const [description] = await drawnLines(toggle.locator(".kp-switch__description"));
+    expect(description.lines).toBeLessThanOrEqual(3);
+    const below = await toggle.evaluate((el) => {
       const words = el.querySelector(".kp-switch__text")!.getBoundingClientRect();
       const track = el.querySelector(".kp-switch__track")!.getBoundingClientRect();
-      return { lines, below: track.top >= words.bottom };
+      return track.top >= words.bottom;
     });
-    expect(drawn.lines).toBeLessThanOrEqual(3);
-    expect(drawn.below).toBe(!beside);
+    expect(below).toBe(!beside);
   });
 }
 
