@@ -75,8 +75,10 @@ test("a new page opens at its top, not where the last one was scrolled to", asyn
   expect(await scroller.evaluate((el) => el.scrollTop)).toBe(0);
 });
 
-/// The text of each element `elements` matches, the lines it is drawn on, and its font size.
+/// The text of each element `elements` matches, the lines it is drawn on, and its font size,
+/// once the first of them shows.
 async function drawnLines(elements: Locator): Promise<{ text: string; lines: number; size: number }[]> {
+  await expect(elements.first()).toBeVisible();
   return elements.evaluateAll((els) =>
     els.map((el) => {
       const range = document.createRange();
@@ -155,9 +157,7 @@ for (const locale of LOCALES) {
     await rememberElderlyMode(page);
     await page.addInitScript((l) => localStorage.setItem("kapok.locale", l), locale);
     await open(page, "/");
-    const names = page.locator(".kp-demo-account__username");
-    await expect(names.first()).toBeVisible();
-    const drawn = await drawnLines(names);
+    const drawn = await drawnLines(page.locator(".kp-demo-account__username"));
     expect(drawn.map((d) => d.text)).toContain("legal-rep");
     for (const { text, lines } of drawn) expect(lines, `${text} is drawn on ${lines} lines`).toBe(1);
   });
