@@ -384,6 +384,15 @@ impl Client {
         self.send::<(), _>(Method::GET, "/applications", None).await
     }
 
+    /// The licences of a relative whose applications the caller files (for a form's choices).
+    pub async fn relative_licences(
+        &self,
+        relative: &str,
+    ) -> Result<Vec<LicenceSummary>, ClientError> {
+        let path = format!("/relatives/{}/licences", path_segment(relative));
+        self.send::<(), _>(Method::GET, &path, None).await
+    }
+
     pub async fn application(&self, id: &str) -> Result<Application, ClientError> {
         self.send::<(), _>(
             Method::GET,

@@ -600,10 +600,19 @@ pub struct Application {
     /// Whether the caller is the official handling it (and so the one who decides).
     #[serde(default)]
     pub handled_by_caller: bool,
-    /// Whether the caller filed it; else a colleague did, for the company, or a relative
-    /// whose applications the caller follows under a family grant.
+    /// Whether the caller filed it; else a colleague did, for the company, the relative it is
+    /// for (whose applications the caller follows under a family grant), or a relative for
+    /// the caller.
     #[serde(default)]
     pub filed_by_caller: bool,
+    /// Who filed it, when not the person it is for: a relative, under a family grant with the
+    /// applications scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filed_by_name: Option<String>,
+    /// The relative it is for, when the caller files or follows it for them under a family
+    /// grant: their user id (the grant's `principal`), whose licences its form takes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_relative: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -625,6 +634,11 @@ pub struct NewApplication {
     /// the applications scope.
     #[serde(default)]
     pub enterprise_id: Option<String>,
+    /// File a residents' service for this relative (their user id, as in a family grant's
+    /// `principal`) under a family grant of theirs with the applications scope: it is theirs,
+    /// takes their licences, and they are told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relative_id: Option<String>,
     /// Send now; otherwise keep it as a draft.
     #[serde(default)]
     pub submit: bool,

@@ -316,7 +316,7 @@ pub async fn application(
 /// newest active family grant over them with [`Scope::Applications`]. Someone with no grant
 /// over them is told `NotFound`; one whose grant lacks the scope, was revoked or has run out
 /// is told why.
-async fn relative_applications(
+pub async fn relative_applications(
     db: &Db,
     user: &CurrentUser,
     relative: &str,

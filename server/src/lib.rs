@@ -126,6 +126,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                     services::update,
                     services::remove
                 ))
+                .routes(routes!(services::relative_licences))
                 .routes(routes!(services::tasks))
                 .routes(routes!(services::claim))
                 .routes(routes!(services::decide))

@@ -11,15 +11,16 @@ use std::{collections::HashMap, sync::LazyLock};
 
 use axum::{Json, extract::State, http::StatusCode};
 use kapok_api::{
-    Application, ApplicationForm, ApplicationStatus, ApplicationUpdate, Decision, FieldError,
-    FieldKey, FoodBusinessKind, FormField, HolderKind, LicenceStatus, LicenceType, NewApplication,
-    Persona, Problem, REASON_MAX, Service, ServiceId, Verdict, catalogue,
+    Application, ApplicationForm, ApplicationStatus, ApplicationUpdate, Decision, DelegationKind,
+    FieldError, FieldKey, FoodBusinessKind, FormField, HolderKind, LicenceStatus, LicenceSummary,
+    LicenceType, NewApplication, Persona, Problem, REASON_MAX, Service, ServiceId, Verdict,
+    catalogue,
 };
 use serde::Deserialize;
 
 use crate::{
     AppState,
-    authorize::{self, ApplicationUse, CompanyAuthority},
+    authorize::{self, ApplicationSide, ApplicationUse, CompanyAuthority},
     clock,
     error::ApiError,
     session::{CurrentUser, MaybeUser},
@@ -119,17 +120,20 @@ fn matches_search(id: ServiceId, terms: &[String]) -> bool {
 }
 
 /// File an application: keep it as a draft, or send it at once. A resident files a
-/// residents' service for themself; an enterprise service is filed for a company by its
-/// legal representative or by staff holding a grant with the `applications` scope (the use
-/// is audited and the legal representative told). Officials do not file.
+/// residents' service for themself, or for a relative who gave them a family grant with the
+/// `applications` scope (`relative_id`: the application is the relative's, takes the
+/// relative's licences, and the use is audited and the relative told); an enterprise service
+/// is filed for a company by its legal representative or by staff holding a grant with the
+/// `applications` scope (the use is audited and the legal representative told). Officials do
+/// not file.
 #[utoipa::path(post, path = "/applications", tag = "services", operation_id = "create_application",
     request_body = NewApplication,
     responses(
         (status = 201, description = "Saved as a draft, or sent and accepted (with its timeline)", body = Application),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Officials do not file (forbidden), a residents' service filed by someone else than a resident (forbidden), or staff of the company without authority for applications (scope_not_granted, grant_revoked, grant_expired)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such company, or not one the caller works for", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Officials do not file (forbidden), a residents' service filed by someone else than a resident (forbidden), or staff of the company (or a relative) without authority for applications (scope_not_granted, grant_revoked, grant_expired)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such company, or not one the caller works for; no such relative, or none who gave the caller a grant", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Sent while the same licence's renewal is in progress (already_applied)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid_application: the detail lists `field: problem` pairs separated by `; `, with the wire names of FormField and FieldProblem, or `enterprise_id` and `form`; a reused licence that is not in the applicant's wallet is `not_in_wallet`, of the wrong kind `wrong_licence_type`, revoked or expired `licence_not_valid`", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -162,24 +166,43 @@ pub async fn create(
         .as_deref()
         .map(str::trim)
         .filter(|e| !e.is_empty());
-    let (holder, authority) = match (service.persona, enterprise_id) {
-        (Persona::Resident, Some(_)) => {
+    let relative_id = new
+        .relative_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    // Whose it is, and the grant it is filed under, if any (its use is audited).
+    let (holder, under_grant) = match (service.persona, enterprise_id, relative_id) {
+        (_, Some(_), Some(_)) => return Err(invalid("relative_id: not_with_enterprise_id")),
+        (Persona::Resident, Some(_), None) => {
             return Err(invalid("enterprise_id: not_for_this_service"));
         }
-        (Persona::Resident, None) if profile.persona != Persona::Resident => {
+        (Persona::Resident, None, _) if profile.persona != Persona::Resident => {
             return Err(ApiError::Forbidden);
         }
-        (Persona::Resident, None) => (Holder::Person(&user.user_id), None),
-        (Persona::Enterprise, None) => return Err(invalid("enterprise_id: required")),
-        (Persona::Enterprise, Some(enterprise)) => {
-            let authority = authorize::company_applications(&state.db, &user, enterprise).await?;
-            (Holder::Enterprise(enterprise), Some(authority))
+        (Persona::Resident, None, None) => (Holder::Person(&user.user_id), None),
+        (Persona::Resident, None, Some(relative)) => {
+            let grant = authorize::relative_applications(&state.db, &user, relative).await?;
+            (Holder::Person(relative), Some(grant))
         }
-        (Persona::Official, _) => return Err(ApiError::Forbidden),
+        (Persona::Enterprise, _, Some(_)) => {
+            return Err(invalid("relative_id: not_for_this_service"));
+        }
+        (Persona::Enterprise, None, None) => return Err(invalid("enterprise_id: required")),
+        (Persona::Enterprise, Some(enterprise), None) => {
+            let authority = authorize::company_applications(&state.db, &user, enterprise).await?;
+            (Holder::Enterprise(enterprise), authority.grant().cloned())
+        }
+        (Persona::Official, ..) => return Err(ApiError::Forbidden),
+    };
+    // Whose application it is: the filer's, or the relative's they file it for.
+    let applicant = match holder {
+        Holder::Person(person) => person,
+        Holder::Enterprise(_) => &user.user_id,
     };
     check_form(&state, &new.form, holder, new.submit, now).await?;
     if new.submit {
-        check_not_under_way(&state, &user.user_id, &new.form, None).await?;
+        check_not_under_way(&state, applicant, &new.form, None).await?;
     }
     let id = uuid::Uuid::new_v4().to_string();
     let filed = stored_applications::create(
@@ -187,12 +210,13 @@ pub async fn create(
         &stored_applications::NewApplication {
             id: &id,
             department: service.department,
-            applicant_user_id: &user.user_id,
+            applicant_user_id: applicant,
+            filed_by_user_id: relative_id.map(|_| user.user_id.as_str()),
             enterprise_id,
             form: &new.form,
             submit: new.submit,
             now,
-            under_grant: authority.as_ref().and_then(CompanyAuthority::grant),
+            under_grant: under_grant.as_ref(),
             idempotency_key: key,
         },
     )
@@ -288,6 +312,38 @@ pub async fn list(
     ))
 }
 
+/// A relative's licences, for a form filed for them: what its choices offer. Only to someone
+/// holding a family grant of theirs with the `applications` scope, and each look is audited.
+/// Summaries, as the form shows them: no codes, no fields.
+#[utoipa::path(get, path = "/relatives/{id}/licences", tag = "services", operation_id = "relative_licences",
+    params(("id" = String, Path, description = "The relative's user id (a family grant's `principal`)")),
+    responses(
+        (status = 200, description = "The relative's licences, each naming the grant they are seen through", body = Vec<LicenceSummary>),
+        (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's grant over the relative does not cover applications (scope_not_granted), was revoked (grant_revoked) or is not in force (grant_expired)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such person, or none who gave the caller a grant", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn relative_licences(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(relative): ApiPath<String>,
+) -> Result<Json<Vec<LicenceSummary>>, ApiError> {
+    let grant = authorize::relative_applications(&state.db, &user, &relative).await?;
+    let now = store::now();
+    let family = DelegationKind::Family;
+    let held = store::licences::held_by_principal(&state.db, family, &relative, &clock::today(now))
+        .await?;
+    store::delegation::record_use(&state.db, &grant, "form_licences", now).await?;
+    Ok(Json(
+        held.into_iter()
+            .map(|mut licence| {
+                licence.through_grant = Some(grant.grant.id.clone());
+                licence
+            })
+            .collect(),
+    ))
+}
+
 /// One application with its timeline: for its applicant side, and for officials of the
 /// deciding department once it is sent.
 #[utoipa::path(get, path = "/applications/{id}", tag = "services", operation_id = "application",
@@ -303,8 +359,12 @@ pub async fn detail(
     user: CurrentUser,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Application>, ApiError> {
-    let (stored, _) = authorize::application(&state.db, &user, &id, ApplicationUse::View).await?;
-    Ok(Json(stored.seen_by(&user.user_id)))
+    let (stored, side) =
+        authorize::application(&state.db, &user, &id, ApplicationUse::View).await?;
+    Ok(Json(match side {
+        ApplicationSide::Applicant => stored.seen_by(&user.user_id),
+        ApplicationSide::Official => stored.seen_by_official(&user.user_id),
+    }))
 }
 
 /// Change a draft or a returned application, and perhaps send it: a returned application
@@ -397,7 +457,7 @@ pub async fn tasks(
     Ok(Json(
         inbox
             .into_iter()
-            .map(|a| a.seen_by(&user.user_id))
+            .map(|a| a.seen_by_official(&user.user_id))
             .collect(),
     ))
 }
@@ -420,7 +480,9 @@ pub async fn claim(
     if !stored_applications::claim(&state.db, &id, &user.user_id, store::now()).await? {
         return Err(ApiError::ApplicationMovedOn);
     }
-    Ok(Json(reread(&state, &id).await?.seen_by(&user.user_id)))
+    Ok(Json(
+        reread(&state, &id).await?.seen_by_official(&user.user_id),
+    ))
 }
 
 /// The handler's decision. An approval of a service that issues a licence puts it into the
@@ -467,7 +529,9 @@ pub async fn decide(
     if !stored_applications::decide(&state.db, &id, &user.user_id, &outcome, now).await? {
         return Err(ApiError::ApplicationMovedOn);
     }
-    Ok(Json(reread(&state, &id).await?.seen_by(&user.user_id)))
+    Ok(Json(
+        reread(&state, &id).await?.seen_by_official(&user.user_id),
+    ))
 }
 
 /// A reason as the applicant will read it: trimmed (of invisible characters too), 1 to

@@ -110,7 +110,8 @@ enum Target {
     ResidentsPasskey,
     /// The demo company, as the principal of a new request.
     Company,
-    /// The resident's mother (`elder`), as the principal of a new family request.
+    /// The resident's mother (`elder`), as the principal of a new family request, or as the
+    /// relative whose licences are asked for.
     ResidentsMother,
     /// Staff's pending request to the company: its id, its link's secret, its hash.
     PendingRequest,
@@ -120,6 +121,9 @@ enum Target {
     RenewalForm,
     /// A complete food-permit form for the company, reusing its business licence, to send.
     PermitForm,
+    /// A complete social-insurance record form for the resident's mother, reusing her ID card,
+    /// to send for her (as a relative holding her grant would).
+    MothersForm,
     /// The resident's renewal, sent and accepted, waiting to be claimed.
     ResidentsApplication,
     /// The resident's renewal saved as a draft.
@@ -211,6 +215,12 @@ const MATRIX: &[Row] = &[
     // and enterprise users do not file residents' services (403).
     ("POST",   "/applications",                               RenewalForm,      [401, 201, 422, 403, 403, 403, 403]),
     ("POST",   "/applications",                               PermitForm,       [401, 404, 404, 403, 201, 201, 403]),
+    // Filing for a relative, and listing their licences for the form, takes a family grant
+    // with the applications scope, which nobody here holds (the services tests give one): the
+    // resident is told as a stranger is (404). Enterprise users and officials do not file
+    // residents' services at all (403).
+    ("POST",   "/applications",                               MothersForm,      [401, 404, 404, 403, 403, 403, 403]),
+    ("GET",    "/relatives/{id}/licences",                    ResidentsMother,  [401, 404, 404, 404, 404, 404, 404]),
     ("GET",    "/applications",                               Nothing,          [401, 200, 200, 200, 200, 200, 200]),
     // An application is its applicant side's, and once sent also its department's officials'.
     ("GET",    "/applications/{id}",                          ResidentsApplication, [401, 200, 404, 404, 404, 404, 200]),
@@ -261,6 +271,8 @@ const CODES: &[(&str, &str, Target, Caller, ErrorCode)] = &[
     ("POST", "/applications",                              RenewalForm,     Official,       ErrorCode::Forbidden),
     ("POST", "/applications",                              PermitForm,      Staff,          ErrorCode::ScopeNotGranted),
     ("POST", "/applications",                              PermitForm,      Resident,       ErrorCode::NotFound),
+    ("POST", "/applications",                              MothersForm,     Resident,       ErrorCode::NotFound),
+    ("POST", "/applications",                              MothersForm,     StaffWithGrant, ErrorCode::Forbidden),
     ("GET",  "/applications/{id}",                         CompanyApplication, Staff,       ErrorCode::ScopeNotGranted),
     ("PUT",  "/applications/{id}",                         ResidentsApplication, Resident,  ErrorCode::ApplicationMovedOn),
     ("PUT",  "/applications/{id}",                         CompanyApplication, LegalRep,    ErrorCode::ApplicationMovedOn),
@@ -672,7 +684,8 @@ impl CellWorld<'_> {
                 .unwrap();
                 "residents-other-session".into()
             }
-            Nothing | ResidentsCode | Company | ResidentsMother | RenewalForm | PermitForm => {
+            ResidentsMother => "elder".into(),
+            Nothing | ResidentsCode | Company | RenewalForm | PermitForm | MothersForm => {
                 String::new()
             }
         }
@@ -757,6 +770,7 @@ impl CellWorld<'_> {
                 // progress, and a second one sent would be refused for that (409), whoever sent it.
                 RenewalForm => value(&renewal(false)),
                 PermitForm => value(&permit()),
+                MothersForm => value(&mothers_record()),
                 other => panic!("no form for {other:?}"),
             },
             ("PUT", "/applications/{id}") => value(&ApplicationUpdate {
@@ -848,6 +862,7 @@ fn renewal(submit: bool) -> NewApplication {
             phone: "13800138000".into(),
         }),
         enterprise_id: None,
+        relative_id: None,
         submit,
         idempotency_key: None,
     }
@@ -863,8 +878,21 @@ fn record() -> NewApplication {
             purpose: Some(RecordPurpose::Housing),
         }),
         enterprise_id: None,
+        relative_id: None,
         submit: true,
         idempotency_key: None,
+    }
+}
+
+/// The resident's mother's social-insurance record, reusing her ID card, sent for her.
+fn mothers_record() -> NewApplication {
+    let mut record = record();
+    if let ApplicationForm::SocialSecurityRecord(form) = &mut record.form {
+        form.identity_licence_id = Some("lic-elder-id".into());
+    }
+    NewApplication {
+        relative_id: Some("elder".into()),
+        ..record
     }
 }
 
@@ -880,6 +908,7 @@ fn permit() -> NewApplication {
             phone: "13912345678".into(),
         }),
         enterprise_id: Some("kapok-digital".into()),
+        relative_id: None,
         submit: true,
         idempotency_key: None,
     }

@@ -64,6 +64,7 @@ fn file(form: ApplicationForm, submit: bool) -> NewApplication {
     NewApplication {
         form,
         enterprise_id: None,
+        relative_id: None,
         submit,
         idempotency_key: None,
     }
@@ -89,6 +90,7 @@ fn permit() -> NewApplication {
             phone: "13912345678".into(),
         }),
         enterprise_id: Some("kapok-digital".into()),
+        relative_id: None,
         submit: true,
         idempotency_key: None,
     }
@@ -1582,6 +1584,156 @@ async fn of_one_licence_s_renewals_sent_at_the_same_instant_exactly_one_goes_thr
     );
 }
 
+/// A request to the demo resident's mother (`elder`, in her household register).
+fn family_request(scopes: Vec<Scope>) -> NewDelegationRequest {
+    NewDelegationRequest {
+        kind: DelegationKind::Family,
+        principal: "elder".into(),
+        scopes,
+        valid_from: None,
+        valid_until: None,
+        note: String::new(),
+        idempotency_key: None,
+    }
+}
+
+/// The resident's grant from her mother with `scopes`, approved: its id.
+async fn mothers_grant(server: &TestServer, daughter: &Client, scopes: Vec<Scope>) -> String {
+    let asked = daughter
+        .create_delegation_request(&family_request(scopes))
+        .await
+        .unwrap();
+    kapok_server::testing::approve_without_passkey(&server.db, &asked.request.id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// With the `applications` scope a daughter files for her mother: the form takes her mother's
+/// licences (which she may list for it, and only for it), the application is her mother's (in
+/// her list, filed by her daughter), both are told how it goes, and every use is audited.
+/// Without the grant, without the scope, or once it is revoked, she files nothing for her,
+/// and a licence of her own is not her mother's.
+#[tokio::test]
+async fn a_daughter_with_the_applications_scope_files_for_her_mother() {
+    let server = TestServer::start().await;
+    let elder = server.signed_in("elder").await;
+    let daughter = server.signed_in("resident").await;
+    let for_mother = |identity: &str| NewApplication {
+        relative_id: Some("elder".into()),
+        idempotency_key: Some("f0r-m0ther-0001-send".into()),
+        ..file(record_with(identity), true)
+    };
+    assert_eq!(
+        problem(daughter.file_application(&for_mother("lic-elder-id")).await),
+        (ErrorCode::NotFound, 404)
+    );
+    assert_eq!(
+        problem(daughter.relative_licences("elder").await),
+        (ErrorCode::NotFound, 404)
+    );
+    mothers_grant(&server, &daughter, vec![Scope::PresentLicences]).await;
+    assert_eq!(
+        problem(daughter.file_application(&for_mother("lic-elder-id")).await),
+        (ErrorCode::ScopeNotGranted, 403)
+    );
+    assert_eq!(
+        problem(daughter.relative_licences("elder").await),
+        (ErrorCode::ScopeNotGranted, 403)
+    );
+
+    let grant = mothers_grant(&server, &daughter, vec![Scope::Applications]).await;
+    let licences = daughter.relative_licences("elder").await.unwrap();
+    assert!(licences.iter().any(|l| l.id == "lic-elder-id"));
+    assert!(licences.iter().all(|l| l.holder_name == "李桂英"));
+    assert!(
+        licences
+            .iter()
+            .all(|l| l.through_grant.as_ref() == Some(&grant))
+    );
+    // Her own identity card is not her mother's; and a company is not a relative.
+    assert!(
+        detail(
+            daughter
+                .file_application(&for_mother("lic-resident-id"))
+                .await
+        )
+        .contains("identity: not_in_wallet")
+    );
+    let both = NewApplication {
+        enterprise_id: Some("kapok-digital".into()),
+        ..for_mother("lic-elder-id")
+    };
+    assert!(detail(daughter.file_application(&both).await).contains("relative_id"));
+
+    let filed = daughter
+        .file_application(&for_mother("lic-elder-id"))
+        .await
+        .unwrap();
+    assert_eq!(filed.status, ApplicationStatus::Accepted);
+    assert_eq!(filed.applicant_name, "李桂英");
+    assert_eq!(filed.filed_by_name.as_deref(), Some("陈嘉欣"));
+    assert!(filed.filed_by_caller);
+    assert_eq!(filed.for_relative.as_deref(), Some("elder"));
+    assert_eq!(filed.timeline[0].status, ApplicationStatus::Submitted);
+    assert_eq!(filed.timeline[0].actor_name.as_deref(), Some("陈嘉欣"));
+    // Tried again after a lost answer: the same one.
+    let again = daughter
+        .file_application(&for_mother("lic-elder-id"))
+        .await
+        .unwrap();
+    assert_eq!(again.id, filed.id);
+
+    // It is her mother's: in her list, filed by her daughter; and the daughter follows it.
+    let hers = elder.applications().await.unwrap();
+    let seen = hers.iter().find(|a| a.id == filed.id).expect("in her list");
+    assert!(!seen.filed_by_caller);
+    assert_eq!(seen.filed_by_name.as_deref(), Some("陈嘉欣"));
+    assert_eq!(seen.for_relative, None);
+    let followed = daughter.applications().await.unwrap();
+    assert_eq!(followed.iter().filter(|a| a.id == filed.id).count(), 1);
+    for person in [&elder, &daughter] {
+        let told = application_notices(&person.notifications().await.unwrap(), &filed.id);
+        assert_eq!(told, [ApplicationStatus::Accepted]);
+    }
+    let uses: Vec<String> = elder
+        .audit(Some(&grant))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == AuditAction::GrantUsed)
+        .map(|e| e.detail)
+        .collect();
+    assert!(uses.contains(&"form_licences".to_owned()), "{uses:?}");
+    assert!(
+        uses.contains(&format!("application:file:{}", filed.id)),
+        "{uses:?}"
+    );
+
+    // The official deciding sees whose it is and who filed it.
+    let official = server.signed_in("official").await;
+    let task = official.application(&filed.id).await.unwrap();
+    assert_eq!(task.applicant_name, "李桂英");
+    assert_eq!(task.filed_by_name.as_deref(), Some("陈嘉欣"));
+    assert_eq!(task.for_relative, None);
+    assert!(!task.filed_by_caller);
+
+    // Revoked, it reaches nothing; the grant to show licences still stands, and says so.
+    elder.revoke_grant(&grant).await.unwrap();
+    let another = NewApplication {
+        idempotency_key: None,
+        ..for_mother("lic-elder-id")
+    };
+    assert_eq!(
+        problem(daughter.file_application(&another).await),
+        (ErrorCode::ScopeNotGranted, 403)
+    );
+    assert_eq!(
+        problem(daughter.relative_licences("elder").await),
+        (ErrorCode::ScopeNotGranted, 403)
+    );
+}
+
 /// A relative's family grant with the `applications` scope lets her follow what her mother
 /// files for herself: in her list, marked as not hers, and page by page, each look audited.
 /// Without the scope, after a revocation, or with no grant at all, she does not.
@@ -1594,15 +1746,7 @@ async fn a_daughter_with_the_applications_scope_follows_her_mother_s_application
         .await
         .unwrap();
     let daughter = server.signed_in("resident").await;
-    let family = |scopes: Vec<Scope>| NewDelegationRequest {
-        kind: DelegationKind::Family,
-        principal: "elder".into(),
-        scopes,
-        valid_from: None,
-        valid_until: None,
-        note: String::new(),
-        idempotency_key: None,
-    };
+    let family = family_request;
     let theirs = |list: &[Application]| list.iter().filter(|a| a.id == filed.id).count();
     assert_eq!(theirs(&daughter.applications().await.unwrap()), 0);
     assert_eq!(

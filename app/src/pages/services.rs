@@ -1,5 +1,6 @@
 //! Services: the catalogue, the application form, the list of applications and each one's
-//! timeline. Residents file for themselves; enterprise users file for their company.
+//! timeline. Residents file for themselves, or for a relative who gave them the authority;
+//! enterprise users file for their company.
 
 use std::time::Duration;
 
@@ -186,6 +187,33 @@ fn company() -> Option<Company> {
     })
 }
 
+/// A relative the caller may file for: one who gave them a family grant, in force now, with
+/// the applications scope.
+#[derive(Clone, Debug, PartialEq)]
+struct Relative {
+    id: String,
+    name: String,
+}
+
+fn relatives() -> Vec<Relative> {
+    let Some(me) = Auth::get().me() else {
+        return Vec::new();
+    };
+    let mut found: Vec<Relative> = Vec::new();
+    for grant in me.grants {
+        let usable = grant.kind == DelegationKind::Family
+            && grant.status == GrantStatus::Active
+            && grant.scopes.contains(&Scope::Applications);
+        if usable && !found.iter().any(|r| r.id == grant.principal) {
+            found.push(Relative {
+                id: grant.principal,
+                name: grant.principal_name,
+            });
+        }
+    }
+    found
+}
+
 #[component]
 pub fn ApplyPage(persona: Persona) -> impl IntoView {
     let i18n = use_i18n();
@@ -255,18 +283,55 @@ fn Editor(
     let i18n = use_i18n();
     let navigate = use_navigate();
     let company = (persona == Persona::Enterprise).then(company).flatten();
+    // Whom a new resident's application may be for: themself, or a relative who gave them
+    // the authority. One being changed is for whom it was filed.
+    let existing_is_new = existing.is_none();
+    let relatives = if persona == Persona::Resident && existing_is_new {
+        relatives()
+    } else {
+        Vec::new()
+    };
     // What they had typed here and not sent (before their session ended, or the page was left
-    // or reloaded), given back. Only a form changed from how it opened (empty, or as last saved)
-    // is worth keeping.
-    let kept = crate::unsaved::take::<ApplicationForm>();
+    // or reloaded), given back, with whom it was for. Only a form they changed from how it
+    // opened (empty, or as last saved) is worth keeping: a licence the form chose for them
+    // (the only one that fits) is chosen again when it opens.
+    let kept = crate::unsaved::take::<(ApplicationForm, Option<String>)>();
     let restored = RwSignal::new(kept.as_ref().map(|(_, why)| *why));
     let opened = form.clone();
     let opened_form = form.clone();
-    let existing_is_new = existing.is_none();
-    let form = RwSignal::new(kept.map_or(form, |(kept, _)| kept));
+    let (form, kept_for) = match kept {
+        Some(((kept, kept_for), _)) => (kept, kept_for),
+        None => (form, None),
+    };
+    let for_whom = RwSignal::new(match &existing {
+        Some(a) => a.for_relative.clone(),
+        // Still one who may be filed for.
+        None => kept_for.filter(|id| relatives.iter().any(|r| &r.id == id)),
+    });
+    let filed_for_name = existing
+        .as_ref()
+        .filter(|a| a.for_relative.is_some())
+        .map(|a| a.applicant_name.clone());
+    let relative_name = {
+        let relatives = relatives.clone();
+        let filed_for_name = filed_for_name.clone();
+        Signal::derive(move || {
+            let id = for_whom.get()?;
+            relatives
+                .iter()
+                .find(|r| r.id == id)
+                .map(|r| r.name.clone())
+                .or_else(|| filed_for_name.clone())
+        })
+    };
+    let form = RwSignal::new(form);
     let unsent = {
         let opened = opened.clone();
-        crate::unsaved::guard(move || form.try_get_untracked().filter(|f| *f != opened))
+        let opened = typed(&opened);
+        crate::unsaved::guard(move || {
+            let changed = form.try_get_untracked().filter(|f| typed(f) != opened)?;
+            Some((changed, for_whom.try_get_untracked().flatten()))
+        })
     };
     let start_again = Callback::new({
         let opened = opened.clone();
@@ -284,9 +349,34 @@ fn Editor(
             api().wallet().await
         })
     });
-    let wallet_list = Signal::derive(move || wallet.get().and_then(|r| r.ok()).map(|f| f.data));
-    let wallet_failed = Signal::derive(move || wallet.get().and_then(|r| r.err()));
-    let reload_wallet = Callback::new(move |_| wallet.refetch());
+    // A relative's licences, when the application is for them.
+    let theirs = LocalResource::new(move || {
+        let relative = for_whom.get();
+        async move {
+            match relative {
+                Some(relative) => Some(api().relative_licences(&relative).await),
+                None => None,
+            }
+        }
+    });
+    let wallet_list = Signal::derive(move || match for_whom.get() {
+        None => wallet
+            .get()
+            .and_then(|r| r.ok())
+            .map(|f| filers_own(f.data)),
+        Some(_) => theirs.get().flatten().and_then(|r| r.ok()),
+    });
+    let wallet_failed = Signal::derive(move || match for_whom.get() {
+        None => wallet.get().and_then(|r| r.err()),
+        Some(_) => theirs.get().flatten().and_then(|r| r.err()),
+    });
+    let reload_wallet = Callback::new(move |_| {
+        if for_whom.get_untracked().is_some() {
+            theirs.refetch();
+        } else {
+            wallet.refetch();
+        }
+    });
     let existing_id = existing.as_ref().map(|a| a.id.clone());
     let returned = existing
         .as_ref()
@@ -307,6 +397,7 @@ fn Editor(
         let idempotency_key = Some(format!("{key}-{}", if submit { "send" } else { "draft" }));
         let id = existing_id.clone();
         let enterprise_id = enterprise_id.clone();
+        let relative_id = for_whom.get_untracked();
         async move {
             match id {
                 Some(id) => {
@@ -319,6 +410,7 @@ fn Editor(
                         .file_application(&NewApplication {
                             form,
                             enterprise_id,
+                            relative_id,
                             submit,
                             idempotency_key,
                         })
@@ -387,22 +479,25 @@ fn Editor(
     let errors: Signal<Vec<FieldError>> = shown_errors.into();
     // A renewal with no driving licence in the wallet cannot be filled in at all: rather than
     // a whole form that cannot be sent, a new one says so and leads back. A draft is still
-    // shown, so it can be deleted.
+    // shown, so it can be deleted; and so is the form of someone who may file for a relative,
+    // whose licence it may be.
     const RENEWED: &[kapok_api::LicenceType] = &[kapok_api::LicenceType::DrivingLicence];
     let renewal = matches!(opened_form, ApplicationForm::DrivingLicenceRenewal(_));
+    let no_one_else = relatives.is_empty();
     let nothing_to_renew = Memo::new(move |_| {
         renewal
             && existing_is_new
+            && no_one_else
             && wallet_list
                 .get()
                 .is_some_and(|list| usable(list, RENEWED, true).is_empty())
     });
     let fields = match form.get_untracked() {
         ApplicationForm::DrivingLicenceRenewal(_) => view! {
-            <WalletChoice field=FormField::Licence wallet=wallet_list failed=wallet_failed retry=reload_wallet errors=errors
+            <WalletChoice field=FormField::Licence wallet=wallet_list whose=relative_name failed=wallet_failed retry=reload_wallet errors=errors
                 types=vec![kapok_api::LicenceType::DrivingLicence] expired_ok=true
                 value=lens!(form, DrivingLicenceRenewal, licence_id)/>
-            <WalletChoice field=FormField::Identity wallet=wallet_list failed=wallet_failed retry=reload_wallet errors=errors
+            <WalletChoice field=FormField::Identity wallet=wallet_list whose=relative_name failed=wallet_failed retry=reload_wallet errors=errors
                 types=vec![kapok_api::LicenceType::ResidentIdCard, kapok_api::LicenceType::HkIdentityCard]
                 value=lens!(form, DrivingLicenceRenewal, identity_licence_id)/>
             <OneOf field=FormField::Reason errors=errors
@@ -418,7 +513,7 @@ fn Editor(
         }
         .into_any(),
         ApplicationForm::SocialSecurityRecord(_) => view! {
-            <WalletChoice field=FormField::Identity wallet=wallet_list failed=wallet_failed retry=reload_wallet errors=errors
+            <WalletChoice field=FormField::Identity wallet=wallet_list whose=relative_name failed=wallet_failed retry=reload_wallet errors=errors
                 types=vec![kapok_api::LicenceType::ResidentIdCard, kapok_api::LicenceType::HkIdentityCard]
                 value=lens!(form, SocialSecurityRecord, identity_licence_id)/>
             <TextRow field=FormField::FromMonth errors=errors kind="month" autocomplete="off"
@@ -432,7 +527,7 @@ fn Editor(
         }
         .into_any(),
         ApplicationForm::FoodBusinessPermit(_) => view! {
-            <WalletChoice field=FormField::BusinessLicence wallet=wallet_list failed=wallet_failed retry=reload_wallet errors=errors
+            <WalletChoice field=FormField::BusinessLicence wallet=wallet_list whose=relative_name failed=wallet_failed retry=reload_wallet errors=errors
                 types=vec![kapok_api::LicenceType::BusinessLicence]
                 value=lens!(form, FoodBusinessPermit, business_licence_id)/>
             <TextRow field=FormField::PremisesAddress errors=errors autocomplete="street-address"
@@ -486,6 +581,10 @@ fn Editor(
                     })}
                 }
             })}
+            {(!relatives.is_empty()).then(|| view! { <ForWhom relatives=relatives.clone() chosen=for_whom/> })}
+            {filed_for_name.clone().map(|name| view! {
+                <p class="kp-lead">{move || t_string!(i18n, apply.for_relative, name = name.clone()).to_string()}</p>
+            })}
             <p class="kp-hint">{move || t_string!(i18n, apply.all_needed)}</p>
             {fields}
             {move || (count() > 0).then(|| view! {
@@ -516,6 +615,20 @@ fn Editor(
             </div>
         </form>
     }
+}
+
+/// `form` without the licences it takes from the wallet: what was typed and chosen in it.
+fn typed(form: &ApplicationForm) -> ApplicationForm {
+    let mut form = form.clone();
+    match &mut form {
+        ApplicationForm::DrivingLicenceRenewal(f) => {
+            f.licence_id = None;
+            f.identity_licence_id = None;
+        }
+        ApplicationForm::SocialSecurityRecord(f) => f.identity_licence_id = None,
+        ApplicationForm::FoodBusinessPermit(f) => f.business_licence_id = None,
+    }
+    form
 }
 
 /// The element id of a field's input (or its group), for labels, errors and focus.
@@ -615,6 +728,8 @@ fn WalletChoice(
     errors: Signal<Vec<FieldError>>,
     types: Vec<kapok_api::LicenceType>,
     wallet: Signal<Option<Vec<LicenceSummary>>>,
+    /// The relative whose licences `wallet` holds, when the application is for one.
+    whose: Signal<Option<String>>,
     /// Why the wallet could not be read, when it could not (and no copy was saved).
     failed: Signal<Option<ClientError>>,
     retry: Callback<()>,
@@ -660,7 +775,10 @@ fn WalletChoice(
     view! {
         <fieldset class="kp-fieldset" id=id aria-describedby=move || described_by(errors, field)>
             <legend>{move || labels::form_field(i18n, field)}</legend>
-            <p class="kp-hint">{move || t_string!(i18n, apply.from_wallet)}</p>
+            <p class="kp-hint">{move || match whose.get() {
+                Some(name) => t_string!(i18n, apply.from_relative, name = name).to_string(),
+                None => t_string!(i18n, apply.from_wallet).to_string(),
+            }}</p>
             {move || match usable.get() {
                 None => match failed.get() {
                     Some(e) => view! { <LoadFailed error=e on_retry=retry/> }.into_any(),
@@ -668,7 +786,10 @@ fn WalletChoice(
                 },
                 Some(list) if list.is_empty() => {
                     let kinds = kinds.clone();
-                    view! { <p class="kp-notice">{move || t_string!(i18n, apply.none_in_wallet, kinds = kinds()).to_string()}</p> }.into_any()
+                    view! { <p class="kp-notice">{move || match whose.get() {
+                        Some(name) => t_string!(i18n, apply.none_of_relative, name = name, kinds = kinds()).to_string(),
+                        None => t_string!(i18n, apply.none_in_wallet, kinds = kinds()).to_string(),
+                    }}</p> }.into_any()
                 }
                 Some(list) => list.into_iter().map(|l| {
                     let licence_id = l.id.clone();
@@ -689,8 +810,18 @@ fn WalletChoice(
     }
 }
 
-/// The licences in `wallet` a form's field can take: of one of `types`, the filer's own or
-/// their company's, and valid (or expired, if `expired_ok`).
+/// The licences in the wallet an application for the filer (or their company) can take: a
+/// company's licences reach its staff through their grant, but a relative's shown there are
+/// never the filer's own.
+fn filers_own(wallet: Vec<LicenceSummary>) -> Vec<LicenceSummary> {
+    wallet
+        .into_iter()
+        .filter(|l| l.holder_kind == HolderKind::Enterprise || l.through_grant.is_none())
+        .collect()
+}
+
+/// The licences in `wallet` a form's field can take: of one of `types`, and valid (or
+/// expired, if `expired_ok`).
 fn usable(
     wallet: Vec<LicenceSummary>,
     types: &[kapok_api::LicenceType],
@@ -699,14 +830,40 @@ fn usable(
     wallet
         .into_iter()
         .filter(|l| {
-            // A company's licences reach its staff through their grant; a relative's identity
-            // card is never the filer's own.
             types.contains(&l.licence_type)
-                && (l.holder_kind == HolderKind::Enterprise || l.through_grant.is_none())
                 && (matches!(l.status, LicenceStatus::Valid | LicenceStatus::Expiring)
                     || (expired_ok && l.status == LicenceStatus::Expired))
         })
         .collect()
+}
+
+/// Whom a new application is for: the filer, or one of the relatives who gave them the
+/// authority. The licences the form offers follow the choice.
+#[component]
+fn ForWhom(relatives: Vec<Relative>, chosen: RwSignal<Option<String>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let choice = move |id: Option<String>, label: Signal<String>| {
+        let checked = id.clone();
+        view! {
+            <label class="kp-check">
+                <input type="radio" name="f-for-whom"
+                    prop:checked=move || chosen.with(|c| *c == checked)
+                    on:change=move |_| chosen.set(id.clone())/>
+                <span>{move || label.get()}</span>
+            </label>
+        }
+    };
+    view! {
+        <fieldset class="kp-fieldset" id="f-for-whom">
+            <legend>{move || t_string!(i18n, apply.for_whom)}</legend>
+            <p class="kp-hint">{move || t_string!(i18n, apply.for_whom_hint)}</p>
+            {choice(None, Signal::derive(move || t_string!(i18n, apply.for_me).to_string()))}
+            {relatives.into_iter().map(|r| {
+                let name = r.name.clone();
+                choice(Some(r.id), Signal::derive(move || name.clone()))
+            }).collect_view()}
+        </fieldset>
+    }
 }
 
 /// One answer of a few, as radio buttons.
@@ -847,9 +1004,17 @@ pub fn ApplicationRow(application: Application, base: String) -> impl IntoView {
             <a class="kp-application-link" href=format!("{base}/{}", application.id)>
                 <span class="kp-service__name">{move || labels::service_name(i18n, service)}</span>
                 <span class="kp-badge" data-status=status_attr(status)>{move || labels::application_status(i18n, status)}</span>
-                // Whose it is, when not the reader's own: a colleague's for the company, or a
-                // relative's that they follow under a family grant.
-                {(!application.filed_by_caller).then(|| view! { <span>{application.applicant_name.clone()}</span> })}
+                // Whose it is, when not the reader's own: a relative's that they file or follow
+                // under a family grant, or a colleague's for the company; and who filed the
+                // reader's own for them.
+                {match (&application.for_relative, &application.filed_by_name) {
+                    (Some(_), _) => Some(application.applicant_name.clone()),
+                    (None, Some(filer)) if !application.filed_by_caller => {
+                        let filer = filer.clone();
+                        Some(t_string!(i18n, application.filed_by_row, name = filer).to_string())
+                    }
+                    _ => (!application.filed_by_caller).then(|| application.applicant_name.clone()),
+                }.map(|who| view! { <span>{who}</span> })}
                 {application.enterprise_name.clone().map(|n| view! { <span>{n}</span> })}
                 <span class="kp-checks__when">{move || t_string!(i18n, application.updated, time = format::date_time(i18n.get_locale(), updated)).to_string()}</span>
             </a>
@@ -1072,6 +1237,10 @@ pub fn Answers(application: Application) -> impl IntoView {
             <dl class="kp-facts">
                 <dt>{move || t_string!(i18n, application.applicant)}</dt>
                 <dd>{application.applicant_name.clone()}</dd>
+                {application.filed_by_name.clone().map(|n| view! {
+                    <dt>{move || t_string!(i18n, application.filed_by)}</dt>
+                    <dd>{n}</dd>
+                })}
                 {application.enterprise_name.clone().map(|n| view! {
                     <dt>{move || t_string!(i18n, application.company)}</dt>
                     <dd>{n}</dd>

@@ -5,6 +5,7 @@
 import { type Page, expect, test } from "@playwright/test";
 import { fill, open, signIn, strings } from "../../support/kapok";
 import { ask, personWithPasskey } from "../../support/delegation";
+import { expectNoAxeViolations } from "../../support/axe";
 
 const s = strings["zh-CN"];
 
@@ -19,6 +20,26 @@ async function takeBack(mother: Page) {
     .first()
     .click();
   await expect(mother.getByText(s.delegation.revoked_done)).toBeVisible();
+}
+
+/** The daughter asks her mother for authority over applications only; the link to send her. */
+async function askForApplications(daughter: Page, note: string): Promise<string> {
+  await open(daughter, "/resident/family");
+  await daughter.getByRole("checkbox", { name: s.scope.present_licences }).uncheck();
+  await daughter.getByRole("checkbox", { name: s.scope.applications }).check();
+  await daughter.getByLabel(s.delegation.note_label).fill(note);
+  await daughter.getByRole("button", { name: s.delegation.submit }).click();
+  await daughter.getByRole("button", { name: s.delegation.copy }).click();
+  await expect(daughter.getByText(s.delegation.copied)).toBeVisible();
+  return daughter.evaluate(() => navigator.clipboard.readText());
+}
+
+/** Opens the social security record's form from the catalogue, as a person would. */
+async function openRecordForm(page: Page) {
+  const service = s.service.social_security_record.name;
+  await open(page, "/resident/services");
+  await page.getByRole("link", { name: fill(s.services.apply_label, { service }) }).click();
+  await expect(page.getByRole("heading", { level: 1, name: service })).toBeVisible();
 }
 
 test("family: a resident asks her mother, who approves with her passkey, and the mother's licences show as such", async ({
@@ -70,14 +91,7 @@ test("family: with the applications scope a resident follows what her mother fil
   const context = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["clipboard-read", "clipboard-write"] });
   const daughter = await context.newPage();
   await signIn(daughter, "resident");
-  await open(daughter, "/resident/family");
-  await daughter.getByRole("checkbox", { name: s.scope.present_licences }).uncheck();
-  await daughter.getByRole("checkbox", { name: s.scope.applications }).check();
-  await daughter.getByLabel(s.delegation.note_label).fill("妈，我帮你跟进社保记录");
-  await daughter.getByRole("button", { name: s.delegation.submit }).click();
-  await daughter.getByRole("button", { name: s.delegation.copy }).click();
-  await expect(daughter.getByText(s.delegation.copied)).toBeVisible();
-  const link: string = await daughter.evaluate(() => navigator.clipboard.readText());
+  const link = await askForApplications(daughter, "妈，我帮你跟进社保记录");
   await mother.page.goto(link);
   await mother.page.getByRole("button", { name: s.authorize.approve }).click();
   await expect(mother.page.getByText(/已批准。陈嘉欣可以代办到/)).toBeVisible();
@@ -99,6 +113,69 @@ test("family: with the applications scope a resident follows what her mother fil
   await open(daughter, "/resident/applications");
   await expect(daughter.getByRole("heading", { level: 1 })).toBeVisible();
   await expect(daughter.locator(`a[href$="/${applicationId}"]`)).toHaveCount(0);
+  await context.close();
+  await mother.page.context().close();
+});
+
+test("family: with the applications scope a resident files for her mother, with her mother's ID card; the application is her mother's", async ({
+  browser,
+  baseURL,
+}) => {
+  const mother = await personWithPasskey(browser, baseURL, "elder", "/resident");
+  const context = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["clipboard-read", "clipboard-write"] });
+  const daughter = await context.newPage();
+  await signIn(daughter, "resident");
+  // Before any authority, the form is for herself alone.
+  await openRecordForm(daughter);
+  await expect(daughter.getByRole("group", { name: s.form.identity }).getByRole("radio")).toBeChecked();
+  await expect(daughter.getByRole("group", { name: s.apply.for_whom })).toHaveCount(0);
+
+  const link = await askForApplications(daughter, "妈，我帮你开社保证明");
+  await mother.page.goto(link);
+  await mother.page.getByRole("button", { name: s.authorize.approve }).click();
+  await expect(mother.page.getByText(/已批准。陈嘉欣可以代办到/)).toBeVisible();
+
+  await openRecordForm(daughter);
+  // She typed nothing in the form she opened before and left: the card it chose for her is
+  // no work of hers to give back.
+  await expect(daughter.getByText(s.idle.kept_left)).toHaveCount(0);
+  const forWhom = daughter.getByRole("group", { name: s.apply.for_whom });
+  const identity = daughter.getByRole("group", { name: s.form.identity });
+  await expect(forWhom.getByRole("radio", { name: s.apply.for_me })).toBeChecked();
+  await expect(identity.getByRole("radio", { name: /陈嘉欣/ })).toBeChecked();
+  await expectNoAxeViolations(daughter, "the form with whom it is for");
+  // For her mother, the form takes her mother's card, and only hers.
+  await forWhom.getByRole("radio", { name: "李桂英" }).check();
+  await expect(identity.getByText(fill(s.apply.from_relative, { name: "李桂英" }))).toBeVisible();
+  await expect(identity.getByRole("radio", { name: new RegExp(`${s.licence_type.resident_id_card} 李桂英`) })).toBeChecked();
+  await expect(identity.getByRole("radio", { name: /陈嘉欣/ })).toHaveCount(0);
+  await daughter.getByLabel(s.form.from_month).fill("2023-01");
+  await daughter.getByLabel(s.form.to_month).fill("2023-12");
+  await daughter.getByRole("radio", { name: s.purpose.housing }).check();
+  await daughter.getByRole("button", { name: s.apply.submit }).click();
+  await expect(daughter).toHaveURL(/\/resident\/applications\/[\w-]+$/);
+  const applicationId = daughter.url().split("/").pop()!;
+  const facts = daughter.locator("dl.kp-facts");
+  await expect(facts.locator("dt", { hasText: s.application.applicant }).locator("+ dd")).toHaveText("李桂英");
+  await expect(facts.locator("dt", { hasText: s.application.filed_by }).locator("+ dd")).toHaveText("陈嘉欣");
+  await expect(facts).toContainText(`${s.licence_type.resident_id_card} 李桂英`);
+  await open(daughter, "/resident/applications");
+  await expect(daughter.locator(`a[href$="/${applicationId}"]`)).toContainText("李桂英");
+
+  // It is her mother's: in her list, filed by her daughter, and she was told.
+  await open(mother.page, "/resident/applications");
+  const hers = mother.page.locator(`a[href$="/${applicationId}"]`);
+  await expect(hers).toContainText(fill(s.application.filed_by_row, { name: "陈嘉欣" }));
+  await hers.click();
+  await expect(mother.page.locator("dl.kp-facts dt", { hasText: s.application.filed_by }).locator("+ dd")).toHaveText("陈嘉欣");
+  const notices = await (await mother.page.request.get("/api/v1/notifications")).json();
+  expect(notices.items.some((n: { kind: string; application_id?: string }) => n.kind === "application" && n.application_id === applicationId)).toBe(true);
+
+  // Taken back, the form is for herself alone again.
+  await takeBack(mother.page);
+  await openRecordForm(daughter);
+  await expect(daughter.getByRole("group", { name: s.form.identity }).getByRole("radio")).toBeChecked();
+  await expect(daughter.getByRole("group", { name: s.apply.for_whom })).toHaveCount(0);
   await context.close();
   await mother.page.context().close();
 });

@@ -30,17 +30,34 @@ const PAGE: i64 = 100;
 pub struct StoredApplication {
     pub application: Application,
     pub applicant_user_id: String,
+    /// The relative who filed it for the applicant, if one did.
+    pub filed_by_user_id: Option<String>,
     pub enterprise_id: Option<String>,
     pub department: Department,
     pub handler_user_id: Option<String>,
 }
 
 impl StoredApplication {
-    /// The application as `user_id` is shown it: whether they are the official handling it
-    /// is told by who they are, not by a name two officials may share.
-    pub fn seen_by(mut self, user_id: &str) -> Application {
+    /// The application as `user_id` is shown it on its applicant side: the applicant, staff
+    /// acting for the company, or a relative filing or following it for the applicant. Whether
+    /// they filed it, and whether they are the official handling it, is told by who they are,
+    /// not by a name two people may share.
+    pub fn seen_by(self, user_id: &str) -> Application {
+        let relative = self.enterprise_id.is_none() && self.applicant_user_id != user_id;
+        let for_relative = relative.then(|| self.applicant_user_id.clone());
+        let mut application = self.seen_by_official(user_id);
+        application.for_relative = for_relative;
+        application
+    }
+
+    /// The application as an official of its department is shown it.
+    pub fn seen_by_official(mut self, user_id: &str) -> Application {
+        let filer = self
+            .filed_by_user_id
+            .as_deref()
+            .unwrap_or(&self.applicant_user_id);
+        self.application.filed_by_caller = filer == user_id;
         self.application.handled_by_caller = self.handler_user_id.as_deref() == Some(user_id);
-        self.application.filed_by_caller = self.applicant_user_id == user_id;
         self.application
     }
 }
@@ -50,26 +67,28 @@ pub struct NewApplication<'a> {
     pub id: &'a str,
     pub department: Department,
     pub applicant_user_id: &'a str,
+    /// The relative filing it for the applicant, if one is.
+    pub filed_by_user_id: Option<&'a str>,
     pub enterprise_id: Option<&'a str>,
     pub form: &'a ApplicationForm,
     pub submit: bool,
     pub now: i64,
-    /// The grant staff file it under, if any: its use is recorded with the application.
+    /// The grant staff (or a relative) file it under, if any: its use is recorded with the
+    /// application.
     pub under_grant: Option<&'a StoredGrant>,
-    /// The client's key for this submission, unique per applicant.
+    /// The client's key for this submission, unique per filer.
     pub idempotency_key: Option<&'a str>,
 }
 
-/// The application `applicant_user_id` filed with `key`, if any.
-pub async fn by_idempotency_key(
-    db: &Db,
-    applicant_user_id: &str,
-    key: &str,
-) -> sqlx::Result<Option<String>> {
+/// The application `filer` filed with `key`, if any: for themself (or their company), or
+/// for a relative.
+pub async fn by_idempotency_key(db: &Db, filer: &str, key: &str) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar(
-        "SELECT id FROM applications WHERE applicant_user_id = $1 AND idempotency_key = $2",
+        "SELECT id FROM applications
+         WHERE (applicant_user_id = $1 AND filed_by_user_id IS NULL AND idempotency_key = $2)
+            OR (filed_by_user_id = $1 AND idempotency_key = $2)",
     )
-    .bind(applicant_user_id)
+    .bind(filer)
     .bind(key)
     .fetch_optional(db)
     .await
@@ -78,12 +97,12 @@ pub async fn by_idempotency_key(
 /// Whether `error` is a second insert with a key already used: two tries of one submission
 /// that arrived together.
 pub fn is_idempotency_clash(error: &sqlx::Error) -> bool {
-    super::violates_unique(
-        error,
+    [
         "applications_by_idempotency_key",
-        "applications",
-        "idempotency_key",
-    )
+        "applications_by_filer_idempotency_key",
+    ]
+    .into_iter()
+    .any(|index| super::violates_unique(error, index, "applications", "idempotency_key"))
 }
 
 pub async fn create(db: &Db, new: &NewApplication<'_>) -> sqlx::Result<()> {
@@ -96,8 +115,8 @@ pub async fn create(db: &Db, new: &NewApplication<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO applications (id, service, status, department, applicant_user_id,
              enterprise_id, form, round, submitted_at, created_at, updated_at, renews_licence_id,
-             idempotency_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $11, $12)",
+             idempotency_key, filed_by_user_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $11, $12, $13)",
     )
     .bind(new.id)
     .bind(new.form.service().as_str())
@@ -111,6 +130,7 @@ pub async fn create(db: &Db, new: &NewApplication<'_>) -> sqlx::Result<()> {
     .bind(new.now)
     .bind(renews(new.form))
     .bind(new.idempotency_key)
+    .bind(new.filed_by_user_id)
     .execute(&mut *tx)
     .await?;
     if let Some(grant) = new.under_grant {
@@ -118,7 +138,8 @@ pub async fn create(db: &Db, new: &NewApplication<'_>) -> sqlx::Result<()> {
         delegation::record_use_in(&mut tx, grant, &detail, new.now).await?;
     }
     if new.submit {
-        sent(&mut tx, new.id, 1, new.applicant_user_id, new.now).await?;
+        let filer = new.filed_by_user_id.unwrap_or(new.applicant_user_id);
+        sent(&mut tx, new.id, 1, filer, new.now).await?;
         notify_parties(&mut tx, new.id, ApplicationStatus::Accepted, new.now).await?;
     }
     tx.commit().await
@@ -323,11 +344,13 @@ pub async fn decide(
 
 const SELECT: &str = "
     SELECT a.id, a.service, a.status, a.department, a.applicant_user_id,
-           au.display_name AS applicant_name, a.enterprise_id, e.name AS enterprise_name,
+           au.display_name AS applicant_name, a.filed_by_user_id,
+           fu.display_name AS filed_by_name, a.enterprise_id, e.name AS enterprise_name,
            a.form, a.round, a.handler_user_id, hu.display_name AS handler_name,
            a.issued_licence_id, a.created_at, a.updated_at
     FROM applications a
     JOIN users au ON au.id = a.applicant_user_id
+    LEFT JOIN users fu ON fu.id = a.filed_by_user_id
     LEFT JOIN enterprises e ON e.id = a.enterprise_id
     LEFT JOIN users hu ON hu.id = a.handler_user_id";
 
@@ -452,7 +475,7 @@ async fn notify_parties(
     now: i64,
 ) -> sqlx::Result<()> {
     let row = sqlx::query(
-        "SELECT a.service, a.applicant_user_id, m.user_id AS legal_rep
+        "SELECT a.service, a.applicant_user_id, a.filed_by_user_id, m.user_id AS legal_rep
          FROM applications a
          LEFT JOIN enterprise_members m
                 ON m.enterprise_id = a.enterprise_id AND m.role = 'legal_representative'
@@ -464,14 +487,18 @@ async fn notify_parties(
     let service = ServiceId::parse(row.get("service")).ok_or_else(|| corrupt("service"))?;
     let applicant: String = row.get("applicant_user_id");
     let legal_rep: Option<String> = row.get("legal_rep");
+    // The relative who filed it follows it too.
+    let filer: Option<String> = row.get("filed_by_user_id");
     let kind = NotificationKind::Application {
         application_id: id.to_owned(),
         service,
         status,
     };
     notifications::add(&mut **tx, &applicant, &kind, None, now).await?;
-    if let Some(legal_rep) = legal_rep.filter(|r| *r != applicant) {
-        notifications::add(&mut **tx, &legal_rep, &kind, None, now).await?;
+    for other in [legal_rep, filer].into_iter().flatten() {
+        if other != applicant {
+            notifications::add(&mut **tx, &other, &kind, None, now).await?;
+        }
     }
     Ok(())
 }
@@ -577,10 +604,13 @@ fn from_row(row: &AnyRow) -> sqlx::Result<StoredApplication> {
             handler_name: row.get("handler_name"),
             handled_by_caller: false,
             filed_by_caller: false,
+            filed_by_name: row.get("filed_by_name"),
+            for_relative: None,
             created_at: row.get("created_at"),
             updated_at: row.get("updated_at"),
         },
         applicant_user_id: row.get("applicant_user_id"),
+        filed_by_user_id: row.get("filed_by_user_id"),
         enterprise_id: row.get("enterprise_id"),
         department: parse_department(row.get("department"))?
             .ok_or_else(|| corrupt("department"))?,
