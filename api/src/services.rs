@@ -690,6 +690,9 @@ pub enum NotificationKind {
         application_id: String,
         service: ServiceId,
         status: ApplicationStatus,
+        /// Whose it is, when the reader filed it for a relative: the relative's name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        applicant_name: Option<String>,
     },
     /// Someone asks them for authority.
     DelegationRequest {

@@ -1692,9 +1692,20 @@ async fn a_daughter_with_the_applications_scope_files_for_her_mother() {
     assert_eq!(seen.for_relative, None);
     let followed = daughter.applications().await.unwrap();
     assert_eq!(followed.iter().filter(|a| a.id == filed.id).count(), 1);
-    for person in [&elder, &daughter] {
-        let told = application_notices(&person.notifications().await.unwrap(), &filed.id);
+    // Both are told; the daughter, whose it is.
+    for (person, whose) in [(&elder, None), (&daughter, Some("李桂英"))] {
+        let notices = person.notifications().await.unwrap();
+        let told = application_notices(&notices, &filed.id);
         assert_eq!(told, [ApplicationStatus::Accepted]);
+        let named = notices.items.iter().find_map(|n| match &n.kind {
+            NotificationKind::Application {
+                application_id,
+                applicant_name,
+                ..
+            } if *application_id == filed.id => Some(applicant_name.clone()),
+            _ => None,
+        });
+        assert_eq!(named, Some(whose.map(String::from)));
     }
     let uses: Vec<String> = elder
         .audit(Some(&grant))

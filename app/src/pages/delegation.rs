@@ -846,6 +846,9 @@ fn GrantItem(
         }
     };
     let active = matches!(status, GrantStatus::Active | GrantStatus::NotYetValid);
+    let may_file_for = !given
+        && grant.kind == DelegationKind::Family
+        && grant.scopes.contains(&Scope::Applications);
     let scopes = grant.scopes.clone();
     let window = move || {
         t_string!(
@@ -874,6 +877,13 @@ fn GrantItem(
                         }>
                         {move || t_string!(i18n, delegation.revoke)}
                     </button>
+                }
+            })}
+            // Authority to file for a relative leads to the services they may be filed for.
+            {(may_file_for && status == GrantStatus::Active).then(|| {
+                let who = who.clone();
+                view! {
+                    <a class="kp-link" href="/resident/services">{move || t_string!(i18n, delegation.apply_for, name = who.clone()).to_string()}</a>
                 }
             })}
             {given.then(|| view! { <GrantUses grant_id=id.clone()/> })}

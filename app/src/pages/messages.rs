@@ -134,11 +134,27 @@ fn Message(message: Notification, persona: Persona) -> impl IntoView {
     let kind = message.kind.clone();
     let text = move || match &kind {
         NotificationKind::Application {
-            service, status, ..
+            service,
+            status,
+            applicant_name: None,
+            ..
         } => t_string!(
             i18n,
             messages.application,
             service = labels::service_name(i18n, *service),
+            status = labels::application_status(i18n, *status)
+        )
+        .to_string(),
+        NotificationKind::Application {
+            service,
+            status,
+            applicant_name: Some(name),
+            ..
+        } => t_string!(
+            i18n,
+            messages.relatives_application,
+            service = labels::service_name(i18n, *service),
+            name = name.clone(),
             status = labels::application_status(i18n, *status)
         )
         .to_string(),

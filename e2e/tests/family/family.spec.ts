@@ -135,6 +135,10 @@ test("family: with the applications scope a resident files for her mother, with 
   await mother.page.getByRole("button", { name: s.authorize.approve }).click();
   await expect(mother.page.getByText(/已批准。陈嘉欣可以代办到/)).toBeVisible();
 
+  // Her family page leads her to the services she may now file for her mother.
+  await open(daughter, "/resident/family");
+  await daughter.getByRole("link", { name: fill(s.delegation.apply_for, { name: "李桂英" }) }).click();
+  await expect(daughter).toHaveURL(/\/resident\/services$/);
   await openRecordForm(daughter);
   // She typed nothing in the form she opened before and left: the card it chose for her is
   // no work of hers to give back.
@@ -161,6 +165,14 @@ test("family: with the applications scope a resident files for her mother, with 
   await expect(facts).toContainText(`${s.licence_type.resident_id_card} 李桂英`);
   await open(daughter, "/resident/applications");
   await expect(daughter.locator(`a[href$="/${applicationId}"]`)).toContainText("李桂英");
+  // Her message says whose it is.
+  await open(daughter, "/resident/messages");
+  const told = fill(s.messages.relatives_application, {
+    name: "李桂英",
+    service: s.service.social_security_record.name,
+    status: s.application_status.accepted,
+  });
+  await expect(daughter.locator(`a[href$="/${applicationId}"]`).first()).toContainText(told);
 
   // It is her mother's: in her list, filed by her daughter, and she was told.
   await open(mother.page, "/resident/applications");

@@ -466,8 +466,9 @@ async fn current_round(tx: &mut Transaction<'_, Any>, id: &str) -> sqlx::Result<
     u32::try_from(round).map_err(|_| corrupt("round"))
 }
 
-/// Tells the applicant where their application now stands, and for a company's application
-/// its legal representative too (when someone else filed it).
+/// Tells the applicant where their application now stands; for a company's application its
+/// legal representative too (when someone else filed it), and for one a relative filed, that
+/// relative.
 async fn notify_parties(
     tx: &mut Transaction<'_, Any>,
     id: &str,
@@ -475,8 +476,10 @@ async fn notify_parties(
     now: i64,
 ) -> sqlx::Result<()> {
     let row = sqlx::query(
-        "SELECT a.service, a.applicant_user_id, a.filed_by_user_id, m.user_id AS legal_rep
+        "SELECT a.service, a.applicant_user_id, au.display_name AS applicant_name,
+                a.filed_by_user_id, m.user_id AS legal_rep
          FROM applications a
+         JOIN users au ON au.id = a.applicant_user_id
          LEFT JOIN enterprise_members m
                 ON m.enterprise_id = a.enterprise_id AND m.role = 'legal_representative'
          WHERE a.id = $1",
@@ -487,18 +490,21 @@ async fn notify_parties(
     let service = ServiceId::parse(row.get("service")).ok_or_else(|| corrupt("service"))?;
     let applicant: String = row.get("applicant_user_id");
     let legal_rep: Option<String> = row.get("legal_rep");
-    // The relative who filed it follows it too.
     let filer: Option<String> = row.get("filed_by_user_id");
-    let kind = NotificationKind::Application {
+    let kind = |applicant_name: Option<String>| NotificationKind::Application {
         application_id: id.to_owned(),
         service,
         status,
+        applicant_name,
     };
-    notifications::add(&mut **tx, &applicant, &kind, None, now).await?;
-    for other in [legal_rep, filer].into_iter().flatten() {
-        if other != applicant {
-            notifications::add(&mut **tx, &other, &kind, None, now).await?;
-        }
+    notifications::add(&mut **tx, &applicant, &kind(None), None, now).await?;
+    if let Some(legal_rep) = legal_rep.filter(|r| *r != applicant) {
+        notifications::add(&mut **tx, &legal_rep, &kind(None), None, now).await?;
+    }
+    // The relative who filed it follows it too, and is told whose it is.
+    if let Some(filer) = filer.filter(|f| *f != applicant) {
+        let theirs = kind(Some(row.get("applicant_name")));
+        notifications::add(&mut **tx, &filer, &theirs, None, now).await?;
     }
     Ok(())
 }
