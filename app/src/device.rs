@@ -34,6 +34,15 @@ pub fn set_json<T: Serialize>(key: &str, value: &T) {
     }
 }
 
+/// Keeps `value` under a personal `key` for `asker`, the person signed in when it was asked
+/// for, if they still are: an answer that arrives after they were signed out (another request
+/// found the session ended, and the device was wiped) is not written back.
+pub fn keep_personal<T: Serialize>(asker: Option<&str>, key: &str, value: &T) {
+    if asker.is_some() && crate::auth::signed_in_user().as_deref() == asker {
+        set_json(key, value);
+    }
+}
+
 pub fn remove(key: &str) {
     if let Some(s) = storage() {
         let _ = s.remove_item(key);

@@ -123,7 +123,10 @@ test("staff ask, the legal representative approves with a passkey, staff act for
     .getByRole("listitem")
     .filter({ hasText: s.grant_status.active });
   await given.getByText(s.delegation.uses_title).click();
-  await expect(given.getByText(s.audit.grant_used).first()).toBeVisible();
+  // Each use says what was done, and leads to what it touched.
+  await expect(given.getByText(s.uses.licence_list).first()).toBeVisible();
+  const shown = given.getByRole("link", { name: s.uses.licence_presented }).first();
+  await expect(shown).toHaveAttribute("href", "/enterprise/wallet/lic-company-bl");
 
   // A busy grant's uses are read page by page: the newest 50, then the earlier ones on request,
   // down to the request itself, with the focus on the first entry each page adds.

@@ -137,6 +137,36 @@ test("a session that ends while the app is open signs her out at the next reques
   await expect(page.getByText(s.sign_in.expired)).toHaveCount(0);
 });
 
+test("an answer given before her session ended and arriving after the device was wiped is not kept on it", async ({ page, baseURL }) => {
+  await signIn(page, "resident");
+  const saved = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("kapok.data.")));
+  // The wallet's answer, given while her session was alive, is held back on a slow network
+  // until the app has found the session ended (signed out on another tab) and wiped the device.
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const answered = new Promise<void>((resolve) => {
+    void page.route("**/api/v1/wallet", async (route) => {
+      const answer = await route.fetch();
+      resolve();
+      await released;
+      await route.fulfill({ response: answer });
+    });
+  });
+  await page.getByRole("link", { name: s.tabs.wallet }).click();
+  await answered;
+  await endSessionOnServer(page, baseURL);
+  await page.getByRole("link", { name: new RegExp(s.tabs.messages) }).click();
+  await expect(page.getByText(s.sign_in.expired)).toBeVisible();
+  expect(await saved()).toEqual([]);
+
+  const arrived = page.waitForResponse("**/api/v1/wallet");
+  release();
+  await arrived;
+  // Time for the page to read the answer (a few milliseconds), many times over.
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
+  expect(await saved()).toEqual([]);
+});
+
 test("staying, when the server has already ended the session, goes to sign-in and says why", async ({ page, baseURL }) => {
   const dialog = await atTheIdleWarning(page);
   await endSessionOnServer(page, baseURL);

@@ -6,9 +6,10 @@
 use std::time::Duration;
 
 use kapok_api::{
-    AUDIT_PAGE, AuditEntry, CreatedDelegationRequest, DEFAULT_GRANT_DAYS, DelegationKind,
-    DelegationRequest, DelegationRequests, EnterpriseRole, Grant, GrantStatus, Grants,
-    MAX_GRANT_DAYS, NOTE_MAX, NewDelegationRequest, RequestStatus, Scope, client::ClientError,
+    AUDIT_PAGE, AuditAction, AuditEntry, CreatedDelegationRequest, DEFAULT_GRANT_DAYS,
+    DelegationKind, DelegationRequest, DelegationRequests, EnterpriseRole, Grant, GrantStatus,
+    Grants, MAX_GRANT_DAYS, NOTE_MAX, NewDelegationRequest, RequestStatus, Scope,
+    client::ClientError,
 };
 use kapok_components::{Button, ButtonVariant, Card, Loading, QrCode, Toast};
 use leptos::prelude::*;
@@ -886,7 +887,7 @@ fn GrantItem(
                     <a class="kp-link" href="/resident/services">{move || t_string!(i18n, delegation.apply_for, name = who.clone()).to_string()}</a>
                 }
             })}
-            {given.then(|| view! { <GrantUses grant_id=id.clone()/> })}
+            {given.then(|| view! { <GrantUses grant_id=id.clone() root=root_of(grant.kind)/> })}
         </li>
     }
 }
@@ -894,7 +895,11 @@ fn GrantItem(
 /// The feed of what happened under a grant, for the one who gave it: the newest page, and
 /// earlier ones on request, so a busy grant's first uses stay within reach.
 #[component]
-fn GrantUses(grant_id: String) -> impl IntoView {
+fn GrantUses(
+    grant_id: String,
+    /// The shell the principal reads it in, whose pages a use links to.
+    root: &'static str,
+) -> impl IntoView {
     let i18n = use_i18n();
     let first_id = grant_id.clone();
     let uses = LocalResource::new(move || {
@@ -910,7 +915,7 @@ fn GrantUses(grant_id: String) -> impl IntoView {
                     Suspend::new(async move {
                         match uses.await {
                             Ok(entries) if entries.is_empty() => view! { <p>{move || t_string!(i18n, delegation.uses_empty)}</p> }.into_any(),
-                            Ok(entries) => view! { <UseList grant_id=grant_id newest=entries/> }.into_any(),
+                            Ok(entries) => view! { <UseList grant_id=grant_id newest=entries root=root/> }.into_any(),
                             Err(e) => view! { <p class="kp-form-error">{error_text(i18n, &e)}</p> }.into_any(),
                         }
                     })
@@ -920,10 +925,91 @@ fn GrantUses(grant_id: String) -> impl IntoView {
     }
 }
 
+/// The root of the shell where the principal of a grant of `kind` reads it.
+fn root_of(kind: DelegationKind) -> &'static str {
+    match kind {
+        DelegationKind::Family => "/resident",
+        DelegationKind::Enterprise => "/enterprise",
+    }
+}
+
+/// What a grantee did under a grant, as the server records it in a use's `detail`
+/// (`present:lic-company-bl`, `application:file:…`): said in words to the one who gave it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum UseOf {
+    LicenceList,
+    LicenceOpened,
+    LicencePresented,
+    ApplicationList,
+    ApplicationOpened,
+    ApplicationChanged,
+    DraftDeleted,
+    ApplicationStarted,
+    LicencesForForm,
+    PolicyTags,
+    PolicyTagsChanged,
+}
+
+impl UseOf {
+    /// The use `detail` records, and the id of what it touched, if any; `None` for a detail
+    /// this client does not know.
+    fn read(detail: &str) -> Option<(UseOf, Option<&str>)> {
+        const WHOLE: [(&str, UseOf); 5] = [
+            ("list", UseOf::LicenceList),
+            ("applications", UseOf::ApplicationList),
+            ("form_licences", UseOf::LicencesForForm),
+            ("subscriptions", UseOf::PolicyTags),
+            ("subscriptions:set", UseOf::PolicyTagsChanged),
+        ];
+        const WITH_ID: [(&str, UseOf); 6] = [
+            ("view:", UseOf::LicenceOpened),
+            ("present:", UseOf::LicencePresented),
+            ("application:view:", UseOf::ApplicationOpened),
+            ("application:edit:", UseOf::ApplicationChanged),
+            ("application:delete:", UseOf::DraftDeleted),
+            ("application:file:", UseOf::ApplicationStarted),
+        ];
+        if let Some((_, what)) = WHOLE.iter().find(|(whole, _)| *whole == detail) {
+            return Some((*what, None));
+        }
+        WITH_ID.iter().find_map(|(prefix, what)| {
+            let id = detail.strip_prefix(prefix).filter(|id| !id.is_empty())?;
+            Some((*what, Some(id)))
+        })
+    }
+
+    fn text(self, i18n: leptos_i18n::I18nContext<crate::i18n::Locale>) -> &'static str {
+        match self {
+            UseOf::LicenceList => t_string!(i18n, uses.licence_list),
+            UseOf::LicenceOpened => t_string!(i18n, uses.licence_opened),
+            UseOf::LicencePresented => t_string!(i18n, uses.licence_presented),
+            UseOf::ApplicationList => t_string!(i18n, uses.application_list),
+            UseOf::ApplicationOpened => t_string!(i18n, uses.application_opened),
+            UseOf::ApplicationChanged => t_string!(i18n, uses.application_changed),
+            UseOf::DraftDeleted => t_string!(i18n, uses.draft_deleted),
+            UseOf::ApplicationStarted => t_string!(i18n, uses.application_started),
+            UseOf::LicencesForForm => t_string!(i18n, uses.licences_for_form),
+            UseOf::PolicyTags => t_string!(i18n, uses.policy_tags),
+            UseOf::PolicyTagsChanged => t_string!(i18n, uses.policy_tags_changed),
+        }
+    }
+
+    /// The principal's own page of what the use touched: the licence, or the application.
+    fn page(self, root: &str, id: &str) -> Option<String> {
+        match self {
+            UseOf::LicenceOpened | UseOf::LicencePresented => Some(format!("{root}/wallet/{id}")),
+            UseOf::ApplicationOpened | UseOf::ApplicationChanged | UseOf::ApplicationStarted => {
+                Some(format!("{root}/applications/{id}"))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// A grant's uses from the newest page down, with "Show earlier uses" while a page came full.
 /// The first entry of each page added takes the focus, so reading goes on where it was.
 #[component]
-fn UseList(grant_id: String, newest: Vec<AuditEntry>) -> impl IntoView {
+fn UseList(grant_id: String, newest: Vec<AuditEntry>, root: &'static str) -> impl IntoView {
     let i18n = use_i18n();
     let more = RwSignal::new(newest.len() == AUDIT_PAGE);
     let shown = RwSignal::new(newest);
@@ -969,8 +1055,20 @@ fn UseList(grant_id: String, newest: Vec<AuditEntry>) -> impl IntoView {
                 <li id=format!("kp-use-{}", e.id) tabindex="-1">
                     <span class="kp-checks__when">{move || format::date_time(i18n.get_locale(), e.at)}</span>" "
                     <span>{e.actor_name.clone().unwrap_or_default()}</span>" "
-                    <span>{move || labels::audit_action(i18n, e.action)}</span>" "
-                    <span class="kp-code">{e.detail.clone()}</span>
+                    {match (e.action, UseOf::read(&e.detail)) {
+                        (AuditAction::GrantUsed, Some((what, target))) => {
+                            let text = move || what.text(i18n);
+                            match target.and_then(|t| what.page(root, t)) {
+                                Some(href) => view! { <a class="kp-link" href=href>{text}</a> }.into_any(),
+                                None => view! { <span>{text}</span> }.into_any(),
+                            }
+                        }
+                        // Anything else says what the entry says.
+                        (action, _) => view! {
+                            <span>{move || labels::audit_action(i18n, action)}</span>" "
+                            <span class="kp-code">{e.detail.clone()}</span>
+                        }.into_any(),
+                    }}
                 </li>
             </For>
         </ul>
@@ -1030,6 +1128,59 @@ pub fn ActingFor() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each use the server records reads as what it was, with what it touched; a detail this
+    /// client does not know is shown as it is.
+    #[test]
+    fn each_recorded_use_reads_as_what_it_was() {
+        let cases = [
+            ("list", Some((UseOf::LicenceList, None))),
+            (
+                "present:lic-company-bl",
+                Some((UseOf::LicencePresented, Some("lic-company-bl"))),
+            ),
+            (
+                "view:lic-elder-id",
+                Some((UseOf::LicenceOpened, Some("lic-elder-id"))),
+            ),
+            ("applications", Some((UseOf::ApplicationList, None))),
+            (
+                "application:file:5f0c",
+                Some((UseOf::ApplicationStarted, Some("5f0c"))),
+            ),
+            (
+                "application:view:5f0c",
+                Some((UseOf::ApplicationOpened, Some("5f0c"))),
+            ),
+            (
+                "application:edit:5f0c",
+                Some((UseOf::ApplicationChanged, Some("5f0c"))),
+            ),
+            (
+                "application:delete:5f0c",
+                Some((UseOf::DraftDeleted, Some("5f0c"))),
+            ),
+            ("form_licences", Some((UseOf::LicencesForForm, None))),
+            ("subscriptions", Some((UseOf::PolicyTags, None))),
+            ("subscriptions:set", Some((UseOf::PolicyTagsChanged, None))),
+            ("present:", None),
+            ("list:lic-x", None),
+            ("something-new", None),
+        ];
+        for (detail, expected) in cases {
+            assert_eq!(UseOf::read(detail), expected, "{detail}");
+        }
+        let page = |what: UseOf, id| what.page("/resident", id);
+        assert_eq!(
+            page(UseOf::LicencePresented, "lic-elder-id").as_deref(),
+            Some("/resident/wallet/lic-elder-id")
+        );
+        assert_eq!(
+            page(UseOf::ApplicationStarted, "5f0c").as_deref(),
+            Some("/resident/applications/5f0c")
+        );
+        assert_eq!(page(UseOf::DraftDeleted, "5f0c"), None);
+    }
 
     /// A day cleared from its field is asked for, before any comparison of days (which needs
     /// the browser's calendar, and is checked in e2e/tests/delegation.spec.ts).

@@ -54,9 +54,10 @@ where
     T: serde::Serialize + serde::de::DeserializeOwned,
     F: std::future::Future<Output = Result<T, ClientError>>,
 {
+    let asker = crate::auth::signed_in_user();
     match call.await {
         Ok(data) => {
-            device::set_json(&key, &data);
+            device::keep_personal(asker.as_deref(), &key, &data);
             Ok(Fetched {
                 data,
                 offline: false,
@@ -413,6 +414,8 @@ fn LiveCode(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let key = device::personal(&format!("codes.{licence_id}"));
+    // Whose codes these are: a batch that arrives after they were signed out is not kept.
+    let asker = crate::auth::signed_in_user();
     let batch = RwSignal::new(device::get_json::<CodeBatch>(&key));
     let offline = RwSignal::new(offline_at_start);
     let failure = RwSignal::new(None::<ClientError>);
@@ -437,7 +440,7 @@ fn LiveCode(
                 presentations,
                 received_at: clock::now(),
             };
-            device::set_json(&key, &fresh);
+            device::keep_personal(asker.as_deref(), &key, &fresh);
             batch.set(Some(fresh));
             offline.set(false);
             failure.set(None);

@@ -180,6 +180,15 @@ test("family: with the applications scope a resident files for her mother, with 
   await expect(hers).toContainText(fill(s.application.filed_by_row, { name: "陈嘉欣" }));
   await hers.click();
   await expect(mother.page.locator("dl.kp-facts dt", { hasText: s.application.filed_by }).locator("+ dd")).toHaveText("陈嘉欣");
+  // Her family page says what her daughter did under the authority, and leads to it.
+  await open(mother.page, "/resident/family");
+  const given = mother.page
+    .getByRole("list", { name: s.delegation.given_title })
+    .getByRole("listitem")
+    .filter({ hasText: s.grant_status.active });
+  await given.getByText(s.delegation.uses_title).click();
+  await expect(given.getByRole("link", { name: s.uses.application_started })).toHaveAttribute("href", `/resident/applications/${applicationId}`);
+  await expect(given.getByText(s.uses.licences_for_form).first()).toBeVisible();
   const notices = await (await mother.page.request.get("/api/v1/notifications")).json();
   expect(notices.items.some((n: { kind: string; application_id?: string }) => n.kind === "application" && n.application_id === applicationId)).toBe(true);
 
