@@ -124,3 +124,23 @@ export async function rememberElderlyMode(page: Page) {
 export function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, key) => values[key] ?? "");
 }
+
+/** Waits until the service worker controls the page. It installs by fetching the whole app for
+ * the device, which on a loaded machine takes longer than a page does to show; if it never
+ * takes over, the failure says how far the worker got. */
+export async function waitForServiceWorker(page: Page) {
+  await expect
+    .poll(
+      () =>
+        page.evaluate(async () => {
+          if (navigator.serviceWorker.controller) return "controlling";
+          const registration = await navigator.serviceWorker.getRegistration();
+          if (!registration) return "not registered";
+          const state = (worker: ServiceWorker | null) => worker?.state ?? "none";
+          const { installing, waiting, active } = registration;
+          return `installing: ${state(installing)}, waiting: ${state(waiting)}, active: ${state(active)}`;
+        }),
+      { timeout: 30_000, message: "the service worker takes over the page" },
+    )
+    .toBe("controlling");
+}

@@ -2,7 +2,7 @@
 // first, with time to stay (WCAG 2.2.1). The page's clock is fast-forwarded; the server's is not.
 import { type Page, expect, test } from "@playwright/test";
 import { expectEnhancedContrast, expectNoAxeViolations, smallTargets } from "../support/axe";
-import { LOCALES, endSessionOnServer, fillSignIn, open, signIn, strings } from "../support/kapok";
+import { LOCALES, endSessionOnServer, fillSignIn, open, signIn, strings, waitForServiceWorker } from "../support/kapok";
 
 const s = strings["zh-CN"];
 
@@ -86,9 +86,7 @@ test("a session the server ended while the app was closed takes the device's sav
   await expect(page.getByTestId("licence-token")).toHaveText(/^KP1:/);
   const saved = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("kapok.data.")));
   expect(await saved()).not.toHaveLength(0);
-  // The worker installs by fetching the whole app for the device, which under a loaded machine
-  // takes longer than a page does to show.
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 }).toBe(true);
+  await waitForServiceWorker(page);
 
   // The app is closed; meanwhile the session ends on the server (idle, past its 12 hours, or
   // signed out on another tab).

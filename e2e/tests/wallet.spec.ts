@@ -1,7 +1,7 @@
 // The licence wallet: show a live code, have it checked, see who checked it.
 import { type Browser, type Page, type TestInfo, chromium, expect, test } from "@playwright/test";
 import { CHROMIUM } from "../support/chromium";
-import { fill, heading, open, signIn, strings } from "../support/kapok";
+import { fill, heading, open, signIn, strings, waitForServiceWorker } from "../support/kapok";
 import { readQr, writeCameraVideo } from "../support/qr";
 
 const s = strings["zh-CN"];
@@ -369,9 +369,7 @@ test("once the codes saved for offline are used up, the page says so, and offers
 test("with the server down or too busy, a returning holder still opens her licence and its code from the device", async ({ page }) => {
   await signIn(page, "resident");
   await openIdCard(page);
-  // The worker installs by fetching the whole app for the device, which under a loaded machine
-  // takes longer than a page does to show.
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 }).toBe(true);
+  await waitForServiceWorker(page);
   const saved = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("kapok.data.")).sort());
   const before = await saved();
 
@@ -438,9 +436,7 @@ test("with no network, the app reopens from the device and still shows the licen
   await signIn(page, "resident");
   await openIdCard(page);
   // The service worker has cached this build and controls the page.
-  // The worker installs by fetching the whole app for the device, which under a loaded machine
-  // takes longer than a page does to show.
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 }).toBe(true);
+  await waitForServiceWorker(page);
 
   await context.setOffline(true);
   await page.reload();
@@ -452,9 +448,7 @@ test("with no network, the app reopens from the device and still shows the licen
 
 test("a repeat visit takes the app from the device: no request leaves but the API's", async ({ page, context }) => {
   await signIn(page, "resident");
-  // The worker installs by fetching the whole app for the device, which under a loaded machine
-  // takes longer than a page does to show.
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 }).toBe(true);
+  await waitForServiceWorker(page);
 
   const fromNetwork: string[] = [];
   const notApi = (url: string) => !new URL(url).pathname.startsWith("/api/");
