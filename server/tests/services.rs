@@ -1584,6 +1584,18 @@ async fn of_one_licence_s_renewals_sent_at_the_same_instant_exactly_one_goes_thr
     );
 }
 
+/// What the holder of `grant` did under it, as its principal reads it: each use's detail.
+async fn grant_uses(principal: &Client, grant: &str) -> Vec<String> {
+    principal
+        .audit(Some(grant))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == AuditAction::GrantUsed)
+        .map(|e| e.detail)
+        .collect()
+}
+
 /// A request to the demo resident's mother (`elder`, in her household register).
 fn family_request(scopes: Vec<Scope>) -> NewDelegationRequest {
     NewDelegationRequest {
@@ -1707,14 +1719,7 @@ async fn a_daughter_with_the_applications_scope_files_for_her_mother() {
         });
         assert_eq!(named, Some(whose.map(String::from)));
     }
-    let uses: Vec<String> = elder
-        .audit(Some(&grant))
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.action == AuditAction::GrantUsed)
-        .map(|e| e.detail)
-        .collect();
+    let uses = grant_uses(&elder, &grant).await;
     assert!(uses.contains(&"form_licences".to_owned()), "{uses:?}");
     assert!(
         uses.contains(&format!("application:file:{}", filed.id)),
@@ -1802,14 +1807,7 @@ async fn a_daughter_with_the_applications_scope_follows_her_mother_s_application
     let page = daughter.application(&filed.id).await.unwrap();
     assert_eq!(page.status, ApplicationStatus::Accepted);
     assert!(!page.timeline.is_empty());
-    let uses: Vec<String> = elder
-        .audit(Some(&grant))
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.action == AuditAction::GrantUsed)
-        .map(|e| e.detail)
-        .collect();
+    let uses = grant_uses(&elder, &grant).await;
     assert_eq!(
         uses,
         [

@@ -2,7 +2,7 @@
 // in the family. A grant from her mother changes what the resident's wallet, home and lists
 // show, which other specs read, so these run on their own, after them, one at a time
 // (playwright.config.ts).
-import { type Page, expect, test } from "@playwright/test";
+import { type Browser, type Page, expect, test } from "@playwright/test";
 import { fill, open, signIn, strings } from "../../support/kapok";
 import { ask, personWithPasskey } from "../../support/delegation";
 import { expectNoAxeViolations } from "../../support/axe";
@@ -10,6 +10,15 @@ import { expectNoAxeViolations } from "../../support/axe";
 const s = strings["zh-CN"];
 
 test.describe.configure({ mode: "serial" });
+
+/** The mother, with a passkey to approve with, and her daughter signed in: each on a phone of her own. */
+async function motherAndDaughter(browser: Browser, baseURL: string | undefined) {
+  const mother = await personWithPasskey(browser, baseURL, "elder", "/resident");
+  const context = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["clipboard-read", "clipboard-write"] });
+  const daughter = await context.newPage();
+  await signIn(daughter, "resident");
+  return { mother, daughter };
+}
 
 /** The mother revokes the authority she gave her daughter, from her family page. */
 async function takeBack(mother: Page) {
@@ -46,10 +55,7 @@ test("family: a resident asks her mother, who approves with her passkey, and the
   browser,
   baseURL,
 }) => {
-  const mother = await personWithPasskey(browser, baseURL, "elder", "/resident");
-  const context = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["clipboard-read", "clipboard-write"] });
-  const daughter = await context.newPage();
-  await signIn(daughter, "resident");
+  const { mother, daughter } = await motherAndDaughter(browser, baseURL);
   const { link, binding } = await ask(daughter, "/resident/family", [], "妈，我帮你去办社保卡");
 
   await mother.page.goto(link);
@@ -68,7 +74,7 @@ test("family: a resident asks her mother, who approves with her passkey, and the
   await open(daughter, "/resident/wallet");
   await expect(daughter.getByRole("link", { name: new RegExp(`${s.licence_type.resident_id_card} 陈嘉欣`) })).toBeVisible();
   await expect(daughter.getByRole("link").filter({ hasText: "李桂英" })).toHaveCount(0);
-  await context.close();
+  await daughter.context().close();
   await mother.page.context().close();
 });
 
@@ -77,7 +83,7 @@ test("family: with the applications scope a resident follows what her mother fil
   browser,
   baseURL,
 }) => {
-  const mother = await personWithPasskey(browser, baseURL, "elder", "/resident");
+  const { mother, daughter } = await motherAndDaughter(browser, baseURL);
   // The mother has asked for her social security record herself.
   const filed = await mother.page.request.post("/api/v1/applications", {
     headers: { Origin: new URL(baseURL!).origin },
@@ -88,9 +94,6 @@ test("family: with the applications scope a resident follows what her mother fil
   });
   expect(filed.status()).toBe(201);
   const applicationId: string = (await filed.json()).id;
-  const context = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["clipboard-read", "clipboard-write"] });
-  const daughter = await context.newPage();
-  await signIn(daughter, "resident");
   const link = await askForApplications(daughter, "妈，我帮你跟进社保记录");
   await mother.page.goto(link);
   await mother.page.getByRole("button", { name: s.authorize.approve }).click();
@@ -113,7 +116,7 @@ test("family: with the applications scope a resident follows what her mother fil
   await open(daughter, "/resident/applications");
   await expect(daughter.getByRole("heading", { level: 1 })).toBeVisible();
   await expect(daughter.locator(`a[href$="/${applicationId}"]`)).toHaveCount(0);
-  await context.close();
+  await daughter.context().close();
   await mother.page.context().close();
 });
 
@@ -121,10 +124,7 @@ test("family: with the applications scope a resident files for her mother, with 
   browser,
   baseURL,
 }) => {
-  const mother = await personWithPasskey(browser, baseURL, "elder", "/resident");
-  const context = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["clipboard-read", "clipboard-write"] });
-  const daughter = await context.newPage();
-  await signIn(daughter, "resident");
+  const { mother, daughter } = await motherAndDaughter(browser, baseURL);
   // Before any authority, the form is for herself alone.
   await openRecordForm(daughter);
   await expect(daughter.getByRole("group", { name: s.form.identity }).getByRole("radio")).toBeChecked();
@@ -197,6 +197,6 @@ test("family: with the applications scope a resident files for her mother, with 
   await openRecordForm(daughter);
   await expect(daughter.getByRole("group", { name: s.form.identity }).getByRole("radio")).toBeChecked();
   await expect(daughter.getByRole("group", { name: s.apply.for_whom })).toHaveCount(0);
-  await context.close();
+  await daughter.context().close();
   await mother.page.context().close();
 });
