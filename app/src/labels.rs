@@ -6,9 +6,10 @@ use kapok_api::{
     GrantStatus, LicenceStatus, LicenceType, Localized, PolicyTag, RecordPurpose, RenewalReason,
     RequestStatus, Scope, ServiceId, TagGroup, Topic,
 };
+use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
-use crate::i18n::{Locale, t_string};
+use crate::i18n::{Locale, t_string, use_i18n};
 
 pub fn licence_type(i18n: I18nContext<Locale>, t: LicenceType) -> &'static str {
     match t {
@@ -71,6 +72,21 @@ pub fn value_lang(
 /// own voice reads it well enough.
 pub fn typed_lang(locale: Locale, text: &str) -> Option<&'static str> {
     (locale == Locale::en && text.chars().any(is_han)).then_some("zh")
+}
+
+/// Someone's name, a company's, or other text someone wrote, as shown on a page: on an English
+/// page, text in Chinese is marked as such ([`typed_lang`]), also inside a sentence
+/// (`t!(i18n, key, name = typed(text))`).
+pub fn typed(text: impl Into<String>) -> impl IntoView + Clone + Sync + 'static {
+    let text = text.into();
+    move || {
+        let i18n = use_i18n();
+        let lang = {
+            let text = text.clone();
+            move || typed_lang(i18n.get_locale(), &text)
+        };
+        view! { <span lang=lang>{text.clone()}</span> }
+    }
 }
 
 fn is_han(c: char) -> bool {

@@ -1,5 +1,7 @@
-// Dates and counts as each locale writes them, never ISO dates in running text.
-import { expect, test } from "@playwright/test";
+// Dates and counts as each locale writes them, never ISO dates in running text; names in
+// another script marked with their language.
+import { type Locator, expect, test } from "@playwright/test";
+import { askThroughApi } from "../support/delegation";
 import { LOCALES, type LocaleTag, fill, open, signIn, strings } from "../support/kapok";
 
 const EXPIRY: Record<LocaleTag, string> = { "zh-CN": "2039年5月20日", "zh-HK": "2039年5月20日", en: "20 May 2039" };
@@ -69,4 +71,53 @@ test.describe("in Guangzhou's time zone", () => {
       await expect(stamp).toContainText(STAMP[locale]);
     });
   }
+});
+
+test("on an English page the Chinese names of people and companies are marked as Chinese, in a sentence too; on a Chinese page they are not", async ({
+  browser,
+  baseURL,
+}) => {
+  const s = strings.en;
+  const clerk = "吴嘉豪";
+  const company = "广州木棉数字科技有限公司";
+  const note = "请授权我查阅政策，谢谢";
+  await askThroughApi(browser, baseURL, "clerk", { kind: "enterprise", principal: "kapok-digital", scopes: ["policies"], note });
+  const page = await (await browser.newContext({ baseURL, locale: "en" })).newPage();
+  await page.addInitScript(() => localStorage.setItem("kapok.locale", "en"));
+  await signIn(page, "legal-rep");
+  const chinese = (within: Locator, name: string) => within.locator('[lang="zh"]', { hasText: name }).first();
+
+  // "Hello, 梁国栋", and the company's card under it.
+  await open(page, "/enterprise");
+  const greeting = page.locator(".kp-greeting");
+  await expect(greeting).toHaveText(fill(s.home.greeting, { name: "梁国栋" }));
+  await expect(chinese(greeting, "梁国栋")).toHaveText("梁国栋");
+  await expect(page.getByRole("heading", { name: company })).toHaveAttribute("lang", "zh");
+
+  // His inbox: "吴嘉豪 asks you for authority".
+  await open(page, "/enterprise/messages");
+  const message = page.getByRole("main").getByRole("listitem").filter({ hasText: fill(s.messages.delegation_request, { name: clerk }) }).first();
+  await expect(chinese(message, clerk)).toHaveText(clerk);
+
+  // The request: who asks, for which company, in the sentence that opens it and in its facts;
+  // and the clerk's note, in his own words.
+  await open(page, "/enterprise/delegation");
+  const waiting = page.getByRole("listitem").filter({ hasText: clerk }).first();
+  await expect(chinese(waiting, clerk)).toHaveText(clerk);
+  await waiting.getByRole("link", { name: s.delegation.open_request }).click();
+  const intro = page.locator(".kp-lead");
+  await expect(intro).toHaveText(fill(s.authorize.intro, { requester: clerk, principal: company }));
+  await expect(chinese(intro, clerk)).toHaveText(clerk);
+  await expect(chinese(intro, company)).toHaveText(company);
+  await expect(page.locator("blockquote", { hasText: note })).toHaveAttribute("lang", "zh");
+  // The English words around them are not.
+  expect(await page.locator('.kp-lead[lang], main dt[lang]').count()).toBe(0);
+
+  // In Chinese the page's own language covers them.
+  await page.evaluate(() => localStorage.setItem("kapok.locale", "zh-CN"));
+  await page.addInitScript(() => localStorage.setItem("kapok.locale", "zh-CN"));
+  await page.reload();
+  await expect(page.locator(".kp-lead")).toHaveText(fill(strings["zh-CN"].authorize.intro, { requester: clerk, principal: company }));
+  await expect(page.locator("main [lang]")).toHaveCount(0);
+  await page.context().close();
 });

@@ -19,7 +19,7 @@ use crate::{
     auth::{Auth, AuthState},
     errors::{error_text, passkey_error_text},
     format,
-    i18n::{t_string, use_i18n},
+    i18n::{t, t_string, use_i18n},
     labels,
     page::{LoadFailed, Page},
     pages::{delegation::status_attr, passkeys::Failure},
@@ -308,13 +308,12 @@ fn RequestCard(request: DelegationRequest) -> impl IntoView {
     let requester = request.requester.name.clone();
     let principal = request.principal_name.clone();
     let intro = move || {
-        t_string!(
+        t!(
             i18n,
             authorize.intro,
-            requester = requester.clone(),
-            principal = principal.clone()
+            requester = labels::typed(requester.clone()),
+            principal = labels::typed(principal.clone())
         )
-        .to_string()
     };
     let scopes = request.scopes.clone();
     let from = request.valid_from.clone();
@@ -323,16 +322,19 @@ fn RequestCard(request: DelegationRequest) -> impl IntoView {
     let status = request.status;
     view! {
         <p class="kp-lead">{intro}</p>
-        <Card title=request.principal_name.clone()>
+        <Card title=request.principal_name.clone() title_lang=Signal::derive({
+            let name = request.principal_name.clone();
+            move || labels::typed_lang(i18n.get_locale(), &name)
+        })>
             <dl class="kp-facts">
                 <dt>{move || if is_company { t_string!(i18n, authorize.company) } else { t_string!(i18n, authorize.principal) }}</dt>
-                <dd>{request.principal_name.clone()}</dd>
+                <dd>{labels::typed(request.principal_name.clone())}</dd>
                 {request.uscc.clone().map(|uscc| view! {
                     <dt>{move || t_string!(i18n, authorize.uscc)}</dt>
                     <dd class="kp-code">{uscc}</dd>
                 })}
                 <dt>{move || t_string!(i18n, authorize.requester)}</dt>
-                <dd>{request.requester.name.clone()}</dd>
+                <dd>{labels::typed(request.requester.name.clone())}</dd>
                 <dt>{move || t_string!(i18n, authorize.id_number)}</dt>
                 <dd class="kp-code">{request.requester.id_masked.clone()}</dd>
                 <dt>{move || t_string!(i18n, authorize.scopes)}</dt>
@@ -354,11 +356,12 @@ fn RequestCard(request: DelegationRequest) -> impl IntoView {
             // code" of its own) cannot pass for them.
             {(!request.note.is_empty()).then(|| {
                 let requester = request.requester.name.clone();
-                let caption = move || t_string!(i18n, authorize.note_from, name = requester.clone()).to_string();
+                let caption = move || t!(i18n, authorize.note_from, name = labels::typed(requester.clone()));
+                let note = request.note.clone();
                 view! {
                     <figure class="kp-quote">
                         <figcaption>{caption}</figcaption>
-                        <blockquote class="kp-lines">{request.note.clone()}</blockquote>
+                        <blockquote class="kp-lines" lang=move || labels::typed_lang(i18n.get_locale(), &note)>{request.note.clone()}</blockquote>
                     </figure>
                 }
             })}
@@ -397,7 +400,7 @@ fn Decision(
             let at = request.revoked_at.unwrap_or_default();
             view! {
                 <p class="kp-notice" role="status">{move || {
-                    t_string!(i18n, authorize.revoked, requester = requester.clone(), time = format::date_time(i18n.get_locale(), at)).to_string()
+                    t!(i18n, authorize.revoked, requester = labels::typed(requester.clone()), time = format::date_time(i18n.get_locale(), at))
                 }}</p>
             }
             .into_any()
@@ -407,7 +410,7 @@ fn Decision(
         RequestStatus::Approved if request.caller_decides => view! {
             <p class="kp-verdict" role="status" tabindex="-1" node_ref=outcome>{move || {
                 let place = if is_company { t_string!(i18n, home.delegation) } else { t_string!(i18n, home.family) };
-                t_string!(i18n, authorize.approved, requester = requester.clone(), until = format::date(i18n.get_locale(), &until), place = place).to_string()
+                t!(i18n, authorize.approved, requester = labels::typed(requester.clone()), until = format::date(i18n.get_locale(), &until), place = place)
             }}</p>
         }
         .into_any(),
@@ -452,13 +455,13 @@ fn Decision(
             let signed_in = auth.me().is_some();
             if signed_in {
                 view! {
-                    <p class="kp-notice" role="status">{move || t_string!(i18n, authorize.not_approver, approver = approver.clone()).to_string()}</p>
+                    <p class="kp-notice" role="status">{move || t!(i18n, authorize.not_approver, approver = labels::typed(approver.clone()))}</p>
                 }
                 .into_any()
             } else {
                 let href = crate::auth::sign_in_and_back();
                 view! {
-                    <p class="kp-notice">{move || t_string!(i18n, authorize.sign_in_needed, approver = approver.clone()).to_string()}</p>
+                    <p class="kp-notice">{move || t!(i18n, authorize.sign_in_needed, approver = labels::typed(approver.clone()))}</p>
                     <a class="kp-button-link" href=href>{move || t_string!(i18n, authorize.sign_in)}</a>
                 }
                 .into_any()

@@ -20,7 +20,7 @@ use crate::{
     clock,
     errors::error_text,
     format,
-    i18n::{t_string, use_i18n},
+    i18n::{t, t_string, use_i18n},
     labels,
     page::{LoadFailed, Page},
 };
@@ -331,10 +331,13 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
     let intro = {
         let company = options[0].1.clone();
         move || match kind {
-            DelegationKind::Enterprise => {
-                t_string!(i18n, delegation.ask_intro, company = company.clone()).to_string()
-            }
-            DelegationKind::Family => t_string!(i18n, delegation.ask_intro_family).to_string(),
+            DelegationKind::Enterprise => t!(
+                i18n,
+                delegation.ask_intro,
+                company = labels::typed(company.clone())
+            )
+            .into_any(),
+            DelegationKind::Family => t_string!(i18n, delegation.ask_intro_family).into_any(),
         }
     };
     let invalid_text = move |i: Invalid| match i {
@@ -396,7 +399,7 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
                                         <input type="radio" name="principal" value=id.clone()
                                             prop:checked=move || principal.get() == value
                                             on:change=move |_| principal.set(id.clone())/>
-                                        <span>{name}" · "{move || relation.as_deref().map(|r| labels::relation(i18n, r)).unwrap_or_default()}</span>
+                                        <span>{labels::typed(name)}" · "{move || relation.as_deref().map(|r| labels::relation(i18n, r)).unwrap_or_default()}</span>
                                     </label>
                                 }
                             }).collect_view()}
@@ -525,21 +528,21 @@ fn SharePanel(
     };
     let status_text = move || {
         let r = request.get();
-        let name = r.approver_name.clone();
+        let name = labels::typed(r.approver_name.clone());
         match r.status {
             // "Updates by itself" is not true while no server answers.
             RequestStatus::Pending if unreachable.get() => {
-                t_string!(i18n, delegation.poll_unreachable).to_string()
+                t_string!(i18n, delegation.poll_unreachable).into_any()
             }
-            RequestStatus::Pending => t_string!(i18n, delegation.waiting).to_string(),
+            RequestStatus::Pending => t_string!(i18n, delegation.waiting).into_any(),
             RequestStatus::Approved => {
-                t_string!(i18n, delegation.approved_message, name = name).to_string()
+                t!(i18n, delegation.approved_message, name = name).into_any()
             }
             RequestStatus::Declined => {
-                t_string!(i18n, delegation.declined_message, name = name).to_string()
+                t!(i18n, delegation.declined_message, name = name).into_any()
             }
-            RequestStatus::Expired => t_string!(i18n, delegation.expired_message).to_string(),
-            RequestStatus::Cancelled => t_string!(i18n, delegation.cancelled_done).to_string(),
+            RequestStatus::Expired => t_string!(i18n, delegation.expired_message).into_any(),
+            RequestStatus::Cancelled => t_string!(i18n, delegation.cancelled_done).into_any(),
         }
     };
     let approver_for_title = approver.clone();
@@ -566,11 +569,11 @@ fn SharePanel(
         })>
             <div class="kp-stack">
                 <p tabindex="-1" node_ref=intro>{move || {
-                    let name = approver.clone();
+                    let name = labels::typed(approver.clone());
                     if pending() {
-                        t_string!(i18n, delegation.share_intro, name = name).to_string()
+                        t!(i18n, delegation.share_intro, name = name).into_any()
                     } else {
-                        t_string!(i18n, delegation.share_done_intro, name = name).to_string()
+                        t!(i18n, delegation.share_done_intro, name = name).into_any()
                     }
                 }}</p>
                 <dl class="kp-facts">
@@ -696,7 +699,7 @@ fn RequestLists(
                     let href = format!("/authorize?request={}", r.id);
                     view! {
                         <li class="kp-checks__item">
-                            <span class="kp-checks__who">{r.requester.name.clone()}</span>
+                            <span class="kp-checks__who">{labels::typed(r.requester.name.clone())}</span>
                             <span>{move || labels::scopes(i18n, &r.scopes)}</span>
                             <span class="kp-code">{r.binding_code.clone()}</span>
                             <a class="kp-link" href=href>{move || t_string!(i18n, delegation.open_request)}</a>
@@ -714,7 +717,7 @@ fn RequestLists(
                     let status = r.status;
                     view! {
                         <li class="kp-checks__item">
-                            <span class="kp-checks__who">{r.principal_name.clone()}</span>
+                            <span class="kp-checks__who">{labels::typed(r.principal_name.clone())}</span>
                             <span class="kp-badge" data-status=status_attr(status)>{move || labels::request_status(i18n, status)}</span>
                             <span>{move || labels::scopes(i18n, &r.scopes)}</span>
                             <span class="kp-code">{r.binding_code.clone()}</span>
@@ -839,10 +842,11 @@ fn GrantItem(
     let who_line = {
         let who = who.clone();
         move || {
+            let name = labels::typed(who.clone());
             if given {
-                t_string!(i18n, delegation.to_whom, name = who.clone()).to_string()
+                t!(i18n, delegation.to_whom, name = name).into_any()
             } else {
-                t_string!(i18n, delegation.from_whom, name = who.clone()).to_string()
+                t!(i18n, delegation.from_whom, name = name).into_any()
             }
         }
     };
@@ -884,7 +888,8 @@ fn GrantItem(
             {(may_file_for && status == GrantStatus::Active).then(|| {
                 let who = who.clone();
                 view! {
-                    <a class="kp-link" href="/resident/services">{move || t_string!(i18n, delegation.apply_for, name = who.clone()).to_string()}</a>
+                    // One box in the link's flex line: the name stays inside the sentence.
+                    <a class="kp-link" href="/resident/services"><span>{move || t!(i18n, delegation.apply_for, name = labels::typed(who.clone()))}</span></a>
                 }
             })}
             {given.then(|| view! { <GrantUses grant_id=id.clone() root=root_of(grant.kind)/> })}
@@ -1054,7 +1059,7 @@ fn UseList(grant_id: String, newest: Vec<AuditEntry>, root: &'static str) -> imp
             <For each=move || shown.get() key=|e| e.id let:e>
                 <li id=format!("kp-use-{}", e.id) tabindex="-1">
                     <span class="kp-checks__when">{move || format::date_time(i18n.get_locale(), e.at)}</span>" "
-                    <span>{e.actor_name.clone().unwrap_or_default()}</span>" "
+                    {labels::typed(e.actor_name.clone().unwrap_or_default())}" "
                     {match (e.action, UseOf::read(&e.detail)) {
                         (AuditAction::GrantUsed, Some((what, target))) => {
                             let text = move || what.text(i18n);
@@ -1114,7 +1119,7 @@ pub fn ActingFor() -> impl IntoView {
                     scopes.dedup();
                     view! {
                         <p class="kp-acting" role="note">
-                            <strong>{move || t_string!(i18n, delegation.acting_for, name = name.clone()).to_string()}</strong>
+                            <strong>{move || t!(i18n, delegation.acting_for, name = labels::typed(name.clone()))}</strong>
                             " · "
                             <span>{move || t_string!(i18n, delegation.acting_scopes, scopes = labels::scopes(i18n, &scopes)).to_string()}</span>
                         </p>

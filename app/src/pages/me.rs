@@ -94,7 +94,7 @@ pub fn MePage() -> impl IntoView {
                         <Card title=Signal::derive(move || t_string!(i18n, me.profile).to_string())>
                             <dl class="kp-facts">
                                 <dt>{move || t_string!(i18n, me.name)}</dt>
-                                <dd>{me.user.display_name.clone()}</dd>
+                                <dd>{crate::labels::typed(me.user.display_name.clone())}</dd>
                                 <dt>{move || t_string!(i18n, me.username)}</dt>
                                 <dd class="kp-code">{me.user.username.clone()}</dd>
                                 <dt>{move || t_string!(i18n, me.account_type)}</dt>
@@ -105,7 +105,7 @@ pub fn MePage() -> impl IntoView {
                                         let role = m.role;
                                         let name = m.enterprise.name.clone();
                                         view! {
-                                            <dd>{name}" · "{move || match role {
+                                            <dd>{crate::labels::typed(name)}" · "{move || match role {
                                                 EnterpriseRole::LegalRepresentative => t_string!(i18n, home.role_legal_representative),
                                                 EnterpriseRole::Staff => t_string!(i18n, home.role_staff),
                                             }}</dd>

@@ -9,7 +9,7 @@ use crate::{
     api::api,
     errors::error_text,
     format,
-    i18n::{Locale, t_string, use_i18n},
+    i18n::{Locale, t, t_string, use_i18n},
     labels,
     page::{LoadFailed, Page},
 };
@@ -144,44 +144,51 @@ fn Message(message: Notification, persona: Persona) -> impl IntoView {
             service = labels::service_name(i18n, *service),
             status = labels::application_status(i18n, *status)
         )
-        .to_string(),
+        .to_string()
+        .into_any(),
         NotificationKind::Application {
             service,
             status,
             applicant_name: Some(name),
             ..
-        } => t_string!(
+        } => t!(
             i18n,
             messages.relatives_application,
             service = labels::service_name(i18n, *service),
-            name = name.clone(),
+            name = labels::typed(name.clone()),
             status = labels::application_status(i18n, *status)
         )
-        .to_string(),
-        NotificationKind::DelegationRequest { requester_name, .. } => t_string!(
+        .into_any(),
+        NotificationKind::DelegationRequest { requester_name, .. } => t!(
             i18n,
             messages.delegation_request,
-            name = requester_name.clone()
+            name = labels::typed(requester_name.clone())
         )
-        .to_string(),
-        NotificationKind::DelegationUse { actor_name, .. } => {
-            t_string!(i18n, messages.delegation_use, name = actor_name.clone()).to_string()
-        }
+        .into_any(),
+        NotificationKind::DelegationUse { actor_name, .. } => t!(
+            i18n,
+            messages.delegation_use,
+            name = labels::typed(actor_name.clone())
+        )
+        .into_any(),
         NotificationKind::DelegationDecided {
             approver_name,
             approved,
             ..
         } => {
-            let name = approver_name.clone();
+            let name = labels::typed(approver_name.clone());
             if *approved {
-                t_string!(i18n, messages.delegation_approved, name = name).to_string()
+                t!(i18n, messages.delegation_approved, name = name).into_any()
             } else {
-                t_string!(i18n, messages.delegation_declined, name = name).to_string()
+                t!(i18n, messages.delegation_declined, name = name).into_any()
             }
         }
-        NotificationKind::GrantRevoked { revoked_by, .. } => {
-            t_string!(i18n, messages.grant_revoked, name = revoked_by.clone()).to_string()
-        }
+        NotificationKind::GrantRevoked { revoked_by, .. } => t!(
+            i18n,
+            messages.grant_revoked,
+            name = labels::typed(revoked_by.clone())
+        )
+        .into_any(),
         NotificationKind::LicenceExpiring {
             licence_type,
             valid_until,
@@ -192,25 +199,28 @@ fn Message(message: Notification, persona: Persona) -> impl IntoView {
             licence = labels::licence_type(i18n, *licence_type),
             date = format::date(i18n.get_locale(), valid_until)
         )
-        .to_string(),
+        .to_string()
+        .into_any(),
         NotificationKind::Policy { title, .. } => t_string!(
             i18n,
             messages.policy,
             title = labels::localized(i18n, title)
         )
-        .to_string(),
-        NotificationKind::PasskeyAdded { .. } => {
-            t_string!(i18n, messages.passkey_added).to_string()
-        }
-        NotificationKind::PasswordChanged {} => {
-            t_string!(i18n, messages.password_changed).to_string()
-        }
+        .to_string()
+        .into_any(),
+        NotificationKind::PasskeyAdded { .. } => t_string!(i18n, messages.passkey_added)
+            .to_string()
+            .into_any(),
+        NotificationKind::PasswordChanged {} => t_string!(i18n, messages.password_changed)
+            .to_string()
+            .into_any(),
         NotificationKind::SignInPaused { until } => t_string!(
             i18n,
             messages.sign_in_paused,
             time = format::date_time(i18n.get_locale(), *until)
         )
-        .to_string(),
+        .to_string()
+        .into_any(),
     };
     let read = RwSignal::new(message.read);
     let id = message.id.clone();

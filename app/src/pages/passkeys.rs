@@ -238,7 +238,7 @@ fn PasskeyItem(
     };
     view! {
         <li class="kp-checks__item">
-            <span class="kp-checks__who">{name}</span>
+            <span class="kp-checks__who" lang=move || crate::labels::typed_lang(i18n.get_locale(), &name())>{name}</span>
             <span class="kp-checks__when">{move || t_string!(i18n, passkey.created, date = format::day_of(i18n.get_locale(), created_at)).to_string()}</span>
             <span class="kp-checks__where">{move || match last_used_at {
                 Some(t) => t_string!(i18n, passkey.last_used, time = format::date_time(i18n.get_locale(), t)).to_string(),

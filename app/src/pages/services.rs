@@ -20,7 +20,7 @@ use crate::{
     clock,
     errors::error_text,
     format,
-    i18n::{t_string, use_i18n},
+    i18n::{t, t_string, use_i18n},
     labels,
     page::{LoadFailed, Page},
 };
@@ -569,12 +569,12 @@ fn Editor(
             {company.clone().map(|c| {
                 let name = c.name.clone();
                 view! {
-                    <p class="kp-lead">{move || t_string!(i18n, apply.for_company, company = name.clone()).to_string()}</p>
+                    <p class="kp-lead">{move || t!(i18n, apply.for_company, company = labels::typed(name.clone()))}</p>
                     {(!c.authorised).then(|| {
                         let name = c.name.clone();
                         view! {
                             <p class="kp-notice" role="note">
-                                {move || t_string!(i18n, apply.need_scope, company = name.clone()).to_string()}" "
+                                {move || t!(i18n, apply.need_scope, company = labels::typed(name.clone()))}" "
                                 <a class="kp-link" href="/enterprise/delegation">{move || t_string!(i18n, apply.ask_scope)}</a>
                             </p>
                         }
@@ -583,7 +583,7 @@ fn Editor(
             })}
             {(!relatives.is_empty()).then(|| view! { <ForWhom relatives=relatives.clone() chosen=for_whom/> })}
             {filed_for_name.clone().map(|name| view! {
-                <p class="kp-lead">{move || t_string!(i18n, apply.for_relative, name = name.clone()).to_string()}</p>
+                <p class="kp-lead">{move || t!(i18n, apply.for_relative, name = labels::typed(name.clone()))}</p>
             })}
             <p class="kp-hint">{move || t_string!(i18n, apply.all_needed)}</p>
             {fields}
@@ -776,8 +776,8 @@ fn WalletChoice(
         <fieldset class="kp-fieldset" id=id aria-describedby=move || described_by(errors, field)>
             <legend>{move || labels::form_field(i18n, field)}</legend>
             <p class="kp-hint">{move || match whose.get() {
-                Some(name) => t_string!(i18n, apply.from_relative, name = name).to_string(),
-                None => t_string!(i18n, apply.from_wallet).to_string(),
+                Some(name) => t!(i18n, apply.from_relative, name = labels::typed(name)).into_any(),
+                None => t!(i18n, apply.from_wallet).into_any(),
             }}</p>
             {move || match usable.get() {
                 None => match failed.get() {
@@ -787,8 +787,8 @@ fn WalletChoice(
                 Some(list) if list.is_empty() => {
                     let kinds = kinds.clone();
                     view! { <p class="kp-notice">{move || match whose.get() {
-                        Some(name) => t_string!(i18n, apply.none_of_relative, name = name, kinds = kinds()).to_string(),
-                        None => t_string!(i18n, apply.none_in_wallet, kinds = kinds()).to_string(),
+                        Some(name) => t!(i18n, apply.none_of_relative, name = labels::typed(name), kinds = kinds()).into_any(),
+                        None => t!(i18n, apply.none_in_wallet, kinds = kinds()).into_any(),
                     }}</p> }.into_any()
                 }
                 Some(list) => list.into_iter().map(|l| {
@@ -799,7 +799,8 @@ fn WalletChoice(
                             <input type="radio" name=id value=l.id.clone() required
                                 prop:checked=move || get.get().as_deref() == Some(chosen.as_str())
                                 on:change=move |_| set.run(Some(licence_id.clone()))/>
-                            <span>{move || labels::licence_type(i18n, l.licence_type)}" "{l.holder_name.clone()}" "
+                            <span>{move || labels::licence_type(i18n, l.licence_type)}" "
+                                <span lang=labels::value_lang(None, &l.holder_name, l.licence_type)>{l.holder_name.clone()}</span>" "
                                 <span class="kp-code">{l.number_masked.clone()}</span></span>
                         </label>
                     }
@@ -849,7 +850,7 @@ fn ForWhom(relatives: Vec<Relative>, chosen: RwSignal<Option<String>>) -> impl I
                 <input type="radio" name="f-for-whom"
                     prop:checked=move || chosen.with(|c| *c == checked)
                     on:change=move |_| chosen.set(id.clone())/>
-                <span>{move || label.get()}</span>
+                <span lang=move || labels::typed_lang(i18n.get_locale(), &label.get())>{move || label.get()}</span>
             </label>
         }
     };
@@ -1008,14 +1009,14 @@ pub fn ApplicationRow(application: Application, base: String) -> impl IntoView {
                 // under a family grant, or a colleague's for the company; and who filed the
                 // reader's own for them.
                 {match (&application.for_relative, &application.filed_by_name) {
-                    (Some(_), _) => Some(application.applicant_name.clone()),
+                    (Some(_), _) => Some(labels::typed(application.applicant_name.clone()).into_any()),
                     (None, Some(filer)) if !application.filed_by_caller => {
                         let filer = filer.clone();
-                        Some(t_string!(i18n, application.filed_by_row, name = filer).to_string())
+                        Some(view! { <span>{move || t!(i18n, application.filed_by_row, name = labels::typed(filer.clone()))}</span> }.into_any())
                     }
-                    _ => (!application.filed_by_caller).then(|| application.applicant_name.clone()),
-                }.map(|who| view! { <span>{who}</span> })}
-                {application.enterprise_name.clone().map(|n| view! { <span>{n}</span> })}
+                    _ => (!application.filed_by_caller).then(|| labels::typed(application.applicant_name.clone()).into_any()),
+                }}
+                {application.enterprise_name.clone().map(labels::typed)}
                 <span class="kp-checks__when">{move || t_string!(i18n, application.updated, time = format::date_time(i18n.get_locale(), updated)).to_string()}</span>
             </a>
         </li>
@@ -1136,7 +1137,7 @@ pub fn Timeline(application: Application) -> impl IntoView {
                                 <li class="kp-timeline__step" data-status=status_attr(status)>
                                     <strong>{move || labels::application_status(i18n, status)}</strong>
                                     " "<span class="kp-checks__when">{move || format::date_time(i18n.get_locale(), at)}</span>
-                                    {e.actor_name.clone().map(|n| view! { <span class="kp-timeline__by">{move || t_string!(i18n, application.by, name = n.clone()).to_string()}</span> })}
+                                    {e.actor_name.clone().map(|n| view! { <span class="kp-timeline__by">{move || t!(i18n, application.by, name = labels::typed(n.clone()))}</span> })}
                                     {e.reason.clone().map(|r| view! { <span class="kp-timeline__reason kp-lines">{move || t_string!(i18n, application.reason, reason = r.clone()).to_string()}</span> })}
                                 </li>
                             }
@@ -1154,7 +1155,8 @@ pub fn Answers(application: Application) -> impl IntoView {
     let i18n = use_i18n();
     let reused = move || t_string!(i18n, application.reused).to_string();
     let yes = move || t_string!(i18n, application.yes).to_string();
-    let mut rows: Vec<(FormField, Signal<String>)> = Vec::new();
+    // Each answer, and whether someone typed it (marked as Chinese on an English page).
+    let mut rows: Vec<(FormField, Signal<String>, bool)> = Vec::new();
     let text = |s: String| Signal::derive(move || s.clone());
     // A month as the rest of the page writes dates: "2025年1月", "January 2025".
     let month = move |m: String| Signal::derive(move || format::month(i18n.get_locale(), &m));
@@ -1185,34 +1187,48 @@ pub fn Answers(application: Application) -> impl IntoView {
     };
     match &application.form {
         ApplicationForm::DrivingLicenceRenewal(f) => {
-            rows.push((FormField::Licence, licence(&f.licence_id)));
-            rows.push((FormField::Identity, licence(&f.identity_licence_id)));
+            rows.push((FormField::Licence, licence(&f.licence_id), false));
+            rows.push((FormField::Identity, licence(&f.identity_licence_id), false));
             if let Some(r) = f.reason {
                 rows.push((
                     FormField::Reason,
                     Signal::derive(move || labels::renewal_reason(i18n, r).to_string()),
+                    false,
                 ));
             }
             if f.health_declared {
-                rows.push((FormField::HealthDeclared, Signal::derive(yes)));
+                rows.push((FormField::HealthDeclared, Signal::derive(yes), false));
             }
-            rows.push((FormField::PostalAddress, text(f.postal_address.clone())));
-            rows.push((FormField::Phone, text(f.phone.clone())));
+            rows.push((
+                FormField::PostalAddress,
+                text(f.postal_address.clone()),
+                true,
+            ));
+            rows.push((FormField::Phone, text(f.phone.clone()), true));
         }
         ApplicationForm::SocialSecurityRecord(f) => {
-            rows.push((FormField::Identity, licence(&f.identity_licence_id)));
-            rows.push((FormField::FromMonth, month(f.from_month.clone())));
-            rows.push((FormField::ToMonth, month(f.to_month.clone())));
+            rows.push((FormField::Identity, licence(&f.identity_licence_id), false));
+            rows.push((FormField::FromMonth, month(f.from_month.clone()), false));
+            rows.push((FormField::ToMonth, month(f.to_month.clone()), false));
             if let Some(p) = f.purpose {
                 rows.push((
                     FormField::Purpose,
                     Signal::derive(move || labels::purpose(i18n, p).to_string()),
+                    false,
                 ));
             }
         }
         ApplicationForm::FoodBusinessPermit(f) => {
-            rows.push((FormField::BusinessLicence, licence(&f.business_licence_id)));
-            rows.push((FormField::PremisesAddress, text(f.premises_address.clone())));
+            rows.push((
+                FormField::BusinessLicence,
+                licence(&f.business_licence_id),
+                false,
+            ));
+            rows.push((
+                FormField::PremisesAddress,
+                text(f.premises_address.clone()),
+                true,
+            ));
             let kinds = f.kinds.clone();
             rows.push((
                 FormField::Kinds,
@@ -1223,31 +1239,37 @@ pub fn Answers(application: Application) -> impl IntoView {
                         .collect::<Vec<_>>()
                         .join(t_string!(i18n, delegation.scope_list_separator))
                 }),
+                false,
             ));
             rows.push((
                 FormField::Area,
                 text(f.area_m2.map(|a| a.to_string()).unwrap_or_default()),
+                true,
             ));
-            rows.push((FormField::SafetyManager, text(f.safety_manager.clone())));
-            rows.push((FormField::Phone, text(f.phone.clone())));
+            rows.push((
+                FormField::SafetyManager,
+                text(f.safety_manager.clone()),
+                true,
+            ));
+            rows.push((FormField::Phone, text(f.phone.clone()), true));
         }
     }
     view! {
         <Card title=Signal::derive(move || t_string!(i18n, application.answers).to_string())>
             <dl class="kp-facts">
                 <dt>{move || t_string!(i18n, application.applicant)}</dt>
-                <dd>{application.applicant_name.clone()}</dd>
+                <dd>{labels::typed(application.applicant_name.clone())}</dd>
                 {application.filed_by_name.clone().map(|n| view! {
                     <dt>{move || t_string!(i18n, application.filed_by)}</dt>
-                    <dd>{n}</dd>
+                    <dd>{labels::typed(n)}</dd>
                 })}
                 {application.enterprise_name.clone().map(|n| view! {
                     <dt>{move || t_string!(i18n, application.company)}</dt>
-                    <dd>{n}</dd>
+                    <dd>{labels::typed(n)}</dd>
                 })}
-                {rows.into_iter().map(|(field, value)| view! {
+                {rows.into_iter().map(|(field, value, typed)| view! {
                     <dt>{move || labels::form_field(i18n, field)}</dt>
-                    <dd>{move || value.get()}</dd>
+                    <dd lang=move || typed.then(|| value.with(|v| labels::typed_lang(i18n.get_locale(), v))).flatten()>{move || value.get()}</dd>
                 }).collect_view()}
             </dl>
         </Card>

@@ -9,7 +9,7 @@ use crate::{
     api::api,
     auth::{Auth, AuthState, Notice},
     errors::{error_text, passkey_error_text},
-    i18n::{t_string, use_i18n},
+    i18n::{t, t_string, use_i18n},
     page::{GoTo, Page},
     pages::passkeys::Failure,
     prefs::Prefs,
@@ -198,7 +198,7 @@ fn SignInForm(
                                                         on:click=move |_| submit(request.clone())>
                                                         <span class="kp-demo-account__name">{
                                                             let name = name.clone();
-                                                            move || t_string!(i18n, sign_in.try_as, name = name.clone()).to_string()
+                                                            move || t!(i18n, sign_in.try_as, name = crate::labels::typed(name.clone()))
                                                         }</span>
                                                         <span class="kp-demo-account__detail">
                                                             {move || persona_label(persona, i18n)}" · "

@@ -11,7 +11,7 @@ use leptos_router::hooks::use_params_map;
 use crate::{
     api::api,
     errors::error_text,
-    i18n::{t_string, use_i18n},
+    i18n::{t, t_string, use_i18n},
     labels,
     page::{LoadFailed, Page},
     pages::services::{Answers, ApplicationRow, Timeline, status_attr},
@@ -195,7 +195,7 @@ fn Task(application: Application) -> impl IntoView {
                 view! {
                     <p class="kp-status-line" role="status" data-status=status_attr(status)>
                         <span class="kp-badge" data-status=status_attr(status)>{move || labels::application_status(i18n, status)}</span>
-                        {a.handler_name.clone().map(|n| view! { " "<span>{move || t_string!(i18n, tasks.handled_by, name = n.clone()).to_string()}</span> })}
+                        {a.handler_name.clone().map(|n| view! { " "<span>{move || t!(i18n, tasks.handled_by, name = labels::typed(n.clone()))}</span> })}
                     </p>
                     // The department's part is done once it decided, whatever comes next.
                     {(status.is_final() || status == ApplicationStatus::Returned).then(|| view! {

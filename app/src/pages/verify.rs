@@ -238,7 +238,7 @@ fn VerifiedOffline(claims: Claims, keys_as_of: i64) -> impl IntoView {
             how=Signal::derive(move || t_string!(i18n, verify.offline, time = format::date_time(i18n.get_locale(), keys_as_of)).to_string())
         >
             <dt>{move || t_string!(i18n, verify.holder)}</dt>
-            <dd>{claims.holder_name.clone()}</dd>
+            <dd lang=labels::value_lang(None, &claims.holder_name, claims.licence_type)>{claims.holder_name.clone()}</dd>
         </Verdict>
     }
 }

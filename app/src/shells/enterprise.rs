@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::{
     auth::Auth,
     i18n::{t_string, use_i18n},
+    labels,
     page::Page,
     prefs::Prefs,
     shells::{Greeting, HELP_LINE, WaitingForYou, shell_title, tr},
@@ -31,8 +32,9 @@ pub fn EnterpriseHome() -> impl IntoView {
                 // Elderly mode: the company's details stay under "me"; the home is large tiles.
                 {move || (!prefs.elderly.get()).then(|| companies().into_iter().map(|m| {
                     let role = m.role;
+                    let name = m.enterprise.name.clone();
                     view! {
-                        <Card title=m.enterprise.name.clone()>
+                        <Card title=m.enterprise.name.clone() title_lang=Signal::derive(move || labels::typed_lang(i18n.get_locale(), &name))>
                             <dl class="kp-facts">
                                 <dt>{t_string!(i18n, home.uscc)}</dt>
                                 <dd class="kp-code">{m.enterprise.uscc.clone()}</dd>

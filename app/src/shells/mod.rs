@@ -15,7 +15,7 @@ use crate::{
     api::api,
     auth::{Auth, AuthState, Notice},
     format,
-    i18n::{Locale, t_string, use_i18n},
+    i18n::{Locale, t, t_string, use_i18n},
     page::{GoTo, LoadFailed},
     pages::messages::{Unread, unread_text},
     prefs::{clear_theme, set_theme},
@@ -233,7 +233,7 @@ pub fn Greeting() -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::get();
     let name = move || auth.me().map(|me| me.user.display_name).unwrap_or_default();
-    view! { <p class="kp-greeting">{move || t_string!(i18n, home.greeting, name = name()).to_string()}</p> }
+    view! { <p class="kp-greeting">{move || t!(i18n, home.greeting, name = crate::labels::typed(name()))}</p> }
 }
 
 /// "2 authorisation requests are waiting for you", with a link to `href` where they are

@@ -6,7 +6,14 @@ use stylers_macro::style;
 use crate::Example;
 
 #[component]
-pub fn Card(#[prop(optional, into)] title: MaybeProp<String>, children: Children) -> impl IntoView {
+pub fn Card(
+    #[prop(optional, into)] title: MaybeProp<String>,
+    /// The title's language where it differs from the page's: a company's Chinese name on an
+    /// English page.
+    #[prop(optional, into)]
+    title_lang: MaybeProp<&'static str>,
+    children: Children,
+) -> impl IntoView {
     let class = style! {
         .kp-card {
             padding: min(var(--kp-space-3), 4vw);
@@ -21,7 +28,7 @@ pub fn Card(#[prop(optional, into)] title: MaybeProp<String>, children: Children
     };
     view! { class=class,
         <section class="kp-card">
-            {move || title.get().map(|t| view! { class=class, <h2 class="kp-card__title">{t}</h2> })}
+            {move || title.get().map(|t| view! { class=class, <h2 class="kp-card__title" lang=move || title_lang.get()>{t}</h2> })}
             {children()}
         </section>
     }
