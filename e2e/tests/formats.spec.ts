@@ -121,3 +121,26 @@ test("on an English page the Chinese names of people and companies are marked as
   await expect(page.locator("main [lang]")).toHaveCount(0);
   await page.context().close();
 });
+
+test("the one who asks is told whom to send the link to, the name marked as Chinese on an English page", async ({ browser, baseURL }) => {
+  const s = strings.en;
+  const page = await (await browser.newContext({ baseURL, locale: "en" })).newPage();
+  await page.addInitScript(() => localStorage.setItem("kapok.locale", "en"));
+  await signIn(page, "staff");
+  await open(page, "/enterprise/delegation");
+  await page.getByRole("checkbox", { name: s.scope.policies }).check();
+  await page.getByRole("button", { name: s.delegation.submit }).click();
+  const title = page.getByRole("heading", { name: fill(s.delegation.share_title, { name: "梁国栋" }) });
+  await expect(title).toBeVisible();
+  await expect(title.locator('[lang="zh"]')).toHaveText("梁国栋");
+  // Withdrawn again, so the legal representative's list is as it was.
+  const binding = ((await page.getByTestId("binding-code").textContent()) ?? "").trim();
+  await page
+    .getByRole("list", { name: s.delegation.mine_title })
+    .getByRole("listitem")
+    .filter({ hasText: binding })
+    .getByRole("button", { name: s.delegation.cancel })
+    .click();
+  await expect(page.getByText(s.delegation.cancelled_done)).toBeVisible();
+  await page.context().close();
+});

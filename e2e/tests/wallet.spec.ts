@@ -435,7 +435,7 @@ test("signing out wipes the holder's saved licences and codes from the device", 
 test("with no network, the app reopens from the device and still shows the licence's code", async ({ page, context }) => {
   await signIn(page, "resident");
   await openIdCard(page);
-  // The service worker has cached this build and controls the page.
+  // The service worker has cached this build: the reload comes from it.
   await waitForServiceWorker(page);
 
   await context.setOffline(true);

@@ -559,12 +559,12 @@ fn SharePanel(
     view! {
         // Once decided (or expired), the panel no longer asks for the link to be sent: it says
         // where the request stands. The intro stays in place, as the focus may be on it.
-        <Card title=Signal::derive(move || {
-            let name = approver_for_title.clone();
+        <Card heading=ViewFn::from(move || {
+            let name = labels::typed(approver_for_title.clone());
             if pending() {
-                t_string!(i18n, delegation.share_title, name = name).to_string()
+                t!(i18n, delegation.share_title, name = name).into_any()
             } else {
-                t_string!(i18n, delegation.share_done_title, name = name).to_string()
+                t!(i18n, delegation.share_done_title, name = name).into_any()
             }
         })>
             <div class="kp-stack">

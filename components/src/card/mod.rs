@@ -12,6 +12,10 @@ pub fn Card(
     /// English page.
     #[prop(optional, into)]
     title_lang: MaybeProp<&'static str>,
+    /// A title with more than text in it (a name marked with its language, inside a
+    /// sentence), in place of `title`.
+    #[prop(optional, into)]
+    heading: Option<ViewFn>,
     children: Children,
 ) -> impl IntoView {
     let class = style! {
@@ -29,6 +33,7 @@ pub fn Card(
     view! { class=class,
         <section class="kp-card">
             {move || title.get().map(|t| view! { class=class, <h2 class="kp-card__title" lang=move || title_lang.get()>{t}</h2> })}
+            {heading.map(|h| view! { class=class, <h2 class="kp-card__title">{move || h.run()}</h2> })}
             {children()}
         </section>
     }
