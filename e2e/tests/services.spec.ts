@@ -626,6 +626,8 @@ for (const locale of LOCALES) {
       await page.getByRole("button", { name: t.apply.submit }).click();
       await expect(page.getByRole("status")).toContainText(t.application_status.accepted);
       await expect(page.getByRole("heading", { name: t.application.timeline })).toBeVisible();
+      // The ID card taken from her wallet, its holder's name marked as the card writes it.
+      await expect(page.locator('dd [lang="zh-HK"]', { hasText: "陳志偉" })).toBeVisible();
       await expectNoAxeViolations(page, `timeline ${context}`);
       await open(page, "/resident/applications");
       await expect(page.getByRole("main").getByRole("listitem").first()).toBeVisible();

@@ -1155,11 +1155,12 @@ pub fn Answers(application: Application) -> impl IntoView {
     let i18n = use_i18n();
     let reused = move || t_string!(i18n, application.reused).to_string();
     let yes = move || t_string!(i18n, application.yes).to_string();
-    // Each answer, and whether someone typed it (marked as Chinese on an English page).
-    let mut rows: Vec<(FormField, Signal<String>, bool)> = Vec::new();
-    let text = |s: String| Signal::derive(move || s.clone());
+    // Each answer as it is shown; what someone typed (and a holder's name) is marked as
+    // Chinese on an English page.
+    let mut rows: Vec<(FormField, ViewFn)> = Vec::new();
+    let text = |s: String| ViewFn::from(move || labels::typed(s.clone()));
     // A month as the rest of the page writes dates: "2025年1月", "January 2025".
-    let month = move |m: String| Signal::derive(move || format::month(i18n.get_locale(), &m));
+    let month = move |m: String| ViewFn::from(move || format::month(i18n.get_locale(), &m));
     // A licence taken from the wallet is shown as the register has it now (kind, holder,
     // masked number, validity), so the official deciding can check it; its id means nothing
     // to a reader. One no longer in the register is only said to have been taken.
@@ -1172,86 +1173,73 @@ pub fn Answers(application: Application) -> impl IntoView {
                 .map(|r| r.licence.clone())
         });
         let given = id.is_some();
-        Signal::derive(move || match &found {
-            Some(l) => format!(
-                "{} {} {} · {} · {}",
-                labels::licence_type(i18n, l.licence_type),
-                l.holder_name,
-                l.number_masked,
-                crate::pages::wallet::validity_text(i18n, l.valid_until.as_deref()),
-                labels::status(i18n, l.status),
-            ),
-            None if given => reused(),
-            None => String::new(),
+        ViewFn::from(move || match found.clone() {
+            Some(l) => {
+                let rest = format!(
+                    "{} · {} · {}",
+                    l.number_masked,
+                    crate::pages::wallet::validity_text(i18n, l.valid_until.as_deref()),
+                    labels::status(i18n, l.status),
+                );
+                let lang = labels::value_lang(None, &l.holder_name, l.licence_type);
+                view! {
+                    {labels::licence_type(i18n, l.licence_type)}" "
+                    <span lang=lang>{l.holder_name}</span>" "
+                    {rest}
+                }
+                .into_any()
+            }
+            None if given => reused().into_any(),
+            None => ().into_any(),
         })
     };
     match &application.form {
         ApplicationForm::DrivingLicenceRenewal(f) => {
-            rows.push((FormField::Licence, licence(&f.licence_id), false));
-            rows.push((FormField::Identity, licence(&f.identity_licence_id), false));
+            rows.push((FormField::Licence, licence(&f.licence_id)));
+            rows.push((FormField::Identity, licence(&f.identity_licence_id)));
             if let Some(r) = f.reason {
                 rows.push((
                     FormField::Reason,
-                    Signal::derive(move || labels::renewal_reason(i18n, r).to_string()),
-                    false,
+                    ViewFn::from(move || labels::renewal_reason(i18n, r)),
                 ));
             }
             if f.health_declared {
-                rows.push((FormField::HealthDeclared, Signal::derive(yes), false));
+                rows.push((FormField::HealthDeclared, ViewFn::from(yes)));
             }
-            rows.push((
-                FormField::PostalAddress,
-                text(f.postal_address.clone()),
-                true,
-            ));
-            rows.push((FormField::Phone, text(f.phone.clone()), true));
+            rows.push((FormField::PostalAddress, text(f.postal_address.clone())));
+            rows.push((FormField::Phone, text(f.phone.clone())));
         }
         ApplicationForm::SocialSecurityRecord(f) => {
-            rows.push((FormField::Identity, licence(&f.identity_licence_id), false));
-            rows.push((FormField::FromMonth, month(f.from_month.clone()), false));
-            rows.push((FormField::ToMonth, month(f.to_month.clone()), false));
+            rows.push((FormField::Identity, licence(&f.identity_licence_id)));
+            rows.push((FormField::FromMonth, month(f.from_month.clone())));
+            rows.push((FormField::ToMonth, month(f.to_month.clone())));
             if let Some(p) = f.purpose {
                 rows.push((
                     FormField::Purpose,
-                    Signal::derive(move || labels::purpose(i18n, p).to_string()),
-                    false,
+                    ViewFn::from(move || labels::purpose(i18n, p)),
                 ));
             }
         }
         ApplicationForm::FoodBusinessPermit(f) => {
-            rows.push((
-                FormField::BusinessLicence,
-                licence(&f.business_licence_id),
-                false,
-            ));
-            rows.push((
-                FormField::PremisesAddress,
-                text(f.premises_address.clone()),
-                true,
-            ));
+            rows.push((FormField::BusinessLicence, licence(&f.business_licence_id)));
+            rows.push((FormField::PremisesAddress, text(f.premises_address.clone())));
             let kinds = f.kinds.clone();
             rows.push((
                 FormField::Kinds,
-                Signal::derive(move || {
+                ViewFn::from(move || {
                     kinds
                         .iter()
                         .map(|k| labels::food_kind(i18n, *k))
                         .collect::<Vec<_>>()
                         .join(t_string!(i18n, delegation.scope_list_separator))
                 }),
-                false,
             ));
             rows.push((
                 FormField::Area,
                 text(f.area_m2.map(|a| a.to_string()).unwrap_or_default()),
-                true,
             ));
-            rows.push((
-                FormField::SafetyManager,
-                text(f.safety_manager.clone()),
-                true,
-            ));
-            rows.push((FormField::Phone, text(f.phone.clone()), true));
+            rows.push((FormField::SafetyManager, text(f.safety_manager.clone())));
+            rows.push((FormField::Phone, text(f.phone.clone())));
         }
     }
     view! {
@@ -1267,9 +1255,9 @@ pub fn Answers(application: Application) -> impl IntoView {
                     <dt>{move || t_string!(i18n, application.company)}</dt>
                     <dd>{labels::typed(n)}</dd>
                 })}
-                {rows.into_iter().map(|(field, value, typed)| view! {
+                {rows.into_iter().map(|(field, value)| view! {
                     <dt>{move || labels::form_field(i18n, field)}</dt>
-                    <dd lang=move || typed.then(|| value.with(|v| labels::typed_lang(i18n.get_locale(), v))).flatten()>{move || value.get()}</dd>
+                    <dd>{move || value.run()}</dd>
                 }).collect_view()}
             </dl>
         </Card>
