@@ -2,7 +2,7 @@
 // control (WCAG 2.5.8) or whatever has keyboard focus (WCAG 2.4.11), and each new page opens
 // at its top.
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { LOCALES, open, rememberElderlyMode, signIn, strings } from "../support/kapok";
+import { LOCALES, open, rememberElderlyMode, signIn, strings, type Strings } from "../support/kapok";
 
 /// The controls on the page that the tab bar overlaps at the current scroll position.
 async function coveredControls(page: Page): Promise<string[]> {
@@ -278,6 +278,47 @@ test("a page the browser opens starts at its top, and a page reached by a link s
   await expect(page.locator("main#main")).toBeFocused();
 });
 
+/** The wallet filters' boxes: where each sits, its size, and whether its text spills out. */
+async function filterBoxes(page: Page, s: Strings) {
+  const options = page.getByRole("group", { name: s.wallet.filter_legend }).locator("label");
+  await expect(options).toHaveCount(4);
+  return options.evaluateAll((labels) =>
+    labels.map((label) => {
+      const r = label.getBoundingClientRect();
+      // The text's own width, against the room the box leaves it.
+      const overflows = label.scrollWidth > label.clientWidth + 1;
+      const radio = Math.round(label.querySelector("input")!.getBoundingClientRect().width);
+      return { x: Math.round(r.x), y: Math.round(r.y), width: Math.round(r.width), height: Math.round(r.height), overflows, radio };
+    }),
+  );
+}
+
+type FilterBox = Awaited<ReturnType<typeof filterBoxes>>[number];
+
+/** Two rows of two, each option as wide as the others and as tall as the one beside it. */
+function expectTwoEvenRows(boxes: FilterBox[]) {
+  expect(boxes[0].y).toBe(boxes[1].y);
+  expect(boxes[2].y).toBe(boxes[3].y);
+  expect(boxes[2].y).toBeGreaterThan(boxes[0].y);
+  expect(new Set(boxes.map((b) => b.x)).size).toBe(2);
+  expect(new Set(boxes.map((b) => b.width)).size).toBe(1);
+  expect(boxes[0].height).toBe(boxes[1].height);
+  expect(boxes[2].height).toBe(boxes[3].height);
+}
+
+/** A row each, one under the other, all as wide. */
+function expectARowEach(boxes: FilterBox[]) {
+  for (let i = 1; i < boxes.length; i++) expect(boxes[i].y).toBeGreaterThan(boxes[i - 1].y);
+  expect(new Set(boxes.map((b) => b.x)).size).toBe(1);
+  expect(new Set(boxes.map((b) => b.width)).size).toBe(1);
+}
+
+function expectInside(boxes: FilterBox[]) {
+  expect(boxes.filter((b) => b.overflows)).toEqual([]);
+  // A label that wraps keeps its radio button whole.
+  expect(new Set(boxes.map((b) => b.radio)).size).toBe(1);
+}
+
 for (const locale of ["zh-CN", "zh-HK", "en"] as const) {
   for (const elderly of [false, true]) {
     test(`the wallet's four filters sit in two even rows, each option's text inside its box (${locale}, ${elderly ? "elderly" : "standard"})`, async ({ page }) => {
@@ -285,33 +326,47 @@ for (const locale of ["zh-CN", "zh-HK", "en"] as const) {
       if (elderly) await rememberElderlyMode(page);
       await signIn(page, "resident");
       await open(page, "/resident/wallet");
-      const s = strings[locale];
-      const options = page.getByRole("group", { name: s.wallet.filter_legend }).locator("label");
-      await expect(options).toHaveCount(4);
-      const boxes = await options.evaluateAll((labels) =>
-        labels.map((label) => {
-          const r = label.getBoundingClientRect();
-          // The text's own width, against the room the box leaves it.
-          const overflows = label.scrollWidth > label.clientWidth + 1;
-          const radio = Math.round(label.querySelector("input")!.getBoundingClientRect().width);
-          return { x: Math.round(r.x), y: Math.round(r.y), width: Math.round(r.width), height: Math.round(r.height), overflows, radio };
-        }),
-      );
+      const boxes = await filterBoxes(page, strings[locale]);
       // Two rows of two: not three and one, nor a row for each longer option.
-      expect(boxes[0].y).toBe(boxes[1].y);
-      expect(boxes[2].y).toBe(boxes[3].y);
-      expect(boxes[2].y).toBeGreaterThan(boxes[0].y);
-      expect(new Set(boxes.map((b) => b.x)).size).toBe(2);
-      // Every option is as wide as the others, and as tall as the one beside it.
-      expect(new Set(boxes.map((b) => b.width)).size).toBe(1);
-      expect(boxes[0].height).toBe(boxes[1].height);
-      expect(boxes[2].height).toBe(boxes[3].height);
-      expect(boxes.filter((b) => b.overflows)).toEqual([]);
-      // A label that wraps keeps its radio button whole.
-      expect(new Set(boxes.map((b) => b.radio)).size).toBe(1);
+      expectTwoEvenRows(boxes);
+      expectInside(boxes);
     });
   }
 }
+
+test("on the narrowest phone, where an English word does not fit half the width in elderly mode, every filter takes a row, not just that one; the rows follow the text size as it changes", async ({ page }) => {
+  await page.setViewportSize({ width: 320, height: 700 });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.addInitScript(() => localStorage.setItem("kapok.locale", "en"));
+  await signIn(page, "resident");
+  await open(page, "/resident/wallet");
+  const s = strings.en;
+  // Standard text: two rows of two, as on a wider phone.
+  let boxes = await filterBoxes(page, s);
+  expectTwoEvenRows(boxes);
+  expectInside(boxes);
+
+  // Elderly mode, switched on the me page: "Expiring" no longer fits beside another option.
+  await page.getByRole("link", { name: s.tabs.me, exact: true }).click();
+  await page.getByRole("switch", { name: s.elderly.label }).click();
+  await page.getByRole("link", { name: s.tabs.wallet }).click();
+  await expect(page).toHaveURL(/\/resident\/wallet$/);
+  boxes = await filterBoxes(page, s);
+  expectARowEach(boxes);
+  expectInside(boxes);
+
+  // The same page, left open while the phone turns: wide enough again, two rows of two.
+  await page.setViewportSize({ width: 600, height: 700 });
+  await expect.poll(async () => new Set((await filterBoxes(page, s)).map((b) => b.y)).size).toBe(2);
+  boxes = await filterBoxes(page, s);
+  expectTwoEvenRows(boxes);
+  expectInside(boxes);
+  await page.setViewportSize({ width: 320, height: 700 });
+  await expect.poll(async () => new Set((await filterBoxes(page, s)).map((b) => b.y)).size).toBe(4);
+  expectARowEach(await filterBoxes(page, s));
+  expect(errors).toEqual([]);
+});
 
 for (const elderly of [false, true]) {
   test(`with the phone's text at twice its size, the wallet's filters stay inside their boxes and the screen (en, ${elderly ? "elderly" : "standard"})`, async ({ page }) => {

@@ -18,8 +18,9 @@ pub struct Choice {
 /// `grid`: the options in two even columns, for a group whose options would otherwise wrap
 /// into rows of different lengths (four filters on a phone: two rows of two, not three and
 /// one, nor one, one and two in larger text). An option never gets narrower than its longest
-/// word: where two of those do not fit side by side (text enlarged to 200 %), options take
-/// a row each rather than spill out of their boxes.
+/// word: where one of those does not fit in half the width (a long English word in elderly
+/// mode on a narrow phone, or text enlarged to 200 %), every option takes a row of its own,
+/// not just that one, so the rows stay even (`keep_rows_even`).
 #[component]
 pub fn ChoiceGroup(
     #[prop(into)] legend: Signal<String>,
@@ -49,6 +50,9 @@ pub fn ChoiceGroup(
         .kp-choice__options--grid .kp-choice__option {
             flex: 1 1 calc(50% - var(--kp-space-1));
         }
+        .kp-choice__options--single .kp-choice__option {
+            flex-basis: 100%;
+        }
         .kp-choice__option {
             display: inline-flex;
             align-items: center;
@@ -72,10 +76,14 @@ pub fn ChoiceGroup(
             accent-color: var(--kp-brand-ink);
         }
     };
+    let list = NodeRef::<leptos::html::Div>::new();
+    if grid {
+        keep_rows_even(list);
+    }
     view! { class=class,
         <fieldset class="kp-choice">
             <legend class="kp-choice__legend">{move || legend.get()}</legend>
-            <div class=if grid { "kp-choice__options kp-choice__options--grid" } else { "kp-choice__options" }>
+            <div node_ref=list class=if grid { "kp-choice__options kp-choice__options--grid" } else { "kp-choice__options" }>
                 {options
                     .into_iter()
                     .map(|option| {
@@ -98,6 +106,61 @@ pub fn ChoiceGroup(
             </div>
         </fieldset>
     }
+}
+
+/// Two options a row only while every row holds two: the options are laid out two a row and
+/// their rows read back; if one sits alone where it should have a neighbour, they all take a
+/// row each. Done as the group first shows, before the browser paints it, and again whenever
+/// an option's size changes (the screen turned, the text size or elderly mode switched).
+fn keep_rows_even(list: NodeRef<leptos::html::Div>) {
+    use web_sys::{
+        HtmlElement, ResizeObserver,
+        wasm_bindgen::{JsCast, closure::Closure},
+    };
+    const SINGLE: &str = "kp-choice__options--single";
+    let settle = move || {
+        let Some(list) = list.get_untracked() else {
+            return;
+        };
+        let classes = list.class_list();
+        let _ = classes.remove_1(SINGLE);
+        let options = list.children();
+        let tops: Vec<i32> = (0..options.length())
+            .filter_map(|i| options.item(i)?.dyn_into::<HtmlElement>().ok())
+            .map(|option| option.offset_top())
+            .collect();
+        if tops
+            .chunks(2)
+            .any(|row| row.iter().any(|&top| top != row[0]))
+        {
+            let _ = classes.add_1(SINGLE);
+        }
+    };
+    let watching = StoredValue::new_local(None::<(ResizeObserver, Closure<dyn FnMut()>)>);
+    Effect::new(move |_| {
+        let Some(element) = list.get() else {
+            return;
+        };
+        settle();
+        // A change of layout made in the observer's own call would be a change it has to report
+        // again at once (the browser logs that as an error), so it waits for the next frame.
+        let changed = Closure::<dyn FnMut()>::new(move || request_animation_frame(settle));
+        let Ok(observer) = ResizeObserver::new(changed.as_ref().unchecked_ref()) else {
+            return;
+        };
+        let options = element.children();
+        for i in 0..options.length() {
+            if let Some(option) = options.item(i) {
+                observer.observe(&option);
+            }
+        }
+        watching.set_value(Some((observer, changed)));
+    });
+    on_cleanup(move || {
+        if let Some((observer, _)) = watching.try_update_value(Option::take).flatten() {
+            observer.disconnect();
+        }
+    });
 }
 
 pub fn examples() -> Vec<Example> {
