@@ -190,22 +190,22 @@ fn company() -> Option<Company> {
 /// A relative the caller may file for: one who gave them a family grant, in force now, with
 /// the applications scope.
 #[derive(Clone, Debug, PartialEq)]
-struct Relative {
+struct RelativeToFileFor {
     id: String,
     name: String,
 }
 
-fn relatives() -> Vec<Relative> {
+fn relatives() -> Vec<RelativeToFileFor> {
     let Some(me) = Auth::get().me() else {
         return Vec::new();
     };
-    let mut found: Vec<Relative> = Vec::new();
+    let mut found: Vec<RelativeToFileFor> = Vec::new();
     for grant in me.grants {
         let usable = grant.kind == DelegationKind::Family
             && grant.status == GrantStatus::Active
             && grant.scopes.contains(&Scope::Applications);
         if usable && !found.iter().any(|r| r.id == grant.principal) {
-            found.push(Relative {
+            found.push(RelativeToFileFor {
                 id: grant.principal,
                 name: grant.principal_name,
             });
@@ -841,7 +841,7 @@ fn usable(
 /// Whom a new application is for: the filer, or one of the relatives who gave them the
 /// authority. The licences the form offers follow the choice.
 #[component]
-fn ForWhom(relatives: Vec<Relative>, chosen: RwSignal<Option<String>>) -> impl IntoView {
+fn ForWhom(relatives: Vec<RelativeToFileFor>, chosen: RwSignal<Option<String>>) -> impl IntoView {
     let i18n = use_i18n();
     let choice = move |id: Option<String>, label: Signal<String>| {
         let checked = id.clone();
