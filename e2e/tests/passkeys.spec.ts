@@ -225,3 +225,30 @@ test("adding a passkey asks for the password again: a signed-in phone alone is n
   expect(await credentialCount(phone)).toBe(1);
   await expect(page.getByRole("list", { name: s.passkey.list_label }).getByRole("listitem")).toHaveCount(1);
 });
+
+test("on an English page, a passkey named in Chinese is marked as Chinese, in the list and in the question before removing it", async ({ page }) => {
+  const en = strings.en;
+  const name = "我的手机";
+  await addAuthenticator(page);
+  await page.addInitScript(() => localStorage.setItem("kapok.locale", "en"));
+  await signIn(page, "resident");
+  // A name given with the passkey, as a client of the API may give one.
+  await page.route("**/api/v1/passkeys/register/finish", (route) =>
+    route.continue({ postData: JSON.stringify({ ...route.request().postDataJSON(), label: name }) }),
+  );
+  await open(page, "/resident/me");
+  await addPasskeyOnMe(page, en);
+  const list = page.getByRole("list", { name: en.passkey.list_label });
+  await expect(list.locator('[lang="zh"]')).toHaveText(name);
+
+  await list.getByRole("button", { name: fill(en.passkey.remove_label, { name }) }).click();
+  const asked = page.getByRole("dialog", { name: fill(en.passkey.remove_title, { name }) });
+  await expect(asked).toBeVisible();
+  // The name only: the question around it is English.
+  await expect(asked.getByRole("heading").locator('[lang="zh"]')).toHaveText(name);
+  await expect(asked.locator("[lang]")).toHaveCount(1);
+  // Removed, so the account is left as it was.
+  await asked.getByRole("button", { name: en.passkey.remove_confirm, exact: true }).click();
+  await expect(page.getByText(en.passkey.removed)).toBeVisible();
+  await expect(list.getByRole("listitem").filter({ hasText: name })).toHaveCount(0);
+});

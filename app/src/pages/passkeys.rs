@@ -9,7 +9,8 @@ use crate::{
     api::api,
     errors::{error_text, passkey_error_text},
     format,
-    i18n::{t_string, use_i18n},
+    i18n::{t, t_string, use_i18n},
+    labels,
     page::LoadFailed,
     webauthn::{self, PasskeyError},
 };
@@ -164,9 +165,9 @@ pub fn PasskeysCard() -> impl IntoView {
                 <Toast message=status/>
                 <Dialog open=Signal::derive(move || asking.with(Option::is_some))
                     on_dismiss=Callback::new(move |_| asking.set(None))
-                    title=Signal::derive(move || asking.with(|a| a.as_ref().map(|r| {
-                        t_string!(i18n, passkey.remove_title, name = r.name.clone()).to_string()
-                    })).unwrap_or_default())>
+                    heading=ViewFn::from(move || asking.with(|a| a.as_ref().map(|r| {
+                        t!(i18n, passkey.remove_title, name = labels::typed(r.name.clone()))
+                    })).into_any())>
                     <p>{move || t_string!(i18n, passkey.remove_message)}</p>
                     {move || asking.with(|a| a.as_ref().is_some_and(|r| r.only)).then(|| view! {
                         <p><strong>{move || t_string!(i18n, passkey.remove_only)}</strong></p>

@@ -27,8 +27,12 @@ pub fn Dialog(
     /// Asked to close by Escape; the owner decides what that means and sets `open` to false.
     on_dismiss: Callback<()>,
     /// The heading that names the dialog.
-    #[prop(into)]
-    title: Signal<String>,
+    #[prop(optional, into)]
+    title: MaybeProp<String>,
+    /// A heading with more than text in it (a name marked with its language, inside a
+    /// sentence), in place of `title`.
+    #[prop(optional, into)]
+    heading: Option<ViewFn>,
     /// Announced at once, as an alert (a warning that needs an answer).
     #[prop(optional)]
     alert: bool,
@@ -107,7 +111,12 @@ pub fn Dialog(
             on:keydown=trap
             on:cancel=move |ev: leptos::ev::Event| { ev.prevent_default(); on_dismiss.run(()); }
         >
-            <h2 id=title_id.clone() class="kp-dialog__title">{move || title.get()}</h2>
+            <h2 id=title_id.clone() class="kp-dialog__title">
+                {move || match &heading {
+                    Some(heading) => heading.run(),
+                    None => title.get().unwrap_or_default().into_any(),
+                }}
+            </h2>
             {children()}
         </dialog>
     }
