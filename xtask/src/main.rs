@@ -6,6 +6,7 @@
 mod api_fuzz;
 mod bench;
 mod bundle;
+mod docs;
 mod fuzz;
 mod load;
 mod postgres;
