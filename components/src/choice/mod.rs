@@ -119,7 +119,9 @@ fn keep_rows_even(list: NodeRef<leptos::html::Div>) {
     };
     const SINGLE: &str = "kp-choice__options--single";
     let settle = move || {
-        let Some(list) = list.get_untracked() else {
+        // Also called a frame late, when the group may be gone (its page left, its language
+        // changed): then there is nothing to settle.
+        let Some(list) = list.try_get_untracked().flatten() else {
             return;
         };
         let classes = list.class_list();
@@ -154,7 +156,12 @@ fn keep_rows_even(list: NodeRef<leptos::html::Div>) {
                 observer.observe(&option);
             }
         }
-        watching.set_value(Some((observer, changed)));
+        if let Some((before, _)) = watching
+            .try_update_value(|w| w.replace((observer, changed)))
+            .flatten()
+        {
+            before.disconnect();
+        }
     });
     on_cleanup(move || {
         if let Some((observer, _)) = watching.try_update_value(Option::take).flatten() {
