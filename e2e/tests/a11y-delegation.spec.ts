@@ -1,7 +1,7 @@
 // axe on the delegation pages that exist only once a request does: the share panel and the
 // approval page, in every locale and both modes (family requests, so the company's own flows
 // in delegation.spec.ts stay undisturbed).
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../support/test";
 import { expectNoAxeViolations } from "../support/axe";
 import { LOCALES, open, pageLocale, signIn, strings } from "../support/kapok";
 

@@ -1,6 +1,6 @@
 // axe-core (WCAG 2.2 A/AA) on the sign-in page and every shell's home, in every locale,
 // in standard and elderly mode.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../support/test";
 import { expectEnhancedContrast, expectNoAxeViolations, smallTargets } from "../support/axe";
 import { LOCALES, bodyFontSize, heading, open, pageLocale, rememberElderlyMode, signIn, strings } from "../support/kapok";
 

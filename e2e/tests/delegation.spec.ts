@@ -1,7 +1,8 @@
 // Delegation end to end: staff ask, the link travels, the legal representative approves with a
 // passkey, staff act for the company, and a revocation bites on the next request.
 import { readFileSync } from "node:fs";
-import { type Browser, type Page, type Request, expect, test } from "@playwright/test";
+import { type Browser, type Page, type Request } from "@playwright/test";
+import { expect, test } from "../support/test";
 import { fill, open, signIn, strings } from "../support/kapok";
 import { expectNoAxeViolations } from "../support/axe";
 import { ask, askThroughApi, personWithPasskey } from "../support/delegation";
@@ -459,4 +460,51 @@ test("the ask form says the chosen days in the app's language, whatever the brow
   await until.fill(iso(day(366)));
   await expect(period).toHaveText(fill(strings.en.delegation.period, { from: en(day(1)), until: en(day(366)), days: "366" }));
   await context.close();
+});
+
+test("someone the household register lists with no family is told there is no one to ask, what the family page goes by and where the register is put right", async ({ page }) => {
+  // The Hong Kong resident's page is in zh-HK, and her register lists no one with her.
+  const hk = strings["zh-HK"];
+  await signIn(page, "hk-resident");
+  await open(page, "/resident/family");
+  await expect(page.getByRole("heading", { level: 2, name: hk.delegation.no_relatives_title })).toBeVisible();
+  await expect(page.getByText(hk.delegation.no_relatives)).toBeVisible();
+  // Nothing to fill in and no empty lists: no one to ask, and no one who could ask her.
+  await expect(page.getByRole("button", { name: hk.delegation.submit })).toHaveCount(0);
+  await expect(page.getByRole("main").getByRole("list")).toHaveCount(0);
+  await expectNoAxeViolations(page);
+});
+
+test("a decision that arrives after the one who asked has left the share panel changes nothing and breaks nothing", async ({ browser, baseURL }) => {
+  const { staffContext, staff } = await staffAsks(browser, baseURL);
+  // The panel's next look at the request is held on its way, then answered "declined", as if
+  // the legal representative had decided meanwhile.
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const held = new Promise<void>((resolve) => {
+    void staff.route(/\/api\/v1\/delegation-requests\/[\w-]+$/, async (route) => {
+      if (route.request().method() !== "GET") return route.continue();
+      const answer = await route.fetch();
+      resolve();
+      await released;
+      await route.fulfill({ response: answer, json: { ...(await answer.json()), status: "declined" } });
+    });
+  });
+  await held;
+  // She has gone to her home page by the time the answer comes.
+  await staff.getByRole("link", { name: s.tabs.home, exact: true }).click();
+  await expect(staff).toHaveURL(/\/enterprise$/);
+  const arrived = staff.waitForResponse(/\/api\/v1\/delegation-requests\/[\w-]+$/);
+  release();
+  await arrived;
+  await staff.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
+  // The app still answers her taps.
+  await staff.getByRole("link", { name: s.tabs.delegation, exact: true }).click();
+  await expect(staff).toHaveURL(/\/enterprise\/delegation$/);
+  await expect(staff.getByRole("heading", { level: 1 })).toBeVisible();
+  await staff.getByRole("link", { name: s.tabs.home, exact: true }).click();
+  await expect(staff).toHaveURL(/\/enterprise$/);
+  // And nothing failed behind the screen (the suite's `test` fails on any uncaught error: a
+  // panic in the app's wasm shows as "unreachable").
+  await staffContext.close();
 });

@@ -1,5 +1,6 @@
 // Elderly mode and accessibility beyond axe: text size steps, read-aloud, keyboard only.
-import { type Page, expect, test } from "@playwright/test";
+import { type Page } from "@playwright/test";
+import { expect, test } from "../support/test";
 import { askThroughApi } from "../support/delegation";
 import { LOCALES, type Persona, bodyFontSize, fill, heading, open, rememberElderlyMode, signIn, strings } from "../support/kapok";
 

@@ -1,6 +1,7 @@
 // Dates and counts as each locale writes them, never ISO dates in running text; names in
 // another script marked with their language.
-import { type Locator, expect, test } from "@playwright/test";
+import { type Locator } from "@playwright/test";
+import { expect, test } from "../support/test";
 import { askThroughApi } from "../support/delegation";
 import { LOCALES, type LocaleTag, fill, open, signIn, strings } from "../support/kapok";
 

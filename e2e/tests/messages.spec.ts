@@ -1,5 +1,5 @@
 // The inbox: marking every message read, and what she sees when that cannot reach the server.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../support/test";
 import { askThroughApi } from "../support/delegation";
 import { open, signIn, strings } from "../support/kapok";
 

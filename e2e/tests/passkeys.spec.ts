@@ -1,6 +1,7 @@
 // Passkeys: add one on "me", sign in with the phone's unlock and no username, and every way
 // that must fail.
-import { type Browser, type Page, expect, test } from "@playwright/test";
+import { type Browser, type Page } from "@playwright/test";
+import { expect, test } from "../support/test";
 import { fill, open, signIn, strings } from "../support/kapok";
 import {
   addAuthenticator,

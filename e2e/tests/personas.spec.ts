@@ -1,6 +1,6 @@
 // Each demo persona's whole first visit: sign in, land in the right shell, visit every tab,
 // read it in every locale, switch elderly mode, reload, sign out.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../support/test";
 import {
   ACCOUNTS,
   LANGUAGE_NAMES,

@@ -1,6 +1,7 @@
 // Policies: found by words in any language and by tag; a company follows tags, and a new
 // policy with one of them reaches every member's messages.
-import { type Browser, expect, test } from "@playwright/test";
+import { type Browser } from "@playwright/test";
+import { expect, test } from "../support/test";
 import { expectNoAxeViolations } from "../support/axe";
 import { LOCALES, type LocaleTag, fill, open, signIn, strings } from "../support/kapok";
 

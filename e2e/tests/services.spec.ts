@@ -1,6 +1,7 @@
 // Services end to end: file with licences from the wallet, the department decides, the
 // applicant follows the timeline and gets a message, and an approval lands in the wallet.
-import { type Browser, type Page, type Route, expect, test } from "@playwright/test";
+import { type Browser, type Page, type Route } from "@playwright/test";
+import { expect, test } from "../support/test";
 import { expectNoAxeViolations } from "../support/axe";
 import { ask, personWithPasskey } from "../support/delegation";
 import { LOCALES, endSessionOnServer, fill, fillSignIn, open, signIn, strings } from "../support/kapok";

@@ -1,6 +1,7 @@
 // Time limits: the session ends after a while with nothing done, and the person is warned
 // first, with time to stay (WCAG 2.2.1). The page's clock is fast-forwarded; the server's is not.
-import { type Page, expect, test } from "@playwright/test";
+import { type Page } from "@playwright/test";
+import { expect, test } from "../support/test";
 import { expectEnhancedContrast, expectNoAxeViolations, smallTargets } from "../support/axe";
 import { LOCALES, endSessionOnServer, fillSignIn, open, signIn, strings, waitForServiceWorker } from "../support/kapok";
 

@@ -1,5 +1,5 @@
 // Sign-in as people get it wrong, and the doors between shells.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../support/test";
 import { type LocaleTag, fillSignIn, heading, open, pageLocale, signIn, strings } from "../support/kapok";
 
 const s = strings["zh-CN"];

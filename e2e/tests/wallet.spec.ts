@@ -1,5 +1,6 @@
 // The licence wallet: show a live code, have it checked, see who checked it.
-import { type Browser, type Page, type TestInfo, chromium, expect, test } from "@playwright/test";
+import { type Browser, type Page, type TestInfo, chromium } from "@playwright/test";
+import { expect, test } from "../support/test";
 import { CHROMIUM } from "../support/chromium";
 import { fill, heading, open, signIn, strings, waitForServiceWorker } from "../support/kapok";
 import { readQr, writeCameraVideo } from "../support/qr";

@@ -11,7 +11,7 @@ use kapok_api::{
     Grants, MAX_GRANT_DAYS, NOTE_MAX, NewDelegationRequest, RequestStatus, Scope,
     client::ClientError,
 };
-use kapok_components::{Button, ButtonVariant, Card, Loading, QrCode, Toast};
+use kapok_components::{Button, ButtonVariant, Card, EmptyState, Loading, QrCode, Toast};
 use leptos::prelude::*;
 
 use crate::{
@@ -210,11 +210,17 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
     let i18n = use_i18n();
     let options = principals(kind);
     if options.is_empty() {
-        let message = move || match kind {
-            DelegationKind::Enterprise => t_string!(i18n, delegation.staff_only),
-            DelegationKind::Family => t_string!(i18n, delegation.no_relatives),
+        return match kind {
+            DelegationKind::Enterprise => view! { <p class="kp-notice">{move || t_string!(i18n, delegation.staff_only)}</p> }.into_any(),
+            // With no one to ask there is no one to be asked by either: this is the whole page,
+            // so it says what the page is for and where the list it goes by is kept.
+            DelegationKind::Family => view! {
+                <EmptyState
+                    title=Signal::derive(move || t_string!(i18n, delegation.no_relatives_title).to_string())
+                    message=Signal::derive(move || t_string!(i18n, delegation.no_relatives).to_string())
+                />
+            }.into_any(),
         };
-        return view! { <p class="kp-notice">{message}</p> }.into_any();
     }
     let allowed: Vec<Scope> = match kind {
         DelegationKind::Enterprise => Scope::ENTERPRISE.to_vec(),
@@ -489,8 +495,9 @@ fn SharePanel(
                         unreachable.set(false);
                         let settled = latest.status != RequestStatus::Pending;
                         request.set(latest);
+                        // The page may have been left while this look was on its way.
                         if settled {
-                            on_settled.run(());
+                            on_settled.try_run(());
                         }
                     }
                     Err(e) => unreachable.set(e.is_unavailable()),
@@ -1039,7 +1046,8 @@ fn UseList(grant_id: String, newest: Vec<AuditEntry>, root: &'static str) -> imp
                     let Some(first) = page.first().map(|e| e.id) else {
                         no_more.set(true);
                         request_animation_frame(move || {
-                            if let Some(p) = no_more_ref.get_untracked() {
+                            // Gone, if the list was left or rebuilt while the page loaded.
+                            if let Some(p) = no_more_ref.try_get_untracked().flatten() {
                                 let _ = p.focus();
                             }
                         });

@@ -106,8 +106,9 @@ pub fn VerifyPage(
     let result = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
         if check.value().with(Option::is_some) {
+            // A frame is held back while the tab is hidden, so the page may be gone by then.
             request_animation_frame(move || {
-                if let Some(region) = result.get_untracked()
+                if let Some(region) = result.try_get_untracked().flatten()
                     && region.child_element_count() > 0
                 {
                     region.scroll_into_view_with_bool(true);

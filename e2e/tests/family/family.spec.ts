@@ -2,7 +2,8 @@
 // in the family. A grant from her mother changes what the resident's wallet, home and lists
 // show, which other specs read, so these run on their own, after them, one at a time
 // (playwright.config.ts).
-import { type Browser, type Page, expect, test } from "@playwright/test";
+import { type Browser, type Page } from "@playwright/test";
+import { expect, test } from "../../support/test";
 import { fill, open, signIn, strings } from "../../support/kapok";
 import { ask, personWithPasskey } from "../../support/delegation";
 import { expectNoAxeViolations } from "../../support/axe";

@@ -2,7 +2,7 @@
 // needs and where to get it, and once he has added one, the same tab approves. Removing every
 // passkey of his account would fail any test approving with one at that moment, so this runs
 // after them (playwright.config.ts); nothing else here uses the legal representative.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../../support/test";
 import { open, signIn, strings } from "../../support/kapok";
 import { askThroughApi } from "../../support/delegation";
 import { addAuthenticator, addPasskeyOnMe } from "../../support/passkeys";

@@ -1,7 +1,8 @@
 // The devices an account is signed in on, and ending them: one, or all at once. Ending every
 // session of an account would sign out any other test using it at that moment, so these run
 // after every other test (playwright.config.ts), as the elder, whom nothing else here uses.
-import { type Browser, expect, test } from "@playwright/test";
+import { type Browser } from "@playwright/test";
+import { expect, test } from "../../support/test";
 import { type LocaleTag, open, signIn, strings } from "../../support/kapok";
 
 const s = strings["zh-CN"];

@@ -1,6 +1,7 @@
 // Changing a password, and the owner hearing that someone is guessing it. These change what
 // demo accounts sign in with, so they run after every other test (playwright.config.ts).
-import { type Browser, type Page, expect, test } from "@playwright/test";
+import { type Browser, type Page } from "@playwright/test";
+import { expect, test } from "../../support/test";
 import { expectNoAxeViolations } from "../../support/axe";
 import { PASSWORD, fillSignIn, open, signIn, strings } from "../../support/kapok";
 

@@ -1,7 +1,7 @@
 // A script guessing from one network at many accounts. It pauses password sign-in for this
 // machine's address, every test's, for 15 minutes, so it runs after all the rest
 // (playwright.config.ts).
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../../support/test";
 import { expectNoAxeViolations } from "../../support/axe";
 import { personWithPasskey } from "../../support/delegation";
 import { PASSWORD, fillSignIn, open, strings } from "../../support/kapok";
