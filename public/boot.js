@@ -63,3 +63,22 @@ if (signedIn) {
   me.href = "/api/v1/me";
   document.head.appendChild(me);
 }
+
+// The app did not start: its wasm could not be fetched (the network dropped), or it failed as
+// it started. Every error before the app takes the page over is one of those, and the loading
+// line would otherwise wait for ever: it says so instead, with a way to try again. Once the
+// app has started, the loading line is gone and this does nothing.
+function failed() {
+  var boot = document.getElementById("kp-boot");
+  if (boot && !boot.hasAttribute("data-failed")) {
+    boot.setAttribute("data-failed", "");
+    var retry = boot.querySelector(".kp-boot__retry");
+    if (retry) {
+      retry.addEventListener("click", function () {
+        location.reload();
+      });
+    }
+  }
+}
+addEventListener("error", failed);
+addEventListener("unhandledrejection", failed);
