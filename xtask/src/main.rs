@@ -6,7 +6,7 @@
 mod api_fuzz;
 mod bench;
 mod bundle;
-mod docs;
+mod conventions;
 mod fuzz;
 mod load;
 mod postgres;

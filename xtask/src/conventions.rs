@@ -1,6 +1,9 @@
+//! Rules the test suite keeps, checked by `cargo xtask test`.
+//!
 //! docs/security.md names, for each threat, the tests that show its defence holds. A name left
 //! behind by a renamed or removed test would say a defence is tested when nothing shows it, so
-//! `cargo xtask test` checks that every test the document names is there.
+//! every test the document names must be there. And every browser test is held to the suite's
+//! rule on errors the app leaves uncaught.
 
 #[cfg(test)]
 mod tests {
@@ -99,6 +102,44 @@ mod tests {
         assert!(
             missing.is_empty(),
             "docs/security.md names tests that are not there: {missing:#?}"
+        );
+    }
+
+    /// `e2e/support/test.ts` fails a test on an error the app leaves uncaught (a wasm panic
+    /// among them); a spec that took Playwright's own `test` would pass over one.
+    #[test]
+    fn every_browser_test_takes_the_suite_s_test() {
+        fn specs(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    specs(&path, found);
+                } else if path.to_string_lossy().ends_with(".spec.ts") {
+                    found.push(path);
+                }
+            }
+        }
+        let mut found = Vec::new();
+        specs(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("../e2e/tests"),
+            &mut found,
+        );
+        assert!(found.len() > 10, "{} specs found", found.len());
+        let wrong: Vec<_> = found
+            .iter()
+            .filter(|path| {
+                let source = std::fs::read_to_string(path).unwrap();
+                let from_suite = source.lines().any(|line| {
+                    line.starts_with("import {")
+                        && line.contains(" test ")
+                        && line.ends_with("/support/test\";")
+                });
+                !from_suite
+            })
+            .collect();
+        assert!(
+            wrong.is_empty(),
+            "specs that do not take `test` from e2e/support/test.ts: {wrong:#?}"
         );
     }
 
