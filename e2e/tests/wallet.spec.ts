@@ -487,10 +487,11 @@ async function cameraOnResidentCode(page: Page, info: TestInfo): Promise<{ text:
   return { text, browser };
 }
 
-test("an official reads a resident's code with the camera and it checks out", async ({ page, baseURL }, info) => {
+test("an official reads a resident's code with the camera and it checks out", async ({ page, baseURL, watchUncaught }, info) => {
   const { text, browser } = await cameraOnResidentCode(page, info);
   try {
     const context = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["camera"] });
+    watchUncaught(context);
     const official = await context.newPage();
     await signIn(official, "official");
     await open(official, "/official/verify");
@@ -539,7 +540,7 @@ test("a decoder worker that crashes on a frame is replaced, and the camera still
   }
 });
 
-test("with no camera, or the camera refused, the verifier says which and pasting still works", async ({ page }) => {
+test("with no camera, or the camera refused, the verifier says which and pasting still works", async ({ page, watchUncaught }) => {
   // This machine has no camera at all.
   await open(page, "/verify");
   await page.getByRole("button", { name: s.verify.scan }).click();
@@ -551,6 +552,7 @@ test("with no camera, or the camera refused, the verifier says which and pasting
   const browser = await chromium.launch({ ...CHROMIUM, args: [...CHROMIUM.args, "--use-fake-device-for-media-stream"] });
   try {
     const context = await browser.newContext({ baseURL: test.info().project.use.baseURL, locale: "zh-CN" });
+    watchUncaught(context);
     const verifier = await context.newPage();
     await open(verifier, "/verify");
     await verifier.getByRole("button", { name: s.verify.scan }).click();
