@@ -1,6 +1,6 @@
 // Delegation steps other specs build on: a person with a passkey, and asking for authority.
 import { type Browser, type Page, expect } from "@playwright/test";
-import { open, signIn, strings } from "./kapok";
+import { type Strings, open, signIn, strings } from "./kapok";
 import { addAuthenticator, addPasskeyOnMe } from "./passkeys";
 
 const s = strings["zh-CN"];
@@ -48,4 +48,16 @@ export async function askThroughApi(
   });
   expect(asked.ok()).toBe(true);
   await page.context().close();
+}
+
+/** On the open delegation or family page, the requester withdraws the request with this binding
+ * code, from the list of her own requests. */
+export async function withdraw(page: Page, binding: string, t: Strings = s) {
+  await page
+    .getByRole("list", { name: t.delegation.mine_title })
+    .getByRole("listitem")
+    .filter({ hasText: binding })
+    .getByRole("button", { name: t.delegation.cancel })
+    .click();
+  await expect(page.getByText(t.delegation.cancelled_done)).toBeVisible();
 }

@@ -3,6 +3,7 @@
 // in delegation.spec.ts stay undisturbed).
 import { expect, test } from "../support/test";
 import { expectNoAxeViolations } from "../support/axe";
+import { withdraw } from "../support/delegation";
 import { LOCALES, open, pageLocale, signIn, strings } from "../support/kapok";
 
 for (const locale of LOCALES) {
@@ -42,13 +43,7 @@ for (const locale of LOCALES) {
 
       // Withdrawn again, so the mother's list of requests stays short.
       await open(daughter, "/resident/family");
-      await daughter
-        .getByRole("list", { name: s.delegation.mine_title })
-        .getByRole("listitem")
-        .filter({ hasText: binding })
-        .getByRole("button", { name: s.delegation.cancel })
-        .click();
-      await expect(daughter.getByText(s.delegation.cancelled_done)).toBeVisible();
+      await withdraw(daughter, binding, s);
       await daughter.context().close();
       await mother.context().close();
     });

@@ -2,7 +2,7 @@
 // another script marked with their language.
 import { type Locator } from "@playwright/test";
 import { expect, test } from "../support/test";
-import { askThroughApi } from "../support/delegation";
+import { askThroughApi, withdraw } from "../support/delegation";
 import { LOCALES, type LocaleTag, fill, open, signIn, strings } from "../support/kapok";
 
 const EXPIRY: Record<LocaleTag, string> = { "zh-CN": "2039年5月20日", "zh-HK": "2039年5月20日", en: "20 May 2039" };
@@ -136,12 +136,6 @@ test("the one who asks is told whom to send the link to, the name marked as Chin
   await expect(title.locator('[lang="zh"]')).toHaveText("梁国栋");
   // Withdrawn again, so the legal representative's list is as it was.
   const binding = ((await page.getByTestId("binding-code").textContent()) ?? "").trim();
-  await page
-    .getByRole("list", { name: s.delegation.mine_title })
-    .getByRole("listitem")
-    .filter({ hasText: binding })
-    .getByRole("button", { name: s.delegation.cancel })
-    .click();
-  await expect(page.getByText(s.delegation.cancelled_done)).toBeVisible();
+  await withdraw(page, binding, s);
   await page.context().close();
 });
