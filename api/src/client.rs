@@ -15,9 +15,9 @@ use crate::{
     CeremonyAnswer, CreatedDelegationRequest, Decision, DelegationRequest, DelegationRequests,
     DemoAccounts, ErrorCode, Grant, Grants, IssuerKeys, Licence, LicenceSummary, LinkLookup, Me,
     NewApplication, NewDelegationRequest, NewPasskey, NewPolicy, Notifications, PasskeyInfo,
-    PasswordChange, PasswordConfirmation, Policy, PolicyTag, Presentation, PresentationRequest,
-    Problem, SESSION_COOKIE, Service, SessionInfo, SignInRequest, Subscriptions, Verification,
-    VerifiedLicence, VerifyRequest,
+    PasskeyRename, PasswordChange, PasswordConfirmation, Policy, PolicyTag, Presentation,
+    PresentationRequest, Problem, SESSION_COOKIE, Service, SessionInfo, SignInRequest,
+    Subscriptions, Verification, VerifiedLicence, VerifyRequest,
 };
 
 /// How long a request waits for its answer before it is given up. On a phone a request can
@@ -197,6 +197,20 @@ impl Client {
         self.request(Method::PUT, "/password", Some(change))
             .await
             .map(drop)
+    }
+
+    /// Gives one of the account's passkeys a new name.
+    pub async fn rename_passkey(
+        &self,
+        id: &str,
+        rename: &PasskeyRename,
+    ) -> Result<PasskeyInfo, ClientError> {
+        self.send(
+            Method::PATCH,
+            &format!("/passkeys/{}", path_segment(id)),
+            Some(rename),
+        )
+        .await
     }
 
     pub async fn remove_passkey(&self, id: &str) -> Result<(), ClientError> {

@@ -2,7 +2,8 @@
 // that must fail.
 import { type Browser, type Page } from "@playwright/test";
 import { expect, test } from "../support/test";
-import { fill, open, signIn, strings } from "../support/kapok";
+import { expectNoAxeViolations } from "../support/axe";
+import { LANGUAGE_NAMES, PASSWORD, fill, open, signIn, strings } from "../support/kapok";
 import {
   addAuthenticator,
   addPasskeyOnMe,
@@ -72,7 +73,8 @@ test("a resident adds a passkey and signs in with the phone's unlock, no passwor
   // choice that has focus.
   const removeButton = list.getByRole("button", { name: new RegExp(s.passkey.remove) });
   await removeButton.click();
-  const asked = page.getByRole("dialog", { name: fill(s.passkey.remove_title, { name: s.passkey.unnamed }) });
+  // Named after the computer these tests run on, as the page suggested.
+  const asked = page.getByRole("dialog", { name: fill(s.passkey.remove_title, { name: s.passkey.device_linux }) });
   await expect(asked).toContainText(s.passkey.remove_only);
   await expect(asked.getByRole("button", { name: s.passkey.keep })).toBeFocused();
   await page.keyboard.press("Enter");
@@ -233,14 +235,12 @@ test("on an English page, a passkey named in Chinese is marked as Chinese, in th
   await addAuthenticator(page);
   await page.addInitScript(() => localStorage.setItem("kapok.locale", "en"));
   await signIn(page, "resident");
-  // A name given with the passkey, as a client of the API may give one.
-  await page.route("**/api/v1/passkeys/register/finish", (route) =>
-    route.continue({ postData: JSON.stringify({ ...route.request().postDataJSON(), label: name }) }),
-  );
   await open(page, "/resident/me");
+  await page.getByRole("textbox", { name: en.passkey.name_label, exact: true }).fill(name);
   await addPasskeyOnMe(page, en);
   const list = page.getByRole("list", { name: en.passkey.list_label });
-  await expect(list.locator('[lang="zh"]')).toHaveText(name);
+  // Another test's passkey on the account may be listed too, named in Chinese after its device.
+  await expect(list.getByRole("listitem").filter({ hasText: name }).locator('[lang="zh"]')).toHaveText(name);
 
   await list.getByRole("button", { name: fill(en.passkey.remove_label, { name }) }).click();
   const asked = page.getByRole("dialog", { name: fill(en.passkey.remove_title, { name }) });
@@ -252,4 +252,108 @@ test("on an English page, a passkey named in Chinese is marked as Chinese, in th
   await asked.getByRole("button", { name: en.passkey.remove_confirm, exact: true }).click();
   await expect(page.getByText(en.passkey.removed)).toBeVisible();
   await expect(list.getByRole("listitem").filter({ hasText: name })).toHaveCount(0);
+});
+
+const ANDROID_PHONE =
+  "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
+
+test("a passkey is named after the phone it is made on, in the reader's language, and its owner renames it", async ({
+  browser,
+  baseURL,
+}) => {
+  const en = strings.en;
+  const context = await browser.newContext({
+    baseURL,
+    locale: "zh-CN",
+    userAgent: ANDROID_PHONE,
+    viewport: { width: 390, height: 844 },
+  });
+  const page = await context.newPage();
+  await addAuthenticator(page);
+  // An account no other test here adds a passkey to, so the list holds this test's alone.
+  await signIn(page, "market-official");
+  await open(page, "/official/me");
+
+  // The name is suggested in the page's language, and follows a change of language until
+  // the owner types one of their own.
+  const name = page.getByRole("textbox", { name: s.passkey.name_label, exact: true });
+  await expect(name).toHaveValue(s.passkey.device_android_phone);
+  await page.getByRole("radio", { name: LANGUAGE_NAMES.en }).check();
+  await expect(page.getByRole("textbox", { name: en.passkey.name_label, exact: true })).toHaveValue(en.passkey.device_android_phone);
+  await page.getByRole("radio", { name: LANGUAGE_NAMES["zh-CN"] }).check();
+  await expect(name).toHaveValue(s.passkey.device_android_phone);
+  await name.fill("工作手机");
+  await page.getByRole("radio", { name: LANGUAGE_NAMES.en }).check();
+  await expect(page.getByRole("textbox", { name: en.passkey.name_label, exact: true })).toHaveValue("工作手机");
+  await page.getByRole("radio", { name: LANGUAGE_NAMES["zh-CN"] }).check();
+
+  // A name that would read otherwise than it is stored is refused before the phone is asked.
+  await name.fill("工作\u202e机手");
+  await page.getByLabel(s.passkey.password_label, { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: s.passkey.add }).click();
+  await expect(name).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByText(s.passkey.name_disguised)).toBeVisible();
+  await expect(page.getByText(s.passkey.empty)).toBeVisible();
+
+  await name.fill(s.passkey.device_android_phone);
+  await addPasskeyOnMe(page);
+  await expect(name).not.toHaveAttribute("aria-invalid", "true");
+  const list = page.getByRole("list", { name: s.passkey.list_label });
+  await expect(list.getByRole("listitem")).toHaveText(new RegExp(s.passkey.device_android_phone));
+
+  // Renaming: the field starts from the name, has focus, and a blank name is refused.
+  await list.getByRole("button", { name: fill(s.passkey.rename_label, { name: s.passkey.device_android_phone }) }).click();
+  const renaming = page.getByRole("dialog", { name: fill(s.passkey.rename_title, { name: s.passkey.device_android_phone }) });
+  const newName = renaming.getByLabel(s.passkey.name_label, { exact: true });
+  await expect(newName).toBeFocused();
+  await expect(newName).toHaveValue(s.passkey.device_android_phone);
+  await expectNoAxeViolations(page, "the rename dialog");
+  await newName.fill("  \u3000");
+  await newName.press("Enter");
+  await expect(renaming.getByText(s.passkey.name_blank)).toBeVisible();
+  await expect(newName).toHaveAttribute("aria-invalid", "true");
+  // Escape leaves the name as it was.
+  await page.keyboard.press("Escape");
+  await expect(renaming).toBeHidden();
+  await expect(list.getByRole("listitem")).toHaveText(new RegExp(s.passkey.device_android_phone));
+
+  await list.getByRole("button", { name: fill(s.passkey.rename_label, { name: s.passkey.device_android_phone }) }).click();
+  // Opened again, it starts afresh.
+  await expect(newName).toHaveValue(s.passkey.device_android_phone);
+  await expect(renaming.getByText(s.passkey.name_blank)).toHaveCount(0);
+  await newName.fill("妈妈的旧手机");
+  await renaming.getByRole("button", { name: s.passkey.rename_save }).click();
+  await expect(renaming).toBeHidden();
+  await expect(page.getByText(s.passkey.renamed)).toBeVisible();
+  await expect(list.getByRole("listitem")).toHaveText(/妈妈的旧手机/);
+  // Focus stays in the list, not lost to the top of the page with the dialog.
+  await expect.poll(() => page.evaluate(() => document.activeElement?.textContent ?? "")).toContain("妈妈的旧手机");
+  await page.reload();
+  await expect(list.getByRole("listitem")).toHaveText(/妈妈的旧手机/);
+
+  // Removed on another device meanwhile: renaming it says so, and the list catches up.
+  await list.getByRole("button", { name: fill(s.passkey.rename_label, { name: "妈妈的旧手机" }) }).click();
+  const [passkey] = await (await page.request.get("/api/v1/passkeys")).json();
+  const removed = await page.request.delete(`/api/v1/passkeys/${passkey.id}`, {
+    headers: { "content-type": "application/json" },
+  });
+  expect(removed.status()).toBe(204);
+  await page.getByRole("dialog").getByRole("button", { name: s.passkey.rename_save }).click();
+  await expect(page.getByRole("alert")).toHaveText(s.passkey.gone);
+  await expect(page.getByText(s.passkey.empty)).toBeVisible();
+  await context.close();
+});
+
+test("a passkey given no name is named after the browser and system it was made in", async ({ page }) => {
+  await addAuthenticator(page);
+  await signIn(page, "official");
+  await open(page, "/official/me");
+  await page.getByRole("textbox", { name: s.passkey.name_label, exact: true }).fill("");
+  await addPasskeyOnMe(page);
+  const item = page.getByRole("list", { name: s.passkey.list_label }).getByRole("listitem");
+  await expect(item).toContainText("Linux");
+  await expect(item).not.toContainText(s.passkey.unnamed);
+  await item.getByRole("button", { name: new RegExp(s.passkey.remove) }).click();
+  await page.getByRole("dialog").getByRole("button", { name: s.passkey.remove_confirm, exact: true }).click();
+  await expect(page.getByText(s.passkey.empty)).toBeVisible();
 });

@@ -101,7 +101,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .routes(routes!(passkeys::register_start))
                 .routes(routes!(passkeys::register_finish))
                 .routes(routes!(passkeys::list))
-                .routes(routes!(passkeys::remove))
+                .routes(routes!(passkeys::rename, passkeys::remove))
                 .routes(routes!(passkeys::sign_in_start))
                 .routes(routes!(passkeys::sign_in_finish))
                 .routes(routes!(wallet::list))

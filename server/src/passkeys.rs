@@ -15,8 +15,8 @@ use axum::{
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use kapok_api::{
-    Ceremony, CeremonyAnswer, Me, NewPasskey, PASSKEY_LABEL_MAX, PasskeyInfo, PasswordConfirmation,
-    Problem,
+    Ceremony, CeremonyAnswer, LabelProblem, Me, NewPasskey, PASSKEY_LABEL_MAX, PasskeyInfo,
+    PasskeyRename, PasswordConfirmation, Problem, passkey_label,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use webauthn_rs::prelude::{
@@ -119,14 +119,17 @@ pub async fn register_start(
 pub async fn register_finish(
     State(state): State<AppState>,
     user: CurrentUser,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<NewPasskey>,
 ) -> Result<axum::Json<PasskeyInfo>, ApiError> {
-    let label = request.label.trim();
-    if label.chars().count() > PASSKEY_LABEL_MAX {
-        return Err(ApiError::MalformedBody(format!(
-            "label: at most {PASSKEY_LABEL_MAX} characters"
-        )));
-    }
+    // One given no name is named after the browser and system it was made in, as the list of
+    // devices signed in names them ("Chrome · Android"), so two are told apart by more than
+    // their dates.
+    let label = match checked_label(&request.label, false)? {
+        "" => session::device_name(&headers),
+        named => named.to_owned(),
+    };
+    let label = label.as_str();
     let credential: RegisterPublicKeyCredential = from_json(request.answer.credential)?;
     let registration: PasskeyRegistration = finish(
         &state,
@@ -172,6 +175,40 @@ pub async fn list(
 ) -> Result<axum::Json<Vec<PasskeyInfo>>, ApiError> {
     let passkeys = stored::of_user(&state.db, &user.user_id).await?;
     Ok(axum::Json(passkeys.into_iter().map(|p| p.info).collect()))
+}
+
+/// Give one of the signed-in account's passkeys a new name.
+#[utoipa::path(patch, path = "/passkeys/{id}", tag = "session",
+    params(("id" = String, Path, description = "The passkey's credential id")),
+    request_body = PasskeyRename,
+    responses(
+        (status = 200, description = "Renamed", body = PasskeyInfo),
+        (status = 400, description = "Malformed body, or a name that is blank, longer than 60 characters or holds a control character or direction mark", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The account has no passkey by this id", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn rename(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(request): ApiJson<PasskeyRename>,
+) -> Result<axum::Json<PasskeyInfo>, ApiError> {
+    let label = checked_label(&request.label, true)?;
+    stored::rename(&state.db, &user.user_id, &id, label)
+        .await?
+        .map(axum::Json)
+        .ok_or(ApiError::NotFound)
+}
+
+/// A passkey's name as it is kept, or why it is not one.
+fn checked_label(label: &str, required: bool) -> Result<&str, ApiError> {
+    passkey_label(label, required).map_err(|problem| {
+        ApiError::MalformedBody(match problem {
+            LabelProblem::Blank => "label: blank".to_owned(),
+            LabelProblem::TooLong => format!("label: at most {PASSKEY_LABEL_MAX} characters"),
+            LabelProblem::Disguised => "label: a control character or direction mark".to_owned(),
+        })
+    })
 }
 
 /// Remove one of the signed-in account's passkeys.

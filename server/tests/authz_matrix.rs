@@ -22,9 +22,10 @@ use kapok_api::{
     API_PREFIX, ApplicationForm, ApplicationUpdate, ApprovalStart, CeremonyAnswer,
     CreatedDelegationRequest, Decision, DelegationKind, DrivingLicenceRenewalForm, ErrorCode,
     FoodBusinessKind, FoodBusinessPermitForm, LinkLookup, Localized, NewApplication,
-    NewDelegationRequest, NewPasskey, NewPolicy, PasswordChange, PasswordConfirmation, PolicyTag,
-    PresentationRequest, Problem, RecordPurpose, RenewalReason, Scope, SignInRequest,
-    SocialSecurityRecordForm, Subscriptions, Verdict, VerifyRequest, client::Client,
+    NewDelegationRequest, NewPasskey, NewPolicy, PasskeyRename, PasswordChange,
+    PasswordConfirmation, PolicyTag, PresentationRequest, Problem, RecordPurpose, RenewalReason,
+    Scope, SignInRequest, SocialSecurityRecordForm, Subscriptions, Verdict, VerifyRequest,
+    client::Client,
 };
 use kapok_server::{Config, Db, config::ClientIpSource};
 use serde::Serialize;
@@ -169,6 +170,7 @@ const MATRIX: &[Row] = &[
     ("POST",   "/passkeys/register/start",                    Nothing,          [401, 200, 200, 200, 200, 200, 200]),
     ("POST",   "/passkeys/register/finish",                   Nothing,          [401, 410, 410, 410, 410, 410, 410]),
     ("GET",    "/passkeys",                                   Nothing,          [401, 200, 200, 200, 200, 200, 200]),
+    ("PATCH",  "/passkeys/{id}",                              ResidentsPasskey, [401, 200, 404, 404, 404, 404, 404]),
     ("DELETE", "/passkeys/{id}",                              ResidentsPasskey, [401, 204, 404, 404, 404, 404, 404]),
     // Licences: the holder, the company's legal rep, or a grant with present_licences; nobody
     // else learns that the licence exists (404). "Who saw my data" never goes through a grant.
@@ -729,6 +731,9 @@ impl CellWorld<'_> {
             ("POST", "/passkeys/register/finish") => value(&NewPasskey {
                 answer: attestation(),
                 label: "我的手机".into(),
+            }),
+            ("PATCH", "/passkeys/{id}") => value(&PasskeyRename {
+                label: "旧手机".into(),
             }),
             ("POST", "/wallet/{id}/presentations") => {
                 value(&PresentationRequest { count: Some(1) })

@@ -7,7 +7,8 @@ mod common;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use common::{PASSWORD, TestServer};
 use kapok_api::{
-    CeremonyAnswer, ErrorCode, NewPasskey, PasswordConfirmation, SignInRequest, client::ClientError,
+    CeremonyAnswer, ErrorCode, NewPasskey, PasskeyRename, PasswordConfirmation, SignInRequest,
+    client::ClientError,
 };
 use kapok_server::config::ClientIpSource;
 use serde_json::json;
@@ -107,6 +108,8 @@ async fn passkey_endpoints_need_a_session_except_sign_in() {
         code(anonymous.remove_passkey("x").await),
         ErrorCode::Unauthenticated
     );
+    let rename = anonymous.rename_passkey("x", &renamed("手机")).await;
+    assert_eq!(code(rename), ErrorCode::Unauthenticated);
     let finish = anonymous
         .passkey_register_finish(&NewPasskey {
             answer: answer("x"),
@@ -215,6 +218,88 @@ async fn an_overlong_label_is_refused() {
         })
         .await;
     assert_eq!(code(finish), ErrorCode::MalformedBody);
+}
+
+#[tokio::test]
+async fn a_label_that_could_read_otherwise_than_stored_is_refused() {
+    let server = TestServer::start().await;
+    let resident = server.signed_in("resident").await;
+    for label in ["工作\u{202E}机手", "手机\n备用"] {
+        let ceremony = resident.passkey_register_start(&confirmed()).await.unwrap();
+        let finish = resident
+            .passkey_register_finish(&NewPasskey {
+                answer: answer(&ceremony.ceremony),
+                label: label.into(),
+            })
+            .await;
+        assert_eq!(code(finish), ErrorCode::MalformedBody, "{label:?}");
+    }
+}
+
+fn renamed(label: &str) -> PasskeyRename {
+    PasskeyRename {
+        label: label.into(),
+    }
+}
+
+/// A passkey on `user`'s account, written straight into the database (adding one through the
+/// API takes an authenticator: e2e/tests/passkeys.spec.ts).
+async fn stored_passkey(server: &TestServer, user: &str, id: &str, label: &str) {
+    sqlx::query(
+        "INSERT INTO passkeys (credential_id, user_id, label, passkey, created_at, last_used_at)
+         VALUES ($1, $2, $3, '{}', 100, 200)",
+    )
+    .bind(id)
+    .bind(user)
+    .bind(label)
+    .execute(&server.db)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn an_owner_renames_a_passkey_and_the_list_shows_the_new_name() {
+    let server = TestServer::start().await;
+    stored_passkey(&server, "resident", "residents-key", "").await;
+    let resident = server.signed_in("resident").await;
+    let info = resident
+        .rename_passkey("residents-key", &renamed("  妈妈的手机\u{3000}"))
+        .await
+        .unwrap();
+    assert_eq!(info.label, "妈妈的手机");
+    assert_eq!((info.created_at, info.last_used_at), (100, Some(200)));
+    assert_eq!(resident.passkeys().await.unwrap(), [info]);
+}
+
+#[tokio::test]
+async fn a_blank_long_or_disguising_new_name_is_refused_and_the_old_one_kept() {
+    let server = TestServer::start().await;
+    stored_passkey(&server, "resident", "residents-key", "我的手机").await;
+    let resident = server.signed_in("resident").await;
+    for label in [
+        " \u{3000}\u{200B}".to_owned(),
+        "手".repeat(61),
+        "工作\u{202E}机手".to_owned(),
+    ] {
+        let rename = resident
+            .rename_passkey("residents-key", &renamed(&label))
+            .await;
+        assert_eq!(code(rename), ErrorCode::MalformedBody, "{label:?}");
+    }
+    assert_eq!(resident.passkeys().await.unwrap()[0].label, "我的手机");
+}
+
+#[tokio::test]
+async fn nobody_renames_another_accounts_passkey() {
+    let server = TestServer::start().await;
+    stored_passkey(&server, "elder", "elders-key", "老人机").await;
+    let resident = server.signed_in("resident").await;
+    let rename = resident
+        .rename_passkey("elders-key", &renamed("我的"))
+        .await;
+    assert_eq!(code(rename), ErrorCode::NotFound);
+    let elder = server.signed_in("elder").await;
+    assert_eq!(elder.passkeys().await.unwrap()[0].label, "老人机");
 }
 
 #[tokio::test]

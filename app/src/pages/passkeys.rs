@@ -1,15 +1,19 @@
-//! The passkeys on "me": add one with the phone's unlock, see when each was last used,
-//! remove one.
+//! The passkeys on "me": add one with the phone's unlock (named after the phone, unless its
+//! owner names it otherwise), see when each was last used, rename or remove one.
 
-use kapok_api::{ErrorCode, NewPasskey, PasskeyInfo, PasswordConfirmation, client::ClientError};
+use kapok_api::{
+    ErrorCode, LabelProblem, NewPasskey, PASSKEY_LABEL_MAX, PasskeyInfo, PasskeyRename,
+    PasswordConfirmation, client::ClientError, passkey_label,
+};
 use kapok_components::{Button, ButtonVariant, Card, Dialog, Loading, TextField, Toast};
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 
 use crate::{
     api::api,
     errors::{error_text, passkey_error_text},
     format,
-    i18n::{t, t_string, use_i18n},
+    i18n::{Locale, t, t_string, use_i18n},
     labels,
     page::LoadFailed,
     webauthn::{self, PasskeyError},
@@ -43,22 +47,112 @@ struct Removal {
     only: bool,
 }
 
+/// The passkey being renamed.
+#[derive(Clone, Debug, PartialEq)]
+struct Renaming {
+    id: String,
+    /// As it is stored: empty for a passkey added with no name.
+    label: String,
+    /// As the list shows it.
+    name: String,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Done {
     Added,
+    Renamed,
     Removed,
 }
 
-async fn add_passkey(password: String) -> Result<PasskeyInfo, Failure> {
+/// What kind of device this is, told from its browser's User-Agent (and, for an iPad, which
+/// says it is a Mac, its touch screen): what a passkey made on it is called unless its owner
+/// names it otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DeviceKind {
+    Iphone,
+    Ipad,
+    HarmonyPhone,
+    HarmonyTablet,
+    AndroidPhone,
+    AndroidTablet,
+    Chromebook,
+    Mac,
+    Windows,
+    Linux,
+}
+
+fn device_kind(agent: &str, touch_points: i32) -> Option<DeviceKind> {
+    let has = |mark: &str| agent.contains(mark);
+    Some(if has("iPhone") {
+        DeviceKind::Iphone
+    } else if has("iPad") || (has("Macintosh") && touch_points > 1) {
+        DeviceKind::Ipad
+    } else if has("OpenHarmony") || has("HarmonyOS") {
+        if has("Tablet") {
+            DeviceKind::HarmonyTablet
+        } else {
+            DeviceKind::HarmonyPhone
+        }
+    } else if has("Android") {
+        // Android's phones say "Mobile"; its tablets do not.
+        if has("Mobile") {
+            DeviceKind::AndroidPhone
+        } else {
+            DeviceKind::AndroidTablet
+        }
+    } else if has("CrOS") {
+        DeviceKind::Chromebook
+    } else if has("Macintosh") {
+        DeviceKind::Mac
+    } else if has("Windows") {
+        DeviceKind::Windows
+    } else if has("Linux") {
+        DeviceKind::Linux
+    } else {
+        return None;
+    })
+}
+
+/// The name suggested for a passkey made on this device, in the reader's language; empty when
+/// the device cannot be told.
+fn this_device(i18n: I18nContext<Locale>) -> String {
+    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
+        return String::new();
+    };
+    let agent = navigator.user_agent().unwrap_or_default();
+    let Some(kind) = device_kind(&agent, navigator.max_touch_points()) else {
+        return String::new();
+    };
+    match kind {
+        DeviceKind::Iphone => "iPhone".into(),
+        DeviceKind::Ipad => "iPad".into(),
+        DeviceKind::Chromebook => "Chromebook".into(),
+        DeviceKind::Mac => "Mac".into(),
+        DeviceKind::HarmonyPhone => t_string!(i18n, passkey.device_harmony_phone).to_string(),
+        DeviceKind::HarmonyTablet => t_string!(i18n, passkey.device_harmony_tablet).to_string(),
+        DeviceKind::AndroidPhone => t_string!(i18n, passkey.device_android_phone).to_string(),
+        DeviceKind::AndroidTablet => t_string!(i18n, passkey.device_android_tablet).to_string(),
+        DeviceKind::Windows => t_string!(i18n, passkey.device_windows).to_string(),
+        DeviceKind::Linux => t_string!(i18n, passkey.device_linux).to_string(),
+    }
+}
+
+/// What to tell someone whose name for a passkey is not one.
+fn label_problem_text(i18n: I18nContext<Locale>, problem: LabelProblem) -> String {
+    match problem {
+        LabelProblem::Blank => t_string!(i18n, passkey.name_blank).to_string(),
+        LabelProblem::TooLong => t_string!(i18n, passkey.name_too_long).to_string(),
+        LabelProblem::Disguised => t_string!(i18n, passkey.name_disguised).to_string(),
+    }
+}
+
+async fn add_passkey(password: String, label: String) -> Result<PasskeyInfo, Failure> {
     let ceremony = api()
         .passkey_register_start(&PasswordConfirmation { password })
         .await?;
     let answer = webauthn::create(&ceremony).await?;
     Ok(api()
-        .passkey_register_finish(&NewPasskey {
-            answer,
-            label: String::new(),
-        })
+        .passkey_register_finish(&NewPasskey { answer, label })
         .await?)
 }
 
@@ -71,7 +165,35 @@ pub fn PasskeysCard() -> impl IntoView {
     // The account's password, asked again: a signed-in phone alone does not add a passkey.
     let password = RwSignal::new(String::new());
     let password_missing = RwSignal::new(false);
-    let add = Action::new_local(|password: &String| add_passkey(password.clone()));
+    // The new passkey's name: this device's, in the reader's language, until its owner types
+    // another (a change of language changes the suggestion, never what was typed).
+    let name = RwSignal::new(String::new());
+    let name_problem = RwSignal::new(None::<LabelProblem>);
+    Effect::new(move |suggested_before: Option<String>| {
+        // Read in the reader's language, so a change of language runs this again.
+        let suggested = this_device(i18n);
+        if suggested_before.is_none_or(|before| name.with_untracked(|n| *n == before)) {
+            name.set(suggested.clone());
+        }
+        suggested
+    });
+    let add = Action::new_local(|(password, label): &(String, String)| {
+        add_passkey(password.clone(), label.clone())
+    });
+    let renaming = RwSignal::new(None::<Renaming>);
+    let new_name = RwSignal::new(String::new());
+    let rename_error = RwSignal::new(None::<String>);
+    let rename = Action::new_local(|(id, label): &(String, String)| {
+        let (id, label) = (id.clone(), label.clone());
+        async move { api().rename_passkey(&id, &PasskeyRename { label }).await }
+    });
+    // The field starts from the passkey's own name each time the dialog opens.
+    Effect::new(move |_| {
+        if let Some(r) = renaming.get() {
+            new_name.set(r.label);
+            rename_error.set(None);
+        }
+    });
     // A removal waits for a "yes": one stray tap must not take away how someone confirms.
     let asking = RwSignal::new(None::<Removal>);
     // Where focus goes once the removed passkey's button is gone.
@@ -79,10 +201,16 @@ pub fn PasskeysCard() -> impl IntoView {
     let remove = Action::new_local(|id: &String| {
         let id = id.clone();
         async move {
-            api().remove_passkey(&id).await?;
-            // If this phone holds it, it stops offering a passkey that no longer signs in.
-            crate::webauthn::forget(&id);
-            Ok(())
+            let removed = api().remove_passkey(&id).await;
+            // If this phone holds it, it stops offering a passkey that no longer signs in
+            // (removed now, or already, on another device).
+            if removed
+                .as_ref()
+                .map_or_else(|e| e.code() == Some(ErrorCode::NotFound), |()| true)
+            {
+                crate::webauthn::forget(&id);
+            }
+            removed
         }
     });
     Effect::new(move |_| {
@@ -103,23 +231,73 @@ pub fn PasskeysCard() -> impl IntoView {
             }
         }
     });
+    // After a rename or a removal the list is drawn again, so focus goes to the list rather
+    // than to a button that is gone.
+    let focus_list = move || {
+        // Also run from an animation frame, when the page may be gone.
+        if let Some(list) = listed.try_get_untracked().flatten() {
+            let _ = list.focus();
+        }
+    };
     Effect::new(move |_| {
         if let Some(result) = remove.value().get() {
             match result {
                 Ok(()) => {
                     done.set(Some(Done::Removed));
                     passkeys.refetch();
-                    if let Some(list) = listed.get_untracked() {
-                        let _ = list.focus();
-                    }
+                    focus_list();
                 }
-                Err(e) => failure.set(Some(Failure::Api(e))),
+                Err(e) => {
+                    if e.code() == Some(ErrorCode::NotFound) {
+                        passkeys.refetch();
+                    }
+                    failure.set(Some(Failure::Api(e)));
+                }
             }
         }
     });
+    Effect::new(move |_| {
+        if let Some(result) = rename.value().get() {
+            match result {
+                // The dialog closing gives focus back to the button that opened it, which the
+                // list drawn again takes away: so the list takes focus once the dialog is shut.
+                Ok(_) => {
+                    renaming.set(None);
+                    done.set(Some(Done::Renamed));
+                    passkeys.refetch();
+                    request_animation_frame(focus_list);
+                }
+                // Removed meanwhile (on another device): the list says so.
+                Err(e) if e.code() == Some(ErrorCode::NotFound) => {
+                    renaming.set(None);
+                    failure.set(Some(Failure::Api(e)));
+                    passkeys.refetch();
+                    request_animation_frame(focus_list);
+                }
+                Err(e) => rename_error.set(Some(error_text(i18n, &e))),
+            }
+        }
+    });
+    let busy = Signal::derive(move || remove.pending().get() || rename.pending().get());
+    let submit_rename = move || {
+        let Some(Renaming { id, .. }) = renaming.get_untracked() else {
+            return;
+        };
+        match passkey_label(&new_name.get_untracked(), true) {
+            Ok(label) => {
+                rename_error.set(None);
+                failure.set(None);
+                done.set(None);
+                password_missing.set(false);
+                rename.dispatch_local((id, label.to_owned()));
+            }
+            Err(problem) => rename_error.set(Some(label_problem_text(i18n, problem))),
+        }
+    };
     let status = Signal::derive(move || {
         done.get().map(|d| match d {
             Done::Added => t_string!(i18n, passkey.added).to_string(),
+            Done::Renamed => t_string!(i18n, passkey.renamed).to_string(),
             Done::Removed => t_string!(i18n, passkey.removed).to_string(),
         })
     });
@@ -133,6 +311,9 @@ pub fn PasskeysCard() -> impl IntoView {
             }
             Failure::Api(e) if e.code() == Some(ErrorCode::TooManySignInAttempts) => {
                 t_string!(i18n, passkey.too_many_passwords).to_string()
+            }
+            Failure::Api(e) if e.code() == Some(ErrorCode::NotFound) => {
+                t_string!(i18n, passkey.gone).to_string()
             }
             Failure::Api(e) => error_text(i18n, &e),
             Failure::Passkey(e) => passkey_error_text(i18n, e),
@@ -152,7 +333,7 @@ pub fn PasskeysCard() -> impl IntoView {
                                 view! {
                                     <ul class="kp-checks" aria-label=move || t_string!(i18n, passkey.list_label)>
                                         {list.into_iter().map(|p| view! {
-                                            <PasskeyItem passkey=p only=only asking=asking busy=remove.pending()/>
+                                            <PasskeyItem passkey=p only=only asking=asking renaming=renaming busy=busy/>
                                         }).collect_view()}
                                     </ul>
                                 }.into_any()
@@ -180,6 +361,7 @@ pub fn PasskeysCard() -> impl IntoView {
                             if let Some(removal) = asking.get_untracked() {
                                 failure.set(None);
                                 done.set(None);
+                                password_missing.set(false);
                                 remove.dispatch_local(removal.id);
                             }
                             asking.set(None);
@@ -188,16 +370,53 @@ pub fn PasskeysCard() -> impl IntoView {
                         </Button>
                     </div>
                 </Dialog>
+                <Dialog open=Signal::derive(move || renaming.with(Option::is_some))
+                    on_dismiss=Callback::new(move |_| renaming.set(None))
+                    heading=ViewFn::from(move || renaming.with(|r| r.as_ref().map(|r| {
+                        t!(i18n, passkey.rename_title, name = labels::typed(r.name.clone()))
+                    })).into_any())>
+                    <form class="kp-stack" novalidate on:submit=move |ev| {
+                        ev.prevent_default();
+                        submit_rename();
+                    }>
+                        <TextField id="passkey-new-name" autofocus=true
+                            label=Signal::derive(move || t_string!(i18n, passkey.name_label).to_string())
+                            hint=Signal::derive(move || Some(t_string!(i18n, passkey.name_hint).to_string()))
+                            value=new_name autocomplete="off" max_chars=PASSKEY_LABEL_MAX
+                            error=rename_error/>
+                        <div class="kp-actions">
+                            <Button submit=true disabled=rename.pending()>
+                                {move || if rename.pending().get() { t_string!(i18n, passkey.rename_saving) } else { t_string!(i18n, passkey.rename_save) }}
+                            </Button>
+                            <Button variant=ButtonVariant::Secondary on_click=Callback::new(move |_| renaming.set(None))>
+                                {move || t_string!(i18n, passkey.rename_cancel)}
+                            </Button>
+                        </div>
+                    </form>
+                </Dialog>
                 <form class="kp-stack" novalidate on:submit=move |ev| {
                     ev.prevent_default();
                     failure.set(None);
                     done.set(None);
+                    let label = match passkey_label(&name.get_untracked(), false) {
+                        Ok(label) => label.to_owned(),
+                        Err(problem) => {
+                            name_problem.set(Some(problem));
+                            return;
+                        }
+                    };
+                    name_problem.set(None);
                     let typed = password.get_untracked();
                     password_missing.set(typed.is_empty());
                     if !typed.is_empty() {
-                        add.dispatch_local(typed);
+                        add.dispatch_local((typed, label));
                     }
                 }>
+                    <TextField id="passkey-name"
+                        label=Signal::derive(move || t_string!(i18n, passkey.name_label).to_string())
+                        hint=Signal::derive(move || Some(t_string!(i18n, passkey.name_hint).to_string()))
+                        value=name autocomplete="off" max_chars=PASSKEY_LABEL_MAX
+                        error=Signal::derive(move || name_problem.get().map(|p| label_problem_text(i18n, p)))/>
                     <p class="kp-hint">{move || t_string!(i18n, passkey.password_hint)}</p>
                     <TextField id="passkey-password" label=Signal::derive(move || t_string!(i18n, passkey.password_label).to_string())
                         value=password password=true autocomplete="current-password"/>
@@ -217,8 +436,9 @@ fn PasskeyItem(
     /// The account's only passkey.
     only: bool,
     asking: RwSignal<Option<Removal>>,
-    /// A removal is under way.
-    busy: Memo<bool>,
+    renaming: RwSignal<Option<Renaming>>,
+    /// A rename or a removal is under way.
+    busy: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let PasskeyInfo {
@@ -227,9 +447,9 @@ fn PasskeyItem(
         created_at,
         last_used_at,
     } = passkey;
-    let name = StoredValue::new(label);
+    let label = StoredValue::new(label);
     let name = move || {
-        name.with_value(|l| {
+        label.with_value(|l| {
             if l.is_empty() {
                 t_string!(i18n, passkey.unnamed).to_string()
             } else {
@@ -245,11 +465,92 @@ fn PasskeyItem(
                 Some(t) => t_string!(i18n, passkey.last_used, time = format::date_time(i18n.get_locale(), t)).to_string(),
                 None => t_string!(i18n, passkey.never_used).to_string(),
             }}</span>
-            <button type="button" class="kp-text-button" disabled=move || busy.get()
-                aria-label=move || t_string!(i18n, passkey.remove_label, name = name()).to_string()
-                on:click=move |_| asking.set(Some(Removal { id: id.clone(), name: name(), only }))>
-                {move || t_string!(i18n, passkey.remove)}
-            </button>
+            <span class="kp-checks__actions">
+                <button type="button" class="kp-text-button" disabled=move || busy.get()
+                    aria-label=move || t_string!(i18n, passkey.rename_label, name = name()).to_string()
+                    on:click={
+                        let id = id.clone();
+                        move |_| renaming.set(Some(Renaming { id: id.clone(), label: label.get_value(), name: name() }))
+                    }>
+                    {move || t_string!(i18n, passkey.rename)}
+                </button>
+                <button type="button" class="kp-text-button" disabled=move || busy.get()
+                    aria-label=move || t_string!(i18n, passkey.remove_label, name = name()).to_string()
+                    on:click=move |_| asking.set(Some(Removal { id: id.clone(), name: name(), only }))>
+                    {move || t_string!(i18n, passkey.remove)}
+                </button>
+            </span>
         </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_device_is_told_by_its_user_agent() {
+        let cases = [
+            (
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+                5,
+                Some(DeviceKind::Iphone),
+            ),
+            // iPadOS's Safari says it is a Mac; its touch screen says otherwise.
+            (
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
+                5,
+                Some(DeviceKind::Ipad),
+            ),
+            (
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
+                0,
+                Some(DeviceKind::Mac),
+            ),
+            (
+                "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+                5,
+                Some(DeviceKind::AndroidPhone),
+            ),
+            (
+                "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+                5,
+                Some(DeviceKind::AndroidTablet),
+            ),
+            (
+                "Mozilla/5.0 (Phone; OpenHarmony 5.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/114.0.0.0 Safari/537.36 ArkWeb/4.1.6.1 Mobile",
+                5,
+                Some(DeviceKind::HarmonyPhone),
+            ),
+            (
+                "Mozilla/5.0 (Tablet; OpenHarmony 5.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/114.0.0.0 Safari/537.36 ArkWeb/4.1.6.1",
+                5,
+                Some(DeviceKind::HarmonyTablet),
+            ),
+            (
+                "Mozilla/5.0 (Linux; Android 12; HarmonyOS; NOH-AN00) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/99.0.4844.88 HuaweiBrowser/14.0 Mobile Safari/537.36",
+                5,
+                Some(DeviceKind::HarmonyPhone),
+            ),
+            (
+                "Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+                0,
+                Some(DeviceKind::Chromebook),
+            ),
+            (
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+                0,
+                Some(DeviceKind::Windows),
+            ),
+            (
+                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/148.0.0.0 Safari/537.36",
+                0,
+                Some(DeviceKind::Linux),
+            ),
+            ("curl/8.5.0", 0, None),
+        ];
+        for (agent, touch_points, kind) in cases {
+            assert_eq!(device_kind(agent, touch_points), kind, "{agent}");
+        }
     }
 }

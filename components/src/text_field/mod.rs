@@ -21,6 +21,9 @@ pub fn TextField(
     /// The most that may be typed, where the server keeps no more.
     #[prop(optional)]
     max_chars: Option<usize>,
+    /// Focused when it appears (in a dialog, the one thing to fill in).
+    #[prop(optional)]
+    autofocus: bool,
 ) -> impl IntoView {
     let class = style! {
         .kp-field {
@@ -82,6 +85,7 @@ pub fn TextField(
                 type=if password { "password" } else { "text" }
                 autocomplete=autocomplete
                 maxlength=max_chars
+                autofocus=autofocus
                 autocapitalize="none"
                 spellcheck="false"
                 // aria-invalid and aria-describedby: the hint and the error are read with the

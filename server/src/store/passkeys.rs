@@ -122,6 +122,30 @@ pub async fn by_credential(db: &Db, credential_id: &str) -> sqlx::Result<Option<
 }
 
 /// Deletes the caller's own passkey; `false` if they have none by that id.
+/// Gives one of the account's passkeys a new name; `None` when the account has none by this id.
+pub async fn rename(
+    db: &Db,
+    user_id: &str,
+    credential_id: &str,
+    label: &str,
+) -> sqlx::Result<Option<PasskeyInfo>> {
+    let row = sqlx::query(
+        "UPDATE passkeys SET label = $1 WHERE credential_id = $2 AND user_id = $3
+         RETURNING credential_id, label, created_at, last_used_at",
+    )
+    .bind(label)
+    .bind(credential_id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| PasskeyInfo {
+        id: r.get("credential_id"),
+        label: r.get("label"),
+        created_at: r.get("created_at"),
+        last_used_at: r.get("last_used_at"),
+    }))
+}
+
 pub async fn delete(db: &Db, user_id: &str, credential_id: &str) -> sqlx::Result<bool> {
     let deleted = sqlx::query("DELETE FROM passkeys WHERE credential_id = $1 AND user_id = $2")
         .bind(credential_id)
