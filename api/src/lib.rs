@@ -348,6 +348,9 @@ pub enum ErrorCode {
     AlreadyApplied,
     /// A new policy is not fit to publish; `detail` lists `field: problem` pairs.
     InvalidPolicy,
+    /// A passkey's name is blank (where one is needed), longer than `PASSKEY_LABEL_MAX`
+    /// characters, or holds a control or text-direction character.
+    InvalidPasskeyName,
     /// A new password is shorter than `PASSWORD_MIN_CHARS` or longer than `PASSWORD_MAX_CHARS`.
     PasswordLength,
     /// A new password is easy to guess: a common password, a word, a pattern, a date, or the
@@ -401,6 +404,7 @@ impl ErrorCode {
             ErrorCode::AlreadyApplied => "already_applied",
             ErrorCode::ReasonRequired => "reason_required",
             ErrorCode::InvalidPolicy => "invalid_policy",
+            ErrorCode::InvalidPasskeyName => "invalid_passkey_name",
             ErrorCode::PasswordLength => "password_length",
             ErrorCode::PasswordGuessable => "password_guessable",
             ErrorCode::PasswordUnchanged => "password_unchanged",
@@ -489,6 +493,7 @@ mod tests {
             ErrorCode::AlreadyApplied,
             ErrorCode::ReasonRequired,
             ErrorCode::InvalidPolicy,
+            ErrorCode::InvalidPasskeyName,
             ErrorCode::PasswordLength,
             ErrorCode::PasswordGuessable,
             ErrorCode::PasswordUnchanged,

@@ -733,7 +733,12 @@ pub enum NotificationKind {
     },
     /// A passkey was added to their account: if they did not add it, whoever holds a session
     /// of theirs did, and can sign in with it from now on.
-    PasskeyAdded { passkey_id: String },
+    PasskeyAdded {
+        passkey_id: String,
+        /// Its name when it was added (empty in notices from before names were kept here).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        label: String,
+    },
     /// Their password was changed, and every other device of theirs signed out.
     PasswordChanged {},
     /// Too many wrong passwords were typed for their account: password sign-in is paused until

@@ -57,6 +57,7 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
             ErrorCode::AlreadyApplied => t_string!(i18n, errors.already_applied),
             ErrorCode::ReasonRequired => t_string!(i18n, errors.reason_required),
             ErrorCode::InvalidPolicy => t_string!(i18n, errors.invalid_policy),
+            ErrorCode::InvalidPasskeyName => t_string!(i18n, errors.invalid_passkey_name),
             ErrorCode::PasswordLength => t_string!(i18n, errors.password_length),
             ErrorCode::PasswordGuessable => t_string!(i18n, errors.password_guessable),
             ErrorCode::PasswordUnchanged => t_string!(i18n, errors.password_unchanged),

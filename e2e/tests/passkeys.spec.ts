@@ -50,10 +50,13 @@ test("a resident adds a passkey and signs in with the phone's unlock, no passwor
   await expect(list.getByRole("listitem")).toHaveCount(1);
   await expect(list).toContainText(s.passkey.never_used);
 
-  // The account holder is told of the new passkey, so one added by someone else with her
-  // session would not go unseen; the notice leads to where it can be removed.
+  // The account holder is told of the new passkey, by its name, so one added by someone else
+  // with her session would not go unseen; the notice leads to where it can be removed.
   await open(page, "/resident/messages");
-  const notice = page.getByRole("main").getByRole("link").filter({ hasText: s.messages.passkey_added });
+  const notice = page
+    .getByRole("main")
+    .getByRole("link")
+    .filter({ hasText: fill(s.messages.passkey_added_named, { name: s.passkey.device_linux }) });
   await expect(notice).toHaveCount(1);
   await notice.click();
   await expect(page).toHaveURL(/\/resident\/me$/);

@@ -58,6 +58,8 @@ pub enum ApiError {
     ReasonRequired,
     /// A new policy broke a rule; the detail lists `field: problem` pairs.
     InvalidPolicy(String),
+    /// A passkey's name broke a rule; the detail says which.
+    InvalidPasskeyName(String),
     /// A new password is too short or too long.
     PasswordLength,
     /// A new password is easy to guess.
@@ -331,6 +333,12 @@ impl ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::InvalidPolicy,
                 "Policy not valid",
+                why.clone(),
+            ),
+            InvalidPasskeyName(why) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::InvalidPasskeyName,
+                "Passkey name not valid",
                 why.clone(),
             ),
             PasswordLength => (

@@ -111,9 +111,10 @@ pub async fn register_start(
     request_body = NewPasskey,
     responses(
         (status = 200, description = "The passkey was added", body = PasskeyInfo),
-        (status = 400, description = "Malformed body or label, or a credential that is not WebAuthn JSON (the ceremony is kept)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed body, or a credential that is not WebAuthn JSON (the ceremony is kept)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No session, the answer did not check out (passkey_rejected) or the phone did not verify its owner (user_not_verified)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "This passkey is already registered (passkey_exists)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A name longer than 60 characters or with a control character or direction mark (invalid_passkey_name; the ceremony is kept)", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The ceremony expired or was used (ceremony_expired)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn register_finish(
@@ -183,9 +184,9 @@ pub async fn list(
     request_body = PasskeyRename,
     responses(
         (status = 200, description = "Renamed", body = PasskeyInfo),
-        (status = 400, description = "Malformed body, or a name that is blank, longer than 60 characters or holds a control character or direction mark", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The account has no passkey by this id", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A name that is blank, longer than 60 characters or holds a control character or direction mark (invalid_passkey_name)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn rename(
     State(state): State<AppState>,
@@ -203,7 +204,7 @@ pub async fn rename(
 /// A passkey's name as it is kept, or why it is not one.
 fn checked_label(label: &str, required: bool) -> Result<&str, ApiError> {
     passkey_label(label, required).map_err(|problem| {
-        ApiError::MalformedBody(match problem {
+        ApiError::InvalidPasskeyName(match problem {
             LabelProblem::Blank => "label: blank".to_owned(),
             LabelProblem::TooLong => format!("label: at most {PASSKEY_LABEL_MAX} characters"),
             LabelProblem::Disguised => "label: a control character or direction mark".to_owned(),

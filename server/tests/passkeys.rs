@@ -217,7 +217,7 @@ async fn an_overlong_label_is_refused() {
             label: "手".repeat(61),
         })
         .await;
-    assert_eq!(code(finish), ErrorCode::MalformedBody);
+    assert_eq!(code(finish), ErrorCode::InvalidPasskeyName);
 }
 
 #[tokio::test]
@@ -232,7 +232,7 @@ async fn a_label_that_could_read_otherwise_than_stored_is_refused() {
                 label: label.into(),
             })
             .await;
-        assert_eq!(code(finish), ErrorCode::MalformedBody, "{label:?}");
+        assert_eq!(code(finish), ErrorCode::InvalidPasskeyName, "{label:?}");
     }
 }
 
@@ -284,7 +284,7 @@ async fn a_blank_long_or_disguising_new_name_is_refused_and_the_old_one_kept() {
         let rename = resident
             .rename_passkey("residents-key", &renamed(&label))
             .await;
-        assert_eq!(code(rename), ErrorCode::MalformedBody, "{label:?}");
+        assert_eq!(code(rename), ErrorCode::InvalidPasskeyName, "{label:?}");
     }
     assert_eq!(resident.passkeys().await.unwrap()[0].label, "我的手机");
 }

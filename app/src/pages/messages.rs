@@ -208,9 +208,17 @@ fn Message(message: Notification, persona: Persona) -> impl IntoView {
         )
         .to_string()
         .into_any(),
-        NotificationKind::PasskeyAdded { .. } => t_string!(i18n, messages.passkey_added)
-            .to_string()
-            .into_any(),
+        NotificationKind::PasskeyAdded { label, .. } if label.is_empty() => {
+            t_string!(i18n, messages.passkey_added)
+                .to_string()
+                .into_any()
+        }
+        NotificationKind::PasskeyAdded { label, .. } => t!(
+            i18n,
+            messages.passkey_added_named,
+            name = labels::typed(label.clone())
+        )
+        .into_any(),
         NotificationKind::PasswordChanged {} => t_string!(i18n, messages.password_changed)
             .to_string()
             .into_any(),

@@ -71,8 +71,10 @@ pub async fn insert(
     if inserted {
         // The account holder hears of every new passkey, so one added by someone else with
         // their session (a phished password, a borrowed phone) does not go unseen.
+        // Named, so a passkey made on a device they do not have stands out.
         let kind = NotificationKind::PasskeyAdded {
             passkey_id: credential_id.to_owned(),
+            label: label.to_owned(),
         };
         notifications::add(&mut *tx, user_id, &kind, None, now).await?;
     }
