@@ -123,7 +123,6 @@ pub async fn by_credential(db: &Db, credential_id: &str) -> sqlx::Result<Option<
     }))
 }
 
-/// Deletes the caller's own passkey; `false` if they have none by that id.
 /// Gives one of the account's passkeys a new name; `None` when the account has none by this id.
 pub async fn rename(
     db: &Db,
@@ -148,6 +147,7 @@ pub async fn rename(
     }))
 }
 
+/// Deletes the caller's own passkey; `false` if they have none by that id.
 pub async fn delete(db: &Db, user_id: &str, credential_id: &str) -> sqlx::Result<bool> {
     let deleted = sqlx::query("DELETE FROM passkeys WHERE credential_id = $1 AND user_id = $2")
         .bind(credential_id)
