@@ -278,6 +278,9 @@ pub enum ErrorCode {
     /// A state-changing request must say `Content-Type: application/json`.
     UnsupportedMediaType,
     PayloadTooLarge,
+    /// The request's body did not all arrive in time (a stalled or very slow network); nothing
+    /// was done, and the connection is closed.
+    RequestTimeout,
     /// A state-changing request from another site (CSRF defence).
     CrossOrigin,
     TooManyRequests,
@@ -371,6 +374,7 @@ impl ErrorCode {
             ErrorCode::MalformedBody => "malformed_body",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::CrossOrigin => "cross_origin",
             ErrorCode::TooManyRequests => "too_many_requests",
             ErrorCode::TooManySignInAttempts => "too_many_sign_in_attempts",
@@ -460,6 +464,7 @@ mod tests {
             ErrorCode::MalformedBody,
             ErrorCode::UnsupportedMediaType,
             ErrorCode::PayloadTooLarge,
+            ErrorCode::RequestTimeout,
             ErrorCode::CrossOrigin,
             ErrorCode::TooManyRequests,
             ErrorCode::TooManySignInAttempts,

@@ -20,6 +20,7 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
             ErrorCode::MalformedBody => t_string!(i18n, errors.malformed_body),
             ErrorCode::UnsupportedMediaType => t_string!(i18n, errors.unsupported_media_type),
             ErrorCode::PayloadTooLarge => t_string!(i18n, errors.payload_too_large),
+            ErrorCode::RequestTimeout => t_string!(i18n, errors.request_timeout),
             ErrorCode::CrossOrigin => t_string!(i18n, errors.cross_origin),
             ErrorCode::TooManyRequests => t_string!(i18n, errors.too_many_requests),
             ErrorCode::TooManySignInAttempts => {

@@ -1,7 +1,7 @@
 //! Settings, read from the environment so tests, benchmarks and deployments can start the
 //! binary directly (see DESIGN.md "Running the server").
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 pub use axum_client_ip::ClientIpSource;
 
@@ -23,6 +23,32 @@ pub struct Config {
     /// `axum_client_ip::ClientIpSource`). A request without a usable header counts under the
     /// connection's address, the proxy's.
     pub client_ip: ClientIpSource,
+    /// How long a client may take to send a request (not settable from the environment).
+    pub timeouts: Timeouts,
+}
+
+/// How long a client may take to send a request, so a connection that sends slowly or not at
+/// all cannot hold on to a socket for ever (`listen`, `web::read_whole_body`).
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    /// A connection is closed when its next request's head (the request line and headers) has
+    /// not all arrived this long after the connection opened or its last answer was sent. So
+    /// this is also how long an idle kept-alive connection stays open.
+    pub head: Duration,
+    /// A request whose body has not all arrived this long after its head is answered 408
+    /// `request_timeout`, and its connection closed. Kapok's own bodies are a few KB, and even
+    /// the largest allowed (64 KiB) arrives within this at 4.4 KB a second; the client gives
+    /// up on an answer after 30 s, so the server's refusal reaches it first.
+    pub body: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts {
+            head: Duration::from_secs(30),
+            body: Duration::from_secs(15),
+        }
+    }
 }
 
 impl Config {
@@ -47,6 +73,7 @@ impl Config {
             dist: var("KAPOK_DIST").unwrap_or_else(|| "dist".into()).into(),
             demo: var("KAPOK_DEMO").is_some_and(|v| v == "1" || v == "true"),
             client_ip: client_ip(var("KAPOK_CLIENT_IP"))?,
+            timeouts: Timeouts::default(),
         })
     }
 }

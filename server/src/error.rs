@@ -2,7 +2,7 @@
 
 use axum::{
     extract::rejection::JsonRejection,
-    http::{StatusCode, header},
+    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use kapok_api::{ErrorCode, Problem};
@@ -17,6 +17,8 @@ pub enum ApiError {
     MalformedBody(String),
     UnsupportedMediaType,
     PayloadTooLarge,
+    /// The body did not all arrive within `Timeouts::body`.
+    RequestTimeout,
     CrossOrigin,
     /// A presented code failed its checks.
     Token(kapok_api::token::TokenError),
@@ -128,6 +130,14 @@ impl ApiError {
                 ErrorCode::PayloadTooLarge,
                 "Request body too large",
                 format!("Bodies are limited to {} bytes.", crate::web::BODY_LIMIT),
+            ),
+            RequestTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                ErrorCode::RequestTimeout,
+                "Request too slow",
+                "The request's body did not all arrive in time, so nothing was done. Check the \
+                 network and send it again."
+                    .into(),
             ),
             CrossOrigin => (
                 StatusCode::FORBIDDEN,
@@ -382,6 +392,13 @@ impl IntoResponse for ApiError {
             tracing::error!(%cause, "internal error");
         }
         let mut response = problem_response(&self.problem());
+        if let ApiError::RequestTimeout = self {
+            // The rest of the body is still on its way: this connection cannot carry another
+            // request.
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         if let ApiError::TooManySignInAttempts { retry_after_secs }
         | ApiError::TooManySignInAttemptsFromNetwork { retry_after_secs } = self
         {

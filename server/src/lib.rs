@@ -10,6 +10,7 @@ mod db;
 mod delegation;
 mod error;
 mod limits;
+mod listen;
 mod notifications;
 mod passkeys;
 mod policies;
@@ -172,7 +173,10 @@ fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
             web::guard_state_changing,
         ))
         .layer(middleware::from_fn(web::refuse_nul_in_path))
-        .layer(middleware::from_fn(web::read_whole_body))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            web::read_whole_body,
+        ))
         .layer(DefaultBodyLimit::max(web::BODY_LIMIT))
         // Where `web::Network` reads the caller's address (KAPOK_CLIENT_IP).
         .layer(state.config.client_ip.clone().into_extension())
@@ -236,12 +240,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
         csp,
     };
     let serve = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app(state).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+        let timeouts = state.config.timeouts;
+        listen::serve(listener, app(state), timeouts, shutdown_signal()).await
     });
     Ok(Running {
         addr,
@@ -331,6 +331,7 @@ mod tests {
             dist: data.path().into(),
             demo: false,
             client_ip: config::ClientIpSource::ConnectInfo,
+            timeouts: config::Timeouts::default(),
         };
         let db = db::connect(&config.database_url).await.unwrap();
         let state = AppState {

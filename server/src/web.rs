@@ -153,10 +153,20 @@ pub async fn refuse_nul_in_path(request: Request, next: Next) -> Response {
 /// given while some of the body is still unread (a 401 before a handler reads its JSON, a 405,
 /// a refused cross-site request) makes the connection close after it, unannounced, and the
 /// client's next request on that kept-alive connection fails. A larger body is a 413, as the
-/// JSON extractor would answer; a body that stops arriving is a 400.
-pub async fn read_whole_body(request: Request, next: Next) -> Response {
+/// JSON extractor would answer; a body that has not all arrived within `Timeouts::body` is a
+/// 408 (a client could otherwise send one byte a minute and keep the request open for days);
+/// a body cut short is a 400.
+pub async fn read_whole_body(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let (parts, body) = request.into_parts();
-    match axum::body::to_bytes(body, BODY_LIMIT).await {
+    let reading = axum::body::to_bytes(body, BODY_LIMIT);
+    let Ok(read) = tokio::time::timeout(state.config.timeouts.body, reading).await else {
+        return ApiError::RequestTimeout.into_response();
+    };
+    match read {
         Ok(bytes) => {
             next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
                 .await
@@ -227,8 +237,8 @@ pub async fn guard_state_changing(
 
 /// Adds to every operation of `doc` the problems the shared plumbing answers before any
 /// handler runs, so the document promises every status a client can get: the CSRF guard's 403
-/// and 415 on every change (with a body or not), and `ApiJson`'s 400 and the body limit's 413
-/// wherever a body is read. An operation that already lists the status keeps its own wording.
+/// and 415 on every change (with a body or not), and `ApiJson`'s 400, the body limit's 413 and
+/// the body time limit's 408 wherever a body is read. An operation that already lists the status keeps its own wording.
 pub fn document_guard_responses(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 
@@ -262,6 +272,12 @@ pub fn document_guard_responses(doc: &mut utoipa::openapi::OpenApi) {
                     "413",
                     "payload_too_large",
                     "a body over 64 KiB (payload_too_large)",
+                ));
+                added.push((
+                    "408",
+                    "request_timeout",
+                    "a body that did not all arrive in time; the connection is closed \
+                     (request_timeout)",
                 ));
             }
             for (status, code, description) in added {

@@ -547,6 +547,7 @@ impl World {
             // Demo mode for `/demo-accounts`; the copy has users, so nothing is seeded again.
             demo: true,
             client_ip: ClientIpSource::ConnectInfo,
+            timeouts: Default::default(),
         })
         .await
         .expect("a copy of the world starts");

@@ -2,7 +2,9 @@
 
 mod common;
 
-use common::TestServer;
+use std::time::{Duration, Instant};
+
+use common::{PASSWORD, TestServer};
 use kapok_api::{ErrorCode, Problem};
 
 async fn problem(response: reqwest::Response) -> (u16, Problem) {
@@ -562,7 +564,7 @@ async fn every_operation_documents_the_problems_the_shared_plumbing_answers() {
                 needed.extend(["403", "415"]);
             }
             if operation.get("requestBody").is_some() {
-                needed.extend(["400", "413"]);
+                needed.extend(["400", "408", "413"]);
             }
             for status in needed {
                 assert_eq!(
@@ -752,4 +754,167 @@ async fn a_garbled_passkey_answer_is_a_400_and_keeps_the_ceremony() {
             .await
             .unwrap();
     assert_eq!(left, 1, "the ceremony is still there");
+}
+
+/// A server that gives clients a second for a request's head and a second for its body.
+async fn impatient_server() -> TestServer {
+    TestServer::start_with_timeouts(kapok_server::config::Timeouts {
+        head: Duration::from_secs(1),
+        body: Duration::from_secs(1),
+    })
+    .await
+}
+
+async fn connect(server: &TestServer) -> tokio::net::TcpStream {
+    tokio::net::TcpStream::connect(server.base.trim_start_matches("http://"))
+        .await
+        .unwrap()
+}
+
+/// Writes `bytes` one at a time, `every` apart, until they are all sent or the server has
+/// closed the connection.
+fn dribble(
+    mut writer: tokio::net::tcp::OwnedWriteHalf,
+    bytes: Vec<u8>,
+    every: Duration,
+) -> tokio::task::JoinHandle<()> {
+    use tokio::io::AsyncWriteExt;
+    tokio::spawn(async move {
+        for byte in bytes {
+            tokio::time::sleep(every).await;
+            if writer.write_all(&[byte]).await.is_err() {
+                return;
+            }
+        }
+    })
+}
+
+/// Everything the server sends until it closes the connection, and how long after `since`
+/// the connection was closed; `None` if it is still open 10 s later.
+async fn read_until_closed(
+    reader: &mut (impl tokio::io::AsyncRead + Unpin),
+    since: Instant,
+) -> Option<(String, Duration)> {
+    use tokio::io::AsyncReadExt;
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), async {
+        let mut buf = [0u8; 4096];
+        loop {
+            match reader.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => received.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    read.ok()?;
+    Some((
+        String::from_utf8_lossy(&received).into_owned(),
+        since.elapsed(),
+    ))
+}
+
+#[tokio::test]
+async fn a_connection_that_sends_its_request_head_a_byte_at_a_time_is_closed() {
+    let server = impatient_server().await;
+    let (mut reader, writer) = connect(&server).await.into_split();
+    let opened = Instant::now();
+    // A head that would take 20 s to arrive: a byte every 100 ms, each one on time.
+    let head = format!(
+        "GET /api/v1/demo-accounts HTTP/1.1\r\nHost: x\r\nX-Pad: {}\r\n\r\n",
+        "a".repeat(180)
+    );
+    let sending = dribble(writer, head.into_bytes(), Duration::from_millis(100));
+    let (answer, after) = read_until_closed(&mut reader, opened)
+        .await
+        .expect("the slow connection is closed, not kept for ever");
+    assert!(
+        after >= Duration::from_millis(900) && after < Duration::from_secs(5),
+        "closed after {after:?}"
+    );
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "{answer:?}"
+    );
+    sending.abort();
+    // The server still answers everyone else.
+    let response = server
+        .raw()
+        .get(server.url("/api/v1/demo-accounts"))
+        .send()
+        .await;
+    assert_eq!(response.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn a_kept_alive_connection_left_idle_is_closed() {
+    use tokio::io::AsyncWriteExt;
+    let server = impatient_server().await;
+    let mut stream = connect(&server).await;
+    stream
+        .write_all(b"GET /api/v1/demo-accounts HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let (mut reader, _writer) = stream.into_split();
+    let asked = Instant::now();
+    let (answer, after) = read_until_closed(&mut reader, asked)
+        .await
+        .expect("an idle connection is closed");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
+    // Nothing follows the answer: the connection simply ends.
+    assert_eq!(answer.matches("HTTP/1.1").count(), 1, "{answer:?}");
+    assert!(
+        after >= Duration::from_millis(900) && after < Duration::from_secs(5),
+        "closed after {after:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_all_arrive_in_time_is_a_408_and_its_connection_closes() {
+    use tokio::io::AsyncWriteExt;
+    let server = impatient_server().await;
+    let body = format!(r#"{{"username":"resident","password":"{PASSWORD}"}}"#);
+    let head = format!(
+        "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n",
+        body.len()
+    );
+
+    // A body that comes in pieces but in time is read as usual.
+    let mut stream = connect(&server).await;
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let (first, rest) = body.split_at(10);
+    stream.write_all(first.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    stream.write_all(rest.as_bytes()).await.unwrap();
+    let mut answer = vec![0u8; 12];
+    tokio::io::AsyncReadExt::read_exact(&mut stream, &mut answer)
+        .await
+        .unwrap();
+    assert_eq!(answer, b"HTTP/1.1 200");
+
+    // One whose bytes keep coming, each on time, but would take 5 s in all.
+    let (mut reader, mut writer) = connect(&server).await.into_split();
+    writer.write_all(head.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let every = Duration::from_millis(5000 / body.len() as u64);
+    let sending = dribble(writer, body.into_bytes(), every);
+    let (answer, after) = read_until_closed(&mut reader, started)
+        .await
+        .expect("the slow request is answered and its connection closed");
+    sending.abort();
+    assert!(
+        after >= Duration::from_millis(900) && after < Duration::from_secs(4),
+        "answered after {after:?}"
+    );
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a whole answer");
+    let head = head.to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 408"), "{head}");
+    assert!(
+        head.contains("content-type: application/problem+json"),
+        "{head}"
+    );
+    assert!(head.contains("connection: close"), "{head}");
+    let problem: Problem = serde_json::from_str(body).expect("a problem document");
+    assert_eq!(problem.code, ErrorCode::RequestTimeout);
 }

@@ -5,7 +5,10 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 use kapok_api::{DelegationKind, NewDelegationRequest, Scope, SignInRequest, client::Client};
-use kapok_server::{Config, Db, config::ClientIpSource};
+use kapok_server::{
+    Config, Db,
+    config::{ClientIpSource, Timeouts},
+};
 
 pub const PASSWORD: &str = kapok_server::seed::DEMO_PASSWORD;
 
@@ -26,7 +29,28 @@ impl TestServer {
     pub async fn start_with_dist(fill_dist: impl FnOnce(&std::path::Path)) -> TestServer {
         let data = tempfile::tempdir().unwrap();
         let database_url = fresh_database_url(data.path()).await;
-        Self::start_on(database_url, data, fill_dist, ClientIpSource::ConnectInfo).await
+        Self::start_on(
+            database_url,
+            data,
+            fill_dist,
+            ClientIpSource::ConnectInfo,
+            Timeouts::default(),
+        )
+        .await
+    }
+
+    /// Starts a server that gives clients `timeouts` to send their requests.
+    pub async fn start_with_timeouts(timeouts: Timeouts) -> TestServer {
+        let data = tempfile::tempdir().unwrap();
+        let database_url = fresh_database_url(data.path()).await;
+        Self::start_on(
+            database_url,
+            data,
+            |_| {},
+            ClientIpSource::ConnectInfo,
+            timeouts,
+        )
+        .await
     }
 
     /// Starts a server that reads each request's address where `client_ip` says, as one behind
@@ -34,7 +58,7 @@ impl TestServer {
     pub async fn start_behind_proxy(client_ip: ClientIpSource) -> TestServer {
         let data = tempfile::tempdir().unwrap();
         let database_url = fresh_database_url(data.path()).await;
-        Self::start_on(database_url, data, |_| {}, client_ip).await
+        Self::start_on(database_url, data, |_| {}, client_ip, Timeouts::default()).await
     }
 
     /// Another instance on the same database as `self`, behind the same origin.
@@ -44,6 +68,7 @@ impl TestServer {
             tempfile::tempdir().unwrap(),
             |_| {},
             ClientIpSource::ConnectInfo,
+            Timeouts::default(),
         )
         .await
     }
@@ -53,6 +78,7 @@ impl TestServer {
         data: tempfile::TempDir,
         fill_dist: impl FnOnce(&std::path::Path),
         client_ip: ClientIpSource,
+        timeouts: Timeouts,
     ) -> TestServer {
         let dist = tempfile::tempdir().unwrap();
         fill_dist(dist.path());
@@ -63,6 +89,7 @@ impl TestServer {
             dist: dist.path().to_owned(),
             demo: true,
             client_ip,
+            timeouts,
         };
         let running = kapok_server::start(config).await.expect("server starts");
         let base = format!("http://{}", running.addr);
