@@ -291,6 +291,9 @@ pub enum ErrorCode {
     /// names; `Retry-After` says when to try again (a passkey still signs in).
     TooManySignInAttemptsFromNetwork,
     Internal,
+    /// Too many people are signing in at once for the server to check every password now;
+    /// `Retry-After` says when to try again.
+    Busy,
     /// The text is not a Kapok licence code.
     TokenMalformed,
     /// The code was signed with a key this verifier does not trust.
@@ -380,6 +383,7 @@ impl ErrorCode {
             ErrorCode::TooManySignInAttempts => "too_many_sign_in_attempts",
             ErrorCode::TooManySignInAttemptsFromNetwork => "too_many_sign_in_attempts_from_network",
             ErrorCode::Internal => "internal",
+            ErrorCode::Busy => "busy",
             ErrorCode::TokenMalformed => "token_malformed",
             ErrorCode::TokenUnknownKey => "token_unknown_key",
             ErrorCode::TokenBadSignature => "token_bad_signature",
@@ -470,6 +474,7 @@ mod tests {
             ErrorCode::TooManySignInAttempts,
             ErrorCode::TooManySignInAttemptsFromNetwork,
             ErrorCode::Internal,
+            ErrorCode::Busy,
             ErrorCode::TokenMalformed,
             ErrorCode::TokenUnknownKey,
             ErrorCode::TokenBadSignature,

@@ -30,6 +30,7 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
                 t_string!(i18n, errors.too_many_sign_in_attempts_from_network)
             }
             ErrorCode::Internal => t_string!(i18n, errors.internal),
+            ErrorCode::Busy => t_string!(i18n, errors.busy),
             ErrorCode::TokenMalformed => t_string!(i18n, errors.token_malformed),
             ErrorCode::TokenUnknownKey => t_string!(i18n, errors.token_unknown_key),
             ErrorCode::TokenBadSignature => t_string!(i18n, errors.token_bad_signature),

@@ -23,12 +23,13 @@ pub struct Config {
     /// `axum_client_ip::ClientIpSource`). A request without a usable header counts under the
     /// connection's address, the proxy's.
     pub client_ip: ClientIpSource,
-    /// How long a client may take to send a request (not settable from the environment).
+    /// Time limits on requests (not settable from the environment).
     pub timeouts: Timeouts,
 }
 
-/// How long a client may take to send a request, so a connection that sends slowly or not at
-/// all cannot hold on to a socket for ever (`listen`, `web::read_whole_body`).
+/// Time limits on requests: how long a client may take to send one, so a connection that sends
+/// slowly or not at all cannot hold on to a socket for ever (`listen`, `web::read_whole_body`),
+/// and how long one may wait for its turn to check a password.
 #[derive(Clone, Copy, Debug)]
 pub struct Timeouts {
     /// A connection is closed when its next request's head (the request line and headers) has
@@ -40,6 +41,9 @@ pub struct Timeouts {
     /// the largest allowed (64 KiB) arrives within this at 4.4 KB a second; the client gives
     /// up on an answer after 30 s, so the server's refusal reaches it first.
     pub body: Duration,
+    /// A request that has waited this long for its turn to check a password (sign-in, a
+    /// password change, adding a passkey) is answered 503 `busy` (`session::password_turn`).
+    pub password_turn: Duration,
 }
 
 impl Default for Timeouts {
@@ -47,6 +51,7 @@ impl Default for Timeouts {
         Timeouts {
             head: Duration::from_secs(30),
             body: Duration::from_secs(15),
+            password_turn: Duration::from_secs(10),
         }
     }
 }

@@ -68,6 +68,10 @@ pub enum ApiError {
     PasswordGuessable,
     /// The new password is the current one.
     PasswordUnchanged,
+    /// Too many password checks are waiting; try again after this many seconds.
+    Busy {
+        retry_after_secs: i64,
+    },
     /// Something on our side broke; the cause is logged, never sent.
     Internal(String),
 }
@@ -375,6 +379,14 @@ impl ApiError {
                 "Same password",
                 "The new password is the one the account has now.".into(),
             ),
+            Busy { .. } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Busy,
+                "Busy",
+                "Too many people are signing in at once for the password to be checked now. \
+                 Nothing was done; try again in a few seconds."
+                    .into(),
+            ),
             Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorCode::Internal,
@@ -400,7 +412,8 @@ impl IntoResponse for ApiError {
                 .insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         if let ApiError::TooManySignInAttempts { retry_after_secs }
-        | ApiError::TooManySignInAttemptsFromNetwork { retry_after_secs } = self
+        | ApiError::TooManySignInAttemptsFromNetwork { retry_after_secs }
+        | ApiError::Busy { retry_after_secs } = self
         {
             response
                 .headers_mut()

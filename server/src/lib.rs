@@ -71,7 +71,7 @@ pub struct AppState {
     ),
     components(
         schemas(kapok_api::Problem, kapok_api::ErrorCode),
-        responses(session::TooManyPasswords)
+        responses(session::TooManyPasswords, session::PasswordChecksBusy)
     ),
     tags(
         (name = "session", description = "Sign-in (password or passkey), sign-out, who am I, passkeys"),

@@ -68,6 +68,7 @@ pub fn relying_party(origin: &str) -> Result<Webauthn, String> {
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No live session (unauthenticated), or not the account's password (bad_credentials)", body = Problem, content_type = "application/problem+json"),
         (status = 429, response = session::TooManyPasswords),
+        (status = 503, response = session::PasswordChecksBusy),
     ))]
 pub async fn register_start(
     State(state): State<AppState>,

@@ -91,6 +91,7 @@ where
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 429, response = TooManyPasswords),
+        (status = 503, response = PasswordChecksBusy),
     ))]
 pub async fn sign_in(
     State(state): State<AppState>,
@@ -124,10 +125,7 @@ pub async fn check_password(
     };
     // Argon2 takes 19 MiB and a core for tens of milliseconds: a queue, not a thread per
     // sign-in, so a burst of sign-ins cannot take all the memory or every core from the rest.
-    let _turn = PASSWORD_CHECKS
-        .acquire()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let _turn = password_turn(state).await?;
     // Guessing stops after a few wrong passwords for a name, whether or not it is an account,
     // before any hash is computed. Counted while this sign-in holds its turn, so a burst of
     // guesses in parallel gets no more through than the queue is wide.
@@ -186,6 +184,22 @@ pub struct TooManyPasswords(
     Problem,
 );
 
+/// The answer wherever a password is asked when its turn to be checked did not come in time
+/// (`password_turn`).
+#[derive(utoipa::ToResponse)]
+#[response(
+    description = "More people are signing in than their passwords can be checked for in time (`busy`); nothing was done. `Retry-After` says how many seconds to wait",
+    content_type = "application/problem+json",
+    headers(("Retry-After" = i64, description = "Seconds to wait before trying again"))
+)]
+pub struct PasswordChecksBusy(
+    #[expect(
+        dead_code,
+        reason = "never built: only its type is read, as the body's schema"
+    )]
+    Problem,
+);
+
 /// Tells the owner of an account when the wrong password just counted for it has paused
 /// password sign-in: someone may be guessing, and only the owner can tell whether it was them.
 /// Once a day at most, so a guesser who waits out each pause does not flood the inbox.
@@ -217,6 +231,7 @@ async fn tell_owner_if_paused(
         (status = 401, description = "No live session (unauthenticated), or not the account's current password (bad_credentials)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The new password is too short or too long (password_length), easy to guess (password_guessable) or the current one (password_unchanged)", body = Problem, content_type = "application/problem+json"),
         (status = 429, response = TooManyPasswords),
+        (status = 503, response = PasswordChecksBusy),
     ))]
 pub async fn change_password(
     State(state): State<AppState>,
@@ -245,10 +260,7 @@ pub async fn change_password(
     if !(PASSWORD_MIN_CHARS..=PASSWORD_MAX_CHARS).contains(&length) {
         return Err(ApiError::PasswordLength);
     }
-    let _turn = PASSWORD_CHECKS
-        .acquire()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let _turn = password_turn(&state).await?;
     let names = [me.user.username, me.user.display_name];
     let hash = tokio::task::spawn_blocking(move || {
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -284,10 +296,7 @@ async fn is_password_now(
     if credentials.user_id != user.user_id {
         return Ok(false);
     }
-    let _turn = PASSWORD_CHECKS
-        .acquire()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let _turn = password_turn(state).await?;
     let username = state.failure_hasher.username(&me.user.username);
     let now = store::now();
     if sign_in_failures::recent(&state.db, &username, now)
@@ -619,6 +628,25 @@ fn verify_password(password: &str, hash: &str) -> bool {
         })
         .unwrap_or(false)
 }
+
+/// A turn to check a password, waited for at most `Timeouts::password_turn`. When sign-ins
+/// come faster than they can be checked, the queue grows; past that wait the answer is 503
+/// `busy`, which the page puts as "many people are signing in", rather than a wait that ends
+/// in the client's own time limit, where the person cannot tell whether they were signed in.
+async fn password_turn(
+    state: &AppState,
+) -> Result<tokio::sync::SemaphorePermit<'static>, ApiError> {
+    let waiting = PASSWORD_CHECKS.acquire();
+    match tokio::time::timeout(state.config.timeouts.password_turn, waiting).await {
+        Ok(turn) => turn.map_err(|e| ApiError::Internal(e.to_string())),
+        Err(_) => Err(ApiError::Busy {
+            retry_after_secs: BUSY_RETRY_SECS,
+        }),
+    }
+}
+
+/// What `Retry-After` says to a sign-in turned away as `busy`.
+const BUSY_RETRY_SECS: i64 = 5;
 
 /// Password checks at once: half the cores (at least one), so the other half serve everyone
 /// else during a flood of sign-ins.

@@ -761,6 +761,7 @@ async fn impatient_server() -> TestServer {
     TestServer::start_with_timeouts(kapok_server::config::Timeouts {
         head: Duration::from_secs(1),
         body: Duration::from_secs(1),
+        ..Default::default()
     })
     .await
 }

@@ -427,6 +427,84 @@ async fn a_burst_of_guesses_in_parallel_gets_no_more_than_ten_wrong_tries_throug
     );
 }
 
+async fn sessions_of(server: &TestServer, username: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sessions JOIN users ON users.id = sessions.user_id \
+         WHERE users.username = $1",
+    )
+    .bind(username)
+    .fetch_one(&server.db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_flood_of_sign_ins_is_told_the_server_is_busy_instead_of_waiting_without_end() {
+    // Turns to check a password come every few tens of milliseconds, half the cores at a
+    // time; this server lets a sign-in wait 50 ms for one.
+    let server = TestServer::start_with_timeouts(kapok_server::config::Timeouts {
+        password_turn: std::time::Duration::from_millis(50),
+        ..Default::default()
+    })
+    .await;
+    let before = sessions_of(&server, "resident").await;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let flood = (0..(cores * 4).max(8)).map(|_| {
+        let (client, url) = (server.raw(), server.url("/api/v1/session"));
+        tokio::spawn(async move {
+            let response = client
+                .post(url)
+                .json(&credentials("resident", PASSWORD))
+                .send()
+                .await
+                .expect("every sign-in is answered");
+            let status = response.status().as_u16();
+            let retry_after = response.headers().get("retry-after").cloned();
+            let code = (status != 200).then_some(response.json::<kapok_api::Problem>());
+            let code = match code {
+                Some(problem) => Some(problem.await.expect("a problem document").code),
+                None => None,
+            };
+            (status, code, retry_after)
+        })
+    });
+    let mut signed_in = 0;
+    let mut busy = 0;
+    for answer in flood.collect::<Vec<_>>() {
+        match answer.await.unwrap() {
+            (200, None, _) => signed_in += 1,
+            (503, Some(ErrorCode::Busy), Some(retry_after)) => {
+                assert_eq!(retry_after, "5");
+                busy += 1;
+            }
+            other => panic!("neither signed in nor told to wait: {other:?}"),
+        }
+    }
+    assert!(
+        busy > 0,
+        "every one of {signed_in} sign-ins waited its turn"
+    );
+    // Those turned away were not signed in.
+    assert_eq!(sessions_of(&server, "resident").await, before + signed_in);
+    // Once the flood has passed, signing in works again.
+    let mut answer = server
+        .client()
+        .sign_in(&credentials("resident", PASSWORD))
+        .await;
+    for _ in 0..50 {
+        if answer.is_ok() {
+            break;
+        }
+        assert_eq!(code(answer), ErrorCode::Busy);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        answer = server
+            .client()
+            .sign_in(&credentials("resident", PASSWORD))
+            .await;
+    }
+    assert!(answer.is_ok(), "{answer:?}");
+}
+
 #[tokio::test]
 async fn me_without_a_session_is_401() {
     let server = TestServer::start().await;
