@@ -33,12 +33,7 @@ pub async fn of_user(db: &Db, user_id: &str) -> sqlx::Result<Vec<StoredPasskey>>
     Ok(rows
         .into_iter()
         .map(|r| StoredPasskey {
-            info: PasskeyInfo {
-                id: r.get("credential_id"),
-                label: r.get("label"),
-                created_at: r.get("created_at"),
-                last_used_at: r.get("last_used_at"),
-            },
+            info: info(&r),
             passkey: r.get("passkey"),
         })
         .collect())
@@ -139,12 +134,18 @@ pub async fn rename(
     .bind(user_id)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|r| PasskeyInfo {
-        id: r.get("credential_id"),
-        label: r.get("label"),
-        created_at: r.get("created_at"),
-        last_used_at: r.get("last_used_at"),
-    }))
+    Ok(row.as_ref().map(info))
+}
+
+/// What the owner sees of a passkey, from a row holding `credential_id`, `label`, `created_at`
+/// and `last_used_at`.
+fn info(row: &sqlx::any::AnyRow) -> PasskeyInfo {
+    PasskeyInfo {
+        id: row.get("credential_id"),
+        label: row.get("label"),
+        created_at: row.get("created_at"),
+        last_used_at: row.get("last_used_at"),
+    }
 }
 
 /// Deletes the caller's own passkey; `false` if they have none by that id.
