@@ -25,6 +25,9 @@ pub struct Config {
     pub client_ip: ClientIpSource,
     /// Time limits on requests (not settable from the environment).
     pub timeouts: Timeouts,
+    /// Connections served at once; `None` (as from the environment) for as many as the limit
+    /// on open files allows (`listen::connection_limit`).
+    pub max_connections: Option<usize>,
 }
 
 /// Time limits on requests: how long a client may take to send one, so a connection that sends
@@ -79,6 +82,7 @@ impl Config {
             demo: var("KAPOK_DEMO").is_some_and(|v| v == "1" || v == "true"),
             client_ip: client_ip(var("KAPOK_CLIENT_IP"))?,
             timeouts: Timeouts::default(),
+            max_connections: None,
         })
     }
 }

@@ -222,6 +222,10 @@ pub async fn start(config: Config) -> Result<Running, String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let max_connections = config
+        .max_connections
+        .unwrap_or_else(listen::connection_limit);
+    tracing::info!("serving at most {max_connections} connections at once");
     let csp = web::content_security_policy(web::read_index(&config.dist).as_deref());
     let webauthn = Arc::new(passkeys::relying_party(&config.origin)?);
     let failure_hasher = store::sign_in_failures::Hasher::load(&db)
@@ -241,7 +245,14 @@ pub async fn start(config: Config) -> Result<Running, String> {
     };
     let serve = tokio::spawn(async move {
         let timeouts = state.config.timeouts;
-        listen::serve(listener, app(state), timeouts, shutdown_signal()).await
+        listen::serve(
+            listener,
+            app(state),
+            timeouts,
+            max_connections,
+            shutdown_signal(),
+        )
+        .await
     });
     Ok(Running {
         addr,
@@ -332,6 +343,7 @@ mod tests {
             demo: false,
             client_ip: config::ClientIpSource::ConnectInfo,
             timeouts: config::Timeouts::default(),
+            max_connections: None,
         };
         let db = db::connect(&config.database_url).await.unwrap();
         let state = AppState {

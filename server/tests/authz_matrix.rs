@@ -548,6 +548,7 @@ impl World {
             demo: true,
             client_ip: ClientIpSource::ConnectInfo,
             timeouts: Default::default(),
+            max_connections: None,
         })
         .await
         .expect("a copy of the world starts");

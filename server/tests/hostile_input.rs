@@ -919,3 +919,32 @@ async fn a_body_that_does_not_all_arrive_in_time_is_a_408_and_its_connection_clo
     let problem: Problem = serde_json::from_str(body).expect("a problem document");
     assert_eq!(problem.code, ErrorCode::RequestTimeout);
 }
+
+#[tokio::test]
+async fn a_server_at_its_connection_limit_takes_the_next_one_when_another_closes() {
+    let server = TestServer::start_set_up(|config| {
+        config.max_connections = Some(4);
+        config.timeouts.head = Duration::from_secs(1);
+    })
+    .await;
+    // Four connections that send nothing hold every place until the head time limit closes
+    // them.
+    let mut silent = Vec::new();
+    for _ in 0..4 {
+        silent.push(connect(&server).await);
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let asked = Instant::now();
+    let response = server
+        .raw()
+        .get(server.url("/api/v1/demo-accounts"))
+        .send()
+        .await
+        .expect("the fifth connection waits and is answered");
+    assert_eq!(response.status(), 200);
+    let after = asked.elapsed();
+    assert!(
+        after >= Duration::from_millis(700) && after < Duration::from_secs(5),
+        "answered after {after:?}"
+    );
+}

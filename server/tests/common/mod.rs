@@ -29,36 +29,25 @@ impl TestServer {
     pub async fn start_with_dist(fill_dist: impl FnOnce(&std::path::Path)) -> TestServer {
         let data = tempfile::tempdir().unwrap();
         let database_url = fresh_database_url(data.path()).await;
-        Self::start_on(
-            database_url,
-            data,
-            fill_dist,
-            ClientIpSource::ConnectInfo,
-            Timeouts::default(),
-        )
-        .await
+        Self::start_on(database_url, data, fill_dist, |_| {}).await
     }
 
     /// Starts a server that gives clients `timeouts` to send their requests.
     pub async fn start_with_timeouts(timeouts: Timeouts) -> TestServer {
+        Self::start_set_up(|config| config.timeouts = timeouts).await
+    }
+
+    /// Starts a server whose settings `set_up` changes first.
+    pub async fn start_set_up(set_up: impl FnOnce(&mut Config)) -> TestServer {
         let data = tempfile::tempdir().unwrap();
         let database_url = fresh_database_url(data.path()).await;
-        Self::start_on(
-            database_url,
-            data,
-            |_| {},
-            ClientIpSource::ConnectInfo,
-            timeouts,
-        )
-        .await
+        Self::start_on(database_url, data, |_| {}, set_up).await
     }
 
     /// Starts a server that reads each request's address where `client_ip` says, as one behind
     /// a proxy does.
     pub async fn start_behind_proxy(client_ip: ClientIpSource) -> TestServer {
-        let data = tempfile::tempdir().unwrap();
-        let database_url = fresh_database_url(data.path()).await;
-        Self::start_on(database_url, data, |_| {}, client_ip, Timeouts::default()).await
+        Self::start_set_up(|config| config.client_ip = client_ip).await
     }
 
     /// Another instance on the same database as `self`, behind the same origin.
@@ -67,8 +56,7 @@ impl TestServer {
             self.database_url.clone(),
             tempfile::tempdir().unwrap(),
             |_| {},
-            ClientIpSource::ConnectInfo,
-            Timeouts::default(),
+            |_| {},
         )
         .await
     }
@@ -77,20 +65,21 @@ impl TestServer {
         database_url: String,
         data: tempfile::TempDir,
         fill_dist: impl FnOnce(&std::path::Path),
-        client_ip: ClientIpSource,
-        timeouts: Timeouts,
+        set_up: impl FnOnce(&mut Config),
     ) -> TestServer {
         let dist = tempfile::tempdir().unwrap();
         fill_dist(dist.path());
-        let config = Config {
+        let mut config = Config {
             addr: "127.0.0.1:0".parse().unwrap(),
             origin: "http://localhost:8080".into(),
             database_url: database_url.clone(),
             dist: dist.path().to_owned(),
             demo: true,
-            client_ip,
-            timeouts,
+            client_ip: ClientIpSource::ConnectInfo,
+            timeouts: Timeouts::default(),
+            max_connections: None,
         };
+        set_up(&mut config);
         let running = kapok_server::start(config).await.expect("server starts");
         let base = format!("http://{}", running.addr);
         let db = running.db.clone();
