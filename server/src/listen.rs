@@ -31,6 +31,13 @@ use tower::ServiceExt;
 
 use crate::config::Timeouts;
 
+/// How long the open connections get to finish once the server is told to stop; then it stops
+/// anyway. A request under way finishes well within it. hyper counts a connection that has
+/// not yet sent its first whole request head as busy and waits for it up to the head time
+/// limit, so without this, one such connection (a browser's preconnection, or a slow client)
+/// would hold every restart for 30 s.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
 /// Files the process keeps for everything but connections: the database's (each SQLite
 /// connection holds the database, its log and its shared memory), the client's files being
 /// sent, the log.
@@ -59,7 +66,7 @@ pub fn connection_limit() -> usize {
 }
 
 /// Serves `app` on `listener`, at most `max_connections` at once, until `shutdown` completes,
-/// then waits for the open connections to finish their requests.
+/// then waits for the open connections to finish their requests (`SHUTDOWN_GRACE` at most).
 pub async fn serve(
     listener: TcpListener,
     app: Router,
@@ -104,7 +111,12 @@ pub async fn serve(
         });
     }
     drop(listener);
-    connections.shutdown().await;
+    if tokio::time::timeout(SHUTDOWN_GRACE, connections.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("stopping with connections still open after {SHUTDOWN_GRACE:?}");
+    }
     Ok(())
 }
 

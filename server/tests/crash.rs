@@ -1,4 +1,5 @@
-//! Crash safety: a write the server acknowledged survives the server being killed.
+//! Crash safety: a write the server acknowledged survives the server being killed, and a
+//! server told to stop finishes what it has under way.
 //!
 //! The real server binary runs as a child process on a SQLite file (or, when the suite runs on
 //! PostgreSQL, a database of its own there) with the demo data. A burst
@@ -79,6 +80,32 @@ impl ServerProcess {
             child,
             base: format!("http://{addr}"),
         }
+    }
+
+    /// SIGTERM, as a service manager stops a server: it should stop taking connections, finish
+    /// the requests it has, and exit.
+    fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+    }
+
+    /// Waits up to `limit` for the process to exit, and says how it ended.
+    fn exited_within(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let since = std::time::Instant::now();
+        while since.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    fn addr(&self) -> &str {
+        self.base.trim_start_matches("http://")
     }
 
     /// SIGKILL: no graceful shutdown, no closing of the database, no last flush.
@@ -471,4 +498,122 @@ async fn every_acknowledged_write_survives_a_kill_in_the_middle_of_a_burst() {
         assert_eq!(integrity, ["ok"]);
         db.close().await;
     }
+}
+
+/// Reads one answer (its head and its `Content-Length` of body) off `stream`, and returns its
+/// head.
+fn read_answer(stream: &mut std::net::TcpStream) -> String {
+    let mut head = Vec::new();
+    let mut byte = [0u8];
+    while !head.ends_with(b"\r\n\r\n") {
+        stream.read_exact(&mut byte).unwrap();
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8(head).unwrap();
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")?
+                .trim()
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0);
+    stream.read_exact(&mut vec![0; length]).unwrap();
+    head
+}
+
+/// What the server sends on `stream` until it closes the connection; `None` if it has not
+/// closed it within `limit`.
+fn read_to_close(stream: &mut std::net::TcpStream, limit: Duration) -> Option<String> {
+    stream.set_read_timeout(Some(limit)).unwrap();
+    let mut received = Vec::new();
+    match stream.read_to_end(&mut received) {
+        Ok(_) => Some(String::from_utf8_lossy(&received).into_owned()),
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+            Some(String::from_utf8_lossy(&received).into_owned())
+        }
+        Err(_) => None,
+    }
+}
+
+#[test]
+fn sigterm_finishes_the_request_under_way_closes_the_rest_and_exits() {
+    use std::{io::Write, net::TcpStream};
+
+    let data = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let database_url = runtime.block_on(common::fresh_database_url(data.path()));
+    let mut server = ServerProcess::start(data.path(), &database_url);
+
+    // A kept-alive connection between two requests.
+    let mut idle = TcpStream::connect(server.addr()).unwrap();
+    write!(
+        idle,
+        "GET /api/v1/demo-accounts HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    .unwrap();
+    assert!(read_answer(&mut idle).starts_with("HTTP/1.1 200"));
+    // One that has sent half a request head.
+    let mut halfway = TcpStream::connect(server.addr()).unwrap();
+    write!(halfway, "GET /api/v1/demo-accounts HTTP/1.1\r\nHo").unwrap();
+    // A sign-in under way: its head and half its body are in when the server is told to stop.
+    let body = format!(r#"{{"username":"resident","password":"{PASSWORD}"}}"#);
+    let mut signing_in = TcpStream::connect(server.addr()).unwrap();
+    write!(
+        signing_in,
+        "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{}",
+        body.len(),
+        &body[..10]
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+
+    server.terminate();
+    let told = std::time::Instant::now();
+    // The kept-alive connection is closed at once, with nothing said.
+    let idle = read_to_close(&mut idle, Duration::from_secs(2));
+    assert_eq!(
+        idle.as_deref(),
+        Some(""),
+        "the idle connection is closed at once"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    // No new connection is taken.
+    assert!(TcpStream::connect(server.addr()).is_err());
+    // The sign-in under way is finished and answered.
+    signing_in.write_all(&body.as_bytes()[10..]).unwrap();
+    let answer = read_to_close(&mut signing_in, Duration::from_secs(5)).unwrap_or_default();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
+    let cookie = answer
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(": ")?;
+            name.eq_ignore_ascii_case("set-cookie")
+                .then(|| value.split(';').next().unwrap_or_default().to_owned())
+        })
+        .expect("the sign-in sets its session cookie");
+    // One that never sent a whole request does not hold the server for long.
+    let halfway = read_to_close(&mut halfway, Duration::from_secs(15));
+    assert_eq!(
+        halfway.as_deref(),
+        Some(""),
+        "the half-sent request's connection is closed"
+    );
+    let exited = server
+        .exited_within(Duration::from_secs(5))
+        .expect("the server exits once its requests are done");
+    assert!(exited.success(), "{exited}");
+    let stopping = told.elapsed();
+    assert!(
+        stopping < Duration::from_secs(14),
+        "stopped after {stopping:?}"
+    );
+
+    // The session it acknowledged is there after a restart.
+    let server = ServerProcess::start(data.path(), &database_url);
+    let me = runtime.block_on(server.with_session(&cookie).me());
+    assert_eq!(me.unwrap().user.username, "resident");
 }
