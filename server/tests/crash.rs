@@ -500,30 +500,6 @@ async fn every_acknowledged_write_survives_a_kill_in_the_middle_of_a_burst() {
     }
 }
 
-/// Reads one answer (its head and its `Content-Length` of body) off `stream`, and returns its
-/// head.
-fn read_answer(stream: &mut std::net::TcpStream) -> String {
-    let mut head = Vec::new();
-    let mut byte = [0u8];
-    while !head.ends_with(b"\r\n\r\n") {
-        stream.read_exact(&mut byte).unwrap();
-        head.push(byte[0]);
-    }
-    let head = String::from_utf8(head).unwrap();
-    let length: usize = head
-        .lines()
-        .find_map(|l| {
-            l.to_ascii_lowercase()
-                .strip_prefix("content-length:")?
-                .trim()
-                .parse()
-                .ok()
-        })
-        .unwrap_or(0);
-    stream.read_exact(&mut vec![0; length]).unwrap();
-    head
-}
-
 /// What the server sends on `stream` until it closes the connection; `None` if it has not
 /// closed it within `limit`.
 fn read_to_close(stream: &mut std::net::TcpStream, limit: Duration) -> Option<String> {
@@ -554,7 +530,7 @@ fn sigterm_finishes_the_request_under_way_closes_the_rest_and_exits() {
         "GET /api/v1/demo-accounts HTTP/1.1\r\nHost: x\r\n\r\n"
     )
     .unwrap();
-    assert!(read_answer(&mut idle).starts_with("HTTP/1.1 200"));
+    assert_eq!(common::read_response(&mut idle).unwrap().0, 200);
     // One that has sent half a request head.
     let mut halfway = TcpStream::connect(server.addr()).unwrap();
     write!(halfway, "GET /api/v1/demo-accounts HTTP/1.1\r\nHo").unwrap();

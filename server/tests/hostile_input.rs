@@ -260,27 +260,6 @@ async fn text_holding_the_nul_character_is_refused_as_bad_input_not_a_server_err
     }
 }
 
-/// Reads one HTTP/1.1 response (with a Content-Length) off `stream`: its status and headers.
-fn read_response(stream: &mut std::net::TcpStream) -> std::io::Result<(u16, String)> {
-    use std::io::Read;
-    let mut head = Vec::new();
-    let mut byte = [0u8];
-    while !head.ends_with(b"\r\n\r\n") {
-        if stream.read(&mut byte)? == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        head.push(byte[0]);
-    }
-    let head = String::from_utf8(head).unwrap().to_ascii_lowercase();
-    let status = head[9..12].parse().unwrap();
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .map_or(0, |n| n.trim().parse().unwrap());
-    stream.read_exact(&mut vec![0; length])?;
-    Ok((status, head))
-}
-
 #[tokio::test]
 async fn a_kept_alive_connection_still_works_after_a_request_refused_before_its_body_was_read() {
     let server = TestServer::start().await;
@@ -313,7 +292,7 @@ async fn a_kept_alive_connection_still_works_after_a_request_refused_before_its_
                 // On a phone's network the body arrives a moment after the head.
                 std::thread::sleep(std::time::Duration::from_millis(50));
                 stream.write_all(body.as_bytes()).unwrap();
-                let (status, head) = read_response(&mut stream).unwrap();
+                let (status, head) = common::read_response(&mut stream).unwrap();
                 assert_eq!(status, refused, "{method} {path}");
                 assert!(!head.contains("connection: close"), "{head}");
                 // A phone's next tap, a moment later, on the same connection.
@@ -323,7 +302,7 @@ async fn a_kept_alive_connection_still_works_after_a_request_refused_before_its_
                     "GET /api/v1/demo-accounts HTTP/1.1\r\nHost: {addr}\r\n\r\n"
                 )
                 .unwrap();
-                let next = read_response(&mut stream);
+                let next = common::read_response(&mut stream);
                 assert!(
                     matches!(next, Ok((200, _))),
                     "{method} {path}, round {round}: the next request got {next:?}"

@@ -283,3 +283,24 @@ pub fn database_name(url: &str) -> String {
         .trim_start_matches('/')
         .to_owned()
 }
+
+/// Reads one HTTP/1.1 response (with a Content-Length) off `stream`: its status and headers.
+pub fn read_response(stream: &mut std::net::TcpStream) -> std::io::Result<(u16, String)> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let mut byte = [0u8];
+    while !head.ends_with(b"\r\n\r\n") {
+        if stream.read(&mut byte)? == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8(head).unwrap().to_ascii_lowercase();
+    let status = head[9..12].parse().unwrap();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .map_or(0, |n| n.trim().parse().unwrap());
+    stream.read_exact(&mut vec![0; length])?;
+    Ok((status, head))
+}
