@@ -294,6 +294,9 @@ pub enum ErrorCode {
     /// Too many people are signing in at once for the server to check every password now;
     /// `Retry-After` says when to try again.
     Busy,
+    /// The database cannot be reached, or cannot take the request now (another program holds
+    /// its lock, its disk is full); `Retry-After` says when to try again.
+    Unavailable,
     /// The text is not a Kapok licence code.
     TokenMalformed,
     /// The code was signed with a key this verifier does not trust.
@@ -384,6 +387,7 @@ impl ErrorCode {
             ErrorCode::TooManySignInAttemptsFromNetwork => "too_many_sign_in_attempts_from_network",
             ErrorCode::Internal => "internal",
             ErrorCode::Busy => "busy",
+            ErrorCode::Unavailable => "unavailable",
             ErrorCode::TokenMalformed => "token_malformed",
             ErrorCode::TokenUnknownKey => "token_unknown_key",
             ErrorCode::TokenBadSignature => "token_bad_signature",
@@ -475,6 +479,7 @@ mod tests {
             ErrorCode::TooManySignInAttemptsFromNetwork,
             ErrorCode::Internal,
             ErrorCode::Busy,
+            ErrorCode::Unavailable,
             ErrorCode::TokenMalformed,
             ErrorCode::TokenUnknownKey,
             ErrorCode::TokenBadSignature,

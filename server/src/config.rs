@@ -32,7 +32,7 @@ pub struct Config {
 
 /// Time limits on requests: how long a client may take to send one, so a connection that sends
 /// slowly or not at all cannot hold on to a socket for ever (`listen`, `web::read_whole_body`),
-/// and how long one may wait for its turn to check a password.
+/// how long one may wait for its turn to check a password, and for the database.
 #[derive(Clone, Copy, Debug)]
 pub struct Timeouts {
     /// A connection is closed when its next request's head (the request line and headers) has
@@ -47,6 +47,11 @@ pub struct Timeouts {
     /// A request that has waited this long for its turn to check a password (sign-in, a
     /// password change, adding a passkey) is answered 503 `busy` (`session::password_turn`).
     pub password_turn: Duration,
+    /// How long a request waits for a database connection from the pool; on SQLite, a write
+    /// also waits half this for another program's lock on the file. Past that the database is
+    /// taken to be unreachable or stuck, and the request is answered 503 `unavailable` (with
+    /// both waits, within one and a half times this, well inside the client's 30 s).
+    pub database: Duration,
 }
 
 impl Default for Timeouts {
@@ -55,6 +60,7 @@ impl Default for Timeouts {
             head: Duration::from_secs(30),
             body: Duration::from_secs(15),
             password_turn: Duration::from_secs(10),
+            database: Duration::from_secs(10),
         }
     }
 }

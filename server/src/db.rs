@@ -34,7 +34,10 @@ impl Engine {
     }
 }
 
-pub async fn connect(database_url: &str) -> Result<Db, String> {
+/// Opens the pool every write goes through, and migrates the database. A request waits at most
+/// `wait` for a connection, and half of it for a lock another program or transaction holds
+/// (`config::Timeouts::database`).
+pub async fn connect(database_url: &str, wait: Duration) -> Result<Db, String> {
     install_default_drivers();
     let engine = Engine::of_url(database_url).ok_or_else(|| {
         format!("DATABASE_URL={database_url:?}: expected sqlite:// or postgres://")
@@ -54,7 +57,7 @@ pub async fn connect(database_url: &str) -> Result<Db, String> {
             Engine::Sqlite => 2,
             Engine::Postgres => 16,
         })
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(wait)
         // sqlx pings a connection when it goes back to the pool, and by default again before
         // each use. A SQLite connection is a file in this process and cannot die, so it is
         // never pinged before use. A PostgreSQL connection can die with its server or the
@@ -71,16 +74,19 @@ pub async fn connect(database_url: &str) -> Result<Db, String> {
         })
         .after_connect(move |conn, _| {
             Box::pin(async move {
-                if engine == Engine::Sqlite {
+                let set_up = match engine {
                     // FULL: a commit is on disk before we answer, so an acknowledged write
                     // survives a crash or power cut (WAL with NORMAL could lose the last
                     // commits on power loss).
-                    conn.execute(
+                    Engine::Sqlite => format!(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-                    )
-                    .await?;
-                }
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {};",
+                        lock_wait_ms(wait)
+                    ),
+                    // Without it a statement waits for a lock for as long as it is held.
+                    Engine::Postgres => format!("SET lock_timeout = {}", lock_wait_ms(wait)),
+                };
+                conn.execute(set_up.as_str()).await?;
                 Ok(())
             })
         })
@@ -89,7 +95,18 @@ pub async fn connect(database_url: &str) -> Result<Db, String> {
         .map_err(|e| format!("cannot open {}: {e}", redacted(database_url)))?;
     match engine {
         Engine::Sqlite => SQLITE.run(&db).await,
-        Engine::Postgres => POSTGRES.run(&db).await,
+        // On a connection of its own, without the pool's lock wait: migrations may wait for
+        // another instance's, or for its requests to let go of a table.
+        Engine::Postgres => {
+            let own = AnyPoolOptions::new()
+                .max_connections(1)
+                .connect(&url)
+                .await
+                .map_err(|e| format!("cannot open {}: {e}", redacted(database_url)))?;
+            let migrated = POSTGRES.run(&own).await;
+            own.close().await;
+            migrated
+        }
     }
     .map_err(|e| format!("migrations failed: {e}"))?;
     Ok(db)
@@ -102,23 +119,68 @@ pub async fn connect(database_url: &str) -> Result<Db, String> {
 /// `db`'s two, where they do not fight over SQLite's one write lock (docs/benchmarks.md has
 /// both). On PostgreSQL, which has no such lock, it is `db` itself. Each query sees every
 /// write committed before it started, so a read after a write in another request finds it.
-pub async fn connect_reads(database_url: &str, db: &Db) -> Result<Db, String> {
+pub async fn connect_reads(database_url: &str, db: &Db, wait: Duration) -> Result<Db, String> {
     match engine(db) {
         Engine::Postgres => Ok(db.clone()),
         Engine::Sqlite => AnyPoolOptions::new()
             .max_connections(SQLITE_READERS)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(wait)
             .test_before_acquire(false)
-            .after_connect(|conn, _| {
+            .after_connect(move |conn, _| {
                 Box::pin(async move {
-                    conn.execute("PRAGMA query_only = ON; PRAGMA busy_timeout = 5000;")
-                        .await?;
+                    conn.execute(
+                        format!(
+                            "PRAGMA query_only = ON; PRAGMA busy_timeout = {};",
+                            lock_wait_ms(wait)
+                        )
+                        .as_str(),
+                    )
+                    .await?;
                     Ok(())
                 })
             })
             .connect(&sqlite_url(database_url)?)
             .await
             .map_err(|e| format!("cannot open {} to read: {e}", redacted(database_url))),
+    }
+}
+
+/// How long a statement waits for a lock (SQLite's `busy_timeout`, PostgreSQL's
+/// `lock_timeout`) in a request that may wait `wait` for the database in all: half, as it may
+/// first have waited for its connection.
+fn lock_wait_ms(wait: Duration) -> u128 {
+    (wait / 2).as_millis()
+}
+
+/// Whether `error` says the database cannot be reached or cannot take the request now: no
+/// connection came in time (the server is down or unreachable, or every connection stayed
+/// busy), a connection failed or was cut, a lock was held past the wait, PostgreSQL is
+/// shutting down, starting up or out of connections, memory or disk, or SQLite's disk is full
+/// or failing. A fault of the moment, answered 503 `unavailable`; anything
+/// else is a bug, answered 500.
+pub fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(e) => e.code().is_some_and(|code| {
+            match code.parse::<i32>() {
+                // SQLite's extended result code; its low byte is the primary one: BUSY, LOCKED,
+                // IOERR, FULL.
+                Ok(sqlite) => matches!(sqlite & 0xff, 5 | 6 | 10 | 13),
+                // A PostgreSQL SQLSTATE: connection exception (class 08), insufficient
+                // resources (53), the lock wait over, admin or crash shutdown, or not yet
+                // accepting connections.
+                Err(_) => {
+                    code.starts_with("08")
+                        || code.starts_with("53")
+                        || matches!(code.as_ref(), "55P03" | "57P01" | "57P02" | "57P03")
+                }
+            }
+        }),
+        _ => false,
     }
 }
 
@@ -222,8 +284,9 @@ mod tests {
     async fn the_read_pool_sees_every_commit_and_cannot_write() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/k.db", dir.path().display());
-        let db = connect(&url).await.unwrap();
-        let reads = connect_reads(&url, &db).await.unwrap();
+        let wait = crate::config::Timeouts::default().database;
+        let db = connect(&url, wait).await.unwrap();
+        let reads = connect_reads(&url, &db, wait).await.unwrap();
         sqlx::query("CREATE TABLE t (x BIGINT)")
             .execute(&db)
             .await

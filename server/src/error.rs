@@ -72,9 +72,16 @@ pub enum ApiError {
     Busy {
         retry_after_secs: i64,
     },
+    /// The database cannot be reached or cannot take the request now (`db::is_unavailable`);
+    /// the cause is logged, never sent.
+    Unavailable(String),
     /// Something on our side broke; the cause is logged, never sent.
     Internal(String),
 }
+
+/// `Retry-After` on a 503 `unavailable`: a database restart or a failover takes seconds to a
+/// minute.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: i64 = 30;
 
 impl ApiError {
     /// A body or query that could not be read, saying why: the reader's message names the
@@ -387,6 +394,14 @@ impl ApiError {
                  Nothing was done; try again in a few seconds."
                     .into(),
             ),
+            Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Unavailable,
+                "Service unavailable",
+                "The database cannot be reached or cannot take this request now. Try again in a \
+                 minute."
+                    .into(),
+            ),
             Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorCode::Internal,
@@ -400,8 +415,10 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(cause) = &self {
-            tracing::error!(%cause, "internal error");
+        match &self {
+            ApiError::Internal(cause) => tracing::error!(%cause, "internal error"),
+            ApiError::Unavailable(cause) => tracing::warn!(%cause, "database unavailable"),
+            _ => {}
         }
         let mut response = problem_response(&self.problem());
         if let ApiError::RequestTimeout = self {
@@ -418,6 +435,11 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, retry_after_secs.into());
+        }
+        if let ApiError::Unavailable(_) = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, UNAVAILABLE_RETRY_AFTER_SECS.into());
         }
         response
     }
@@ -436,7 +458,21 @@ pub fn problem_response(problem: &Problem) -> Response {
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> ApiError {
-        ApiError::Internal(e.to_string())
+        if crate::db::is_unavailable(&e) {
+            ApiError::Unavailable(e.to_string())
+        } else {
+            ApiError::Internal(e.to_string())
+        }
+    }
+}
+
+impl From<crate::store::licences::NotRecorded> for ApiError {
+    fn from(e: crate::store::licences::NotRecorded) -> ApiError {
+        if e.unavailable {
+            ApiError::Unavailable(e.cause)
+        } else {
+            ApiError::Internal(e.cause)
+        }
     }
 }
 

@@ -209,7 +209,7 @@ impl Running {
 
 /// Opens the database (migrating it, seeding demo data if asked) and starts listening.
 pub async fn start(config: Config) -> Result<Running, String> {
-    let db = db::connect(&config.database_url).await?;
+    let db = db::connect(&config.database_url, config.timeouts.database).await?;
     let seeded = if config.demo {
         seed::seed_if_empty(&db)
             .await
@@ -217,7 +217,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
     } else {
         false
     };
-    let reads = db::connect_reads(&config.database_url, &db).await?;
+    let reads = db::connect_reads(&config.database_url, &db, config.timeouts.database).await?;
     let listener = TcpListener::bind(config.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
@@ -270,8 +270,9 @@ pub mod testing {
     /// The server's two pools on `database_url` (migrated), as `start` opens them: the one
     /// every write goes through, and the one the busiest reads use.
     pub async fn pools(database_url: &str) -> Result<(Db, Db), String> {
-        let db = db::connect(database_url).await?;
-        let reads = db::connect_reads(database_url, &db).await?;
+        let wait = crate::config::Timeouts::default().database;
+        let db = db::connect(database_url, wait).await?;
+        let reads = db::connect_reads(database_url, &db, wait).await?;
         Ok((db, reads))
     }
 
@@ -345,7 +346,9 @@ mod tests {
             timeouts: config::Timeouts::default(),
             max_connections: None,
         };
-        let db = db::connect(&config.database_url).await.unwrap();
+        let db = db::connect(&config.database_url, config.timeouts.database)
+            .await
+            .unwrap();
         let state = AppState {
             failure_hasher: store::sign_in_failures::Hasher::load(&db).await.unwrap(),
             reads: db.clone(),

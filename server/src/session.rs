@@ -188,7 +188,7 @@ pub struct TooManyPasswords(
 /// (`password_turn`).
 #[derive(utoipa::ToResponse)]
 #[response(
-    description = "More people are signing in than their passwords can be checked for in time (`busy`); nothing was done. `Retry-After` says how many seconds to wait",
+    description = "More people are signing in than their passwords can be checked for in time (`busy`; nothing was done), or the database cannot be reached or cannot take the request now (`unavailable`). `Retry-After` says how many seconds to wait",
     content_type = "application/problem+json",
     headers(("Retry-After" = i64, description = "Seconds to wait before trying again"))
 )]

@@ -227,8 +227,7 @@ pub async fn verify(
             place.as_deref(),
             now,
         )
-        .await
-        .map_err(ApiError::Internal)?;
+        .await?;
     if checked == licences::Checked::Replay {
         return Err(ApiError::TokenReplayed);
     }

@@ -235,12 +235,20 @@ pub async fn guard_state_changing(
     next.run(request).await
 }
 
+/// The operations that answer without asking the database, so never 503 `unavailable`.
+const OPERATIONS_WITHOUT_DATABASE: [Option<&str>; 1] = [Some("demo_accounts")];
+
 /// Adds to every operation of `doc` the problems the shared plumbing answers before any
 /// handler runs, so the document promises every status a client can get: the CSRF guard's 403
 /// and 415 on every change (with a body or not), and `ApiJson`'s 400, the body limit's 413 and
-/// the body time limit's 408 wherever a body is read. An operation that already lists the status keeps its own wording.
+/// the body time limit's 408 wherever a body is read; and the 503 of a database that cannot
+/// be reached, on every operation that asks it. An operation that already lists the status
+/// keeps its own wording.
 pub fn document_guard_responses(doc: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    use utoipa::openapi::{
+        ContentBuilder, Ref, RefOr, ResponseBuilder, Type, header::HeaderBuilder,
+        schema::ObjectBuilder,
+    };
 
     for item in doc.paths.paths.values_mut() {
         let operations = [
@@ -280,6 +288,14 @@ pub fn document_guard_responses(doc: &mut utoipa::openapi::OpenApi) {
                      (request_timeout)",
                 ));
             }
+            if !OPERATIONS_WITHOUT_DATABASE.contains(&operation.operation_id.as_deref()) {
+                added.push((
+                    "503",
+                    "unavailable",
+                    "the database cannot be reached or cannot take the request now; \
+                     Retry-After says how many seconds to wait (unavailable)",
+                ));
+            }
             for (status, code, description) in added {
                 match operation.responses.responses.get_mut(status) {
                     // A listed 400, 413 or 415 already means what the plumbing means by it; a
@@ -302,10 +318,20 @@ pub fn document_guard_responses(doc: &mut utoipa::openapi::OpenApi) {
                             .into_iter()
                             .chain(first)
                             .collect();
-                        let response = ResponseBuilder::new()
+                        let mut response = ResponseBuilder::new()
                             .description(capitalised)
-                            .content("application/problem+json", problem)
-                            .build();
+                            .content("application/problem+json", problem);
+                        if status == "503" {
+                            let seconds = ObjectBuilder::new().schema_type(Type::Integer);
+                            response = response.header(
+                                "Retry-After",
+                                HeaderBuilder::new()
+                                    .schema(seconds)
+                                    .description(Some("Seconds to wait before trying again"))
+                                    .build(),
+                            );
+                        }
+                        let response = response.build();
                         operation
                             .responses
                             .responses

@@ -529,7 +529,8 @@ async fn openapi(server: &TestServer) -> serde_json::Value {
 
 /// The CSRF guard, the JSON extractor and the body limit answer before any handler, so no
 /// handler's own list of responses named them: a POST without a body (`/verify` sent empty)
-/// got an undocumented 400, and every change an undocumented 403 or 415.
+/// got an undocumented 400, and every change an undocumented 403 or 415. Nor did any name the
+/// 503 of a database that cannot be reached.
 #[tokio::test]
 async fn every_operation_documents_the_problems_the_shared_plumbing_answers() {
     let server = TestServer::start().await;
@@ -553,8 +554,30 @@ async fn every_operation_documents_the_problems_the_shared_plumbing_answers() {
                 );
                 checked += 1;
             }
+            // Every operation that asks the database can find it unavailable.
+            let unavailable = &responses["503"];
+            if path == "/api/v1/demo-accounts" {
+                assert!(unavailable.is_null(), "{method} {path} asks no database");
+            } else if unavailable["$ref"] != "#/components/responses/PasswordChecksBusy" {
+                assert_eq!(
+                    unavailable["content"]["application/problem+json"]["schema"]["$ref"],
+                    "#/components/schemas/Problem",
+                    "{method} {path} documents 503"
+                );
+                assert!(unavailable["headers"]["Retry-After"].is_object());
+                let description = unavailable["description"].as_str().unwrap();
+                assert!(description.contains("(unavailable)"), "{description}");
+                checked += 1;
+            }
         }
     }
+    let busy = doc["components"]["responses"]["PasswordChecksBusy"]["description"]
+        .as_str()
+        .unwrap();
+    assert!(
+        busy.contains("`busy`") && busy.contains("`unavailable`"),
+        "{busy}"
+    );
     assert!(checked > 50, "only {checked} checked");
     // Its own wording is kept, with the guard's cause added.
     let approve = &doc["paths"]["/api/v1/delegation-requests/{id}/approve/start"]["post"];

@@ -186,7 +186,33 @@ struct Check {
     verifier_user_id: Option<String>,
     place: Option<String>,
     verified_at: i64,
-    answer: oneshot::Sender<Result<Checked, String>>,
+    answer: oneshot::Sender<Result<Checked, NotRecorded>>,
+}
+
+/// Why a check was not recorded, and so not answered as checked.
+#[derive(Debug, PartialEq, Eq)]
+pub struct NotRecorded {
+    pub cause: String,
+    /// The database could not be reached or could not take the write (`db::is_unavailable`).
+    pub unavailable: bool,
+}
+
+impl From<&sqlx::Error> for NotRecorded {
+    fn from(e: &sqlx::Error) -> NotRecorded {
+        NotRecorded {
+            cause: e.to_string(),
+            unavailable: crate::db::is_unavailable(e),
+        }
+    }
+}
+
+impl NotRecorded {
+    fn stopped(cause: &str) -> NotRecorded {
+        NotRecorded {
+            cause: cause.to_owned(),
+            unavailable: false,
+        }
+    }
 }
 
 /// The most checks one transaction writes.
@@ -240,7 +266,7 @@ impl VerificationLog {
         verifier_user_id: Option<&str>,
         place: Option<&str>,
         verified_at: i64,
-    ) -> Result<Checked, String> {
+    ) -> Result<Checked, NotRecorded> {
         let (sender, answer) = oneshot::channel();
         let check = Check {
             licence_id: licence_id.to_owned(),
@@ -253,31 +279,39 @@ impl VerificationLog {
         self.0
             .send(check)
             .await
-            .map_err(|_| "the verification log has stopped".to_owned())?;
+            .map_err(|_| NotRecorded::stopped("the verification log has stopped"))?;
         answer
             .await
-            .map_err(|_| "the verification log dropped a check".to_owned())?
+            .map_err(|_| NotRecorded::stopped("the verification log dropped a check"))?
     }
 }
 
 /// Writes a group and answers each check. If the group's transaction fails, each check is
-/// tried alone, so one bad check fails only itself.
+/// tried alone, so one bad check fails only itself; but not when the database is unavailable,
+/// as then each would wait for it again in turn (each up to the pool's wait), and the last of
+/// a group of 64 would be answered minutes later.
 async fn write_and_answer(db: &Db, group: Vec<Check>) {
-    let answers = match write(db, &group).await {
+    let all_fail = |e: &sqlx::Error| group.iter().map(|_| Err(NotRecorded::from(e))).collect();
+    let answers: Vec<Result<Checked, NotRecorded>> = match write(db, &group).await {
         Ok(answers) => answers.into_iter().map(Ok).collect(),
+        Err(e) if crate::db::is_unavailable(&e) => all_fail(&e),
         Err(_) if group.len() > 1 => {
             let mut alone = Vec::with_capacity(group.len());
             for check in &group {
-                alone.push(
-                    write(db, std::slice::from_ref(check))
-                        .await
-                        .map(|answers| answers[0])
-                        .map_err(|e| e.to_string()),
-                );
+                let answer = write(db, std::slice::from_ref(check))
+                    .await
+                    .map(|answers| answers[0]);
+                match answer {
+                    Err(e) if crate::db::is_unavailable(&e) => {
+                        alone.resize_with(group.len(), || Err(NotRecorded::from(&e)));
+                        break;
+                    }
+                    answer => alone.push(answer.map_err(|e| NotRecorded::from(&e))),
+                }
             }
             alone
         }
-        Err(e) => vec![Err(e.to_string())],
+        Err(e) => all_fail(&e),
     };
     for (check, answer) in group.into_iter().zip(answers) {
         // A caller that has gone away needs no answer.
@@ -469,12 +503,67 @@ mod tests {
     /// A fresh database with the demo data, and a verification log writing to it (the
     /// directory holds the database, for as long as the test keeps it).
     async fn seeded_log() -> (tempfile::TempDir, Db, VerificationLog) {
+        let (dir, _url, db, log) =
+            seeded_log_waiting(crate::config::Timeouts::default().database).await;
+        (dir, db, log)
+    }
+
+    /// As [`seeded_log`], on a pool that waits `wait` for the database, and the database's URL.
+    async fn seeded_log_waiting(
+        wait: std::time::Duration,
+    ) -> (tempfile::TempDir, String, Db, VerificationLog) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("k.db").display());
-        let db = crate::db::connect(&url).await.unwrap();
+        let db = crate::db::connect(&url, wait).await.unwrap();
         crate::seed::seed_if_empty(&db).await.unwrap();
         let log = VerificationLog::start(db.clone());
-        (dir, db, log)
+        (dir, url, db, log)
+    }
+
+    /// While another program holds the database's write lock, a group of checks fails as
+    /// unavailable together, after one wait for the lock, rather than each check then waiting
+    /// again alone; once the lock is let go, checks are stored again.
+    #[tokio::test]
+    async fn checks_that_find_the_database_locked_fail_together_as_unavailable() {
+        use sqlx::{Connection, Executor};
+
+        const CHECKS: usize = 16;
+        let wait = std::time::Duration::from_secs(1);
+        let (_dir, url, db, log) = seeded_log_waiting(wait).await;
+        let mut other_program = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        other_program.execute("BEGIN IMMEDIATE").await.unwrap();
+
+        let started = std::time::Instant::now();
+        let mut checks = tokio::task::JoinSet::new();
+        for i in 0..CHECKS as u16 {
+            let log = log.clone();
+            checks.spawn(async move {
+                log.record("lic-resident-id", &i.to_be_bytes(), None, None, 1)
+                    .await
+            });
+        }
+        let answers = checks.join_all().await;
+        let took = started.elapsed();
+        for answer in &answers {
+            let failed = answer.as_ref().expect_err("nothing can be written");
+            assert!(failed.unavailable, "{failed:?}");
+        }
+        // Each check alone would have waited for the lock again: at least CHECKS half-waits.
+        assert!(
+            took < wait * (CHECKS as u32) / 4,
+            "{CHECKS} checks answered after {took:?}"
+        );
+
+        other_program.execute("ROLLBACK").await.unwrap();
+        assert_eq!(
+            log.record("lic-resident-id", b"after", None, None, 1).await,
+            Ok(Checked::First)
+        );
+        let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM verifications")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(stored, 1, "only the check after the lock was let go");
     }
 
     /// The official who checked a code first may check it again (a try repeated after its

@@ -126,7 +126,9 @@ pub async fn delete_all_of(db: &Db, user_id: &str) -> sqlx::Result<()> {
 }
 
 /// The user behind a live session, refreshing its idle clock; an expired one is deleted. It is
-/// looked up through `reads` and written, when it must be, through `db`.
+/// looked up through `reads` and written, when it must be, through `db`. A refresh the
+/// database cannot take now (another program holds its write lock) is left for a later
+/// request: the request is not refused for it, so reading goes on while writing cannot.
 pub async fn user_of(
     db: &Db,
     reads: &Db,
@@ -148,11 +150,19 @@ pub async fn user_of(
         return Ok(None);
     }
     if now - last_seen_at >= TOUCH_EVERY_SECS {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+        let touched = sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(now)
             .bind(token_hash)
             .execute(db)
-            .await?;
+            .await;
+        match touched {
+            Err(e) if crate::db::is_unavailable(&e) => {
+                tracing::warn!(cause = %e, "a session's idle clock was not refreshed");
+            }
+            touched => {
+                touched?;
+            }
+        }
     }
     Ok(Some(row.get("user_id")))
 }
@@ -184,7 +194,9 @@ mod tests {
     async fn a_session_whose_password_was_changed_since_it_was_checked_does_not_open() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("k.db").display());
-        let db = crate::db::connect(&url).await.unwrap();
+        let db = crate::db::connect(&url, crate::config::Timeouts::default().database)
+            .await
+            .unwrap();
         crate::seed::seed_if_empty(&db).await.unwrap();
         let before = crate::store::users::credentials(&db, "resident")
             .await
@@ -203,5 +215,39 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(opened, 2);
+    }
+
+    /// While another program holds the write lock, a session whose idle clock is due to be
+    /// refreshed still says who is signed in; the refresh is made by the next request after.
+    #[tokio::test]
+    async fn a_session_is_read_while_its_refresh_cannot_be_written() {
+        use sqlx::{Connection, Executor};
+
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("k.db").display());
+        let wait = std::time::Duration::from_millis(400);
+        let db = crate::db::connect(&url, wait).await.unwrap();
+        let reads = crate::db::connect_reads(&url, &db, wait).await.unwrap();
+        crate::seed::seed_if_empty(&db).await.unwrap();
+        assert!(open(&db, "resident", b"token", None).await);
+        let last_seen = || async {
+            sqlx::query_scalar::<_, i64>("SELECT last_seen_at FROM sessions WHERE token_hash = $1")
+                .bind(&b"token"[..])
+                .fetch_one(&reads)
+                .await
+                .unwrap()
+        };
+        let due = last_seen().await + TOUCH_EVERY_SECS;
+
+        let mut other_program = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        other_program.execute("BEGIN IMMEDIATE").await.unwrap();
+        let user = user_of(&db, &reads, b"token", due).await.unwrap();
+        assert_eq!(user.as_deref(), Some("resident"));
+        assert_eq!(last_seen().await, due - TOUCH_EVERY_SECS, "not refreshed");
+
+        other_program.execute("ROLLBACK").await.unwrap();
+        let user = user_of(&db, &reads, b"token", due).await.unwrap();
+        assert_eq!(user.as_deref(), Some("resident"));
+        assert_eq!(last_seen().await, due, "refreshed once it could be");
     }
 }

@@ -1,0 +1,249 @@
+//! The database goes away for a while, or cannot take writes: requests are answered 503
+//! `unavailable` with `Retry-After` within the set wait, never a 500, a hang or a dropped
+//! connection; what can still be read is served; and when the database is back, everything
+//! works again without a restart, sessions included.
+
+mod common;
+
+use std::{
+    net::SocketAddr,
+    time::{Duration, Instant},
+};
+
+use common::{PASSWORD, TestServer};
+use kapok_api::{
+    ErrorCode, PresentationRequest, SignInRequest, VerifyRequest,
+    client::{Client, ClientError},
+};
+use sqlx::{Connection, Executor};
+use tokio::sync::watch;
+
+/// How long the servers here wait for the database (`Timeouts::database`): for a connection,
+/// and half of it for a lock.
+const WAIT: Duration = Duration::from_secs(2);
+
+async fn server_waiting(set_up: impl FnOnce(&mut kapok_server::Config)) -> TestServer {
+    TestServer::start_set_up(|config| {
+        config.timeouts.database = WAIT;
+        set_up(config);
+    })
+    .await
+}
+
+fn unavailable<T: std::fmt::Debug>(answer: Result<T, ClientError>, what: &str) {
+    match answer {
+        Err(ClientError::Problem(p)) => {
+            assert_eq!((p.status, p.code), (503, ErrorCode::Unavailable), "{what}");
+        }
+        other => panic!("{what}: expected 503 unavailable, got {other:?}"),
+    }
+}
+
+async fn fresh_token(resident: &Client) -> String {
+    resident
+        .present("lic-resident-id", &PresentationRequest::default())
+        .await
+        .unwrap()
+        .remove(0)
+        .token
+}
+
+fn verify_request(token: &str) -> VerifyRequest {
+    VerifyRequest {
+        token: token.into(),
+        place: None,
+    }
+}
+
+fn sign_in(username: &str) -> SignInRequest {
+    SignInRequest {
+        username: username.into(),
+        password: PASSWORD.into(),
+    }
+}
+
+/// A connection of another program holding a lock that keeps the server from writing (as a
+/// backup, a migration or someone at a SQL prompt can): SQLite's one write lock, or on
+/// PostgreSQL the tables a check and a sign-in write, which others may still read.
+async fn hold_write_lock(database_url: &str) -> sqlx::AnyConnection {
+    let mut other = sqlx::AnyConnection::connect(database_url).await.unwrap();
+    if database_url.starts_with("sqlite") {
+        other.execute("BEGIN IMMEDIATE").await.unwrap();
+    } else {
+        other.execute("BEGIN").await.unwrap();
+        other
+            .execute("LOCK TABLE verifications, sessions IN EXCLUSIVE MODE")
+            .await
+            .unwrap();
+    }
+    other
+}
+
+#[tokio::test]
+async fn while_another_program_holds_the_write_lock_writes_are_answered_unavailable_and_reads_go_on()
+ {
+    let server = server_waiting(|_| {}).await;
+    let resident = server.signed_in("resident").await;
+    let official = server.signed_in("official").await;
+    let official_cookie = server.session_cookie("official").await;
+    let token = fresh_token(&resident).await;
+    let licences = resident.wallet().await.unwrap();
+
+    let mut other_program = hold_write_lock(&server.database_url).await;
+
+    let started = Instant::now();
+    let refused = server
+        .raw()
+        .post(server.url("/api/v1/verify"))
+        .header("cookie", &official_cookie)
+        .json(&verify_request(&token))
+        .send()
+        .await
+        .expect("an answer, not a dropped connection");
+    let waited = started.elapsed();
+    assert_eq!(refused.status(), 503);
+    assert_eq!(refused.headers()["retry-after"], "30");
+    assert_eq!(
+        refused.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: kapok_api::Problem = refused.json().await.unwrap();
+    assert_eq!(problem.code, ErrorCode::Unavailable);
+    assert!(waited < WAIT * 2, "answered after {waited:?}");
+    unavailable(
+        server.client().sign_in(&sign_in("elder")).await,
+        "a sign-in opens a session",
+    );
+
+    assert_eq!(
+        resident.wallet().await.unwrap(),
+        licences,
+        "reading goes on while writing cannot"
+    );
+    assert!(
+        resident
+            .verifications("lic-resident-id")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    other_program.execute("ROLLBACK").await.unwrap();
+    let verified = official.verify(&verify_request(&token)).await.unwrap();
+    assert_eq!(
+        verified.holder_name, "陈嘉欣",
+        "the refused check recorded nothing"
+    );
+    assert_eq!(
+        resident
+            .verifications("lic-resident-id")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    server.client().sign_in(&sign_in("elder")).await.unwrap();
+}
+
+/// A TCP proxy between the server and PostgreSQL that can cut every connection through it and
+/// refuse new ones (a network cut, a database host restarting), then let them through again.
+struct Line {
+    addr: SocketAddr,
+    up: watch::Sender<bool>,
+}
+
+impl Line {
+    fn to(upstream: SocketAddr) -> Line {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (up, watching) = watch::channel(true);
+        tokio::spawn(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            while let Ok((mut near, _)) = listener.accept().await {
+                let mut up = watching.clone();
+                if !*up.borrow() {
+                    continue; // dropped: closed at once
+                }
+                tokio::spawn(async move {
+                    let Ok(mut far) = tokio::net::TcpStream::connect(upstream).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut near, &mut far) => {}
+                        _ = up.wait_for(|up| !*up) => {}
+                    }
+                });
+            }
+        });
+        Line { addr, up }
+    }
+
+    fn cut(&self) {
+        self.up.send_replace(false);
+    }
+
+    fn mend(&self) {
+        self.up.send_replace(true);
+    }
+}
+
+#[tokio::test]
+async fn a_database_cut_off_is_answered_unavailable_in_time_and_back_again_needs_no_restart() {
+    if common::postgres().is_none() {
+        return; // SQLite is a file in the process: there is no line to cut.
+    }
+    let mut line = None;
+    let server = server_waiting(|config| {
+        let mut url = url::Url::parse(&config.database_url).unwrap();
+        let upstream = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(5432));
+        let through = Line::to(upstream.parse().unwrap());
+        url.set_port(Some(through.addr.port())).unwrap();
+        config.database_url = url.to_string();
+        line = Some(through);
+    })
+    .await;
+    let line = line.unwrap();
+    let resident = server.signed_in("resident").await;
+    let official = server.signed_in("official").await;
+    let token = fresh_token(&resident).await;
+    let licences = resident.wallet().await.unwrap();
+
+    let (check, new_code, newcomer, elder) = (
+        verify_request(&token),
+        PresentationRequest::default(),
+        server.client(),
+        sign_in("elder"),
+    );
+    line.cut();
+    let started = Instant::now();
+    let (wallet, verify, present, signing_in) = tokio::join!(
+        resident.wallet(),
+        official.verify(&check),
+        resident.present("lic-resident-id", &new_code),
+        newcomer.sign_in(&elder),
+    );
+    let waited = started.elapsed();
+    unavailable(wallet, "the wallet");
+    unavailable(verify, "a check");
+    unavailable(present, "a new code");
+    unavailable(signing_in, "a sign-in");
+    assert!(waited < WAIT * 3, "answered after {waited:?}");
+
+    line.mend();
+    assert_eq!(
+        resident.wallet().await.unwrap(),
+        licences,
+        "the session is still there"
+    );
+    official.verify(&verify_request(&token)).await.unwrap();
+    assert_eq!(
+        resident
+            .verifications("lic-resident-id")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    server.client().sign_in(&sign_in("elder")).await.unwrap();
+}
