@@ -21,14 +21,17 @@ export default defineConfig({
   },
   projects: [
     // Everything that shares the demo accounts, in parallel.
-    { name: "shared", testIgnore: ["**/last/**", "**/family/**", "**/network/**"] },
+    { name: "shared", testIgnore: ["**/last/**", "**/family/**", "**/outage/**", "**/network/**"] },
     // What gives the resident her mother's authority, which changes her wallet, home and lists:
     // once nothing else reads them, and before "last" changes how either of them signs in.
     { name: "family", testDir: "./tests/family", dependencies: ["shared"] },
     // What changes how a demo account signs in (its password, a pause on password sign-in) or
     // ends all its sessions: only once nothing else needs them.
     { name: "last", testDir: "./tests/last", dependencies: ["family"] },
+    // What keeps the database from being written to: alone, once nothing else runs, but before
+    // password sign-in is paused for this machine.
+    { name: "outage", testDir: "./tests/outage", dependencies: ["last"] },
     // What pauses password sign-in for this machine's address (every test's): after all else.
-    { name: "network", testDir: "./tests/network", dependencies: ["last"] },
+    { name: "network", testDir: "./tests/network", dependencies: ["outage"] },
   ],
 });

@@ -31,7 +31,7 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
             }
             ErrorCode::Internal => t_string!(i18n, errors.internal),
             ErrorCode::Busy => t_string!(i18n, errors.busy),
-            ErrorCode::Unavailable => t_string!(i18n, errors.unavailable),
+            ErrorCode::Unavailable => t_string!(i18n, errors.database_unavailable),
             ErrorCode::TokenMalformed => t_string!(i18n, errors.token_malformed),
             ErrorCode::TokenUnknownKey => t_string!(i18n, errors.token_unknown_key),
             ErrorCode::TokenBadSignature => t_string!(i18n, errors.token_bad_signature),

@@ -205,7 +205,9 @@ fn e2e() -> Result {
             .args(["playwright", "test"])
             .current_dir(root().join("e2e"))
             .env("BASE_URL", &server.origin)
-            .env("KAPOK_SERVER_LOG", &log),
+            .env("KAPOK_SERVER_LOG", &log)
+            // For a test that locks it, as another program would.
+            .env("KAPOK_DATABASE_FILE", data.join("kapok.db")),
     );
     drop(server);
     let _ = std::fs::remove_dir_all(&data);
