@@ -30,8 +30,9 @@ pub struct Config {
     pub max_connections: Option<usize>,
 }
 
-/// Time limits on requests: how long a client may take to send one, so a connection that sends
-/// slowly or not at all cannot hold on to a socket for ever (`listen`, `web::read_whole_body`),
+/// Time limits on requests: how long a client may take to send one, and to take its answer, so a
+/// connection that sends or reads slowly or not at all cannot hold on to a socket for ever
+/// (`listen`, `web::read_whole_body`),
 /// how long one may wait for its turn to check a password, and for the database.
 #[derive(Clone, Copy, Debug)]
 pub struct Timeouts {
@@ -44,6 +45,11 @@ pub struct Timeouts {
     /// the largest allowed (64 KiB) arrives within this at 4.4 KB a second; the client gives
     /// up on an answer after 30 s, so the server's refusal reaches it first.
     pub body: Duration,
+    /// A connection is closed when an answer being sent on it has made no progress for this
+    /// long: the client reads none of it, or has gone without closing the connection (a phone
+    /// that lost its signal, which TCP alone notices only after many minutes). A phone on a
+    /// slow network that reads at all keeps going.
+    pub send: Duration,
     /// A request that has waited this long for its turn to check a password (sign-in, a
     /// password change, adding a passkey) is answered 503 `busy` (`session::password_turn`).
     pub password_turn: Duration,
@@ -59,6 +65,7 @@ impl Default for Timeouts {
         Timeouts {
             head: Duration::from_secs(30),
             body: Duration::from_secs(15),
+            send: Duration::from_secs(30),
             password_turn: Duration::from_secs(10),
             database: Duration::from_secs(10),
         }

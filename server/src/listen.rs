@@ -1,5 +1,5 @@
-//! Accepting connections and serving HTTP/1.1 on them, with a time limit on each request's
-//! head and a limit on connections at once.
+//! Accepting connections and serving HTTP/1.1 on them, with time limits on each request's
+//! head and on sending each answer, and a limit on connections at once.
 //!
 //! `axum::serve` sets no timer on hyper, so its connections wait for ever: one that opens and
 //! sends nothing, or sends a request's head a byte at a time, keeps a socket and a task for as
@@ -7,7 +7,9 @@
 //! Here hyper is given a timer and [`Timeouts::head`]: a connection whose next request head
 //! has not all arrived that long after the connection opened, or after its last answer, is
 //! closed. That also ends a kept-alive connection left idle that long; browsers open a new one
-//! when they need it. The body's limit is `web::read_whole_body`'s.
+//! when they need it. The body's limit is `web::read_whole_body`'s. Writing is limited too
+//! ([`Timeouts::send`]): a connection whose answer makes no progress for that long, because
+//! the client reads none of it or has vanished without closing, is closed.
 //!
 //! A connection is also a file descriptor, and the database and the client's files need some
 //! too: were connections to take them all, SQLite could not open its files and requests on
@@ -27,6 +29,7 @@ use hyper_util::{
     service::TowerToHyperService,
 };
 use tokio::{net::TcpListener, sync::Semaphore};
+use tokio_io_timeout::TimeoutStream;
 use tower::ServiceExt;
 
 use crate::config::Timeouts;
@@ -97,15 +100,21 @@ pub async fn serve(
             request.extensions_mut().insert(ConnectInfo(remote));
             request
         });
+        let mut stream = TimeoutStream::new(stream);
+        stream.set_write_timeout(Some(timeouts.send));
         let connection = http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(timeouts.head)
-            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+            .serve_connection(
+                TokioIo::new(Box::pin(stream)),
+                TowerToHyperService::new(service),
+            );
         let connection = connections.watch(connection);
         tokio::spawn(async move {
             let _slot = slot;
             if let Err(e) = connection.await {
-                // A client that went away, or one closed for taking too long over its head.
+                // A client that went away, or one closed for taking too long over its head or
+                // over taking its answer.
                 tracing::debug!(%remote, "connection ended: {e}");
             }
         });

@@ -950,3 +950,41 @@ async fn a_server_at_its_connection_limit_takes_the_next_one_when_another_closes
         "answered after {after:?}"
     );
 }
+
+/// A client that asks for a large file and takes none of it, or has gone without closing (a
+/// phone that lost its signal), holds its connection only until nothing more could be sent for
+/// the send time limit; before, for as long as it liked.
+#[tokio::test]
+async fn a_connection_that_takes_none_of_its_answer_is_closed() {
+    use tokio::io::AsyncWriteExt;
+
+    const SIZE: usize = 32 << 20;
+    let server = TestServer::start_with(
+        |dist| {
+            std::fs::write(dist.join("index.html"), "<!doctype html>").unwrap();
+            std::fs::write(dist.join("large.bin"), vec![b'k'; SIZE]).unwrap();
+        },
+        |config| config.timeouts.send = Duration::from_secs(1),
+    )
+    .await;
+    // A small window, so the server's writes stop once the buffers on both ends are full.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let address = server.base.trim_start_matches("http://").parse().unwrap();
+    let mut stream = socket.connect(address).await.unwrap();
+    stream
+        .write_all(b"GET /large.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+
+    let (received, _) = read_until_closed(&mut stream, Instant::now())
+        .await
+        .expect("the server closed the connection");
+    assert!(received.starts_with("HTTP/1.1 200"), "{:.40}", received);
+    assert!(
+        received.len() < SIZE,
+        "all of it was sent: {} bytes",
+        received.len()
+    );
+}

@@ -39,9 +39,18 @@ impl TestServer {
 
     /// Starts a server whose settings `set_up` changes first.
     pub async fn start_set_up(set_up: impl FnOnce(&mut Config)) -> TestServer {
+        Self::start_with(|_| {}, set_up).await
+    }
+
+    /// Starts a server whose client bundle directory `fill_dist` fills and whose settings
+    /// `set_up` changes first.
+    pub async fn start_with(
+        fill_dist: impl FnOnce(&std::path::Path),
+        set_up: impl FnOnce(&mut Config),
+    ) -> TestServer {
         let data = tempfile::tempdir().unwrap();
         let database_url = fresh_database_url(data.path()).await;
-        Self::start_on(database_url, data, |_| {}, set_up).await
+        Self::start_on(database_url, data, fill_dist, set_up).await
     }
 
     /// Starts a server that reads each request's address where `client_ip` says, as one behind
