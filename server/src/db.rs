@@ -155,8 +155,8 @@ fn lock_wait_ms(wait: Duration) -> u128 {
 /// Whether `error` says the database cannot be reached or cannot take the request now: no
 /// connection came in time (the server is down or unreachable, or every connection stayed
 /// busy), a connection failed or was cut, a lock was held past the wait, PostgreSQL is
-/// shutting down, starting up or out of connections, memory or disk, or SQLite's disk is full
-/// or failing. A fault of the moment, answered 503 `unavailable`; anything
+/// shutting down, starting up, out of connections, memory or disk, or taking only reads (a
+/// standby a failover left the server on, or maintenance), or SQLite's disk is full or failing. A fault of the moment, answered 503 `unavailable`; anything
 /// else is a bug, answered 500.
 pub fn is_unavailable(error: &sqlx::Error) -> bool {
     match error {
@@ -165,21 +165,24 @@ pub fn is_unavailable(error: &sqlx::Error) -> bool {
         | sqlx::Error::Io(_)
         | sqlx::Error::Tls(_)
         | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(e) => e.code().is_some_and(|code| {
-            match code.parse::<i32>() {
-                // SQLite's extended result code; its low byte is the primary one: BUSY, LOCKED,
-                // IOERR, FULL.
-                Ok(sqlite) => matches!(sqlite & 0xff, 5 | 6 | 10 | 13),
-                // A PostgreSQL SQLSTATE: connection exception (class 08), insufficient
-                // resources (53), the lock wait over, admin or crash shutdown, or not yet
-                // accepting connections.
-                Err(_) => {
-                    code.starts_with("08")
-                        || code.starts_with("53")
-                        || matches!(code.as_ref(), "55P03" | "57P01" | "57P02" | "57P03")
-                }
+        sqlx::Error::Database(e) => match e.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+            // A SQLSTATE: connection exception (class 08), insufficient resources (53), a write
+            // in a read-only transaction, the lock wait over, admin or crash shutdown, or not
+            // yet accepting connections.
+            Some(postgres) => {
+                let code = postgres.code();
+                code.starts_with("08")
+                    || code.starts_with("53")
+                    || matches!(code, "25006" | "55P03" | "57P01" | "57P02" | "57P03")
             }
-        }),
+            // SQLite's extended result code; its low byte is the primary one: BUSY, LOCKED,
+            // IOERR, FULL. (A SQLSTATE may be all digits too, so the engine is told by the
+            // error's type, not by the code's look.)
+            None => e
+                .code()
+                .and_then(|code| code.parse::<i32>().ok())
+                .is_some_and(|sqlite| matches!(sqlite & 0xff, 5 | 6 | 10 | 13)),
+        },
         _ => false,
     }
 }

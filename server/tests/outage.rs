@@ -62,6 +62,15 @@ fn sign_in(username: &str) -> SignInRequest {
     }
 }
 
+/// Once the database is back: the check of `token` refused meanwhile goes through and is its
+/// holder's only record of one, and signing in works.
+async fn works_again(server: &TestServer, resident: &Client, official: &Client, token: &str) {
+    official.verify(&verify_request(token)).await.unwrap();
+    let checks = resident.verifications("lic-resident-id").await.unwrap();
+    assert_eq!(checks.len(), 1, "the refused check recorded nothing");
+    server.client().sign_in(&sign_in("elder")).await.unwrap();
+}
+
 /// A connection of another program holding a lock that keeps the server from writing (as a
 /// backup, a migration or someone at a SQL prompt can): SQLite's one write lock, or on
 /// PostgreSQL the tables a check and a sign-in write, which others may still read.
@@ -129,20 +138,7 @@ async fn while_another_program_holds_the_write_lock_writes_are_answered_unavaila
     );
 
     other_program.execute("ROLLBACK").await.unwrap();
-    let verified = official.verify(&verify_request(&token)).await.unwrap();
-    assert_eq!(
-        verified.holder_name, "陈嘉欣",
-        "the refused check recorded nothing"
-    );
-    assert_eq!(
-        resident
-            .verifications("lic-resident-id")
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
-    server.client().sign_in(&sign_in("elder")).await.unwrap();
+    works_again(&server, &resident, &official, &token).await;
 }
 
 /// A TCP proxy between the server and PostgreSQL that can cut every connection through it and
@@ -236,14 +232,42 @@ async fn a_database_cut_off_is_answered_unavailable_in_time_and_back_again_needs
         licences,
         "the session is still there"
     );
-    official.verify(&verify_request(&token)).await.unwrap();
-    assert_eq!(
-        resident
-            .verifications("lic-resident-id")
-            .await
-            .unwrap()
-            .len(),
-        1
+    works_again(&server, &resident, &official, &token).await;
+}
+
+/// After a failover a server can be left on a PostgreSQL that takes only reads (a standby, or
+/// one set read-only for maintenance): what writes is answered 503 `unavailable`, not 500, and
+/// reading goes on; once it takes writes again, so does the server.
+#[tokio::test]
+async fn a_postgresql_taking_only_reads_answers_writes_unavailable_and_reads_go_on() {
+    let Some(admin) = common::postgres() else {
+        return; // SQLite has no such mode for a server to be left in.
+    };
+    let server = server_waiting(|_| {}).await;
+    let resident = server.signed_in("resident").await;
+    let licences = resident.wallet().await.unwrap();
+    let name = common::database_name(&server.database_url);
+    let read_only = |setting: &'static str| {
+        let (admin, name) = (admin.clone(), name.clone());
+        async move {
+            let mut conn = sqlx::postgres::PgConnection::connect(&admin).await.unwrap();
+            conn.execute(format!("ALTER DATABASE {name} {setting}").as_str())
+                .await
+                .unwrap();
+            conn.close().await.unwrap();
+            // Connections take the setting when they open.
+            common::end_connections(&admin, &name).await;
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+        }
+    };
+
+    read_only("SET default_transaction_read_only = on").await;
+    assert_eq!(resident.wallet().await.unwrap(), licences);
+    unavailable(
+        server.client().sign_in(&sign_in("elder")).await,
+        "a sign-in",
     );
+
+    read_only("RESET default_transaction_read_only").await;
     server.client().sign_in(&sign_in("elder")).await.unwrap();
 }
