@@ -156,8 +156,9 @@ fn lock_wait_ms(wait: Duration) -> u128 {
 /// connection came in time (the server is down or unreachable, or every connection stayed
 /// busy), a connection failed or was cut, a lock was held past the wait, PostgreSQL is
 /// shutting down, starting up, out of connections, memory or disk, or taking only reads (a
-/// standby a failover left the server on, or maintenance), or SQLite's disk is full or failing. A fault of the moment, answered 503 `unavailable`; anything
-/// else is a bug, answered 500.
+/// standby a failover left the server on, or maintenance), or SQLite's disk is full or
+/// failing. A fault of the moment, answered 503 `unavailable`; anything else is a bug,
+/// answered 500.
 pub fn is_unavailable(error: &sqlx::Error) -> bool {
     match error {
         sqlx::Error::PoolTimedOut
