@@ -428,18 +428,17 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
-        if let ApiError::TooManySignInAttempts { retry_after_secs }
-        | ApiError::TooManySignInAttemptsFromNetwork { retry_after_secs }
-        | ApiError::Busy { retry_after_secs } = self
-        {
+        let retry_after = match self {
+            ApiError::TooManySignInAttempts { retry_after_secs }
+            | ApiError::TooManySignInAttemptsFromNetwork { retry_after_secs }
+            | ApiError::Busy { retry_after_secs } => Some(retry_after_secs),
+            ApiError::Unavailable(_) => Some(UNAVAILABLE_RETRY_AFTER_SECS),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, retry_after_secs.into());
-        }
-        if let ApiError::Unavailable(_) = self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, UNAVAILABLE_RETRY_AFTER_SECS.into());
+                .insert(header::RETRY_AFTER, seconds.into());
         }
         response
     }

@@ -39,15 +39,6 @@ fn unavailable<T: std::fmt::Debug>(answer: Result<T, ClientError>, what: &str) {
     }
 }
 
-async fn fresh_token(resident: &Client) -> String {
-    resident
-        .present("lic-resident-id", &PresentationRequest::default())
-        .await
-        .unwrap()
-        .remove(0)
-        .token
-}
-
 fn verify_request(token: &str) -> VerifyRequest {
     VerifyRequest {
         token: token.into(),
@@ -95,7 +86,7 @@ async fn while_another_program_holds_the_write_lock_writes_are_answered_unavaila
     let resident = server.signed_in("resident").await;
     let official = server.signed_in("official").await;
     let official_cookie = server.session_cookie("official").await;
-    let token = fresh_token(&resident).await;
+    let token = common::fresh_token(&resident, "lic-resident-id").await;
     let licences = resident.wallet().await.unwrap();
 
     let mut other_program = hold_write_lock(&server.database_url).await;
@@ -202,7 +193,7 @@ async fn a_database_cut_off_is_answered_unavailable_in_time_and_back_again_needs
     let line = line.unwrap();
     let resident = server.signed_in("resident").await;
     let official = server.signed_in("official").await;
-    let token = fresh_token(&resident).await;
+    let token = common::fresh_token(&resident, "lic-resident-id").await;
     let licences = resident.wallet().await.unwrap();
 
     let (check, new_code, newcomer, elder) = (

@@ -9,7 +9,7 @@ mod common;
 
 use common::TestServer;
 use kapok_api::{
-    DelegationKind, ErrorCode, NewDelegationRequest, PresentationRequest, Scope, VerifyRequest,
+    DelegationKind, ErrorCode, NewDelegationRequest, Scope, VerifyRequest,
     client::{Client, ClientError},
 };
 
@@ -25,15 +25,6 @@ fn on(server: &TestServer, session_from: &Client) -> Client {
     let client = server.client();
     client.set_session_cookie(session_from.session_cookie());
     client
-}
-
-async fn token(holder: &Client, licence: &str) -> String {
-    holder
-        .present(licence, &PresentationRequest::default())
-        .await
-        .unwrap()
-        .remove(0)
-        .token
 }
 
 fn checked(token: &str) -> VerifyRequest {
@@ -67,7 +58,7 @@ async fn a_code_checked_on_one_instance_is_a_replay_on_the_other() {
     let other_official_on_b = b.signed_in("market-official").await;
     let other_official_on_a = on(&a, &other_official_on_b);
 
-    let first = token(&resident, "lic-resident-id").await;
+    let first = common::fresh_token(&resident, "lic-resident-id").await;
     official_on_a.verify(&checked(&first)).await.unwrap();
     assert_eq!(
         code(other_official_on_b.verify(&checked(&first)).await),
@@ -78,7 +69,7 @@ async fn a_code_checked_on_one_instance_is_a_replay_on_the_other() {
     official_on_b.verify(&checked(&first)).await.unwrap();
 
     // And the other way round, with a code issued by the second instance.
-    let second = token(&on(&b, &resident), "lic-resident-id").await;
+    let second = common::fresh_token(&on(&b, &resident), "lic-resident-id").await;
     other_official_on_b.verify(&checked(&second)).await.unwrap();
     assert_eq!(
         code(official_on_a.verify(&checked(&second)).await),
@@ -107,7 +98,7 @@ async fn codes_checked_at_once_on_both_instances_each_verify_exactly_once() {
     let (public_on_a, public_on_b) = (a.client(), b.client());
     let mut codes = Vec::new();
     for _ in 0..CODES {
-        codes.push(token(&resident, "lic-resident-id").await);
+        codes.push(common::fresh_token(&resident, "lic-resident-id").await);
     }
 
     let mut checks = tokio::task::JoinSet::new();
@@ -225,7 +216,7 @@ async fn connections_postgres_ended_while_they_waited_are_replaced_unseen() {
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
 
     assert_eq!(resident.wallet().await.unwrap(), wallet);
-    let first = token(&resident, "lic-resident-id").await;
+    let first = common::fresh_token(&resident, "lic-resident-id").await;
     official.verify(&checked(&first)).await.unwrap();
     assert_eq!(
         code(server.client().verify(&checked(&first)).await),

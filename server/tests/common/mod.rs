@@ -174,6 +174,16 @@ impl TestServer {
     }
 }
 
+/// A fresh signed code for `licence` held by (or through) `holder`, as its live QR code shows.
+pub async fn fresh_token(holder: &Client, licence: &str) -> String {
+    holder
+        .present(licence, &kapok_api::PresentationRequest::default())
+        .await
+        .unwrap()
+        .remove(0)
+        .token
+}
+
 /// The PostgreSQL server the suite runs against, if any: a superuser's URL to any database.
 pub fn postgres() -> Option<String> {
     std::env::var("KAPOK_TEST_POSTGRES")
