@@ -53,10 +53,11 @@ pub struct Timeouts {
     /// A request that has waited this long for its turn to check a password (sign-in, a
     /// password change, adding a passkey) is answered 503 `busy` (`session::password_turn`).
     pub password_turn: Duration,
-    /// How long a request waits for a database connection from the pool; on SQLite, a write
-    /// also waits half this for another program's lock on the file. Past that the database is
-    /// taken to be unreachable or stuck, and the request is answered 503 `unavailable` (with
-    /// both waits, within one and a half times this, well inside the client's 30 s).
+    /// How long a request waits for a database connection from the pool. A statement also
+    /// waits at most half this for a lock another program or transaction holds, and on
+    /// PostgreSQL runs at most this long. Past that the database is taken to be unreachable,
+    /// stuck or overloaded, and the request is answered 503 `unavailable` (a request stopped by
+    /// the first of its statements to find it so: within twice this, inside the client's 30 s).
     pub database: Duration,
 }
 

@@ -36,7 +36,7 @@ impl Engine {
 
 /// Opens the pool every write goes through, and migrates the database. A request waits at most
 /// `wait` for a connection, and half of it for a lock another program or transaction holds
-/// (`config::Timeouts::database`).
+/// (`config::Timeouts::database`); on PostgreSQL a statement is cut off after `wait`.
 pub async fn connect(database_url: &str, wait: Duration) -> Result<Db, String> {
     install_default_drivers();
     let engine = Engine::of_url(database_url).ok_or_else(|| {
@@ -83,8 +83,13 @@ pub async fn connect(database_url: &str, wait: Duration) -> Result<Db, String> {
                          PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {};",
                         lock_wait_ms(wait)
                     ),
-                    // Without it a statement waits for a lock for as long as it is held.
-                    Engine::Postgres => format!("SET lock_timeout = {}", lock_wait_ms(wait)),
+                    // Without them a statement waits for a lock for as long as it is held, and
+                    // one an overloaded server runs slowly is waited for without end.
+                    Engine::Postgres => format!(
+                        "SET lock_timeout = {}; SET statement_timeout = {};",
+                        lock_wait_ms(wait),
+                        wait.as_millis()
+                    ),
                 };
                 conn.execute(set_up.as_str()).await?;
                 Ok(())
@@ -154,7 +159,8 @@ fn lock_wait_ms(wait: Duration) -> u128 {
 
 /// Whether `error` says the database cannot be reached or cannot take the request now: no
 /// connection came in time (the server is down or unreachable, or every connection stayed
-/// busy), a connection failed or was cut, a lock was held past the wait, PostgreSQL is
+/// busy), a connection failed or was cut, a lock was held past the wait, a PostgreSQL
+/// statement ran past it (an overloaded server) or was cancelled, PostgreSQL is
 /// shutting down, starting up, out of connections, memory or disk, or taking only reads (a
 /// standby a failover left the server on, or maintenance), or SQLite's disk is full or
 /// failing. A fault of the moment, answered 503 `unavailable`; anything else is a bug,
@@ -168,13 +174,16 @@ pub fn is_unavailable(error: &sqlx::Error) -> bool {
         | sqlx::Error::WorkerCrashed => true,
         sqlx::Error::Database(e) => match e.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
             // A SQLSTATE: connection exception (class 08), insufficient resources (53), a write
-            // in a read-only transaction, the lock wait over, admin or crash shutdown, or not
-            // yet accepting connections.
+            // in a read-only transaction, the lock wait over, the statement cut off or
+            // cancelled, admin or crash shutdown, or not yet accepting connections.
             Some(postgres) => {
                 let code = postgres.code();
                 code.starts_with("08")
                     || code.starts_with("53")
-                    || matches!(code, "25006" | "55P03" | "57P01" | "57P02" | "57P03")
+                    || matches!(
+                        code,
+                        "25006" | "55P03" | "57014" | "57P01" | "57P02" | "57P03"
+                    )
             }
             // SQLite's extended result code; its low byte is the primary one: BUSY, LOCKED,
             // IOERR, FULL. (A SQLSTATE may be all digits too, so the engine is told by the

@@ -231,11 +231,18 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let failure_hasher = store::sign_in_failures::Hasher::load(&db)
         .await
         .map_err(|e| format!("cannot read or make the key for sign-in counts: {e}"))?;
+    // Made now if there is none, not on the first code asked for: a database that cannot take
+    // writes later (locked, or a read-only standby) does not stop codes from being issued.
+    let signing_key = Arc::<store::keys::SigningCache>::default();
+    signing_key
+        .get(&reads, &db, store::now())
+        .await
+        .map_err(|e| format!("cannot read or make the key that signs codes: {e}"))?;
     let state = AppState {
         failure_hasher,
         verifications: store::licences::VerificationLog::start(db.clone()),
         trusted_keys: Arc::default(),
-        signing_key: Arc::default(),
+        signing_key,
         db: db.clone(),
         reads,
         config: Arc::new(config),

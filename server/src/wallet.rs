@@ -255,8 +255,8 @@ pub async fn verify(
     responses((status = 200, description = "Trusted issuer keys", body = IssuerKeys)))]
 pub async fn issuer_keys(State(state): State<AppState>) -> Result<Json<IssuerKeys>, ApiError> {
     let now = store::now();
-    // Make sure there is a key before anyone asks for a token, so a verifier that cached the
-    // keys first can check the first codes offline.
+    // The server made a key when it started; if it has been retired since with none to follow
+    // it, one is made now, so a verifier that cached the keys can check the next codes offline.
     state.signing_key.get(&state.reads, &state.db, now).await?;
     let keys = keys::trusted(&state.db, now)
         .await?

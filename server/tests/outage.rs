@@ -64,7 +64,8 @@ async fn works_again(server: &TestServer, resident: &Client, official: &Client, 
 
 /// A connection of another program holding a lock that keeps the server from writing (as a
 /// backup, a migration or someone at a SQL prompt can): SQLite's one write lock, or on
-/// PostgreSQL the tables a check and a sign-in write, which others may still read.
+/// PostgreSQL the tables a check and a sign-in write and the one a new signing key goes in,
+/// which others may still read.
 async fn hold_write_lock(database_url: &str) -> sqlx::AnyConnection {
     let mut other = sqlx::AnyConnection::connect(database_url).await.unwrap();
     if database_url.starts_with("sqlite") {
@@ -72,7 +73,7 @@ async fn hold_write_lock(database_url: &str) -> sqlx::AnyConnection {
     } else {
         other.execute("BEGIN").await.unwrap();
         other
-            .execute("LOCK TABLE verifications, sessions IN EXCLUSIVE MODE")
+            .execute("LOCK TABLE verifications, sessions, issuer_keys IN EXCLUSIVE MODE")
             .await
             .unwrap();
     }
@@ -261,4 +262,69 @@ async fn a_postgresql_taking_only_reads_answers_writes_unavailable_and_reads_go_
 
     read_only("RESET default_transaction_read_only").await;
     server.client().sign_in(&sign_in("elder")).await.unwrap();
+}
+
+/// An overloaded PostgreSQL that runs a statement for far longer than it should, holding no
+/// lock anyone waits for (here a trigger that sleeps on every new session): the statement is
+/// cut off after the wait and answered 503 `unavailable`, not waited for without end.
+#[tokio::test]
+async fn a_statement_postgresql_runs_too_slowly_is_cut_off_and_answered_unavailable() {
+    if common::postgres().is_none() {
+        return; // SQLite runs in the process, with nothing between a statement and its data.
+    }
+    let server = server_waiting(|_| {}).await;
+    let resident = server.signed_in("resident").await;
+    let licences = resident.wallet().await.unwrap();
+    let mut other = sqlx::postgres::PgConnection::connect(&server.database_url)
+        .await
+        .unwrap();
+    other
+        .execute(
+            format!(
+                "CREATE FUNCTION slow_down() RETURNS trigger LANGUAGE plpgsql AS
+                 $$ BEGIN PERFORM pg_sleep({}); RETURN NEW; END $$;
+                 CREATE TRIGGER slow_down BEFORE INSERT ON sessions
+                 FOR EACH ROW EXECUTE FUNCTION slow_down();",
+                (WAIT * 5).as_secs()
+            )
+            .as_str(),
+        )
+        .await
+        .unwrap();
+
+    let started = Instant::now();
+    unavailable(
+        server.client().sign_in(&sign_in("elder")).await,
+        "a sign-in, whose new session takes the slow statement",
+    );
+    let waited = started.elapsed();
+    assert!(waited < WAIT * 2, "answered after {waited:?}");
+    assert_eq!(resident.wallet().await.unwrap(), licences);
+
+    other
+        .execute("DROP TRIGGER slow_down ON sessions")
+        .await
+        .unwrap();
+    server.client().sign_in(&sign_in("elder")).await.unwrap();
+}
+
+/// The key that signs codes is made when the server starts, not on the first code asked for:
+/// a server whose database takes no writes from its first request on (locked, or a read-only
+/// standby) still gives the holder a live code, and the verifier the key to check it.
+#[tokio::test]
+async fn codes_are_issued_while_the_database_takes_no_writes_from_the_first_request_on() {
+    let server = server_waiting(|_| {}).await;
+    let resident = server.signed_in("resident").await;
+
+    let mut other_program = hold_write_lock(&server.database_url).await;
+    let codes = resident
+        .present("lic-resident-id", &PresentationRequest::default())
+        .await
+        .expect("a live code though nothing can be written");
+    let keys = server.client().issuer_keys().await.unwrap();
+    let (_, claims) =
+        kapok_api::token::verify_with_keys(&codes[0].token, &keys.decoded(), codes[0].issued_at)
+            .expect("the code checks against the keys the server gives");
+    assert_eq!(claims.licence_id, "lic-resident-id");
+    other_program.execute("ROLLBACK").await.unwrap();
 }
