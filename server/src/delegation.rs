@@ -172,8 +172,7 @@ pub async fn list(
 ) -> Result<Json<DelegationRequests>, ApiError> {
     let now = store::now();
     let caller = Some(user.user_id.as_str());
-    let mine = store::delegation::made_by(&state.reads, &user.user_id).await?;
-    let to_decide = store::delegation::waiting_for(
+    let listed = store::delegation::listed_for(
         &state.reads,
         &user.user_id,
         now - LINK_LIFETIME_SECS,
@@ -181,8 +180,12 @@ pub async fn list(
     )
     .await?;
     Ok(Json(DelegationRequests {
-        mine: mine.iter().map(|r| to_api(r, now, caller)).collect(),
-        to_decide: to_decide.iter().map(|r| to_api(r, now, caller)).collect(),
+        mine: listed.mine.iter().map(|r| to_api(r, now, caller)).collect(),
+        to_decide: listed
+            .to_decide
+            .iter()
+            .map(|r| to_api(r, now, caller))
+            .collect(),
     }))
 }
 

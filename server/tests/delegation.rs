@@ -234,6 +234,70 @@ async fn a_resident_asks_her_mother_from_the_household_register() {
     assert!(waiting.to_decide[0].caller_decides);
 }
 
+/// Someone who asks and is asked at once (a mother and daughter each asking the other) finds
+/// each request in its own list, the one she decides marked so, and the ones she decided or
+/// that are no longer live gone from the list to decide.
+#[tokio::test]
+async fn the_delegation_page_keeps_what_one_asked_apart_from_what_one_decides() {
+    let server = TestServer::start().await;
+    let resident = server.signed_in("resident").await;
+    let elder = server.signed_in("elder").await;
+    let asked = [
+        resident
+            .create_delegation_request(&family_request("elder"))
+            .await
+            .unwrap(),
+        resident
+            .create_delegation_request(&NewDelegationRequest {
+                note: "second".into(),
+                ..family_request("elder")
+            })
+            .await
+            .unwrap(),
+    ];
+    let to_decide = [
+        elder
+            .create_delegation_request(&family_request("resident"))
+            .await
+            .unwrap(),
+        elder
+            .create_delegation_request(&NewDelegationRequest {
+                note: "second".into(),
+                ..family_request("resident")
+            })
+            .await
+            .unwrap(),
+    ];
+    resident.decline(&to_decide[1].request.id).await.unwrap();
+
+    fn ids<'a>(ids: impl Iterator<Item = &'a String>) -> Vec<String> {
+        let mut ids: Vec<String> = ids.cloned().collect();
+        ids.sort();
+        ids
+    }
+    let (asked, to_decide) = (
+        ids(asked.iter().map(|c| &c.request.id)),
+        [
+            to_decide[0].request.id.clone(),
+            to_decide[1].request.id.clone(),
+        ],
+    );
+
+    let page = resident.delegation_requests().await.unwrap();
+    assert_eq!(ids(page.mine.iter().map(|r| &r.id)), asked);
+    assert!(page.mine.iter().all(|r| !r.caller_decides));
+    assert_eq!(
+        ids(page.to_decide.iter().map(|r| &r.id)),
+        [to_decide[0].clone()]
+    );
+    assert!(page.to_decide[0].caller_decides);
+    assert_eq!(page.to_decide[0].status, RequestStatus::Pending);
+
+    let page = elder.delegation_requests().await.unwrap();
+    assert_eq!(ids(page.mine.iter().map(|r| &r.id)), ids(to_decide.iter()));
+    assert_eq!(ids(page.to_decide.iter().map(|r| &r.id)), asked);
+}
+
 #[tokio::test]
 async fn a_request_without_dates_starts_today_runs_thirty_days_and_has_one_canonical_form() {
     let server = TestServer::start().await;

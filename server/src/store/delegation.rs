@@ -287,36 +287,48 @@ pub async fn find_by_link(db: &Db, link_hash: &[u8]) -> sqlx::Result<Option<Stor
     row.as_ref().map(request_from_row).transpose()
 }
 
-/// Requests `user_id` made, newest first.
-pub async fn made_by(db: &Db, user_id: &str) -> sqlx::Result<Vec<StoredRequest>> {
-    let rows = sqlx::query(&format!(
-        "{REQUEST_SELECT} WHERE r.requester_user_id = $1 ORDER BY r.created_at DESC, r.id LIMIT {PAGE}"
-    ))
-    .bind(user_id)
-    .fetch_all(db)
-    .await?;
-    rows.iter().map(request_from_row).collect()
-}
-
-/// Pending requests `user_id` is to decide whose links are still live (made at or after
-/// `made_since`) and whose last day has not passed (`today`, as `YYYY-MM-DD`), newest first.
-pub async fn waiting_for(
+/// The requests on `user_id`'s delegation page, newest first and at most a page of each: the
+/// ones they made, and the pending ones they are to decide whose links are still live (made
+/// at or after `made_since`) and whose last day has not passed (`today`, as `YYYY-MM-DD`).
+/// One query for both, as the page is loaded each time it opens.
+pub async fn listed_for(
     db: &Db,
     user_id: &str,
     made_since: i64,
     today: &str,
-) -> sqlx::Result<Vec<StoredRequest>> {
+) -> sqlx::Result<Listed> {
     let rows = sqlx::query(&format!(
-        "{REQUEST_SELECT} WHERE r.approver_user_id = $1 AND r.status = 'pending' AND r.created_at >= $2
-           AND r.valid_until >= $3
-         ORDER BY r.created_at DESC, r.id LIMIT {PAGE}"
+        "SELECT CAST(0 AS BIGINT) AS to_decide, made.* FROM (
+           {REQUEST_SELECT} WHERE r.requester_user_id = $1
+           ORDER BY r.created_at DESC, r.id LIMIT {PAGE}) AS made
+         UNION ALL
+         SELECT CAST(1 AS BIGINT) AS to_decide, waiting.* FROM (
+           {REQUEST_SELECT} WHERE r.approver_user_id = $1 AND r.status = 'pending'
+             AND r.created_at >= $2 AND r.valid_until >= $3
+           ORDER BY r.created_at DESC, r.id LIMIT {PAGE}) AS waiting
+         ORDER BY to_decide, created_at DESC, id"
     ))
     .bind(user_id)
     .bind(made_since)
     .bind(today)
     .fetch_all(db)
     .await?;
-    rows.iter().map(request_from_row).collect()
+    let mut listed = Listed::default();
+    for row in &rows {
+        let list = match row.try_get::<i64, _>("to_decide")? {
+            0 => &mut listed.mine,
+            _ => &mut listed.to_decide,
+        };
+        list.push(request_from_row(row)?);
+    }
+    Ok(listed)
+}
+
+/// The two lists of [`listed_for`].
+#[derive(Default)]
+pub struct Listed {
+    pub mine: Vec<StoredRequest>,
+    pub to_decide: Vec<StoredRequest>,
 }
 
 /// Declines or cancels a pending request, with its audit entry; `false` if it was no longer
