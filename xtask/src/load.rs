@@ -984,8 +984,12 @@ Why, as far as the runs show:
   visible), and every commit waits for PostgreSQL's `fsync`. Checks are written in groups,
   one transaction for every check waiting (`VerificationLog`), so a burst shares one wait
   for the disk, and the issuer keys are kept in memory for a second.
-- **p99.** At 64 connections each request queues for the pool's 16 connections, and the
-  server, PostgreSQL and the load generators share the 2 cores. In the mix, verify's commits
+- **p99.** At 64 connections each request queues for the pool's 8 connections, and the
+  server, PostgreSQL and the load generators share the 2 cores. The pool had 16 until
+  `cargo xtask bench-load postgres` compared sizes on this machine: with 8, and then 4,
+  instead of 16 the wallet list alone went from 4,504–4,578 a second to 4,771 and 4,943 (p99
+  19.6–20.4 ms to 17.6 and 17.1 ms), and the mix from 3,856–3,898 to 4,069 and 3,841: fewer
+  PostgreSQL processes to switch between on 2 cores, and 8 keeps the mix. In the mix, verify's commits
   wait for the disk while the other operations and the sign-ins' Argon2 hashes take the
   cores. Sign-in checks an Argon2 hash (about 40 ms of one core, slow on purpose), and only
   half the cores check passwords at once.
