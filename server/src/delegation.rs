@@ -232,7 +232,11 @@ pub async fn lookup(
         Some(user_id) => format!("lookup:user:{user_id}"),
         None => format!("lookup:network:{}", network.as_str()),
     };
-    if !state.limits.allow(&bucket, LOOKUPS_PER_MINUTE, 60, now) {
+    if !state
+        .limits
+        .allow(&state.db, &bucket, LOOKUPS_PER_MINUTE, 60, now)
+        .await?
+    {
         return Err(ApiError::TooManyRequests);
     }
     let request = store::delegation::find_by_link(&state.db, &hash)
@@ -270,12 +274,17 @@ pub async fn approve_start(
 ) -> Result<Json<Ceremony>, ApiError> {
     let now = store::now();
     let request = authorize::approver_of(&state.db, &user, &id).await?;
-    if !state.limits.allow(
-        &format!("approve:{}", request.id),
-        APPROVAL_STARTS_PER_HOUR,
-        3600,
-        now,
-    ) {
+    if !state
+        .limits
+        .allow(
+            &state.db,
+            &format!("approve:{}", request.id),
+            APPROVAL_STARTS_PER_HOUR,
+            3600,
+            now,
+        )
+        .await?
+    {
         return Err(ApiError::TooManyRequests);
     }
     open_for_decision(&request, now)?;

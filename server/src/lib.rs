@@ -56,7 +56,8 @@ pub struct AppState {
     pub webauthn: Arc<webauthn_rs::Webauthn>,
     /// What wrong passwords are counted under (`store::sign_in_failures::Hasher`).
     pub failure_hasher: store::sign_in_failures::Hasher,
-    /// Counters for the rate limits that have no table to count (see `limits`).
+    /// The rate limits that have no table of their own to count, kept in the database (see
+    /// `limits`).
     limits: Arc<limits::RateLimiter>,
     csp: HeaderValue,
 }

@@ -1,50 +1,68 @@
-//! A small fixed-window rate limiter kept in memory, for the limits that have no table of
-//! their own to count (link lookups, approval attempts).
+//! A fixed-window rate limiter for the limits that have no table of their own to count (link
+//! lookups, approval starts, passkey sign-in starts, checks of codes by people not signed in).
 //!
-//! Each server instance counts for itself, so behind a load balancer with n instances a limit
-//! is n times as loose. That is acceptable for what these limits are for (slowing a script,
-//! capping the cost of a hammered link); a limit that must hold exactly across instances
-//! counts rows in the database instead, as request creation does.
+//! The windows are rows of the database (`rate_windows`), so every instance on one database
+//! counts together: behind a load balancer a limit holds as it does on one machine, and a
+//! restart does not reopen it. Each hit is one statement that counts it and answers the count,
+//! so hits at once, on one instance or several, are each counted once.
 
-use std::{collections::HashMap, sync::Mutex};
+use std::sync::atomic::{AtomicI64, Ordering};
 
-/// Above this many keys, finished windows are swept before a new key is added, so a stream of
-/// distinct keys cannot grow the map without bound.
-const SWEEP_ABOVE: usize = 10_000;
+use crate::db::Db;
+
+/// How often, at most, each instance deletes the windows that have ended.
+const SWEEP_EVERY_SECS: i64 = 60;
 
 #[derive(Default)]
 pub struct RateLimiter {
-    windows: Mutex<HashMap<String, Window>>,
-}
-
-struct Window {
-    started_at: i64,
-    length_secs: i64,
-    hits: u32,
+    swept_at: AtomicI64,
 }
 
 impl RateLimiter {
     /// Counts a hit on `key`; `false` once more than `max` hits fall in the current window of
-    /// `window_secs` (the refused hits count too, so hammering does not reopen the door).
-    pub fn allow(&self, key: &str, max: u32, window_secs: i64, now: i64) -> bool {
-        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        if windows.len() >= SWEEP_ABOVE && !windows.contains_key(key) {
-            windows.retain(|_, w| now - w.started_at < w.length_secs);
+    /// `window_secs` (the refused hits count too, so hammering does not reopen the door). A
+    /// window starts at the first hit after the last one ended.
+    pub async fn allow(
+        &self,
+        db: &Db,
+        key: &str,
+        max: u32,
+        window_secs: i64,
+        now: i64,
+    ) -> sqlx::Result<bool> {
+        self.sweep(db, now).await?;
+        let hits: i64 = sqlx::query_scalar(
+            "INSERT INTO rate_windows (bucket, ends_at, hits) VALUES ($1, $2, 1)
+             ON CONFLICT (bucket) DO UPDATE SET
+               hits = CASE WHEN rate_windows.ends_at <= $3 THEN 1 ELSE rate_windows.hits + 1 END,
+               ends_at = CASE WHEN rate_windows.ends_at <= $3 THEN $2 ELSE rate_windows.ends_at END
+             RETURNING hits",
+        )
+        .bind(key)
+        .bind(now + window_secs)
+        .bind(now)
+        .fetch_one(db)
+        .await?;
+        Ok(hits <= i64::from(max))
+    }
+
+    /// Deletes the windows that have ended, if this instance has not for a while, so a stream
+    /// of distinct keys (addresses, links) leaves no more rows than a window's worth.
+    async fn sweep(&self, db: &Db, now: i64) -> sqlx::Result<()> {
+        let swept_at = self.swept_at.load(Ordering::Relaxed);
+        if now - swept_at < SWEEP_EVERY_SECS
+            || self
+                .swept_at
+                .compare_exchange(swept_at, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return Ok(());
         }
-        let window = windows.entry(key.to_owned()).or_insert(Window {
-            started_at: now,
-            length_secs: window_secs,
-            hits: 0,
-        });
-        if now - window.started_at >= window.length_secs {
-            *window = Window {
-                started_at: now,
-                length_secs: window_secs,
-                hits: 0,
-            };
-        }
-        window.hits = window.hits.saturating_add(1);
-        window.hits <= max
+        sqlx::query("DELETE FROM rate_windows WHERE ends_at <= $1")
+            .bind(now)
+            .execute(db)
+            .await?;
+        Ok(())
     }
 }
 
@@ -52,24 +70,65 @@ impl RateLimiter {
 mod tests {
     use super::*;
 
-    #[test]
-    fn allows_max_hits_per_window_then_refuses_until_the_window_ends() {
-        let limiter = RateLimiter::default();
-        for _ in 0..3 {
-            assert!(limiter.allow("k", 3, 60, 1_000));
-        }
-        assert!(!limiter.allow("k", 3, 60, 1_059));
-        assert!(limiter.allow("other", 3, 60, 1_059), "keys count apart");
-        assert!(limiter.allow("k", 3, 60, 1_060), "a new window");
+    async fn database() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("k.db").display());
+        let db = crate::db::connect(&url, crate::config::Timeouts::default().database)
+            .await
+            .unwrap();
+        (dir, db)
     }
 
-    #[test]
-    fn many_distinct_keys_do_not_grow_the_map_forever() {
+    #[tokio::test]
+    async fn allows_max_hits_per_window_then_refuses_until_the_window_ends() {
+        let (_dir, db) = database().await;
         let limiter = RateLimiter::default();
-        for i in 0..SWEEP_ABOVE {
-            limiter.allow(&i.to_string(), 1, 10, 0);
+        for _ in 0..3 {
+            assert!(limiter.allow(&db, "k", 3, 60, 1_000).await.unwrap());
         }
-        limiter.allow("late", 1, 10, 100);
-        assert_eq!(limiter.windows.lock().unwrap().len(), 1);
+        assert!(!limiter.allow(&db, "k", 3, 60, 1_059).await.unwrap());
+        assert!(
+            limiter.allow(&db, "other", 3, 60, 1_059).await.unwrap(),
+            "keys count apart"
+        );
+        assert!(
+            limiter.allow(&db, "k", 3, 60, 1_060).await.unwrap(),
+            "a new window"
+        );
+        assert!(limiter.allow(&db, "k", 3, 60, 1_061).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn limiters_on_one_database_count_together_and_lose_no_hit_at_once() {
+        let (_dir, db) = database().await;
+        let limiters = [
+            std::sync::Arc::new(RateLimiter::default()),
+            std::sync::Arc::new(RateLimiter::default()),
+        ];
+        let mut hits = tokio::task::JoinSet::new();
+        for i in 0..40 {
+            let (db, limiter) = (db.clone(), limiters[i % 2].clone());
+            hits.spawn(async move { limiter.allow(&db, "k", 30, 60, 1_000).await.unwrap() });
+        }
+        let allowed = hits.join_all().await;
+        assert_eq!(allowed.iter().filter(|a| **a).count(), 30);
+    }
+
+    #[tokio::test]
+    async fn windows_that_ended_are_swept() {
+        let (_dir, db) = database().await;
+        let limiter = RateLimiter::default();
+        for i in 0..100 {
+            limiter
+                .allow(&db, &i.to_string(), 1, 10, 1_000)
+                .await
+                .unwrap();
+        }
+        limiter.allow(&db, "late", 1, 10, 1_100).await.unwrap();
+        let left: Vec<String> = sqlx::query_scalar("SELECT bucket FROM rate_windows")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+        assert_eq!(left, ["late"]);
     }
 }

@@ -247,7 +247,14 @@ pub async fn sign_in_start(
     let bucket = format!("passkey-sign-in:{}", network.as_str());
     if !state
         .limits
-        .allow(&bucket, SIGN_IN_STARTS_PER_MINUTE, 60, store::now())
+        .allow(
+            &state.db,
+            &bucket,
+            SIGN_IN_STARTS_PER_MINUTE,
+            60,
+            store::now(),
+        )
+        .await?
     {
         return Err(ApiError::TooManyRequests);
     }

@@ -186,12 +186,16 @@ pub async fn verify(
 ) -> Result<Json<VerifiedLicence>, ApiError> {
     let now = store::now();
     if verifier.0.is_none()
-        && !state.limits.allow(
-            &format!("verify:network:{}", network.as_str()),
-            PUBLIC_CHECKS_PER_MINUTE,
-            60,
-            now,
-        )
+        && !state
+            .limits
+            .allow(
+                &state.db,
+                &format!("verify:network:{}", network.as_str()),
+                PUBLIC_CHECKS_PER_MINUTE,
+                60,
+                now,
+            )
+            .await?
     {
         return Err(ApiError::TooManyRequests);
     }

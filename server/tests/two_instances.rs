@@ -9,7 +9,7 @@ mod common;
 
 use common::TestServer;
 use kapok_api::{
-    DelegationKind, ErrorCode, NewDelegationRequest, Scope, VerifyRequest,
+    DelegationKind, ErrorCode, LinkLookup, NewDelegationRequest, Scope, VerifyRequest,
     client::{Client, ClientError},
 };
 
@@ -144,6 +144,42 @@ async fn wrong_passwords_tried_on_both_instances_count_together() {
         assert_eq!(
             code(instance.client().sign_in(&guess).await),
             ErrorCode::TooManySignInAttempts
+        );
+    }
+}
+
+/// The limits with no table of their own count in the database too: a script looking up links
+/// from one network, sent to each instance in turn, gets no more than one instance would give.
+#[tokio::test]
+async fn link_lookups_sent_to_both_instances_count_together() {
+    let first = TestServer::start().await;
+    let second = first.second_instance().await;
+    let created = first
+        .signed_in("staff")
+        .await
+        .create_delegation_request(&NewDelegationRequest {
+            kind: DelegationKind::Enterprise,
+            principal: "kapok-digital".into(),
+            scopes: vec![Scope::PresentLicences],
+            valid_from: None,
+            valid_until: None,
+            note: "请批准".into(),
+            idempotency_key: None,
+        })
+        .await
+        .unwrap();
+    let look = LinkLookup {
+        token: created.secret.clone(),
+    };
+    let (on_first, on_second) = (first.client(), second.client());
+    for i in 0..30 {
+        let instance = if i % 2 == 0 { &on_first } else { &on_second };
+        instance.lookup_link(&look).await.unwrap();
+    }
+    for instance in [&on_first, &on_second] {
+        assert_eq!(
+            code(instance.lookup_link(&look).await),
+            ErrorCode::TooManyRequests
         );
     }
 }
