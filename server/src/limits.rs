@@ -4,18 +4,32 @@
 //! The windows are rows of the database (`rate_windows`), so every instance on one database
 //! counts together: behind a load balancer a limit holds as it does on one machine, and a
 //! restart does not reopen it. Each hit is one statement that counts it and answers the count,
-//! so hits at once, on one instance or several, are each counted once.
+//! so hits at once, on one instance or several, are each counted once. Each instance also
+//! remembers the windows it has seen full, and refuses their further hits without asking the
+//! database: a flood past a limit costs no writes.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::{
+    collections::HashMap,
+    sync::{
+        Mutex,
+        atomic::{AtomicI64, Ordering},
+    },
+};
 
 use crate::db::Db;
 
 /// How often, at most, each instance deletes the windows that have ended.
 const SWEEP_EVERY_SECS: i64 = 60;
 
+/// Above this many full windows remembered, ended ones are forgotten before another is added,
+/// so a stream of distinct keys cannot grow the memory without bound.
+const FORGET_ABOVE: usize = 10_000;
+
 #[derive(Default)]
 pub struct RateLimiter {
     swept_at: AtomicI64,
+    /// Windows this instance found full: when each ends, by key.
+    full: Mutex<HashMap<String, i64>>,
 }
 
 impl RateLimiter {
@@ -30,20 +44,37 @@ impl RateLimiter {
         window_secs: i64,
         now: i64,
     ) -> sqlx::Result<bool> {
+        if self.known_full(key, now) {
+            return Ok(false);
+        }
         self.sweep(db, now).await?;
-        let hits: i64 = sqlx::query_scalar(
+        let (hits, ends_at): (i64, i64) = sqlx::query_as(
             "INSERT INTO rate_windows (bucket, ends_at, hits) VALUES ($1, $2, 1)
              ON CONFLICT (bucket) DO UPDATE SET
                hits = CASE WHEN rate_windows.ends_at <= $3 THEN 1 ELSE rate_windows.hits + 1 END,
                ends_at = CASE WHEN rate_windows.ends_at <= $3 THEN $2 ELSE rate_windows.ends_at END
-             RETURNING hits",
+             RETURNING hits, ends_at",
         )
         .bind(key)
         .bind(now + window_secs)
         .bind(now)
         .fetch_one(db)
         .await?;
+        if hits < i64::from(max) {
+            return Ok(true);
+        }
+        let mut full = self.full.lock().unwrap_or_else(|e| e.into_inner());
+        if full.len() >= FORGET_ABOVE && !full.contains_key(key) {
+            full.retain(|_, ends_at| *ends_at > now);
+        }
+        full.insert(key.to_owned(), ends_at);
         Ok(hits <= i64::from(max))
+    }
+
+    /// Whether this instance has seen `key`'s current window full.
+    fn known_full(&self, key: &str, now: i64) -> bool {
+        let full = self.full.lock().unwrap_or_else(|e| e.into_inner());
+        full.get(key).is_some_and(|ends_at| *ends_at > now)
     }
 
     /// Deletes the windows that have ended, if this instance has not for a while, so a stream
@@ -112,6 +143,30 @@ mod tests {
         }
         let allowed = hits.join_all().await;
         assert_eq!(allowed.iter().filter(|a| **a).count(), 30);
+    }
+
+    /// Past the limit, a hit is refused by what the instance remembers: here the database is
+    /// locked by another program, and the refusal neither waits for it nor fails.
+    #[tokio::test]
+    async fn a_window_seen_full_refuses_without_asking_the_database() {
+        use sqlx::{Connection, Executor};
+        let (dir, db) = database().await;
+        let limiter = RateLimiter::default();
+        for _ in 0..3 {
+            assert!(limiter.allow(&db, "k", 3, 60, 1_000).await.unwrap());
+        }
+        let url = format!("sqlite://{}", dir.path().join("k.db").display());
+        let mut other = sqlx::AnyConnection::connect(&url).await.unwrap();
+        other.execute("BEGIN IMMEDIATE").await.unwrap();
+        let started = std::time::Instant::now();
+        assert!(!limiter.allow(&db, "k", 3, 60, 1_001).await.unwrap());
+        assert!(!limiter.allow(&db, "k", 3, 60, 1_059).await.unwrap());
+        assert!(started.elapsed() < std::time::Duration::from_millis(500));
+        other.execute("ROLLBACK").await.unwrap();
+        assert!(
+            limiter.allow(&db, "k", 3, 60, 1_060).await.unwrap(),
+            "a new window asks again"
+        );
     }
 
     #[tokio::test]
