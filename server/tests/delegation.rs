@@ -235,39 +235,28 @@ async fn a_resident_asks_her_mother_from_the_household_register() {
 }
 
 /// Someone who asks and is asked at once (a mother and daughter each asking the other) finds
-/// each request in its own list, the one she decides marked so, and the ones she decided or
-/// that are no longer live gone from the list to decide.
+/// each request in its own list, the ones she decides marked so, and the one she declined gone
+/// from the list to decide.
 #[tokio::test]
 async fn the_delegation_page_keeps_what_one_asked_apart_from_what_one_decides() {
     let server = TestServer::start().await;
     let resident = server.signed_in("resident").await;
     let elder = server.signed_in("elder").await;
-    let asked = [
-        resident
-            .create_delegation_request(&family_request("elder"))
-            .await
-            .unwrap(),
-        resident
-            .create_delegation_request(&NewDelegationRequest {
-                note: "second".into(),
-                ..family_request("elder")
-            })
-            .await
-            .unwrap(),
-    ];
-    let to_decide = [
-        elder
-            .create_delegation_request(&family_request("resident"))
-            .await
-            .unwrap(),
-        elder
-            .create_delegation_request(&NewDelegationRequest {
-                note: "second".into(),
-                ..family_request("resident")
-            })
-            .await
-            .unwrap(),
-    ];
+    // Two requests from `from` to `to`, each with a note of its own.
+    async fn two(from: &Client, to: &str) -> [CreatedDelegationRequest; 2] {
+        let ask = |note: &str| NewDelegationRequest {
+            note: note.into(),
+            ..family_request(to)
+        };
+        [
+            from.create_delegation_request(&ask("first")).await.unwrap(),
+            from.create_delegation_request(&ask("second"))
+                .await
+                .unwrap(),
+        ]
+    }
+    let asked = two(&resident, "elder").await;
+    let to_decide = two(&elder, "resident").await;
     resident.decline(&to_decide[1].request.id).await.unwrap();
 
     fn ids<'a>(ids: impl Iterator<Item = &'a String>) -> Vec<String> {

@@ -34,6 +34,19 @@ fn checked(token: &str) -> VerifyRequest {
     }
 }
 
+/// Staff asking the legal representative for authority to present the company's licences.
+fn company_request(note: &str) -> NewDelegationRequest {
+    NewDelegationRequest {
+        kind: DelegationKind::Enterprise,
+        principal: "kapok-digital".into(),
+        scopes: vec![Scope::PresentLicences],
+        valid_from: None,
+        valid_until: None,
+        note: note.into(),
+        idempotency_key: None,
+    }
+}
+
 #[tokio::test]
 async fn a_session_opened_on_one_instance_works_and_ends_on_the_other() {
     let a = TestServer::start().await;
@@ -157,15 +170,7 @@ async fn link_lookups_sent_to_both_instances_count_together() {
     let created = first
         .signed_in("staff")
         .await
-        .create_delegation_request(&NewDelegationRequest {
-            kind: DelegationKind::Enterprise,
-            principal: "kapok-digital".into(),
-            scopes: vec![Scope::PresentLicences],
-            valid_from: None,
-            valid_until: None,
-            note: "请批准".into(),
-            idempotency_key: None,
-        })
+        .create_delegation_request(&company_request("请批准"))
         .await
         .unwrap();
     let look = LinkLookup {
@@ -190,15 +195,7 @@ async fn a_grant_given_through_one_instance_holds_on_the_other_and_its_revocatio
     let b = a.second_instance().await;
     let staff_on_a = a.signed_in("staff").await;
     let created = staff_on_a
-        .create_delegation_request(&NewDelegationRequest {
-            kind: DelegationKind::Enterprise,
-            principal: "kapok-digital".into(),
-            scopes: vec![Scope::PresentLicences],
-            valid_from: None,
-            valid_until: None,
-            note: "在另一台服务器上查看".into(),
-            idempotency_key: None,
-        })
+        .create_delegation_request(&company_request("在另一台服务器上查看"))
         .await
         .unwrap();
     let legal_rep_on_b = on(&b, &a.signed_in("legal-rep").await);
