@@ -845,16 +845,9 @@ async fn add_colleague(server: &TestServer) {
     .unwrap();
 }
 
+/// Staff asking for the company's licences and applications.
 fn company_request() -> NewDelegationRequest {
-    NewDelegationRequest {
-        kind: DelegationKind::Enterprise,
-        principal: "kapok-digital".into(),
-        scopes: vec![Scope::PresentLicences, Scope::Applications],
-        valid_from: None,
-        valid_until: None,
-        note: "办理食品经营许可证年检".into(),
-        idempotency_key: None,
-    }
+    common::company_request(&[Scope::PresentLicences, Scope::Applications])
 }
 
 /// The resident's renewal, reusing her ID card and driving licence; sent, or kept as a draft.

@@ -244,7 +244,7 @@ impl Writers {
                 }),
             Write::DelegationRequest => self
                 .staff
-                .create_delegation_request(&company_request())
+                .create_delegation_request(&common::company_request(&[Scope::PresentLicences]))
                 .await
                 .map(|created| Acknowledged::DelegationRequest {
                     id: created.request.id,
@@ -278,18 +278,6 @@ impl Writers {
             ) => Outcome::Unanswered,
             Err(refused) => Outcome::Refused(refused),
         }
-    }
-}
-
-fn company_request() -> NewDelegationRequest {
-    NewDelegationRequest {
-        kind: DelegationKind::Enterprise,
-        principal: "kapok-digital".into(),
-        scopes: vec![Scope::PresentLicences],
-        valid_from: None,
-        valid_until: None,
-        note: "办理食品经营许可证年检".into(),
-        idempotency_key: None,
     }
 }
 

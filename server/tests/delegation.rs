@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::TestServer;
+use common::{TestServer, company_request};
 use kapok_api::{
     AUDIT_PAGE, ApprovalStart, AuditAction, AuditEntry, CeremonyAnswer, CreatedDelegationRequest,
     DelegationKind, EnterpriseRole, ErrorCode, GrantStatus, LINK_LIFETIME_SECS, LinkLookup,
@@ -33,18 +33,6 @@ fn now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64
-}
-
-fn company_request(scopes: &[Scope]) -> NewDelegationRequest {
-    NewDelegationRequest {
-        kind: DelegationKind::Enterprise,
-        principal: "kapok-digital".into(),
-        scopes: scopes.to_vec(),
-        valid_from: None,
-        valid_until: None,
-        note: "办理食品经营许可证年检".into(),
-        idempotency_key: None,
-    }
 }
 
 fn family_request(principal: &str) -> NewDelegationRequest {

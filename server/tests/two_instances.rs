@@ -9,7 +9,7 @@ mod common;
 
 use common::TestServer;
 use kapok_api::{
-    DelegationKind, ErrorCode, LinkLookup, NewDelegationRequest, Scope, VerifyRequest,
+    ErrorCode, LinkLookup, Scope, VerifyRequest,
     client::{Client, ClientError},
 };
 
@@ -31,19 +31,6 @@ fn checked(token: &str) -> VerifyRequest {
     VerifyRequest {
         token: token.into(),
         place: None,
-    }
-}
-
-/// Staff asking the legal representative for authority to present the company's licences.
-fn company_request(note: &str) -> NewDelegationRequest {
-    NewDelegationRequest {
-        kind: DelegationKind::Enterprise,
-        principal: "kapok-digital".into(),
-        scopes: vec![Scope::PresentLicences],
-        valid_from: None,
-        valid_until: None,
-        note: note.into(),
-        idempotency_key: None,
     }
 }
 
@@ -170,7 +157,7 @@ async fn link_lookups_sent_to_both_instances_count_together() {
     let created = first
         .signed_in("staff")
         .await
-        .create_delegation_request(&company_request("请批准"))
+        .create_delegation_request(&common::company_request(&[Scope::PresentLicences]))
         .await
         .unwrap();
     let look = LinkLookup {
@@ -195,7 +182,7 @@ async fn a_grant_given_through_one_instance_holds_on_the_other_and_its_revocatio
     let b = a.second_instance().await;
     let staff_on_a = a.signed_in("staff").await;
     let created = staff_on_a
-        .create_delegation_request(&company_request("在另一台服务器上查看"))
+        .create_delegation_request(&common::company_request(&[Scope::PresentLicences]))
         .await
         .unwrap();
     let legal_rep_on_b = on(&b, &a.signed_in("legal-rep").await);

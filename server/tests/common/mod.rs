@@ -12,6 +12,20 @@ use kapok_server::{
 
 pub const PASSWORD: &str = kapok_server::seed::DEMO_PASSWORD;
 
+/// Staff asking the demo company's legal representative for `scopes`, from today for thirty
+/// days.
+pub fn company_request(scopes: &[Scope]) -> NewDelegationRequest {
+    NewDelegationRequest {
+        kind: DelegationKind::Enterprise,
+        principal: "kapok-digital".into(),
+        scopes: scopes.to_vec(),
+        valid_from: None,
+        valid_until: None,
+        note: "办理食品经营许可证年检".into(),
+        idempotency_key: None,
+    }
+}
+
 pub struct TestServer {
     pub base: String,
     pub database_url: String,
@@ -124,13 +138,8 @@ impl TestServer {
         let staff = self.signed_in("staff").await;
         let created = staff
             .create_delegation_request(&NewDelegationRequest {
-                kind: DelegationKind::Enterprise,
-                principal: "kapok-digital".into(),
-                scopes: scopes.to_vec(),
-                valid_from: None,
-                valid_until: None,
                 note: note.into(),
-                idempotency_key: None,
+                ..company_request(scopes)
             })
             .await
             .unwrap();
