@@ -29,8 +29,8 @@ export default defineConfig({
     // ends all its sessions: only once nothing else needs them.
     { name: "last", testDir: "./tests/last", dependencies: ["family"] },
     // What keeps the database from being written to: alone, once nothing else runs, but before
-    // password sign-in is paused for this machine.
-    { name: "outage", testDir: "./tests/outage", dependencies: ["last"] },
+    // password sign-in is paused for this machine; one test at a time, as each takes the lock.
+    { name: "outage", testDir: "./tests/outage", dependencies: ["last"], fullyParallel: false },
     // What pauses password sign-in for this machine's address (every test's): after all else.
     { name: "network", testDir: "./tests/network", dependencies: ["outage"] },
   ],

@@ -46,6 +46,15 @@ pub enum ClientError {
 }
 
 impl ClientError {
+    /// How many seconds the server asked to wait before asking again (its `Retry-After`), when
+    /// it said: too many requests, or too busy or unavailable for a while it could tell.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            ClientError::Problem(p) => p.retry_after,
+            _ => None,
+        }
+    }
+
     /// The stable code behind this failure, for mapping to a localized message.
     pub fn code(&self) -> Option<ErrorCode> {
         match self {
@@ -627,14 +636,26 @@ fn path_segment(id: &str) -> String {
 
 async fn problem_from(response: reqwest::Response) -> ClientError {
     let status = response.status();
+    // In seconds; the other form, a date, is not one this server sends.
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u32>().ok());
     match response.json::<Problem>().await {
-        Ok(problem) => ClientError::Problem(problem),
-        Err(_) if status == StatusCode::TOO_MANY_REQUESTS => ClientError::Problem(Problem::new(
-            status.as_u16(),
-            ErrorCode::TooManyRequests,
-            "Too many requests",
-            "",
-        )),
+        Ok(problem) => ClientError::Problem(Problem {
+            retry_after,
+            ..problem
+        }),
+        Err(_) if status == StatusCode::TOO_MANY_REQUESTS => ClientError::Problem(Problem {
+            retry_after,
+            ..Problem::new(
+                status.as_u16(),
+                ErrorCode::TooManyRequests,
+                "Too many requests",
+                "",
+            )
+        }),
         // A proxy or load balancer in front of a server that is down answers in its own words.
         Err(_) if status.is_server_error() => ClientError::Unavailable(status.as_u16()),
         Err(e) => ClientError::Decode(format!("{status}: {e}")),

@@ -434,6 +434,10 @@ pub struct Problem {
     pub status: u16,
     pub detail: String,
     pub code: ErrorCode,
+    /// Not in the document: the seconds to wait before trying again, which the answer carries
+    /// in its `Retry-After` header (a 429 or a 503 that knows when).
+    #[serde(skip)]
+    pub retry_after: Option<u32>,
 }
 
 impl Problem {
@@ -444,6 +448,7 @@ impl Problem {
             status,
             detail: detail.into(),
             code,
+            retry_after: None,
         }
     }
 }

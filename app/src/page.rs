@@ -3,10 +3,12 @@
 use kapok_api::{ErrorCode, client::ClientError};
 use kapok_components::{AppBar, EmptyState, ErrorState, app_bar::BackLink};
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 
 use crate::{
     errors::error_text,
-    i18n::{t_string, use_i18n},
+    format,
+    i18n::{Locale, t_string, use_i18n},
     shells::{ShellOf, shell_title},
 };
 
@@ -95,9 +97,70 @@ pub fn Page(
     }
 }
 
+/// The longest `Retry-After` a page waits out by itself: past it, the person is better told to
+/// come back later than shown a page that changes long after they stopped looking.
+const LONGEST_WAIT_SECS: u32 = 120;
+
+/// How a page whose data could not be loaded asks again without a tap.
+#[derive(Clone, Copy)]
+enum Again {
+    /// The server said how long to wait: after that many seconds.
+    After(u32),
+    /// The phone is offline: when it is back online.
+    Online,
+}
+
+impl Again {
+    /// When the server said how long to wait (busy, or unavailable for a while), that long,
+    /// spread over up to a quarter more so that everyone turned away at once does not come back
+    /// at once; with no network, once it is back.
+    fn for_error(error: &ClientError) -> Option<Again> {
+        if let Some(secs) = error.retry_after().filter(|s| *s <= LONGEST_WAIT_SECS) {
+            let spread = (f64::from(secs) * 0.25 * js_sys::Math::random()).ceil() as u32;
+            return Some(Again::After(secs.max(1) + spread));
+        }
+        let offline = !window().navigator().on_line();
+        (matches!(error, ClientError::Network(_)) && offline).then_some(Again::Online)
+    }
+
+    /// Starts waiting; `retry` runs once, when the wait is over, unless the page went first.
+    fn arm(self, retry: Callback<()>) {
+        match self {
+            Again::After(secs) => {
+                let due = set_timeout_with_handle(
+                    move || retry.run(()),
+                    std::time::Duration::from_secs(secs.into()),
+                );
+                on_cleanup(move || {
+                    if let Ok(due) = due {
+                        due.clear();
+                    }
+                });
+            }
+            Again::Online => {
+                let back = window_event_listener(leptos::ev::online, move |_| retry.run(()));
+                on_cleanup(move || back.remove());
+            }
+        }
+    }
+
+    fn text(self, i18n: I18nContext<Locale>) -> String {
+        match self {
+            Again::After(secs) => format::counted(
+                i18n.get_locale(),
+                secs.into(),
+                |count| t_string!(i18n, errors.retrying.one, count = count).to_string(),
+                |count| t_string!(i18n, errors.retrying.other, count = count).to_string(),
+            ),
+            Again::Online => t_string!(i18n, errors.retrying_online).to_string(),
+        }
+    }
+}
+
 /// What a page shows when its data could not be loaded: why, in words, and a way to retry;
 /// or, when there is nothing there (or nothing this person may see), a way home instead, as
-/// asking again would find nothing again.
+/// asking again would find nothing again. When the server said how long to wait, or the phone
+/// is offline, it also asks again by itself (`Again`), and says so.
 #[component]
 pub fn LoadFailed(error: ClientError, on_retry: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
@@ -113,10 +176,15 @@ pub fn LoadFailed(error: ClientError, on_retry: Callback<()>) -> impl IntoView {
         }
         .into_any();
     }
+    let again = Again::for_error(&error);
+    if let Some(again) = again {
+        again.arm(on_retry);
+    }
     view! {
         <ErrorState
             title=Signal::derive(move || t_string!(i18n, errors.title).to_string())
             message=Signal::derive(move || error_text(i18n, &error))
+            note=Signal::derive(move || again.map(|again| again.text(i18n)))
             retry_label=Signal::derive(move || t_string!(i18n, errors.retry).to_string())
             on_retry=on_retry
         />

@@ -173,6 +173,15 @@ async fn a_field_without_error_is_not_marked_invalid() {
 async fn failures_are_alerts_and_loading_is_a_status() {
     let (root, _h) = render("ErrorState", "with retry").await;
     one(&root, "[role=alert] button");
+    assert!(all(&root, ".kp-error__note").is_empty());
+    // What happens next by itself is part of the alert, read before the button.
+    let (root, _h) = render("ErrorState", "retrying by itself").await;
+    let note = one(&root, "[role=alert] .kp-error__note");
+    assert!(note.text_content().unwrap().contains("30 seconds"));
+    assert_eq!(
+        note.next_element_sibling().map(|e| e.tag_name()).as_deref(),
+        Some("BUTTON")
+    );
     let (root, _h) = render("Loading", "loading").await;
     let status = one(&root, "[role=status]");
     assert!(status.text_content().unwrap().contains("正在加载"));

@@ -1,7 +1,8 @@
 // The inbox: marking every message read, and what she sees when that cannot reach the server.
 import { expect, test } from "../support/test";
 import { askThroughApi } from "../support/delegation";
-import { open, signIn, strings } from "../support/kapok";
+import { expectNoAxeViolations } from "../support/axe";
+import { open, pageLocale, signIn, strings } from "../support/kapok";
 
 const s = strings["zh-CN"];
 
@@ -45,4 +46,25 @@ test("marking every message read says so when the network fails, keeps them unre
       return read.slice(read.length - before);
     })
     .toEqual(Array(before).fill("true"));
+});
+
+test("an inbox opened with the phone offline says it will try again once the phone is back online, and does, without a tap", async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL, locale: "zh-HK" });
+  const page = await context.newPage();
+  await signIn(page, "hk-resident");
+  const hk = strings["zh-HK"];
+  expect(await pageLocale(page)).toBe("zh-HK");
+  await context.setOffline(true);
+  await page.getByRole("link", { name: hk.tabs.messages }).click();
+  const alert = page.getByRole("alert");
+  await expect(alert).toContainText(hk.errors.network);
+  await expect(alert).toContainText(hk.errors.retrying_online);
+  await expect(alert.getByRole("button", { name: hk.errors.retry })).toBeVisible();
+  await expectNoAxeViolations(page, "inbox, offline");
+
+  await context.setOffline(false);
+  await expect(alert).toHaveCount(0);
+  await expect(page.getByRole("heading", { level: 1, name: hk.messages.title })).toBeVisible();
+  await expect(page.getByRole("main").getByRole("list").or(page.getByRole("heading", { name: hk.messages.empty }))).toBeVisible();
+  await context.close();
 });

@@ -50,6 +50,23 @@ const LOOKUPS_PER_MINUTE: u32 = 30;
 const BINDING_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY3479";
 const BINDING_CODE_LEN: usize = 6;
 
+/// Refuses a new request once the caller made `limit.max` since `limit.since`, saying when the
+/// first of them leaves the window (and one more may be made).
+async fn within_creation_limit(
+    state: &AppState,
+    user: &CurrentUser,
+    limit: CreationLimit,
+) -> Result<(), ApiError> {
+    let (made, first) =
+        store::delegation::created_since(&state.db, &user.user_id, limit.since).await?;
+    if made < limit.max {
+        return Ok(());
+    }
+    Err(ApiError::TooManyRequests {
+        retry_after_secs: first.map(|at| (at - limit.since).max(1)),
+    })
+}
+
 /// Ask for authority. Returns the request and, once only, the secret for its link.
 #[utoipa::path(post, path = "/delegation-requests", tag = "delegation", operation_id = "create_delegation_request",
     request_body = NewDelegationRequest,
@@ -58,7 +75,7 @@ const BINDING_CODE_LEN: usize = 6;
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A rule was broken: scopes, dates, note, or a principal the caller cannot ask (invalid_delegation; the detail names the field)", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "More than 10 requests in an hour", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "More than 10 requests in an hour", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = i64, description = "Seconds until the limit lets this through again"))),
     ))]
 pub async fn create(
     State(state): State<AppState>,
@@ -81,11 +98,7 @@ pub async fn create(
         since: now - 3600,
     };
     // Refused early and cheaply here; the store enforces the limit exactly when it inserts.
-    let made_lately =
-        store::delegation::count_created_since(&state.db, &user.user_id, limit.since).await?;
-    if made_lately >= limit.max {
-        return Err(ApiError::TooManyRequests);
-    }
+    within_creation_limit(&state, &user, limit).await?;
     let checked = check_new_request(&new, today(now))?;
     let principal = new.principal.trim();
     let approver =
@@ -124,7 +137,11 @@ pub async fn create(
         created => created?,
     };
     if !created {
-        return Err(ApiError::TooManyRequests);
+        // Others made at the same time filled the hour first: when may this caller try again?
+        within_creation_limit(&state, &user, limit).await?;
+        return Err(ApiError::TooManyRequests {
+            retry_after_secs: None,
+        });
     }
     let stored = store::delegation::find(&state.db, &id)
         .await?
@@ -217,7 +234,7 @@ pub async fn detail(
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The secret matches no link (link_invalid)", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The link was not decided on in time, or, decided, is past the time it could have been (link_expired)", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many lookups in a minute", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many lookups in a minute", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = i64, description = "Seconds until the limit lets this through again"))),
     ))]
 pub async fn lookup(
     State(state): State<AppState>,
@@ -232,13 +249,10 @@ pub async fn lookup(
         Some(user_id) => format!("lookup:user:{user_id}"),
         None => format!("lookup:network:{}", network.as_str()),
     };
-    if !state
+    state
         .limits
         .allow(&state.db, &bucket, LOOKUPS_PER_MINUTE, 60, now)
-        .await?
-    {
-        return Err(ApiError::TooManyRequests);
-    }
+        .await??;
     let request = store::delegation::find_by_link(&state.db, &hash)
         .await?
         .ok_or(ApiError::LinkInvalid)?;
@@ -264,7 +278,7 @@ pub async fn lookup(
         (status = 404, description = "No such request, or the approver has no passkey (no_passkey)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already decided (request_decided), or not the version shown (request_changed)", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The link expired (link_expired)", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many approval attempts for this request in an hour", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many approval attempts for this request in an hour", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = i64, description = "Seconds until the limit lets this through again"))),
     ))]
 pub async fn approve_start(
     State(state): State<AppState>,
@@ -274,7 +288,7 @@ pub async fn approve_start(
 ) -> Result<Json<Ceremony>, ApiError> {
     let now = store::now();
     let request = authorize::approver_of(&state.db, &user, &id).await?;
-    if !state
+    state
         .limits
         .allow(
             &state.db,
@@ -283,10 +297,7 @@ pub async fn approve_start(
             3600,
             now,
         )
-        .await?
-    {
-        return Err(ApiError::TooManyRequests);
-    }
+        .await??;
     open_for_decision(&request, now)?;
     let hash = request_hash(&request);
     if !start.request_hash.eq_ignore_ascii_case(&hex(&hash)) {

@@ -31,7 +31,11 @@ pub enum ApiError {
     UserNotVerified,
     CeremonyExpired,
     PasskeyExists,
-    TooManyRequests,
+    /// A limit on how often something may be done was reached; try again after this many
+    /// seconds, when known.
+    TooManyRequests {
+        retry_after_secs: Option<i64>,
+    },
     /// Too many wrong passwords for the username lately; try again after this many seconds.
     TooManySignInAttempts {
         retry_after_secs: i64,
@@ -245,7 +249,7 @@ impl ApiError {
                 "Passkey already registered",
                 "This passkey is already registered.".into(),
             ),
-            TooManyRequests => (
+            TooManyRequests { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::TooManyRequests,
                 "Too many requests",
@@ -409,7 +413,26 @@ impl ApiError {
                 "Something went wrong on our side. Nothing was changed; please try again.".into(),
             ),
         };
-        Problem::new(status.as_u16(), code, title, detail)
+        Problem {
+            retry_after: self
+                .retry_after_secs()
+                .map(|s| u32::try_from(s.max(1)).unwrap_or(u32::MAX)),
+            ..Problem::new(status.as_u16(), code, title, detail)
+        }
+    }
+
+    /// How long the caller should wait before trying again, when this failure knows.
+    fn retry_after_secs(&self) -> Option<i64> {
+        match *self {
+            ApiError::TooManySignInAttempts { retry_after_secs }
+            | ApiError::TooManySignInAttemptsFromNetwork { retry_after_secs }
+            | ApiError::Busy { retry_after_secs }
+            | ApiError::TooManyRequests {
+                retry_after_secs: Some(retry_after_secs),
+            } => Some(retry_after_secs),
+            ApiError::Unavailable(_) => Some(UNAVAILABLE_RETRY_AFTER_SECS),
+            _ => None,
+        }
     }
 }
 
@@ -428,31 +451,27 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
-        let retry_after = match self {
-            ApiError::TooManySignInAttempts { retry_after_secs }
-            | ApiError::TooManySignInAttemptsFromNetwork { retry_after_secs }
-            | ApiError::Busy { retry_after_secs } => Some(retry_after_secs),
-            ApiError::Unavailable(_) => Some(UNAVAILABLE_RETRY_AFTER_SECS),
-            _ => None,
-        };
-        if let Some(seconds) = retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, seconds.into());
-        }
         response
     }
 }
 
+/// The problem document as an answer: its status, the document, and `Retry-After` when it
+/// says how long to wait.
 pub fn problem_response(problem: &Problem) -> Response {
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = serde_json::to_vec(problem).unwrap_or_default();
-    (
+    let mut response = (
         status,
         [(header::CONTENT_TYPE, "application/problem+json")],
         body,
     )
-        .into_response()
+        .into_response();
+    if let Some(seconds) = problem.retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, seconds.into());
+    }
+    response
 }
 
 impl From<sqlx::Error> for ApiError {
@@ -461,6 +480,14 @@ impl From<sqlx::Error> for ApiError {
             ApiError::Unavailable(e.to_string())
         } else {
             ApiError::Internal(e.to_string())
+        }
+    }
+}
+
+impl From<crate::limits::Refused> for ApiError {
+    fn from(refused: crate::limits::Refused) -> ApiError {
+        ApiError::TooManyRequests {
+            retry_after_secs: Some(refused.retry_after_secs),
         }
     }
 }

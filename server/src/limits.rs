@@ -25,6 +25,21 @@ const SWEEP_EVERY_SECS: i64 = 60;
 /// so a stream of distinct keys cannot grow the memory without bound.
 const FORGET_ABOVE: usize = 10_000;
 
+/// A hit past its limit: the window it fell in ends this many seconds from now (at least one),
+/// when the caller may try again (`Retry-After`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Refused {
+    pub retry_after_secs: i64,
+}
+
+impl Refused {
+    fn until(ends_at: i64, now: i64) -> Refused {
+        Refused {
+            retry_after_secs: (ends_at - now).max(1),
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct RateLimiter {
     swept_at: AtomicI64,
@@ -33,7 +48,7 @@ pub struct RateLimiter {
 }
 
 impl RateLimiter {
-    /// Counts a hit on `key`; `false` once more than `max` hits fall in the current window of
+    /// Counts a hit on `key`; refused once more than `max` hits fall in the current window of
     /// `window_secs` (the refused hits count too, so hammering does not reopen the door). A
     /// window starts at the first hit after the last one ended.
     pub async fn allow(
@@ -43,9 +58,9 @@ impl RateLimiter {
         max: u32,
         window_secs: i64,
         now: i64,
-    ) -> sqlx::Result<bool> {
-        if self.known_full(key, now) {
-            return Ok(false);
+    ) -> sqlx::Result<Result<(), Refused>> {
+        if let Some(ends_at) = self.known_full(key, now) {
+            return Ok(Err(Refused::until(ends_at, now)));
         }
         self.sweep(db, now).await?;
         let (hits, ends_at): (i64, i64) = sqlx::query_as(
@@ -61,20 +76,24 @@ impl RateLimiter {
         .fetch_one(db)
         .await?;
         if hits < i64::from(max) {
-            return Ok(true);
+            return Ok(Ok(()));
         }
         let mut full = self.full.lock().unwrap_or_else(|e| e.into_inner());
         if full.len() >= FORGET_ABOVE && !full.contains_key(key) {
             full.retain(|_, ends_at| *ends_at > now);
         }
         full.insert(key.to_owned(), ends_at);
-        Ok(hits <= i64::from(max))
+        Ok(if hits <= i64::from(max) {
+            Ok(())
+        } else {
+            Err(Refused::until(ends_at, now))
+        })
     }
 
-    /// Whether this instance has seen `key`'s current window full.
-    fn known_full(&self, key: &str, now: i64) -> bool {
+    /// When `key`'s current window ends, if this instance has seen it full.
+    fn known_full(&self, key: &str, now: i64) -> Option<i64> {
         let full = self.full.lock().unwrap_or_else(|e| e.into_inner());
-        full.get(key).is_some_and(|ends_at| *ends_at > now)
+        full.get(key).copied().filter(|ends_at| *ends_at > now)
     }
 
     /// Deletes the windows that have ended, if this instance has not for a while, so a stream
@@ -115,18 +134,51 @@ mod tests {
         let (_dir, db) = database().await;
         let limiter = RateLimiter::default();
         for _ in 0..3 {
-            assert!(limiter.allow(&db, "k", 3, 60, 1_000).await.unwrap());
+            assert_eq!(limiter.allow(&db, "k", 3, 60, 1_000).await.unwrap(), Ok(()));
         }
-        assert!(!limiter.allow(&db, "k", 3, 60, 1_059).await.unwrap());
-        assert!(
+        assert_eq!(
+            limiter.allow(&db, "k", 3, 60, 1_045).await.unwrap(),
+            Err(Refused {
+                retry_after_secs: 15
+            }),
+            "refused until the window that started at the first hit ends"
+        );
+        assert_eq!(
+            limiter.allow(&db, "k", 3, 60, 1_059).await.unwrap(),
+            Err(Refused {
+                retry_after_secs: 1
+            })
+        );
+        assert_eq!(
             limiter.allow(&db, "other", 3, 60, 1_059).await.unwrap(),
+            Ok(()),
             "keys count apart"
         );
-        assert!(
+        assert_eq!(
             limiter.allow(&db, "k", 3, 60, 1_060).await.unwrap(),
+            Ok(()),
             "a new window"
         );
-        assert!(limiter.allow(&db, "k", 3, 60, 1_061).await.unwrap());
+        assert_eq!(limiter.allow(&db, "k", 3, 60, 1_061).await.unwrap(), Ok(()));
+    }
+
+    /// The first refusal is counted in the database; the ones after it come from what this
+    /// instance remembers, and say the same end.
+    #[tokio::test]
+    async fn another_instance_refusing_the_same_window_says_when_it_ends_too() {
+        let (_dir, db) = database().await;
+        let (one, other) = (RateLimiter::default(), RateLimiter::default());
+        for _ in 0..3 {
+            assert_eq!(one.allow(&db, "k", 3, 60, 1_000).await.unwrap(), Ok(()));
+        }
+        for limiter in [&other, &other, &one] {
+            assert_eq!(
+                limiter.allow(&db, "k", 3, 60, 1_020).await.unwrap(),
+                Err(Refused {
+                    retry_after_secs: 40
+                })
+            );
+        }
     }
 
     #[tokio::test]
@@ -142,7 +194,7 @@ mod tests {
             hits.spawn(async move { limiter.allow(&db, "k", 30, 60, 1_000).await.unwrap() });
         }
         let allowed = hits.join_all().await;
-        assert_eq!(allowed.iter().filter(|a| **a).count(), 30);
+        assert_eq!(allowed.iter().filter(|a| a.is_ok()).count(), 30);
     }
 
     /// Past the limit, a hit is refused by what the instance remembers: here the database is
@@ -153,18 +205,31 @@ mod tests {
         let (dir, db) = database().await;
         let limiter = RateLimiter::default();
         for _ in 0..3 {
-            assert!(limiter.allow(&db, "k", 3, 60, 1_000).await.unwrap());
+            assert_eq!(limiter.allow(&db, "k", 3, 60, 1_000).await.unwrap(), Ok(()));
         }
         let url = format!("sqlite://{}", dir.path().join("k.db").display());
         let mut other = sqlx::AnyConnection::connect(&url).await.unwrap();
         other.execute("BEGIN IMMEDIATE").await.unwrap();
         let started = std::time::Instant::now();
-        assert!(!limiter.allow(&db, "k", 3, 60, 1_001).await.unwrap());
-        assert!(!limiter.allow(&db, "k", 3, 60, 1_059).await.unwrap());
+        assert!(
+            limiter
+                .allow(&db, "k", 3, 60, 1_001)
+                .await
+                .unwrap()
+                .is_err()
+        );
+        assert!(
+            limiter
+                .allow(&db, "k", 3, 60, 1_059)
+                .await
+                .unwrap()
+                .is_err()
+        );
         assert!(started.elapsed() < std::time::Duration::from_millis(500));
         other.execute("ROLLBACK").await.unwrap();
-        assert!(
+        assert_eq!(
             limiter.allow(&db, "k", 3, 60, 1_060).await.unwrap(),
+            Ok(()),
             "a new window asks again"
         );
     }
@@ -174,12 +239,11 @@ mod tests {
         let (_dir, db) = database().await;
         let limiter = RateLimiter::default();
         for i in 0..100 {
-            limiter
-                .allow(&db, &i.to_string(), 1, 10, 1_000)
-                .await
-                .unwrap();
+            let allowed = limiter.allow(&db, &i.to_string(), 1, 10, 1_000).await;
+            assert_eq!(allowed.unwrap(), Ok(()));
         }
-        limiter.allow(&db, "late", 1, 10, 1_100).await.unwrap();
+        let allowed = limiter.allow(&db, "late", 1, 10, 1_100).await;
+        assert_eq!(allowed.unwrap(), Ok(()));
         let left: Vec<String> = sqlx::query_scalar("SELECT bucket FROM rate_windows")
             .fetch_all(&db)
             .await

@@ -238,14 +238,14 @@ pub async fn remove(
 #[utoipa::path(post, path = "/session/passkey/start", tag = "session",
     responses(
         (status = 200, description = "Options for the browser's navigator.credentials.get, allowing any of the phone's passkeys for this site", body = Ceremony),
-        (status = 429, description = "Too many passkey sign-ins started from the caller's network in the last minute (too_many_requests)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many passkey sign-ins started from the caller's network in the last minute (too_many_requests)", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = i64, description = "Seconds until the limit lets this through again"))),
     ))]
 pub async fn sign_in_start(
     State(state): State<AppState>,
     network: Network,
 ) -> Result<axum::Json<Ceremony>, ApiError> {
     let bucket = format!("passkey-sign-in:{}", network.as_str());
-    if !state
+    state
         .limits
         .allow(
             &state.db,
@@ -254,10 +254,7 @@ pub async fn sign_in_start(
             60,
             store::now(),
         )
-        .await?
-    {
-        return Err(ApiError::TooManyRequests);
-    }
+        .await??;
     let (options, authentication) = state.webauthn.start_discoverable_authentication()?;
     let mut options = to_json(&options)?;
     // webauthn-rs asks for the browser's autofill (conditional mediation); the sign-in page

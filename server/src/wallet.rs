@@ -176,7 +176,7 @@ pub async fn verifications(
         (status = 409, description = "The code was already checked, by someone other than this official (token_replayed)", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The licence is revoked or expired", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a valid code: token_malformed, token_unknown_key, token_bad_signature, token_expired or token_not_yet_valid", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Not signed in, and more than 120 checks from this network in a minute", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Not signed in, and more than 120 checks from this network in a minute", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = i64, description = "Seconds until the limit lets this through again"))),
     ))]
 pub async fn verify(
     State(state): State<AppState>,
@@ -185,8 +185,8 @@ pub async fn verify(
     ApiJson(request): ApiJson<VerifyRequest>,
 ) -> Result<Json<VerifiedLicence>, ApiError> {
     let now = store::now();
-    if verifier.0.is_none()
-        && !state
+    if verifier.0.is_none() {
+        state
             .limits
             .allow(
                 &state.db,
@@ -195,9 +195,7 @@ pub async fn verify(
                 60,
                 now,
             )
-            .await?
-    {
-        return Err(ApiError::TooManyRequests);
+            .await??;
     }
     let trusted = state.trusted_keys.get(&state.reads, now).await?;
     let (key_id, claims) = match token::verify_with_keys(&request.token, &trusted, now) {

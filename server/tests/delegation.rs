@@ -20,6 +20,11 @@ fn code<T: std::fmt::Debug>(result: Result<T, ClientError>) -> ErrorCode {
     problem(result).0
 }
 
+/// The seconds a refused call was told to wait (`Retry-After`).
+fn retry_after<T: std::fmt::Debug>(result: Result<T, ClientError>) -> Option<u32> {
+    result.expect_err("the call should fail").retry_after()
+}
+
 /// The code and HTTP status of a failed call.
 fn problem<T: std::fmt::Debug>(result: Result<T, ClientError>) -> (ErrorCode, u16) {
     match result.expect_err("the call should fail") {
@@ -1398,9 +1403,13 @@ async fn a_flood_of_requests_is_slowed_down() {
     for _ in 0..10 {
         staff.create_delegation_request(&ask).await.unwrap();
     }
-    assert_eq!(
-        problem(staff.create_delegation_request(&ask).await),
-        (ErrorCode::TooManyRequests, 429)
+    let refused = staff.create_delegation_request(&ask).await;
+    // Until the first of the ten is an hour old.
+    let wait = refused.as_ref().err().and_then(ClientError::retry_after);
+    assert_eq!(problem(refused), (ErrorCode::TooManyRequests, 429));
+    assert!(
+        wait.is_some_and(|s| (3590..=3600).contains(&s)),
+        "Retry-After {wait:?}"
     );
     // Someone else is not held up by it.
     let resident = server.signed_in("resident").await;
@@ -1436,6 +1445,13 @@ async fn approval_attempts_and_link_lookups_are_rate_limited() {
         code(legal_rep.approve_start(id, &hash).await),
         ErrorCode::TooManyRequests
     );
+    // Each refusal says when the window that the first attempt opened ends: within the hour,
+    // and never sooner than it does.
+    let wait = retry_after(legal_rep.approve_start(id, &hash).await);
+    assert!(
+        wait.is_some_and(|s| (3590..=3600).contains(&s)),
+        "Retry-After {wait:?}"
+    );
 
     for _ in 0..30 {
         legal_rep
@@ -1446,6 +1462,11 @@ async fn approval_attempts_and_link_lookups_are_rate_limited() {
     assert_eq!(
         code(legal_rep.lookup_link(&lookup(&created.secret)).await),
         ErrorCode::TooManyRequests
+    );
+    let wait = retry_after(legal_rep.lookup_link(&lookup(&created.secret)).await);
+    assert!(
+        wait.is_some_and(|s| (1..=60).contains(&s)),
+        "Retry-After {wait:?}"
     );
     let anonymous = server.client();
     for _ in 0..30 {

@@ -322,6 +322,12 @@ async fn one_network_starts_at_most_120_passkey_sign_ins_a_minute() {
     }
     let refused = start("198.51.100.7").await.unwrap();
     assert_eq!(refused.status(), 429);
+    let wait: u32 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "Retry-After {wait}");
     let problem: kapok_api::Problem = refused.json().await.unwrap();
     assert_eq!(problem.code, ErrorCode::TooManyRequests);
     assert_eq!(

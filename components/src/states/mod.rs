@@ -61,6 +61,9 @@ pub fn ErrorState(
     #[prop(into)] message: Signal<String>,
     #[prop(optional, into)] retry_label: MaybeProp<String>,
     #[prop(optional)] on_retry: Option<Callback<()>>,
+    /// What happens next without the reader doing anything (such as trying again by itself).
+    #[prop(optional, into)]
+    note: MaybeProp<String>,
 ) -> impl IntoView {
     let class = style! {
         .kp-error {
@@ -77,12 +80,17 @@ pub fn ErrorState(
         .kp-error__message {
             margin: 0 0 var(--kp-space-2);
         }
+        .kp-error__note {
+            margin: 0 0 var(--kp-space-2);
+            color: var(--kp-ink-muted);
+        }
     };
     view! { class=class,
         // role=alert: the failure is announced at once, wherever focus is.
         <div class="kp-error" role="alert">
             <h2 class="kp-error__title">{move || title.get()}</h2>
             <p class="kp-error__message">{move || message.get()}</p>
+            {move || note.get().map(|note| view! { <p class="kp-error__note">{note}</p> })}
             {on_retry.map(|retry| view! {
                 <Button variant=ButtonVariant::Secondary on_click=Callback::new(move |_| retry.run(()))>
                     {move || retry_label.get().unwrap_or_default()}
@@ -112,6 +120,18 @@ pub fn examples() -> Vec<Example> {
             render: || {
                 view! { <ErrorState title="加载失败" message="网络好像断了。" retry_label="重试" on_retry=Callback::new(|_| ())/> }
                     .into_any()
+            },
+        },
+        Example {
+            component: "ErrorState",
+            name: "retrying by itself",
+            render: || {
+                view! {
+                    <ErrorState title="Something went wrong" message="The service is busy."
+                        note="Kapok will try again by itself in about 30 seconds." retry_label="Try again"
+                        on_retry=Callback::new(|_| ())/>
+                }
+                .into_any()
             },
         },
     ]

@@ -88,3 +88,47 @@ test("while the database cannot be written to, a licence can still be shown, sig
   await official.getByRole("button", { name: s.sign_in.submit, exact: true }).click();
   await expect(official).toHaveURL(/\/official$/);
 });
+
+test("a delegation link opened while the database takes no writes says why and that it will try again by itself, and once it can, shows the request without a tap", async ({ browser, baseURL, page }) => {
+  // The server's wait (Retry-After: 30 s, spread by up to a quarter) passes while this waits.
+  test.setTimeout(120_000);
+  const son = await (await browser.newContext({ baseURL })).newPage();
+  await signIn(son, "resident");
+  const asked = await son.request.post("/api/v1/delegation-requests", {
+    headers: { Origin: new URL(baseURL!).origin },
+    data: { kind: "family", principal: "elder", scopes: ["present_licences"], note: "妈，数据库锁着时我也发了链接" },
+  });
+  expect(asked.ok()).toBe(true);
+  const { secret } = await asked.json();
+  await son.context().close();
+  await signIn(page, "elder");
+
+  const release = await holdWriteLock();
+  let seconds: number;
+  try {
+    // Opening a link is recorded (and counted), which must be written: refused, saying why.
+    const looked = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/v1/delegation-requests/lookup");
+    await page.goto(`/authorize#${secret}`);
+    const answer = await looked;
+    expect(answer.status()).toBe(503);
+    expect(answer.headers()["retry-after"]).toBe("30");
+    const alert = page.getByRole("alert");
+    await expect(alert).toContainText(s.errors.database_unavailable);
+    const again = new RegExp(fill(s.errors.retrying.other, { count: "(\\d+)" }));
+    await expect(alert).toContainText(again);
+    seconds = Number(again.exec((await alert.textContent()) ?? "")![1]);
+    expect(seconds).toBeGreaterThanOrEqual(30);
+    expect(seconds).toBeLessThanOrEqual(38);
+    await expect(alert.getByRole("button", { name: s.errors.retry })).toBeVisible();
+    await expectNoAxeViolations(page, "authorisation link, database unavailable");
+  } finally {
+    await release();
+  }
+
+  // Nobody taps: once the wait is over, the page asks again and shows the request to decide.
+  const shown = Date.now();
+  await expect(page.getByRole("button", { name: s.authorize.approve })).toBeVisible({ timeout: (seconds + 15) * 1000 });
+  await expect(page.getByText("妈，数据库锁着时我也发了链接")).toBeVisible();
+  await expect(page.getByRole("alert")).toHaveCount(0);
+  expect(Date.now() - shown).toBeGreaterThan(10_000);
+});

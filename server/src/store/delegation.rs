@@ -154,6 +154,7 @@ pub async fn replace_link(db: &Db, id: &str, link_hash: &[u8]) -> sqlx::Result<(
 }
 
 /// How many requests one requester may make in a window: at most `max` since `since`.
+#[derive(Clone, Copy)]
 pub struct CreationLimit {
     pub max: i64,
     pub since: i64,
@@ -239,15 +240,16 @@ pub async fn create(db: &Db, new: &NewRequest<'_>, limit: CreationLimit) -> sqlx
     Ok(true)
 }
 
-/// How many requests `requester_user_id` made since `since` (the creation rate limit's early,
-/// cheap refusal; `create` enforces it exactly).
-pub async fn count_created_since(
+/// How many requests `requester_user_id` made since `since`, and when the first of them was
+/// made (the creation rate limit's early, cheap refusal; `create` enforces it exactly).
+pub async fn created_since(
     db: &Db,
     requester_user_id: &str,
     since: i64,
-) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM delegation_requests WHERE requester_user_id = $1 AND created_at >= $2",
+) -> sqlx::Result<(i64, Option<i64>)> {
+    sqlx::query_as(
+        "SELECT COUNT(*), MIN(created_at) FROM delegation_requests
+         WHERE requester_user_id = $1 AND created_at >= $2",
     )
     .bind(requester_user_id)
     .bind(since)
