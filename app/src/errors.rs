@@ -4,12 +4,44 @@ use kapok_api::{ErrorCode, client::ClientError, token::TokenError};
 use leptos_i18n::I18nContext;
 
 use crate::{
+    clock, format,
     i18n::{Locale, t_string},
     webauthn::PasskeyError,
 };
 
+/// When a refusal that said how long to wait (`Retry-After`) lets the person try again: the
+/// device's clock plus the wait, rounded up to the minute, as a date and time in their words.
+pub fn retry_time(i18n: I18nContext<Locale>, error: &ClientError) -> Option<String> {
+    let at = clock::now() + i64::from(error.retry_after()?);
+    Some(format::date_time(i18n.get_locale(), (at + 59) / 60 * 60))
+}
+
+/// The message for a limit's refusal that says until when it holds, if `error` is one.
+fn wait_text(i18n: I18nContext<Locale>, error: &ClientError) -> Option<String> {
+    let time = retry_time(i18n, error)?;
+    let text = match error.code()? {
+        ErrorCode::TooManyRequests => {
+            t_string!(i18n, errors.too_many_requests_until, time = time).to_string()
+        }
+        ErrorCode::TooManySignInAttempts => {
+            t_string!(i18n, errors.too_many_sign_in_attempts_until, time = time).to_string()
+        }
+        ErrorCode::TooManySignInAttemptsFromNetwork => t_string!(
+            i18n,
+            errors.too_many_sign_in_attempts_from_network_until,
+            time = time
+        )
+        .to_string(),
+        _ => return None,
+    };
+    Some(text)
+}
+
 /// The message for `error`. Matching every code means a new one cannot ship untranslated.
 pub fn error_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
+    if let Some(text) = wait_text(i18n, error) {
+        return text;
+    }
     let text = match error {
         ClientError::Problem(problem) => match problem.code {
             ErrorCode::BadCredentials => t_string!(i18n, errors.bad_credentials),
@@ -72,6 +104,15 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
         ClientError::Unavailable(_) => t_string!(i18n, errors.unavailable),
     };
     text.to_string()
+}
+
+/// Too many wrong passwords typed where the password is asked again (adding a passkey,
+/// changing the password), saying until when when the server said.
+pub fn too_many_passwords_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
+    match retry_time(i18n, error) {
+        Some(time) => t_string!(i18n, passkey.too_many_passwords_until, time = time).to_string(),
+        None => t_string!(i18n, passkey.too_many_passwords).to_string(),
+    }
 }
 
 /// The message for a code refused on this device (offline), in the same words the server's

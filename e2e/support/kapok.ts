@@ -120,6 +120,20 @@ export async function rememberElderlyMode(page: Page) {
   await page.addInitScript(() => localStorage.setItem("kapok.mode", "elderly"));
 }
 
+/** A refusal's message that says until when (`template`, whose `{{ time }}` is a date and time to
+ * the minute): the minute it names is when the wait of `retryAfter` seconds the server gave ends,
+ * by this machine's clock, rounded up, give or take the minute the clock may turn meanwhile. */
+export function saysUntil(template: string, retryAfter: number): RegExp {
+  const end = Date.now() + retryAfter * 1000;
+  const minutes = [-60_000, 0, 60_000].map((off) => {
+    const d = new Date(Math.ceil((end + off) / 60_000) * 60_000);
+    return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+  });
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const [before, after] = template.split("{{ time }}");
+  return new RegExp(`^${escape(before)}\\S.*(?:${minutes.join("|")})${escape(after)}$`);
+}
+
 /** Fills in a leptos_i18n template: "{{ name }}" placeholders. */
 export function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, key) => values[key] ?? "");

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { type Browser, type Page, type Request } from "@playwright/test";
 import { expect, test } from "../support/test";
-import { fill, open, signIn, strings } from "../support/kapok";
+import { fill, open, saysUntil, signIn, strings } from "../support/kapok";
 import { expectNoAxeViolations } from "../support/axe";
 import { ask, askThroughApi, personWithPasskey } from "../support/delegation";
 import { failUnlock, tamper } from "../support/passkeys";
@@ -266,8 +266,15 @@ test("after five failed unlocks on one request, the page says approving it waits
     await expect(approve).toBeEnabled();
   }
   await failUnlock(rep.phone, false);
+  const started = rep.page.waitForResponse((r) => r.url().endsWith("/approve/start"));
   await approve.click();
-  await expect(rep.page.getByRole("alert")).toHaveText(s.authorize.too_many_tries);
+  // Until the hour that the first attempt began is over, as a time.
+  const refused = await started;
+  expect(refused.status()).toBe(429);
+  const wait = Number(refused.headers()["retry-after"]);
+  expect(wait).toBeGreaterThan(50 * 60);
+  expect(wait).toBeLessThanOrEqual(60 * 60);
+  await expect(rep.page.getByRole("alert")).toHaveText(saysUntil(s.authorize.too_many_tries_until, wait));
   await rep.page.getByRole("button", { name: s.authorize.decline, exact: true }).click();
   await expect(rep.page.getByText(s.authorize.declined)).toBeVisible();
   await rep.page.context().close();

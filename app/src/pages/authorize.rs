@@ -258,7 +258,10 @@ pub fn AuthorizePage() -> impl IntoView {
                     // Approving is limited per request and hour (each try, failed unlocks too):
                     // say what that means here rather than "too many requests".
                     Failure::Api(e) if e.code() == Some(ErrorCode::TooManyRequests) => {
-                        t_string!(i18n, authorize.too_many_tries).to_string()
+                        match crate::errors::retry_time(i18n, &e) {
+                            Some(time) => t_string!(i18n, authorize.too_many_tries_until, time = time).to_string(),
+                            None => t_string!(i18n, authorize.too_many_tries).to_string(),
+                        }
                     }
                     Failure::Api(e) => error_text(i18n, &e),
                     Failure::Passkey(e) => passkey_error_text(i18n, e),

@@ -310,7 +310,7 @@ pub fn PasskeysCard() -> impl IntoView {
                 t_string!(i18n, passkey.wrong_password).to_string()
             }
             Failure::Api(e) if e.code() == Some(ErrorCode::TooManySignInAttempts) => {
-                t_string!(i18n, passkey.too_many_passwords).to_string()
+                crate::errors::too_many_passwords_text(i18n, &e)
             }
             Failure::Api(e) if e.code() == Some(ErrorCode::NotFound) => {
                 t_string!(i18n, passkey.gone).to_string()

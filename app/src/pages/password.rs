@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use crate::{
     api::api,
     auth::Auth,
-    errors::error_text,
+    errors::{error_text, too_many_passwords_text},
     i18n::{t_string, use_i18n},
     page::focus,
 };
@@ -119,9 +119,7 @@ pub fn PasswordCard(on_changed: Callback<()>) -> impl IntoView {
             .get()
             .filter(|e| e.code() != Some(ErrorCode::BadCredentials) && !about_new(e.code()))
             .map(|e| match e.code() {
-                Some(ErrorCode::TooManySignInAttempts) => {
-                    t_string!(i18n, passkey.too_many_passwords).to_string()
-                }
+                Some(ErrorCode::TooManySignInAttempts) => too_many_passwords_text(i18n, &e),
                 _ => error_text(i18n, &e),
             })
     };
