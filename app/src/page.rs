@@ -101,6 +101,10 @@ pub fn Page(
 /// come back later than shown a page that changes long after they stopped looking.
 const LONGEST_WAIT_SECS: u32 = 120;
 
+/// The wait when nothing said how long: as long as the server asks for when its database is
+/// away, which is what a restart or failover behind a proxy looks like.
+const UNSAID_WAIT_SECS: u32 = 30;
+
 /// How a page whose data could not be loaded asks again without a tap.
 #[derive(Clone, Copy)]
 enum Again {
@@ -111,16 +115,35 @@ enum Again {
 }
 
 impl Again {
-    /// When the server said how long to wait (busy, or unavailable for a while), that long,
-    /// spread over up to a quarter more so that everyone turned away at once does not come back
-    /// at once; with no network, once it is back.
+    /// With no network, once it is back. Otherwise, when the server said how long to wait
+    /// (busy, or unavailable for a while), that long; when nothing answered for it (a proxy's
+    /// own error page, no answer in time, no connection), half a minute. Either is spread over
+    /// up to a quarter more, so that everyone turned away at once does not come back at once.
+    /// The server's own failures (a 500) are not asked again by themselves: the same request
+    /// may well fail the same way.
     fn for_error(error: &ClientError) -> Option<Again> {
-        if let Some(secs) = error.retry_after().filter(|s| *s <= LONGEST_WAIT_SECS) {
-            let spread = (f64::from(secs) * 0.25 * js_sys::Math::random()).ceil() as u32;
-            return Some(Again::After(secs.max(1) + spread));
-        }
         let offline = !window().navigator().on_line();
-        (matches!(error, ClientError::Network(_)) && offline).then_some(Again::Online)
+        if matches!(error, ClientError::Network(_)) && offline {
+            return Some(Again::Online);
+        }
+        let secs = match error.retry_after() {
+            Some(secs) => secs,
+            None if matches!(
+                error,
+                ClientError::Unavailable(_)
+                    | ClientError::Network(_)
+                    | ClientError::TimedOut { sending: false }
+            ) =>
+            {
+                UNSAID_WAIT_SECS
+            }
+            None => return None,
+        };
+        if secs > LONGEST_WAIT_SECS {
+            return None;
+        }
+        let spread = (f64::from(secs) * 0.25 * js_sys::Math::random()).ceil() as u32;
+        Some(Again::After(secs.max(1) + spread))
     }
 
     /// Starts waiting; `retry` runs once, when the wait is over, unless the page went first.

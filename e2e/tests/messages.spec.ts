@@ -2,7 +2,7 @@
 import { expect, test } from "../support/test";
 import { askThroughApi } from "../support/delegation";
 import { expectNoAxeViolations } from "../support/axe";
-import { open, pageLocale, signIn, strings } from "../support/kapok";
+import { fill, open, pageLocale, signIn, strings } from "../support/kapok";
 
 const s = strings["zh-CN"];
 
@@ -67,4 +67,28 @@ test("an inbox opened with the phone offline says it will try again once the pho
   await expect(page.getByRole("heading", { level: 1, name: hk.messages.title })).toBeVisible();
   await expect(page.getByRole("main").getByRole("list").or(page.getByRole("heading", { name: hk.messages.empty }))).toBeVisible();
   await context.close();
+});
+
+test("an inbox answered by a proxy's own error page while the server restarts says it will try again by itself, and does once the server is back", async ({ page }) => {
+  // Half a minute, spread by up to a quarter, passes while this waits.
+  test.setTimeout(120_000);
+  await signIn(page, "official");
+  // The proxy in front answers in its own words while the server behind it restarts.
+  let restarting = true;
+  await page.route("**/api/v1/notifications", (route) =>
+    restarting ? route.fulfill({ status: 502, contentType: "text/html", body: "<html><body>502 Bad Gateway</body></html>" }) : route.continue(),
+  );
+  await page.getByRole("link", { name: s.tabs.messages }).click();
+  const alert = page.getByRole("alert");
+  await expect(alert).toContainText(s.errors.unavailable);
+  const again = new RegExp(fill(s.errors.retrying.other, { count: "(\\d+)" }));
+  await expect(alert).toContainText(again);
+  const seconds = Number(again.exec((await alert.textContent()) ?? "")![1]);
+  expect(seconds).toBeGreaterThanOrEqual(30);
+  expect(seconds).toBeLessThanOrEqual(38);
+
+  // Back: nobody taps, and the inbox comes once the wait is over.
+  restarting = false;
+  await expect(alert).toHaveCount(0, { timeout: (seconds + 15) * 1000 });
+  await expect(page.getByRole("main").getByRole("list").or(page.getByRole("heading", { name: s.messages.empty }))).toBeVisible();
 });
