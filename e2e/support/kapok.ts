@@ -2,7 +2,7 @@
 // read, not copies of it), the demo accounts, and page objects.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { expect, type Page } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
 
 export type LocaleTag = "zh-CN" | "zh-HK" | "en";
 export const LOCALES: LocaleTag[] = ["zh-CN", "zh-HK", "en"];
@@ -132,6 +132,14 @@ export function saysUntil(template: string, retryAfter: number): RegExp {
   const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const [before, after] = template.split("{{ time }}");
   return new RegExp(`^${escape(before)}\\S.*(?:${minutes.join("|")})${escape(after)}$`);
+}
+
+/** The seconds after which a page that could not load says it will try again by itself, read
+ * from its error `alert` once the line is there. */
+export async function secondsUntilRetry(alert: Locator, t: Strings): Promise<number> {
+  const again = new RegExp(fill(t.errors.retrying.other, { count: "(\\d+)" }));
+  await expect(alert).toContainText(again);
+  return Number(again.exec((await alert.textContent()) ?? "")![1]);
 }
 
 /** Fills in a leptos_i18n template: "{{ name }}" placeholders. */
