@@ -39,10 +39,10 @@ pub enum ClientError {
     /// answer, one that changes something (`sending`) may or may not have been carried out.
     TimedOut { sending: bool },
     /// A 5xx answer that is not the server's own problem document: a proxy or load balancer
-    /// in front of it answered (its status here). Unlike the server's own 500, whose change
-    /// was rolled back, this cannot say whether the request was carried out before the answer
-    /// was lost.
-    Unavailable(u16),
+    /// in front of it answered (its `status` here). Unlike the server's own 500, whose change
+    /// was rolled back, this cannot say whether a request that changes something (`sending`)
+    /// was carried out before the answer was lost.
+    Unavailable { status: u16, sending: bool },
 }
 
 impl ClientError {
@@ -72,7 +72,7 @@ impl ClientError {
             ClientError::Network(_)
             | ClientError::TimedOut { .. }
             | ClientError::Decode(_)
-            | ClientError::Unavailable(_) => true,
+            | ClientError::Unavailable { .. } => true,
             ClientError::Problem(p) => p.status >= 500 || p.code == ErrorCode::TooManyRequests,
         }
     }
@@ -87,7 +87,9 @@ impl std::fmt::Display for ClientError {
             ClientError::TimedOut { .. } => {
                 write!(f, "no answer within {} s", TIME_LIMIT.as_secs())
             }
-            ClientError::Unavailable(status) => write!(f, "no answer from the server ({status})"),
+            ClientError::Unavailable { status, .. } => {
+                write!(f, "no answer from the server ({status})")
+            }
         }
     }
 }
@@ -203,7 +205,7 @@ impl Client {
 
     /// Changes the account's password; every other device of the account is signed out.
     pub async fn change_password(&self, change: &PasswordChange) -> Result<(), ClientError> {
-        self.request(Method::PUT, "/password", Some(change))
+        self.request(Method::PUT, "/password", Some(change), Sending::ByMethod)
             .await
             .map(drop)
     }
@@ -302,9 +304,21 @@ impl Client {
     }
 
     /// The request behind a link (anyone holding the link may look).
+    /// A POST only so that the link's secret stays out of URLs and logs: to the person it is a
+    /// read, and a lost answer to it changed nothing they need to know about.
     pub async fn lookup_link(&self, lookup: &LinkLookup) -> Result<DelegationRequest, ClientError> {
-        self.send(Method::POST, "/delegation-requests/lookup", Some(lookup))
+        let response = self
+            .request(
+                Method::POST,
+                "/delegation-requests/lookup",
+                Some(lookup),
+                Sending::No,
+            )
+            .await?;
+        response
+            .json()
             .await
+            .map_err(|e| ClientError::Decode(e.to_string()))
     }
 
     /// The approver starts approving the version of the request they were shown.
@@ -549,7 +563,7 @@ impl Client {
         path: &str,
         body: Option<&B>,
     ) -> Result<T, ClientError> {
-        let response = self.request(method, path, body).await?;
+        let response = self.request(method, path, body, Sending::ByMethod).await?;
         response
             .json::<T>()
             .await
@@ -557,7 +571,9 @@ impl Client {
     }
 
     async fn send_no_content(&self, method: Method, path: &str) -> Result<(), ClientError> {
-        self.request::<()>(method, path, None).await.map(drop)
+        self.request::<()>(method, path, None, Sending::ByMethod)
+            .await
+            .map(drop)
     }
 
     async fn request<B: Serialize>(
@@ -565,9 +581,14 @@ impl Client {
         method: Method,
         path: &str,
         body: Option<&B>,
+        sending: Sending,
     ) -> Result<reqwest::Response, ClientError> {
         let url = format!("{}{}{}", self.base, API_PREFIX, path);
         let changes_state = method != Method::GET && method != Method::HEAD;
+        let sending = match sending {
+            Sending::ByMethod => changes_state,
+            Sending::No => false,
+        };
         let mut builder = self.http.request(method, url);
         if let Some(body) = body {
             builder = builder.json(body);
@@ -588,9 +609,7 @@ impl Client {
         }
         let response = builder.timeout(TIME_LIMIT).send().await.map_err(|e| {
             if e.is_timeout() {
-                ClientError::TimedOut {
-                    sending: changes_state,
-                }
+                ClientError::TimedOut { sending }
             } else {
                 ClientError::Network(e.to_string())
             }
@@ -601,7 +620,7 @@ impl Client {
         if response.status().is_success() {
             return Ok(response);
         }
-        let error = problem_from(response).await;
+        let error = problem_from(response, sending).await;
         if let (Some(hook), Some(ErrorCode::Unauthenticated)) = (self.unauthenticated, error.code())
         {
             hook();
@@ -634,7 +653,17 @@ fn path_segment(id: &str) -> String {
         .collect()
 }
 
-async fn problem_from(response: reqwest::Response) -> ClientError {
+/// Whether a request changes something for the person, so that a lost answer leaves them not
+/// knowing whether it did.
+#[derive(Clone, Copy)]
+enum Sending {
+    /// As its method says: anything but GET and HEAD.
+    ByMethod,
+    /// A POST that only reads (a secret kept out of the URL).
+    No,
+}
+
+async fn problem_from(response: reqwest::Response, sending: bool) -> ClientError {
     let status = response.status();
     // In seconds; the other form, a date, is not one this server sends.
     let retry_after = response
@@ -657,7 +686,10 @@ async fn problem_from(response: reqwest::Response) -> ClientError {
             )
         }),
         // A proxy or load balancer in front of a server that is down answers in its own words.
-        Err(_) if status.is_server_error() => ClientError::Unavailable(status.as_u16()),
+        Err(_) if status.is_server_error() => ClientError::Unavailable {
+            status: status.as_u16(),
+            sending,
+        },
         Err(e) => ClientError::Decode(format!("{status}: {e}")),
     }
 }

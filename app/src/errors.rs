@@ -101,7 +101,10 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &ClientError) -> String {
         ClientError::TimedOut { sending: true } => t_string!(i18n, errors.timed_out),
         ClientError::TimedOut { sending: false } => t_string!(i18n, errors.timed_out_reading),
         ClientError::Decode(_) => t_string!(i18n, errors.unreadable),
-        ClientError::Unavailable(_) => t_string!(i18n, errors.unavailable),
+        ClientError::Unavailable { sending: true, .. } => t_string!(i18n, errors.unavailable),
+        ClientError::Unavailable { sending: false, .. } => {
+            t_string!(i18n, errors.unavailable_reading)
+        }
     };
     text.to_string()
 }

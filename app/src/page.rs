@@ -130,7 +130,7 @@ impl Again {
             Some(secs) => secs,
             None if matches!(
                 error,
-                ClientError::Unavailable(_)
+                ClientError::Unavailable { .. }
                     | ClientError::Network(_)
                     | ClientError::TimedOut { sending: false }
             ) =>

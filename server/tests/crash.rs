@@ -274,7 +274,7 @@ impl Writers {
                 ClientError::Network(_)
                 | ClientError::TimedOut { .. }
                 | ClientError::Decode(_)
-                | ClientError::Unavailable(_),
+                | ClientError::Unavailable { .. },
             ) => Outcome::Unanswered,
             Err(refused) => Outcome::Refused(refused),
         }

@@ -12,7 +12,7 @@ use std::{
 
 use common::{PASSWORD, TestServer};
 use kapok_api::{
-    ErrorCode, PresentationRequest, SignInRequest, VerifyRequest,
+    ErrorCode, LinkLookup, PresentationRequest, SignInRequest, VerifyRequest,
     client::{Client, ClientError},
 };
 use sqlx::{Connection, Executor};
@@ -327,4 +327,51 @@ async fn codes_are_issued_while_the_database_takes_no_writes_from_the_first_requ
             .expect("the code checks against the keys the server gives");
     assert_eq!(claims.licence_id, "lic-resident-id");
     other_program.execute("ROLLBACK").await.unwrap();
+}
+
+/// A proxy in front of a server that is restarting: it answers every request with its own page.
+async fn proxy_answering_bad_gateway() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let page = || async {
+        (
+            axum::http::StatusCode::BAD_GATEWAY,
+            [(axum::http::header::CONTENT_TYPE, "text/html")],
+            "<html><body>502 Bad Gateway</body></html>",
+        )
+    };
+    tokio::spawn(axum::serve(listener, axum::Router::new().fallback(page)).into_future());
+    format!("http://{address}")
+}
+
+#[tokio::test]
+async fn a_proxys_own_error_page_is_no_answer_and_says_whether_a_change_may_have_been_made() {
+    let client = Client::new(proxy_answering_bad_gateway().await);
+    let reading = ClientError::Unavailable {
+        status: 502,
+        sending: false,
+    };
+
+    // A page reading its data: nothing was sent that may or may not have arrived.
+    let wallet = client.wallet().await.unwrap_err();
+    assert_eq!(wallet, reading);
+    assert!(
+        wallet.is_unavailable(),
+        "the device's saved copy may stand in"
+    );
+    // A link is looked up with a POST only to keep its secret out of URLs: still a read.
+    let lookup = LinkLookup {
+        token: "a".repeat(43),
+    };
+    assert_eq!(client.lookup_link(&lookup).await.unwrap_err(), reading);
+
+    // A check of a code records it for the holder: it may have been made before the answer
+    // was lost.
+    assert_eq!(
+        client.verify(&verify_request("x")).await.unwrap_err(),
+        ClientError::Unavailable {
+            status: 502,
+            sending: true,
+        },
+    );
 }
