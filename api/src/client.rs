@@ -307,18 +307,13 @@ impl Client {
     /// A POST only so that the link's secret stays out of URLs and logs: to the person it is a
     /// read, and a lost answer to it changed nothing they need to know about.
     pub async fn lookup_link(&self, lookup: &LinkLookup) -> Result<DelegationRequest, ClientError> {
-        let response = self
-            .request(
-                Method::POST,
-                "/delegation-requests/lookup",
-                Some(lookup),
-                Sending::No,
-            )
-            .await?;
-        response
-            .json()
-            .await
-            .map_err(|e| ClientError::Decode(e.to_string()))
+        self.send_as(
+            Method::POST,
+            "/delegation-requests/lookup",
+            Some(lookup),
+            Sending::No,
+        )
+        .await
     }
 
     /// The approver starts approving the version of the request they were shown.
@@ -563,7 +558,17 @@ impl Client {
         path: &str,
         body: Option<&B>,
     ) -> Result<T, ClientError> {
-        let response = self.request(method, path, body, Sending::ByMethod).await?;
+        self.send_as(method, path, body, Sending::ByMethod).await
+    }
+
+    async fn send_as<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        sending: Sending,
+    ) -> Result<T, ClientError> {
+        let response = self.request(method, path, body, sending).await?;
         response
             .json::<T>()
             .await
