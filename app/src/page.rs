@@ -105,11 +105,20 @@ const LONGEST_WAIT_SECS: u32 = 120;
 /// away, which is what a restart or failover behind a proxy looks like.
 const UNSAID_WAIT_SECS: u32 = 30;
 
+/// A failure this soon after a page asked again by itself is that retry's own: the request
+/// could have waited its whole time limit for an answer, and a moment more to draw the page.
+const SAME_OUTAGE_MS: f64 = (kapok_api::client::TIME_LIMIT.as_secs() as f64 + 10.0) * 1000.0;
+
+thread_local! {
+    /// When a page last asked again by itself, and how many times in a row it had by then.
+    static ASKED_AGAIN: std::cell::Cell<Option<(f64, u32)>> = const { std::cell::Cell::new(None) };
+}
+
 /// How a page whose data could not be loaded asks again without a tap.
 #[derive(Clone, Copy)]
 enum Again {
-    /// The server said how long to wait: after that many seconds.
-    After(u32),
+    /// After that many seconds; the retry is the given one in a row (the first is 0).
+    After { secs: u32, in_a_row: u32 },
     /// The phone is offline: when it is back online.
     Online,
 }
@@ -121,7 +130,15 @@ impl Again {
     /// up to a quarter more, so that everyone turned away at once does not come back at once.
     /// The server's own failures (a 500) are not asked again by themselves: the same request
     /// may well fail the same way.
+    ///
+    /// When asking again by itself failed again, and not because of a limit (whose wait the
+    /// server knows to the second), the wait doubles each time, up to two minutes: an outage
+    /// that lasts is asked about less and less often by each phone still waiting on it.
     fn for_error(error: &ClientError) -> Option<Again> {
+        let in_a_row = ASKED_AGAIN
+            .take()
+            .filter(|(at, _)| js_sys::Date::now() - at < SAME_OUTAGE_MS)
+            .map_or(0, |(_, before)| before + 1);
         let offline = !window().navigator().on_line();
         if matches!(error, ClientError::Network(_)) && offline {
             return Some(Again::Online);
@@ -142,16 +159,24 @@ impl Again {
         if secs > LONGEST_WAIT_SECS {
             return None;
         }
+        let limited = matches!(error, ClientError::Problem(p) if p.status == 429);
+        let secs = wait_secs(secs, limited, in_a_row);
         let spread = (f64::from(secs) * 0.25 * js_sys::Math::random()).ceil() as u32;
-        Some(Again::After(secs.max(1) + spread))
+        Some(Again::After {
+            secs: secs + spread,
+            in_a_row,
+        })
     }
 
     /// Starts waiting; `retry` runs once, when the wait is over, unless the page went first.
     fn arm(self, retry: Callback<()>) {
         match self {
-            Again::After(secs) => {
+            Again::After { secs, in_a_row } => {
                 let due = set_timeout_with_handle(
-                    move || retry.run(()),
+                    move || {
+                        ASKED_AGAIN.set(Some((js_sys::Date::now(), in_a_row)));
+                        retry.run(());
+                    },
                     std::time::Duration::from_secs(secs.into()),
                 );
                 on_cleanup(move || {
@@ -169,7 +194,13 @@ impl Again {
 
     fn text(self, i18n: I18nContext<Locale>) -> String {
         match self {
-            Again::After(secs) => format::counted(
+            Again::After { secs, .. } if let Some(minutes) = in_minutes(secs) => format::counted(
+                i18n.get_locale(),
+                minutes.into(),
+                |count| t_string!(i18n, errors.retrying_minutes.one, count = count).to_string(),
+                |count| t_string!(i18n, errors.retrying_minutes.other, count = count).to_string(),
+            ),
+            Again::After { secs, .. } => format::counted(
                 i18n.get_locale(),
                 secs.into(),
                 |count| t_string!(i18n, errors.retrying.one, count = count).to_string(),
@@ -178,6 +209,23 @@ impl Again {
             Again::Online => t_string!(i18n, errors.retrying_online).to_string(),
         }
     }
+}
+
+/// The wait before asking again, before its spread: a limit's (`limited`) as the server said,
+/// to the second; any other doubled for each retry in a row that failed (`in_a_row`), up to
+/// the longest a page waits.
+fn wait_secs(secs: u32, limited: bool, in_a_row: u32) -> u32 {
+    if limited {
+        return secs.max(1);
+    }
+    secs.max(1)
+        .saturating_mul(1 << in_a_row.min(8))
+        .min(LONGEST_WAIT_SECS)
+}
+
+/// A wait of a minute and a half or more reads better in whole minutes, rounded.
+fn in_minutes(secs: u32) -> Option<u32> {
+    (secs >= 90).then(|| (secs + 30) / 60)
 }
 
 /// What a page shows when its data could not be loaded: why, in words, and a way to retry;
@@ -259,5 +307,29 @@ pub fn keep_focus_after(control: Option<web_sys::EventTarget>) {
     }
     if let Some(Ok(control)) = control.map(|c| c.dyn_into::<web_sys::Element>()) {
         watch(control, 0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_outage_that_lasts_is_asked_about_less_often_and_a_limit_when_it_ends() {
+        let waits: Vec<_> = (0..5).map(|n| wait_secs(30, false, n)).collect();
+        assert_eq!(waits, [30, 60, 120, 120, 120]);
+        assert_eq!(wait_secs(0, false, 0), 1, "never at once");
+        assert_eq!(wait_secs(30, false, u32::MAX), LONGEST_WAIT_SECS);
+        // The limit's window ends when the server said, however often it was met.
+        assert_eq!(wait_secs(45, true, 3), 45);
+    }
+
+    #[test]
+    fn a_long_wait_is_said_in_minutes() {
+        assert_eq!(in_minutes(89), None);
+        assert_eq!(in_minutes(90), Some(2));
+        assert_eq!(in_minutes(120), Some(2));
+        assert_eq!(in_minutes(149), Some(2));
+        assert_eq!(in_minutes(150), Some(3));
     }
 }

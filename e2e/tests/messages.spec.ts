@@ -69,26 +69,42 @@ test("an inbox opened with the phone offline says it will try again once the pho
   await context.close();
 });
 
-test("an inbox answered by a proxy's own error page while the server restarts says it will try again by itself, and does once the server is back", async ({ page }) => {
+test("an inbox answered by a proxy's own error page while the server restarts tries again by itself, less often while it lasts, and loads once the server is back", async ({ page }) => {
   // Half a minute, spread by up to a quarter, passes while this waits.
   test.setTimeout(120_000);
   await signIn(page, "official");
   // The proxy in front answers in its own words while the server behind it restarts.
   let restarting = true;
-  await page.route("**/api/v1/notifications", (route) =>
-    restarting ? route.fulfill({ status: 502, contentType: "text/html", body: "<html><body>502 Bad Gateway</body></html>" }) : route.continue(),
-  );
+  let asked = 0;
+  await page.route("**/api/v1/notifications", (route) => {
+    asked += 1;
+    return restarting ? route.fulfill({ status: 502, contentType: "text/html", body: "<html><body>502 Bad Gateway</body></html>" }) : route.continue();
+  });
   await page.getByRole("link", { name: s.tabs.messages }).click();
   const alert = page.getByRole("alert");
   // Only reading: nothing was sent that may or may not have arrived.
   await expect(alert).toContainText(s.errors.unavailable_reading);
   await expect(alert).not.toContainText(s.errors.unavailable);
-  const seconds = await secondsUntilRetry(alert, s);
-  expect(seconds).toBeGreaterThanOrEqual(30);
-  expect(seconds).toBeLessThanOrEqual(38);
+  const first = await secondsUntilRetry(alert, s);
+  expect(first).toBeGreaterThanOrEqual(30);
+  expect(first).toBeLessThanOrEqual(38);
 
-  // Back: nobody taps, and the inbox comes once the wait is over.
+  // Nobody taps. It asks again once the wait is over, finds the server still restarting, and
+  // now waits twice as long.
+  const before = asked;
+  await expect.poll(() => asked, { timeout: (first + 15) * 1000 }).toBe(before + 1);
+  await expect.poll(() => secondsUntilRetry(alert, s)).toBeGreaterThanOrEqual(60);
+  expect(await secondsUntilRetry(alert, s)).toBeLessThanOrEqual(75);
+  await expectNoAxeViolations(page, "inbox, asked again by itself, proxy error");
+
+  // Someone taps: they are here and asking, so the next wait starts from half a minute again.
+  await alert.getByRole("button", { name: s.errors.retry }).click();
+  await expect.poll(() => asked).toBe(before + 2);
+  await expect.poll(() => secondsUntilRetry(alert, s)).toBeLessThanOrEqual(38);
+
+  // Back: the inbox comes.
   restarting = false;
-  await expect(alert).toHaveCount(0, { timeout: (seconds + 15) * 1000 });
+  await alert.getByRole("button", { name: s.errors.retry }).click();
+  await expect(alert).toHaveCount(0);
   await expect(page.getByRole("main").getByRole("list").or(page.getByRole("heading", { name: s.messages.empty }))).toBeVisible();
 });
