@@ -8,6 +8,7 @@ mod clock;
 pub mod config;
 mod db;
 mod delegation;
+mod device_cookie;
 mod error;
 mod limits;
 mod listen;
@@ -56,6 +57,8 @@ pub struct AppState {
     pub webauthn: Arc<webauthn_rs::Webauthn>,
     /// What wrong passwords are counted under (`store::sign_in_failures::Hasher`).
     pub failure_hasher: store::sign_in_failures::Hasher,
+    /// The key that signs device cookies (`device_cookie`).
+    pub device_cookies: device_cookie::Keys,
     /// The rate limits that have no table of their own to count, kept in the database (see
     /// `limits`).
     limits: Arc<limits::RateLimiter>,
@@ -232,6 +235,9 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let failure_hasher = store::sign_in_failures::Hasher::load(&db)
         .await
         .map_err(|e| format!("cannot read or make the key for sign-in counts: {e}"))?;
+    let device_cookies = device_cookie::Keys::load(&db)
+        .await
+        .map_err(|e| format!("cannot read or make the key for device cookies: {e}"))?;
     // Made now if there is none, not on the first code asked for: a database that cannot take
     // writes later (locked, or a read-only standby) does not stop codes from being issued.
     let signing_key = Arc::<store::keys::SigningCache>::default();
@@ -241,6 +247,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         .map_err(|e| format!("cannot read or make the key that signs codes: {e}"))?;
     let state = AppState {
         failure_hasher,
+        device_cookies,
         verifications: store::licences::VerificationLog::start(db.clone()),
         trusted_keys: Arc::default(),
         signing_key,
@@ -359,6 +366,7 @@ mod tests {
             .unwrap();
         let state = AppState {
             failure_hasher: store::sign_in_failures::Hasher::load(&db).await.unwrap(),
+            device_cookies: device_cookie::Keys::load(&db).await.unwrap(),
             reads: db.clone(),
             verifications: store::licences::VerificationLog::start(db.clone()),
             trusted_keys: Arc::default(),

@@ -6,7 +6,7 @@ use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_ha
 use axum::{
     extract::{FromRef, FromRequestParts, OptionalFromRequestParts, State},
     http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
-    response::{IntoResponse, Response},
+    response::{AppendHeaders, IntoResponse, Response},
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use kapok_api::{
@@ -16,7 +16,7 @@ use kapok_api::{
 use sha2::{Digest, Sha256};
 
 use crate::{
-    AppState, clock,
+    AppState, clock, device_cookie,
     error::ApiError,
     store::{self, sessions, sessions::NewSession, sign_in_failures},
     text,
@@ -85,7 +85,7 @@ where
 #[utoipa::path(post, path = "/session", tag = "session",
     request_body = SignInRequest,
     responses(
-        (status = 200, description = "Signed in; a new session cookie is set", body = Me),
+        (status = 200, description = "Signed in; a new session cookie is set, and a device cookie (`__Secure-kapok_device`, sent back only here) that lets this browser sign in to this account while others' wrong passwords pause its name or network", body = Me),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong username or password", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
@@ -99,22 +99,34 @@ pub async fn sign_in(
     headers: HeaderMap,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> Result<Response, ApiError> {
-    let right = check_password(&state, &request.username, request.password, Some(&network))
+    let from = SignInFrom {
+        network: &network,
+        remembered: state.device_cookies.read(&headers, store::now()),
+    };
+    let right = check_password(&state, &request.username, request.password, Some(from))
         .await?
         .ok_or(ApiError::BadCredentials)?;
     open_session(&state, &headers, &right.user_id, Some(&right.hash)).await
 }
 
-/// Checks a password for `username`, for sign-in (from `network`) and for confirming who is at
-/// a signed-in device (no network: the account's own limit is enough there): the account's id
+/// Where a password sign-in comes from.
+pub struct SignInFrom<'a> {
+    pub network: &'a Network,
+    /// What the browser's device cookie says, if it has one this server made.
+    pub remembered: Option<device_cookie::Remembered>,
+}
+
+/// Checks a password for `username`, for sign-in (`from`) and for confirming who is at a
+/// signed-in device (no `from`: the account's own limit is enough there): the account's id
 /// when it is right, `None` (counted as a wrong try, unknown names alike) when not, and 429
 /// `too_many_sign_in_attempts` once too many were wrong lately for the name, or
-/// `too_many_sign_in_attempts_from_network` from the network.
+/// `too_many_sign_in_attempts_from_network` from the network. A sign-in from a browser whose
+/// device cookie names this account is held by that browser's own count instead of both.
 pub async fn check_password(
     state: &AppState,
     username: &str,
     password: String,
-    network: Option<&Network>,
+    from: Option<SignInFrom<'_>>,
 ) -> Result<Option<RightPassword>, ApiError> {
     let credentials = store::users::credentials(&state.db, username).await?;
     // Verify against a dummy hash when the user does not exist, so the answer takes as long
@@ -123,19 +135,38 @@ pub async fn check_password(
         Some(c) => (Some(c.user_id), c.password_hash),
         None => (None, DUMMY_HASH.clone()),
     };
+    let (network, device) = match from {
+        Some(SignInFrom {
+            remembered: Some(remembered),
+            ..
+        }) if user_id.as_ref() == Some(&remembered.user_id) => {
+            let device = state
+                .failure_hasher
+                .device(&remembered.user_id, &remembered.device);
+            (None, Some(device))
+        }
+        Some(from) => (
+            Some(state.failure_hasher.network(from.network.as_str())),
+            None,
+        ),
+        None => (None, None),
+    };
     // Argon2 takes 19 MiB and a core for tens of milliseconds: a queue, not a thread per
     // sign-in, so a burst of sign-ins cannot take all the memory or every core from the rest.
     let _turn = password_turn(state).await?;
     // Guessing stops after a few wrong passwords for a name, whether or not it is an account,
     // before any hash is computed. Counted while this sign-in holds its turn, so a burst of
     // guesses in parallel gets no more through than the queue is wide.
-    let username = state.failure_hasher.username(username);
+    // In a browser this account signed in on before, only that browser's wrong passwords
+    // count: whoever else types wrong ones for the name, or on the same network, cannot
+    // pause its sign-in (`device_cookie`).
+    let on_remembered_browser = device.is_some();
+    let counted = device.unwrap_or_else(|| state.failure_hasher.username(username));
     let now = store::now();
-    let failures = sign_in_failures::recent(&state.db, &username, now).await?;
+    let failures = sign_in_failures::recent(&state.db, &counted, now).await?;
     if let Some(retry_after_secs) = failures.wait_secs() {
         return Err(ApiError::TooManySignInAttempts { retry_after_secs });
     }
-    let network = network.map(|n| state.failure_hasher.network(n.as_str()));
     if let Some(network) = &network
         && let Some(retry_after_secs) =
             sign_in_failures::network_wait_secs(&state.db, network, now).await?
@@ -149,15 +180,18 @@ pub async fn check_password(
     let user_id = match user_id {
         Some(user_id) if password_ok => user_id,
         owner => {
-            sign_in_failures::record(&state.db, &username, network.as_deref(), now).await?;
-            if let Some(owner) = owner {
-                tell_owner_if_paused(state, &owner, &username, now).await?;
+            sign_in_failures::record(&state.db, &counted, network.as_deref(), now).await?;
+            // A pause of the name, not of one browser of hers, which holds nowhere else.
+            if let Some(owner) = owner
+                && !on_remembered_browser
+            {
+                tell_owner_if_paused(state, &owner, &counted, now).await?;
             }
             return Ok(None);
         }
     };
     if failures.any() {
-        sign_in_failures::clear(&state.db, &username).await?;
+        sign_in_failures::clear(&state.db, &counted).await?;
     }
     Ok(Some(RightPassword { user_id, hash }))
 }
@@ -418,7 +452,11 @@ pub async fn open_session(
         .await?
         .ok_or_else(|| ApiError::Internal("user vanished during sign-in".into()))?;
     let cookie = session_cookie(&token, sessions::ABSOLUTE_TIMEOUT_SECS);
-    Ok(([(header::SET_COOKIE, cookie)], axum::Json(me)).into_response())
+    let device = state
+        .device_cookies
+        .remember(headers, user_id, store::now());
+    let cookies = AppendHeaders([(header::SET_COOKIE, cookie), (header::SET_COOKIE, device)]);
+    Ok((cookies, axum::Json(me)).into_response())
 }
 
 /// Sign out: the session is deleted on the server, so the old cookie opens nothing.
@@ -678,14 +716,7 @@ fn session_cookie(token: &str, max_age: i64) -> HeaderValue {
 
 /// The session token from the request's cookies, if any.
 fn session_token(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|h| h.to_str().ok())
-        .flat_map(|h| h.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == SESSION_COOKIE && !value.is_empty())
-        .map(|(_, value)| value)
+    crate::web::cookie(headers, SESSION_COOKIE)
 }
 
 #[cfg(test)]

@@ -192,6 +192,18 @@ pub struct ApiPath<T>(pub T);
 
 /// Whether the request says its body is `application/json` (parameters such as `charset`
 /// aside).
+/// The value of the request's cookie called `name`, if it has one that is not empty.
+pub fn cookie<'h>(headers: &'h axum::http::HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .flat_map(|h| h.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, value)| *n == name && !value.is_empty())
+        .map(|(_, value)| value)
+}
+
 fn is_json(headers: &axum::http::HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)

@@ -146,7 +146,29 @@ async fn try_password_from(
     if let Some(forwarded) = forwarded {
         request = request.header("X-Forwarded-For", forwarded);
     }
-    let response = request.send().await.unwrap();
+    answer_of(request.send().await.unwrap()).await
+}
+
+/// As `try_password_from`, from a browser with the device cookie `device` (`name=value`).
+async fn try_password_on(
+    server: &TestServer,
+    device: &str,
+    forwarded: Option<&str>,
+    username: &str,
+    password: &str,
+) -> ((u16, Option<ErrorCode>), Option<i64>) {
+    let mut request = server
+        .raw()
+        .post(server.url("/api/v1/session"))
+        .header("cookie", device)
+        .json(&credentials(username, password));
+    if let Some(forwarded) = forwarded {
+        request = request.header("X-Forwarded-For", forwarded);
+    }
+    answer_of(request.send().await.unwrap()).await
+}
+
+async fn answer_of(response: reqwest::Response) -> ((u16, Option<ErrorCode>), Option<i64>) {
     let status = response.status().as_u16();
     let retry_after = response
         .headers()
@@ -231,10 +253,11 @@ async fn wrong_passwords_count_across_instances_under_a_key_the_table_alone_does
         assert_ne!(network, name, "a name and a network are hashed apart");
     }
     // One key, in the database, for every instance.
-    let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM server_secrets")
-        .fetch_one(&server.db)
-        .await
-        .unwrap();
+    let keys: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM server_secrets WHERE name = 'sign_in_failures'")
+            .fetch_one(&server.db)
+            .await
+            .unwrap();
     assert_eq!(keys, 1);
 }
 
@@ -307,6 +330,127 @@ async fn a_script_trying_many_names_from_one_network_stops_after_a_hundred_wrong
             .0,
         200
     );
+}
+
+/// Signs in from a browser (from `forwarded`, behind a proxy) and signs out again, as its owner
+/// would, and returns the device cookie it keeps (`name=value`).
+async fn a_browser_signed_in_on(
+    server: &TestServer,
+    forwarded: Option<&str>,
+    username: &str,
+) -> String {
+    let mut request = server
+        .raw()
+        .post(server.url("/api/v1/session"))
+        .json(&credentials(username, PASSWORD));
+    if let Some(forwarded) = forwarded {
+        request = request.header("X-Forwarded-For", forwarded);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let cookies: Vec<_> = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap().to_owned())
+        .collect();
+    let session = cookies[0].split(';').next().unwrap();
+    let signed_out = server
+        .raw()
+        .delete(server.url("/api/v1/session"))
+        .header("cookie", session)
+        .header("origin", &server.base)
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), 204);
+    let device = cookies
+        .iter()
+        .find(|c| c.starts_with("__Secure-kapok_device="))
+        .expect("a device cookie beside the session's");
+    for flag in [
+        "; Path=/api/v1/session;",
+        "HttpOnly",
+        "Secure",
+        "SameSite=Strict",
+    ] {
+        assert!(device.contains(flag), "{device} lacks {flag}");
+    }
+    device.split(';').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn on_a_phone_she_signed_in_on_before_others_wrong_passwords_for_her_name_do_not_pause_her() {
+    let server = TestServer::start().await;
+    let phone = a_browser_signed_in_on(&server, None, "resident").await;
+    let tablet = a_browser_signed_in_on(&server, None, "resident").await;
+    // Someone else types ten wrong passwords for her name: it is paused for everyone else.
+    for _ in 0..10 {
+        assert_eq!(try_password(&server, "resident", "guess").await.0, WRONG);
+    }
+    assert_eq!(try_password(&server, "resident", PASSWORD).await.0, LOCKED);
+    // On her phone, her password still signs her in, again and again.
+    for _ in 0..2 {
+        let answer = try_password_on(&server, &phone, None, "resident", PASSWORD).await;
+        assert_eq!(answer.0.0, 200);
+    }
+    // An altered cookie is no cookie; nor is hers for another name.
+    let (name, value) = phone.split_once('=').unwrap();
+    let altered = format!("{name}={}", value.replacen('.', ".x", 1));
+    let answer = try_password_on(&server, &altered, None, "resident", PASSWORD).await;
+    assert_eq!(answer.0, LOCKED);
+    for _ in 0..10 {
+        assert_eq!(try_password(&server, "elder", "guess").await.0, WRONG);
+    }
+    let answer = try_password_on(&server, &phone, None, "elder", PASSWORD).await;
+    assert_eq!(answer.0, LOCKED);
+
+    // Guessing on her phone is held by the phone's own count: ten wrong, then a pause.
+    for _ in 0..10 {
+        let answer = try_password_on(&server, &phone, None, "resident", "guess").await;
+        assert_eq!(answer.0, WRONG);
+    }
+    let (answer, retry_after) = try_password_on(&server, &phone, None, "resident", PASSWORD).await;
+    assert_eq!(answer, LOCKED);
+    let wait = retry_after.expect("Retry-After");
+    assert!((15 * 60 - 5..=15 * 60).contains(&wait), "wait {wait} s");
+    // It holds her tablet no more than the others' guesses did.
+    let answer = try_password_on(&server, &tablet, None, "resident", PASSWORD).await;
+    assert_eq!(answer.0.0, 200);
+    // Nor her name: once the others' ten are 15 minutes old (they were typed at sign-in from
+    // a network, the phone's were not counted for one), any browser signs her in again, while
+    // the phone waits for its own ten to age.
+    sqlx::query("UPDATE sign_in_failures SET at = at - 15 * 60 WHERE network_hash IS NOT NULL")
+        .execute(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(try_password(&server, "resident", PASSWORD).await.0.0, 200);
+    let answer = try_password_on(&server, &phone, None, "resident", PASSWORD).await;
+    assert_eq!(answer.0, LOCKED);
+}
+
+#[tokio::test]
+async fn on_a_phone_she_signed_in_on_before_a_network_paused_by_a_script_still_signs_her_in() {
+    let server = TestServer::start_behind_proxy(ClientIpSource::RightmostXForwardedFor).await;
+    let client = server.raw();
+    // She signed in at home on her phone before; now she is on the same network as a script.
+    let phone = a_browser_signed_in_on(&server, Some("198.51.100.8"), "resident").await;
+    let shared = Some("198.51.100.7");
+    for i in 0..PER_NETWORK {
+        let name = format!("someone-{}", i % 25);
+        let answer = try_password_from(&server, &client, shared, &name, "123456").await;
+        assert_eq!(answer.0, WRONG, "try {i}");
+    }
+    // A browser she never signed in on is paused with everyone else there; her phone is not.
+    let answer = try_password_from(&server, &client, shared, "resident", PASSWORD).await;
+    assert_eq!(answer.0, NETWORK_LOCKED);
+    let answer = try_password_on(&server, &phone, shared, "resident", PASSWORD).await;
+    assert_eq!(answer.0.0, 200);
+    // Her phone's cookie does not open the network to another name.
+    let answer = try_password_on(&server, &phone, shared, "elder", PASSWORD).await;
+    assert_eq!(answer.0, NETWORK_LOCKED);
 }
 
 #[tokio::test]

@@ -107,7 +107,7 @@ test("a resident changes her password: each mistake is named at its field, the n
   await expect(phone).toHaveURL(/\/resident\/me$/);
 });
 
-test("ten wrong passwords pause password sign-in, and the owner reads it in her inbox in her language", async ({ browser, baseURL }) => {
+test("ten wrong passwords pause password sign-in, and the owner reads it in her inbox in her language; on her own phone her password still signs her in", async ({ browser, baseURL }) => {
   const t = strings["zh-HK"];
   const owner = await signedIn(browser, baseURL, "hk-resident", "zh-HK");
   // Someone else, somewhere else, guessing.
@@ -129,5 +129,17 @@ test("ten wrong passwords pause password sign-in, and the owner reads it in her 
   await notice.click();
   await expect(owner).toHaveURL(/\/resident\/me$/);
   await expect(owner.getByRole("heading", { name: t.password.title })).toBeVisible();
+
+  // Her password is refused everywhere else, the right one too…
+  const elsewhere = await guesser.request.post("/api/v1/session", {
+    headers: { Origin: new URL(baseURL!).origin },
+    data: { username: "hk-resident", password: PASSWORD },
+  });
+  expect(elsewhere.status()).toBe(429);
+  // …but not on her own phone, where she has signed in before.
+  await owner.getByRole("button", { name: t.me.sign_out, exact: true }).click();
+  await expect(owner).toHaveURL(/\/$/);
+  await fillSignIn(owner, "hk-resident", PASSWORD);
+  await expect(owner).toHaveURL(/\/resident$/);
 });
 

@@ -30,6 +30,13 @@ impl Hasher {
         self.hash(b"network", network)
     }
 
+    /// One account in one browser, as its device cookie names them
+    /// (`device_cookie::Remembered`): the account too, so that wrong passwords for another
+    /// account typed in a browser with the same id (one planted, say) never count for it.
+    pub fn device(&self, user_id: &str, device: &str) -> Vec<u8> {
+        self.hash(b"device", &format!("{user_id}\0{device}"))
+    }
+
     /// Kinds apart, so that no name hashes as a network.
     fn hash(&self, kind: &[u8], value: &str) -> Vec<u8> {
         let mut mac = Hmac::<Sha256>::new(&self.0.into());
