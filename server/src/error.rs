@@ -259,13 +259,13 @@ impl ApiError {
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::TooManySignInAttempts,
                 "Too many wrong passwords",
-                "Too many wrong passwords for this username lately; try again later, or sign in with a passkey.".into(),
+                "Too many wrong passwords for this username lately; try again later, sign in with a passkey, or sign in from a browser this account signed in on before.".into(),
             ),
             TooManySignInAttemptsFromNetwork { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::TooManySignInAttemptsFromNetwork,
                 "Too many wrong passwords from this network",
-                "Too many wrong passwords were typed from this network lately; try again later, or sign in with a passkey.".into(),
+                "Too many wrong passwords were typed from this network lately; try again later, sign in with a passkey, or sign in from a browser this account signed in on before.".into(),
             ),
             LinkInvalid => (
                 StatusCode::NOT_FOUND,
