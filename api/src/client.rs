@@ -304,6 +304,7 @@ impl Client {
     }
 
     /// The request behind a link (anyone holding the link may look).
+    ///
     /// A POST only so that the link's secret stays out of URLs and logs: to the person it is a
     /// read, and a lost answer to it changed nothing they need to know about.
     pub async fn lookup_link(&self, lookup: &LinkLookup) -> Result<DelegationRequest, ClientError> {

@@ -6,8 +6,8 @@
 //! (`session::check_password`).
 //!
 //! The note names the account and the browser (a random id), and when it was written; it is
-//! sent only to the sign-in endpoints, never to a script. It proves nothing by itself: the
-//! password is still asked and checked.
+//! sent only to the sign-in endpoints, and no script can read it. It proves nothing by itself:
+//! the password is still asked and checked.
 
 use axum::http::{HeaderMap, HeaderValue};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -96,8 +96,8 @@ impl Keys {
 /// 128 random bits, URL-safe base64.
 fn new_device_id() -> String {
     let mut bytes = [0u8; 16];
-    // The OS's random source failing leaves every browser one id: they then share one count
-    // of wrong passwords, which holds guessing all the same.
+    // The OS's random source failing gives these browsers one id. Counts are kept per account
+    // and id, so an account's browsers would then share one count, which still holds guessing.
     let _ = getrandom::fill(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
 }
