@@ -129,13 +129,15 @@ async fn try_password(
     username: &str,
     password: &str,
 ) -> ((u16, Option<ErrorCode>), Option<i64>) {
-    try_password_from(server, &server.raw(), None, username, password).await
+    try_password_from(server, &server.raw(), None, None, username, password).await
 }
 
-/// As `try_password`, sent by `client` with `X-Forwarded-For: forwarded` if given.
+/// As `try_password`, sent by `client` with `X-Forwarded-For: forwarded` if given, from a
+/// browser with the device cookie `device` (`name=value`) if given.
 async fn try_password_from(
     server: &TestServer,
     client: &reqwest::Client,
+    device: Option<&str>,
     forwarded: Option<&str>,
     username: &str,
     password: &str,
@@ -143,6 +145,9 @@ async fn try_password_from(
     let mut request = client
         .post(server.url("/api/v1/session"))
         .json(&credentials(username, password));
+    if let Some(device) = device {
+        request = request.header("cookie", device);
+    }
     if let Some(forwarded) = forwarded {
         request = request.header("X-Forwarded-For", forwarded);
     }
@@ -157,15 +162,8 @@ async fn try_password_on(
     username: &str,
     password: &str,
 ) -> ((u16, Option<ErrorCode>), Option<i64>) {
-    let mut request = server
-        .raw()
-        .post(server.url("/api/v1/session"))
-        .header("cookie", device)
-        .json(&credentials(username, password));
-    if let Some(forwarded) = forwarded {
-        request = request.header("X-Forwarded-For", forwarded);
-    }
-    answer_of(request.send().await.unwrap()).await
+    let client = server.raw();
+    try_password_from(server, &client, Some(device), forwarded, username, password).await
 }
 
 async fn answer_of(response: reqwest::Response) -> ((u16, Option<ErrorCode>), Option<i64>) {
@@ -276,14 +274,14 @@ async fn a_script_trying_many_names_from_one_network_stops_after_a_hundred_wrong
             0 => "elder".to_owned(),
             n => format!("someone-{n}"),
         };
-        let answer = try_password_from(&server, &client, guesser, &name, "123456").await;
+        let answer = try_password_from(&server, &client, None, guesser, &name, "123456").await;
         assert_eq!(answer.0, WRONG, "try {i}");
     }
     // The next one from there is refused before any password is looked at, even the right
     // password of an account that was never tried.
     for (name, password) in [("someone-1", "123456"), ("resident", PASSWORD)] {
         let (answer, retry_after) =
-            try_password_from(&server, &client, guesser, name, password).await;
+            try_password_from(&server, &client, None, guesser, name, password).await;
         assert_eq!(answer, NETWORK_LOCKED);
         // Until the first of the hundred is 15 minutes old: a hundred Argon2 checks ago.
         let wait = retry_after.expect("Retry-After");
@@ -295,20 +293,20 @@ async fn a_script_trying_many_names_from_one_network_stops_after_a_hundred_wrong
     }
     // What the client wrote into X-Forwarded-For before the proxy's entry changes nothing.
     let spoofed = Some("203.0.113.1, 198.51.100.7");
-    let answer = try_password_from(&server, &client, spoofed, "resident", PASSWORD).await;
+    let answer = try_password_from(&server, &client, None, spoofed, "resident", PASSWORD).await;
     assert_eq!(answer.0, NETWORK_LOCKED);
     // Other networks sign in as ever; a request the proxy did not mark counts under the
     // connection's own address, not the guesser's.
     let neighbour = Some("198.51.100.8");
     assert_eq!(
-        try_password_from(&server, &client, neighbour, "resident", PASSWORD)
+        try_password_from(&server, &client, None, neighbour, "resident", PASSWORD)
             .await
             .0
             .0,
         200
     );
     assert_eq!(
-        try_password_from(&server, &client, None, "elder", PASSWORD)
+        try_password_from(&server, &client, None, None, "elder", PASSWORD)
             .await
             .0
             .0,
@@ -330,7 +328,7 @@ async fn a_script_trying_many_names_from_one_network_stops_after_a_hundred_wrong
         .await
         .unwrap();
     assert_eq!(
-        try_password_from(&server, &client, guesser, "resident", PASSWORD)
+        try_password_from(&server, &client, None, guesser, "resident", PASSWORD)
             .await
             .0
             .0,
@@ -446,11 +444,11 @@ async fn on_a_phone_she_signed_in_on_before_a_network_paused_by_a_script_still_s
     let shared = Some("198.51.100.7");
     for i in 0..PER_NETWORK {
         let name = format!("someone-{}", i % 25);
-        let answer = try_password_from(&server, &client, shared, &name, "123456").await;
+        let answer = try_password_from(&server, &client, None, shared, &name, "123456").await;
         assert_eq!(answer.0, WRONG, "try {i}");
     }
     // A browser she never signed in on is paused with everyone else there; her phone is not.
-    let answer = try_password_from(&server, &client, shared, "resident", PASSWORD).await;
+    let answer = try_password_from(&server, &client, None, shared, "resident", PASSWORD).await;
     assert_eq!(answer.0, NETWORK_LOCKED);
     let answer = try_password_on(&server, &phone, shared, "resident", PASSWORD).await;
     assert_eq!(answer.0.0, 200);
@@ -467,15 +465,24 @@ async fn with_no_proxy_the_connections_own_address_counts_and_forwarded_headers_
     for i in 0..PER_NETWORK {
         let forwarded = format!("203.0.113.{i}");
         let name = format!("someone-{}", i % 25);
-        let answer = try_password_from(&server, &client, Some(&forwarded), &name, "123456").await;
+        let answer =
+            try_password_from(&server, &client, None, Some(&forwarded), &name, "123456").await;
         assert_eq!(answer.0, WRONG, "try {i}");
     }
-    let answer = try_password_from(&server, &client, Some("192.0.2.1"), "resident", PASSWORD).await;
+    let answer = try_password_from(
+        &server,
+        &client,
+        None,
+        Some("192.0.2.1"),
+        "resident",
+        PASSWORD,
+    )
+    .await;
     assert_eq!(answer.0, NETWORK_LOCKED);
     // Another address (the loopback network has many) is another network.
     let elsewhere = server.raw_from("127.0.0.2");
     assert_eq!(
-        try_password_from(&server, &elsewhere, None, "resident", PASSWORD)
+        try_password_from(&server, &elsewhere, None, None, "resident", PASSWORD)
             .await
             .0
             .0,
