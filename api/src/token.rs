@@ -7,7 +7,8 @@
 //! this one implementation.
 
 use coset::{
-    CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, RegisteredLabelWithPrivate,
+    CborSerializable, CoseSign1, CoseSign1Builder, Header, HeaderBuilder,
+    RegisteredLabelWithPrivate,
     cbor::value::Value,
     cwt::{ClaimName, ClaimsSet, ClaimsSetBuilder, Timestamp},
     iana,
@@ -62,6 +63,22 @@ pub enum TokenError {
 
 /// Signs `claims` with `sign` (Ed25519 over the COSE Sig_structure) under `key_id`.
 pub fn encode(claims: &Claims, key_id: &str, sign: impl FnOnce(&[u8]) -> [u8; 64]) -> String {
+    let protected = HeaderBuilder::new()
+        .algorithm(iana::Algorithm::EdDSA)
+        .key_id(key_id.as_bytes().to_vec())
+        .content_type(CONTENT_TYPE.into())
+        .build();
+    encode_under(protected, Header::default(), claims, sign)
+}
+
+/// [`encode`] under the headers given: the protected one, which the signature covers, and the
+/// unprotected one, which it does not.
+fn encode_under(
+    protected: Header,
+    unprotected: Header,
+    claims: &Claims,
+    sign: impl FnOnce(&[u8]) -> [u8; 64],
+) -> String {
     let payload = ClaimsSetBuilder::new()
         .issuer(ISSUER.into())
         .subject(claims.holder.clone())
@@ -77,13 +94,9 @@ pub fn encode(claims: &Claims, key_id: &str, sign: impl FnOnce(&[u8]) -> [u8; 64
         .build()
         .to_vec()
         .expect("claims serialise");
-    let protected = HeaderBuilder::new()
-        .algorithm(iana::Algorithm::EdDSA)
-        .key_id(key_id.as_bytes().to_vec())
-        .content_type(CONTENT_TYPE.into())
-        .build();
     let sign1 = CoseSign1Builder::new()
         .protected(protected)
+        .unprotected(unprotected)
         .payload(payload)
         .create_signature(&[], |data| sign(data).to_vec())
         .build();
@@ -345,6 +358,51 @@ mod tests {
                 "issued {issued_at}, expires {expires_at}"
             );
         }
+    }
+
+    /// The classic attack on signed tokens: one that names another algorithm (none at all, a
+    /// MAC keyed with the public key, a weaker curve), or names EdDSA only where the signature
+    /// does not cover it, is refused before any key is tried, though its Ed25519 signature is
+    /// good.
+    #[test]
+    fn only_an_eddsa_token_is_accepted_whatever_its_header_says() {
+        let signer = key(1);
+        let sign = |data: &[u8]| signer.sign(data).to_bytes();
+        let named = |alg: Option<iana::Algorithm>| {
+            let header = HeaderBuilder::new().key_id(b"k1".to_vec());
+            match alg {
+                Some(alg) => header.algorithm(alg),
+                None => header,
+            }
+            .build()
+        };
+        let eddsa = encode_under(
+            named(Some(iana::Algorithm::EdDSA)),
+            Header::default(),
+            &claims(),
+            sign,
+        );
+        assert_eq!(
+            parse(&eddsa)
+                .unwrap()
+                .verify(signer.verifying_key().as_bytes(), NOW),
+            Ok(claims())
+        );
+        for alg in [
+            iana::Algorithm::HMAC_256_256,
+            iana::Algorithm::ES256,
+            iana::Algorithm::PS256,
+        ] {
+            let other = encode_under(named(Some(alg)), Header::default(), &claims(), sign);
+            assert_eq!(parse(&other).err(), Some(TokenError::Malformed), "{alg:?}");
+        }
+        let unnamed = encode_under(named(None), Header::default(), &claims(), sign);
+        assert_eq!(parse(&unnamed).err(), Some(TokenError::Malformed));
+        let unprotected = HeaderBuilder::new()
+            .algorithm(iana::Algorithm::EdDSA)
+            .build();
+        let unsigned_name = encode_under(named(None), unprotected, &claims(), sign);
+        assert_eq!(parse(&unsigned_name).err(), Some(TokenError::Malformed));
     }
 
     #[test]
