@@ -468,6 +468,42 @@ test("a repeat visit takes the app from the device: no request leaves but the AP
   expect(fromNetwork).toEqual([]);
 });
 
+test("the service worker keeps no answer of the API: her licences are in no cache, and offline the API is not answered from one", async ({ page, context }) => {
+  await signIn(page, "resident");
+  await waitForServiceWorker(page);
+  const apiAnswers: { url: string; fromWorker: boolean }[] = [];
+  page.on("response", (r) => {
+    if (new URL(r.url()).pathname.startsWith("/api/")) apiAnswers.push({ url: r.url(), fromWorker: r.fromServiceWorker() });
+  });
+  // The wallet and a licence, read under the worker's control.
+  await page.reload();
+  await openIdCard(page);
+  expect(apiAnswers.some((a) => a.url.includes("/api/v1/wallet"))).toBe(true);
+  expect(apiAnswers.filter((a) => a.fromWorker)).toEqual([]);
+
+  const cached = await page.evaluate(async () => {
+    const urls: string[] = [];
+    for (const name of await caches.keys()) {
+      for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname);
+    }
+    return urls;
+  });
+  // The app's files are there (so the look is not at an empty cache); nothing of the API is.
+  expect(cached).toContain("/");
+  expect(cached.some((path) => path.endsWith(".wasm"))).toBe(true);
+  expect(cached.filter((path) => path.startsWith("/api/"))).toEqual([]);
+
+  // Offline, a read of the API fails as it would with no worker: no copy answers for it.
+  await context.setOffline(true);
+  const offline = await page.evaluate(() =>
+    fetch("/api/v1/wallet", { credentials: "same-origin" }).then(
+      (r) => `answered ${r.status}`,
+      () => "failed",
+    ),
+  );
+  expect(offline).toBe("failed");
+});
+
 /**
  * The resident's live code, and a second phone whose camera sees her screen: a browser whose
  * fake camera plays a video of the code.
