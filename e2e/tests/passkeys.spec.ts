@@ -1,6 +1,6 @@
 // Passkeys: add one on "me", sign in with the phone's unlock and no username, and every way
 // that must fail.
-import { type Browser, type Page } from "@playwright/test";
+import { type APIRequestContext, type Browser, type Page, request } from "@playwright/test";
 import { expect, test } from "../support/test";
 import { expectNoAxeViolations } from "../support/axe";
 import { LANGUAGE_NAMES, PASSWORD, fill, open, signIn, strings } from "../support/kapok";
@@ -207,6 +207,64 @@ test("a passkey whose answer names another account than its own is refused, thou
   await expect(page).toHaveURL(/\/resident$/);
   await open(page, "/resident/me");
   await expect(page.getByText("李桂英", { exact: true })).toBeVisible();
+});
+
+/**
+ * A phishing relay: the look-alike site's server starts a passkey sign-in at Kapok, its page asks
+ * the phone for an answer, and its server hands the answer back to Kapok. Returns Kapok's status
+ * and problem code.
+ */
+async function relayThrough(page: Page, relay: APIRequestContext): Promise<[number, string | undefined]> {
+  const started = await relay.post("/api/v1/session/passkey/start", { data: {} });
+  expect(started.status()).toBe(200);
+  const { ceremony, options } = await started.json();
+  const credential = await page.evaluate(async (json) => {
+    const publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(json.publicKey);
+    const answer = (await navigator.credentials.get({ publicKey })) as PublicKeyCredential;
+    return answer.toJSON();
+  }, options);
+  const finished = await relay.post("/api/v1/session/passkey/finish", { data: { ceremony, credential } });
+  const body = finished.status() === 200 ? {} : await finished.json();
+  return [finished.status(), body.code];
+}
+
+test("a passkey answer relayed from a look-alike site is refused: the phone signed it for that site's address", async ({
+  page,
+  baseURL,
+}) => {
+  // Staff whose passkeys nothing else here counts; they are removed at the end.
+  await addAuthenticator(page);
+  await signIn(page, "clerk");
+  await addPasskey(page, s, "/enterprise/me");
+  // Not a browser: no cookie of the clerk's, and no Origin header to be refused for.
+  const relay = await request.newContext({ baseURL });
+
+  // On Kapok's own page, an answer passed along this way signs in: the relay itself is sound.
+  await open(page, "/");
+  expect(await relayThrough(page, relay)).toEqual([200, undefined]);
+
+  // The look-alike: the same host on another port, as a sibling name would be, where the
+  // phone offers Kapok's passkey (a passkey belongs to a host name, whatever the port). The
+  // answer is good and signed, but names the page it was made on, which is not Kapok.
+  const kapok = new URL(baseURL!);
+  const lookAlike = `${kapok.protocol}//${kapok.hostname}:${Number(kapok.port) + 1000}`;
+  await page.route(`${lookAlike}/**`, (route) =>
+    route.fulfill({ contentType: "text/html", body: "<!doctype html><html lang=zh-CN><title>粤商通</title><p>请刷脸登录</p></html>" }),
+  );
+  await page.goto(`${lookAlike}/`);
+  expect(await relayThrough(page, relay)).toEqual([401, "passkey_rejected"]);
+  // Nor does it leave a session for the relay to use.
+  expect((await relay.get("/api/v1/me")).status()).toBe(200);
+  const stranger = await request.newContext({ baseURL });
+  await relayThrough(page, stranger);
+  expect((await stranger.get("/api/v1/me")).status()).toBe(401);
+  await stranger.dispose();
+  await relay.dispose();
+
+  for (const passkey of await (await page.request.get("/api/v1/passkeys")).json()) {
+    const removed = await page.request.delete(`/api/v1/passkeys/${passkey.id}`, { headers: { "content-type": "application/json" } });
+    expect(removed.status()).toBe(204);
+  }
 });
 
 test("adding a passkey asks for the password again: a signed-in phone alone is not enough", async ({ page }) => {
