@@ -34,6 +34,10 @@ pub struct Remembered {
     pub user_id: String,
     /// The browser's own id, kept from one sign-in to the next.
     pub device: String,
+    /// When the cookie was written (Unix seconds): at the account's last sign-in in this
+    /// browser, or when its password was changed there. A cookie older than the account's
+    /// last password change no longer counts (`session::check_password`).
+    pub written: i64,
 }
 
 impl Keys {
@@ -62,6 +66,7 @@ impl Keys {
         Some(Remembered {
             user_id: String::from_utf8(URL_SAFE_NO_PAD.decode(user_id).ok()?).ok()?,
             device: device.to_owned(),
+            written,
         })
     }
 
@@ -127,6 +132,7 @@ mod tests {
         let remembered = Remembered {
             user_id: "resident".into(),
             device: "phone-1".into(),
+            written: NOW,
         };
         assert_eq!(keys(1).read_value(&value, NOW), Some(remembered));
         assert!(keys(1).read_value(&value, NOW + LIFETIME_SECS).is_some());

@@ -131,15 +131,17 @@ pub async fn check_password(
     let credentials = store::users::credentials(&state.db, username).await?;
     // Verify against a dummy hash when the user does not exist, so the answer takes as long
     // and a timing probe cannot enumerate usernames.
-    let (user_id, hash) = match credentials {
-        Some(c) => (Some(c.user_id), c.password_hash),
-        None => (None, DUMMY_HASH.clone()),
+    let (user_id, hash, changed_at) = match credentials {
+        Some(c) => (Some(c.user_id), c.password_hash, c.password_changed_at),
+        None => (None, DUMMY_HASH.clone(), 0),
     };
     let (network, device) = match from {
+        // A cookie written before the password was last changed counts for nothing: a browser
+        // that signed in with the old password (an intruder's, say) shares the name's count.
         Some(SignInFrom {
             remembered: Some(remembered),
             ..
-        }) if user_id.as_ref() == Some(&remembered.user_id) => {
+        }) if user_id.as_ref() == Some(&remembered.user_id) && remembered.written >= changed_at => {
             let device = state
                 .failure_hasher
                 .device(&remembered.user_id, &remembered.device);
@@ -261,7 +263,7 @@ async fn tell_owner_if_paused(
 #[utoipa::path(put, path = "/password", tag = "session",
     request_body = PasswordChange,
     responses(
-        (status = 204, description = "Changed; this session goes on, every other one of the account has ended"),
+        (status = 204, description = "Changed; this session goes on, every other one of the account has ended, and the device cookie is written anew: those of other browsers, written before the change, no longer hold their own count of wrong passwords"),
         (status = 401, description = "No live session (unauthenticated), or not the account's current password (bad_credentials)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The new password is too short or too long (password_length), easy to guess (password_guessable) or the current one (password_unchanged)", body = Problem, content_type = "application/problem+json"),
         (status = 429, response = TooManyPasswords),
@@ -272,7 +274,15 @@ pub async fn change_password(
     headers: HeaderMap,
     user: CurrentUser,
     ApiJson(change): ApiJson<PasswordChange>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<Response, ApiError> {
+    // This browser's device cookie is written anew: those written before the change no
+    // longer count, and this one made it.
+    let changed = |state: &AppState| {
+        let device = state
+            .device_cookies
+            .remember(&headers, &user.user_id, store::now());
+        (StatusCode::NO_CONTENT, [(header::SET_COOKIE, device)]).into_response()
+    };
     let PasswordChange {
         current_password,
         new_password,
@@ -283,7 +293,7 @@ pub async fn change_password(
         // the password it asks for is the password now, so the change is made. Answering
         // "wrong password" would tell the person their change failed, and count against them.
         Err(ApiError::BadCredentials) if is_password_now(&state, &user, &new_password).await? => {
-            return Ok(StatusCode::NO_CONTENT);
+            return Ok(changed(&state));
         }
         confirmed => confirmed?,
     };
@@ -308,7 +318,7 @@ pub async fn change_password(
         .map(token_hash)
         .ok_or(ApiError::Unauthenticated)?;
     store::users::change_password(&state.db, &user.user_id, &hash, &own, store::now()).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(changed(&state))
 }
 
 /// Whether `password` is the account's password now: asked only once the current password

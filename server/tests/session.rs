@@ -336,13 +336,13 @@ async fn a_script_trying_many_names_from_one_network_stops_after_a_hundred_wrong
     );
 }
 
-/// Signs in from a browser (from `forwarded`, behind a proxy) and signs out again, as its owner
-/// would, and returns the device cookie it keeps (`name=value`).
-async fn a_browser_signed_in_on(
+/// Signs `username` in from a browser (from `forwarded`, behind a proxy), as the app does, and
+/// returns the cookies it keeps: the session's and the device cookie (each `name=value`).
+async fn a_browser_signing_in(
     server: &TestServer,
     forwarded: Option<&str>,
     username: &str,
-) -> String {
+) -> (String, String) {
     let mut request = server
         .raw()
         .post(server.url("/api/v1/session"))
@@ -352,13 +352,39 @@ async fn a_browser_signed_in_on(
     }
     let response = request.send().await.unwrap();
     assert_eq!(response.status(), 200);
-    let cookies: Vec<_> = response
+    let session = response.headers()["set-cookie"].to_str().unwrap();
+    let session = session.split(';').next().unwrap().to_owned();
+    (session, device_cookie_of(&response))
+}
+
+/// The device cookie `response` sets (`name=value`), checked for its flags.
+fn device_cookie_of(response: &reqwest::Response) -> String {
+    let device = response
         .headers()
         .get_all("set-cookie")
         .iter()
-        .map(|c| c.to_str().unwrap().to_owned())
-        .collect();
-    let session = cookies[0].split(';').next().unwrap();
+        .map(|c| c.to_str().unwrap())
+        .find(|c| c.starts_with("__Secure-kapok_device="))
+        .expect("a device cookie");
+    for flag in [
+        "; Path=/api/v1/session;",
+        "HttpOnly",
+        "Secure",
+        "SameSite=Strict",
+    ] {
+        assert!(device.contains(flag), "{device} lacks {flag}");
+    }
+    device.split(';').next().unwrap().to_owned()
+}
+
+/// Signs `username` in from a browser and out again, as someone on their own phone
+/// would, and returns the device cookie it keeps (`name=value`).
+async fn a_browser_signed_in_on(
+    server: &TestServer,
+    forwarded: Option<&str>,
+    username: &str,
+) -> String {
+    let (session, device) = a_browser_signing_in(server, forwarded, username).await;
     let signed_out = server
         .raw()
         .delete(server.url("/api/v1/session"))
@@ -370,19 +396,7 @@ async fn a_browser_signed_in_on(
         .await
         .unwrap();
     assert_eq!(signed_out.status(), 204);
-    let device = cookies
-        .iter()
-        .find(|c| c.starts_with("__Secure-kapok_device="))
-        .expect("a device cookie beside the session's");
-    for flag in [
-        "; Path=/api/v1/session;",
-        "HttpOnly",
-        "Secure",
-        "SameSite=Strict",
-    ] {
-        assert!(device.contains(flag), "{device} lacks {flag}");
-    }
-    device.split(';').next().unwrap().to_owned()
+    device
 }
 
 #[tokio::test]
@@ -433,6 +447,63 @@ async fn on_a_phone_she_signed_in_on_before_others_wrong_passwords_for_her_name_
     assert_eq!(try_password(&server, "resident", PASSWORD).await.0.0, 200);
     let answer = try_password_on(&server, &phone, None, "resident", PASSWORD).await;
     assert_eq!(answer.0, LOCKED);
+}
+
+/// Someone who signed in with a password she has since changed (a phished one, or on a phone
+/// now lost) keeps no count of their own in that browser: their guesses at the new password
+/// count for her name, which tells her, and stop with everyone else's.
+#[tokio::test]
+async fn a_password_change_leaves_browsers_signed_in_before_it_no_count_of_their_own() {
+    let server = TestServer::start().await;
+    let intruders = a_browser_signed_in_on(&server, None, "resident").await;
+    // Cookies say when they were written to the second; the change comes in a later one.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (session, phone) = a_browser_signing_in(&server, None, "resident").await;
+    const NEW: &str = "tea-lamp-river-42";
+    let changed = server
+        .raw()
+        .put(server.url("/api/v1/password"))
+        .header("cookie", format!("{session}; {phone}"))
+        .header("origin", &server.base)
+        .json(&change(PASSWORD, NEW))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 204);
+    // The phone she changed it on gets its cookie anew, as the same browser.
+    let phone_now = device_cookie_of(&changed);
+    let browser_id = |cookie: &str| cookie.split('.').nth(1).unwrap().to_owned();
+    assert_eq!(browser_id(&phone_now), browser_id(&phone));
+
+    // The intruder's cookie names her account and has not expired, but was written before.
+    for i in 0..10 {
+        let answer = try_password_on(&server, &intruders, None, "resident", "guess").await;
+        assert_eq!(answer.0, WRONG, "try {i}");
+    }
+    let answer = try_password_on(&server, &intruders, None, "resident", NEW).await;
+    assert_eq!(answer.0, LOCKED);
+    assert_eq!(try_password(&server, "resident", NEW).await.0, LOCKED);
+    // Counted for her name, the guesses tell her so, on the phone still signed in.
+    let notices: kapok_api::Notifications = server
+        .raw()
+        .get(server.url("/api/v1/notifications"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        notices
+            .items
+            .iter()
+            .any(|n| matches!(n.kind, NotificationKind::SignInPaused { .. })),
+        "{notices:?}"
+    );
+    // Her phone's cookie, written by the change, still signs her in.
+    let answer = try_password_on(&server, &phone_now, None, "resident", NEW).await;
+    assert_eq!(answer.0.0, 200);
 }
 
 #[tokio::test]

@@ -9,22 +9,27 @@ use crate::{clock, db::Db, store};
 pub struct Credentials {
     pub user_id: String,
     pub password_hash: String,
+    /// When the password was last changed (Unix seconds), 0 if never.
+    pub password_changed_at: i64,
 }
 
 pub async fn credentials(db: &Db, username: &str) -> sqlx::Result<Option<Credentials>> {
-    let row = sqlx::query("SELECT id, password_hash FROM users WHERE username = $1")
-        .bind(username)
-        .fetch_optional(db)
-        .await?;
+    let row =
+        sqlx::query("SELECT id, password_hash, password_changed_at FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(db)
+            .await?;
     Ok(row.map(|r| Credentials {
         user_id: r.get("id"),
         password_hash: r.get("password_hash"),
+        password_changed_at: r.get("password_changed_at"),
     }))
 }
 
 /// Gives the account a new password hash and ends every session of it but `keep` (the one
 /// the change was made from), with a notice to the owner, in one transaction: whoever signed in
-/// with the old password, anywhere, is out, and the owner hears of it.
+/// with the old password, anywhere, is out, and the owner hears of it. The time of the change
+/// is kept, so device cookies written before it no longer count.
 pub async fn change_password(
     db: &Db,
     user_id: &str,
@@ -33,8 +38,9 @@ pub async fn change_password(
     now: i64,
 ) -> sqlx::Result<()> {
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+    sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
         .bind(password_hash)
+        .bind(now)
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
