@@ -420,6 +420,20 @@ impl ApplicationForm {
         errors
     }
 
+    /// Writes the form's phone number, if it has one, as the rules read it: full-width
+    /// characters (a Chinese keyboard's ０-９, ＋, －, its wide space) as their ASCII forms, and
+    /// the country code of a mainland or Hong Kong number (+86 138…, +852 …) dropped, so a
+    /// number typed either way is taken as it is meant. The phone tidies the form before it
+    /// checks and sends it, so what is sent is what the person then sees in the field.
+    pub fn tidy_phone(&mut self) {
+        let phone = match self {
+            ApplicationForm::DrivingLicenceRenewal(f) => &mut f.phone,
+            ApplicationForm::FoodBusinessPermit(f) => &mut f.phone,
+            ApplicationForm::SocialSecurityRecord(_) => return,
+        };
+        *phone = plain_phone(phone);
+    }
+
     /// Problems that stop even a draft being saved: text that is too long or could disguise
     /// itself. (Missing answers are fine in a draft.)
     pub fn check_draft(&self) -> Vec<FieldError> {
@@ -462,6 +476,30 @@ fn text_problem(text: &str) -> Option<FieldProblem> {
     } else {
         None
     }
+}
+
+/// `phone` with full-width characters as ASCII and a mainland or Hong Kong country code
+/// dropped (see [`ApplicationForm::tidy_phone`]); otherwise as typed.
+fn plain_phone(phone: &str) -> String {
+    let ascii: String = phone
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        })
+        .collect();
+    let digits = |s: &str| -> String { s.chars().filter(|c| !matches!(c, ' ' | '-')).collect() };
+    for (code, national) in [("+86", 11), ("0086", 11), ("+852", 8), ("00852", 8)] {
+        if let Some(rest) = ascii.strip_prefix(code) {
+            let rest = rest.trim_start_matches([' ', '-']);
+            if phone_problem(rest).is_none() && digits(rest).len() == national {
+                return rest.to_owned();
+            }
+        }
+    }
+    ascii
 }
 
 fn phone_problem(phone: &str) -> Option<FieldProblem> {
@@ -823,6 +861,37 @@ mod tests {
         ] {
             assert_eq!(phone_problem(phone).is_none(), ok, "{phone}");
         }
+    }
+
+    /// A number typed on a Chinese keyboard in full-width mode, or with its country code, is
+    /// the number meant; anything else is left as typed, for the rules to judge.
+    #[test]
+    fn a_phone_typed_full_width_or_with_its_country_code_is_the_number_meant() {
+        for (typed, plain) in [
+            ("１３８００１３８０００", "13800138000"),
+            ("１３８　００１３　８０００", "138 0013 8000"),
+            ("+86 138 0013 8000", "138 0013 8000"),
+            ("＋８６－１３８００１３８０００", "13800138000"),
+            ("0086 13800138000", "13800138000"),
+            ("+852 9123 4567", "9123 4567"),
+            ("  13800138000 ", "13800138000"),
+            // Not a mainland mobile after +86, nor a Hong Kong number after +852: as typed.
+            ("+86 9123 4567", "+86 9123 4567"),
+            ("+852 13800138000", "+852 13800138000"),
+            ("1380013800x", "1380013800x"),
+        ] {
+            assert_eq!(plain_phone(typed), plain, "{typed:?}");
+        }
+        let mut form = ApplicationForm::DrivingLicenceRenewal(DrivingLicenceRenewalForm {
+            phone: "１３８００１３８０００".into(),
+            ..Default::default()
+        });
+        form.tidy_phone();
+        let ApplicationForm::DrivingLicenceRenewal(f) = &form else {
+            unreachable!()
+        };
+        assert_eq!(f.phone, "13800138000");
+        assert!(phone_problem(&f.phone).is_none());
     }
 
     #[test]

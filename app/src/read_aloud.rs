@@ -402,27 +402,30 @@ pub fn ReadAloud() -> impl IntoView {
         synth.with_value(|s| s.cancel());
         state.set(Reading::Idle);
     };
+    // The button pressed goes with the state it belonged to: keyboard focus moves to the first
+    // button of the next one (pause, resume, or read again), not to the top of the page.
+    let bar = NodeRef::<leptos::html::Div>::new();
     view! {
-        <div class="kp-read-aloud" data-read-skip>
+        <div class="kp-read-aloud" data-read-skip node_ref=bar>
             {move || match state.get() {
                 Reading::Idle => view! {
-                    <button type="button" class="kp-text-button" on:click=move |_| start()>
+                    <button type="button" class="kp-text-button" on:click=move |_| { start(); focus_first(bar) }>
                         {move || t_string!(i18n, read_aloud.start)}
                     </button>
                 }.into_any(),
                 Reading::Speaking => view! {
-                    <button type="button" class="kp-text-button" on:click=move |_| pause()>
+                    <button type="button" class="kp-text-button" on:click=move |_| { pause(); focus_first(bar) }>
                         {move || t_string!(i18n, read_aloud.pause)}
                     </button>
-                    <button type="button" class="kp-text-button" on:click=move |_| stop()>
+                    <button type="button" class="kp-text-button" on:click=move |_| { stop(); focus_first(bar) }>
                         {move || t_string!(i18n, read_aloud.stop)}
                     </button>
                 }.into_any(),
                 Reading::Paused => view! {
-                    <button type="button" class="kp-text-button" on:click=move |_| resume()>
+                    <button type="button" class="kp-text-button" on:click=move |_| { resume(); focus_first(bar) }>
                         {move || t_string!(i18n, read_aloud.resume)}
                     </button>
-                    <button type="button" class="kp-text-button" on:click=move |_| stop()>
+                    <button type="button" class="kp-text-button" on:click=move |_| { stop(); focus_first(bar) }>
                         {move || t_string!(i18n, read_aloud.stop)}
                     </button>
                 }.into_any(),
@@ -430,4 +433,17 @@ pub fn ReadAloud() -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// Once the bar has been drawn anew, puts keyboard focus on its first button.
+fn focus_first(bar: NodeRef<leptos::html::Div>) {
+    request_animation_frame(move || {
+        if let Some(first) = bar
+            .get_untracked()
+            .and_then(|b| b.query_selector("button").ok().flatten())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = first.focus();
+        }
+    });
 }

@@ -370,6 +370,75 @@ test("each side sees only the lists it can be on: staff their requests and autho
   await expect(rep.card(s.delegation.held_title)).toHaveCount(0);
 });
 
+test("withdrawing a request declined meanwhile says it was decided first, and the list shows how; withdrawing twice is done once", async ({
+  browser,
+  baseURL,
+}) => {
+  const { staffContext, staff, binding } = await staffAsks(browser, baseURL);
+  // She comes back to the page later: the list is as it was then, and does not follow the approver.
+  await open(staff, "/enterprise/delegation");
+  const mine = staff.getByRole("list", { name: s.delegation.mine_title });
+  const row = mine.getByRole("listitem").filter({ hasText: binding });
+  await expect(row).toContainText(s.request_status.pending);
+  const { mine: asked } = await (await staff.request.get("/api/v1/delegation-requests")).json();
+  const id = asked.find((r: { binding_code: string }) => r.binding_code === binding).id;
+
+  const rep = await (await browser.newContext({ baseURL, locale: "zh-CN" })).newPage();
+  await signIn(rep, "legal-rep");
+  const declined = await rep.request.post(`/api/v1/delegation-requests/${id}/decline`, {
+    headers: { Origin: new URL(baseURL!).origin },
+    data: {},
+  });
+  expect(declined.status()).toBe(200);
+  await rep.context().close();
+
+  await row.getByRole("button", { name: s.delegation.cancel }).click();
+  await expect(staff.getByText(s.delegation.cancel_too_late)).toBeVisible();
+  await expect(row).toContainText(s.request_status.declined);
+  await expect(row.getByRole("button", { name: s.delegation.cancel })).toHaveCount(0);
+  await expect(staff.getByText(s.errors.request_decided)).toHaveCount(0);
+
+  // A withdrawal whose answer was lost, tried again: withdrawn, once, with no error.
+  const { binding: second } = await ask(staff, "/enterprise/delegation", [], "");
+  await open(staff, "/enterprise/delegation");
+  const secondRow = mine.getByRole("listitem").filter({ hasText: second });
+  let lost = true;
+  await staff.route(/\/api\/v1\/delegation-requests\/[\w-]+$/, async (route) => {
+    if (route.request().method() !== "DELETE" || !lost) return route.continue();
+    lost = false;
+    await route.fetch();
+    await route.fulfill({ status: 502, contentType: "text/html", body: "<html><body>502 Bad Gateway</body></html>" });
+  });
+  await secondRow.getByRole("button", { name: s.delegation.cancel }).click();
+  await expect(staff.getByRole("alert")).toHaveText(s.errors.unavailable);
+  await secondRow.getByRole("button", { name: s.delegation.cancel }).click();
+  await expect(staff.getByText(s.delegation.cancelled_done)).toBeVisible();
+  await expect(staff.getByRole("alert")).toHaveCount(0);
+  await expect(secondRow).toContainText(s.request_status.cancelled);
+  await staffContext.close();
+});
+
+test("a note with a tab pasted into it is refused at the note, in words that say what to mend, before anything is sent", async ({ page }) => {
+  await signIn(page, "clerk");
+  await open(page, "/enterprise/delegation");
+  const posts: string[] = [];
+  page.on("request", (r) => {
+    if (r.method() === "POST" && r.url().endsWith("/api/v1/delegation-requests")) posts.push(r.url());
+  });
+  const note = page.getByLabel(s.delegation.note_label);
+  await note.fill("营业执照\t年检");
+  await page.getByRole("button", { name: s.delegation.submit }).click();
+  await expect(note).toBeFocused();
+  await expect(note).toHaveAttribute("aria-invalid", "true");
+  await expect(note).toHaveAccessibleDescription(new RegExp(s.delegation.note_hidden));
+  expect(posts).toEqual([]);
+  // Line breaks are no such thing.
+  await note.fill("营业执照年检\n谢谢");
+  await page.getByRole("button", { name: s.delegation.submit }).click();
+  await expect(page.locator("main :focus")).toContainText(s.delegation.share_intro.split("{{")[0]);
+  expect(posts).toHaveLength(1);
+});
+
 test("the legal representative declines from the enterprise home, without the link", async ({ browser, baseURL }) => {
   const rep = await personWithPasskey(browser, baseURL, "legal-rep", "/enterprise");
   const staffContext = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["clipboard-read", "clipboard-write"] });

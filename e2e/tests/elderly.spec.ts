@@ -43,6 +43,28 @@ function spokenSoFar(page: Page) {
   return page.evaluate(() => (window as unknown as { spoken: { text: string; lang: string }[] }).spoken);
 }
 
+test("read-aloud's buttons keep keyboard focus: each press lands on the first button of what comes next", async ({ page }) => {
+  // A voice that goes on until told to stop, as a long page read aloud does.
+  await page.addInitScript(() => {
+    speechSynthesis.speak = () => {};
+    speechSynthesis.pause = () => {};
+    speechSynthesis.resume = () => {};
+    speechSynthesis.cancel = () => {};
+  });
+  await open(page, "/");
+  const button = (name: string) => page.getByRole("button", { name, exact: true });
+  await button(s.read_aloud.start).focus();
+  await page.keyboard.press("Enter");
+  await expect(button(s.read_aloud.pause)).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(button(s.read_aloud.resume)).toBeFocused();
+  // Tab goes on to "stop", beside it, not from the top of the page.
+  await page.keyboard.press("Tab");
+  await expect(button(s.read_aloud.stop)).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(button(s.read_aloud.start)).toBeFocused();
+});
+
 test("read-aloud reads the page's text in the page's language, only when asked", async ({ page }) => {
   await recordSpeech(page, "zh-HK");
   const hk = strings["zh-HK"];

@@ -91,10 +91,13 @@ test("a resident renews a driving licence with the wallet's ID card; the officia
   await resident.getByRole("radio", { name: s.reason.expiring }).check();
   await resident.getByRole("checkbox", { name: s.form.health_declared }).check();
   await resident.getByLabel(s.form.postal_address).fill("广州市天河区天河路385号");
-  await resident.getByLabel(s.form.phone).fill("13800138000");
+  // Typed on a Chinese keyboard in full-width mode, with the country code: the number meant.
+  await resident.getByLabel(s.form.phone).fill("＋８６ １３８ ００１３ ８０００");
   await resident.getByRole("button", { name: s.apply.submit }).click();
   await expect(resident).toHaveURL(/\/resident\/applications\/[\w-]+$/);
   const id = applicationId(resident);
+  const filed = await (await resident.request.get(`/api/v1/applications/${id}`)).json();
+  expect(filed.form.phone).toBe("138 0013 8000");
   await expect(resident.getByRole("status")).toContainText(s.application_status.accepted);
 
   // While it is in progress, the same licence is not sent for renewal again.
@@ -417,6 +420,29 @@ test("an answer lost after the application was filed: the message does not claim
   await sendAgainFilesOnce(page, "2023-02", sends);
 });
 
+test("a tab reloaded while its form was being sent gives the form back, and sending it opens the application that sending filed, not a second", async ({
+  page,
+}) => {
+  // The filing reaches the server; its answer is slow, and the tab reloads before it comes.
+  let reached!: () => void;
+  const atServer = new Promise<void>((resolve) => (reached = resolve));
+  let reloaded!: () => void;
+  const afterReload = new Promise<void>((resolve) => (reloaded = resolve));
+  const sends = await applyWithLostAnswer(page, "2023-05", "2023-06", async (route) => {
+    await route.fetch();
+    reached();
+    await afterReload;
+    await route.abort().catch(() => {});
+  });
+  await page.getByRole("button", { name: s.apply.submit }).click();
+  await atServer;
+  await page.reload();
+  reloaded();
+  await expect(page.getByText(s.idle.kept_left)).toBeVisible();
+  await expect(page.getByLabel(s.form.from_month)).toHaveValue("2023-05");
+  await sendAgainFilesOnce(page, "2023-05", sends);
+});
+
 test("a sending with no answer is given up after 30 seconds in words that say it may have arrived, and sending again files it once", async ({
   page,
 }) => {
@@ -516,6 +542,38 @@ test("a returned application is changed and sent again, and the timeline shows b
   await official.getByRole("button", { name: s.tasks.approve, exact: true }).click();
   await expect(elder.getByRole("status")).toContainText(s.application_status.approved, { timeout: 15_000 });
   await elder.context().close();
+  await official.context().close();
+});
+
+test("an official deciding an application another tab decided meanwhile is shown where it stands, with no error asking to reload", async ({
+  browser,
+  baseURL,
+}) => {
+  const elder = await person(browser, baseURL, "elder");
+  await startApplying(elder, "/resident", s.service.social_security_record.name);
+  await elder.getByLabel(s.form.from_month).fill("2022-01");
+  await elder.getByLabel(s.form.to_month).fill("2022-02");
+  await elder.getByRole("radio", { name: s.purpose.housing }).check();
+  await elder.getByRole("button", { name: s.apply.submit }).click();
+  await expect(elder).toHaveURL(/\/resident\/applications\/[\w-]+$/);
+  const id = applicationId(elder);
+  await elder.context().close();
+
+  const official = await person(browser, baseURL, "official");
+  await claim(official, id);
+  const otherTab = await official.context().newPage();
+  await open(otherTab, `/official/inbox/${id}`);
+  await otherTab.getByLabel(s.tasks.reason_label).fill("缴费记录不全");
+  await otherTab.getByRole("button", { name: s.tasks.reject, exact: true }).click();
+  const rejected = fill(s.tasks.done, { status: s.application_status.rejected });
+  await expect(otherTab.getByText(rejected)).toBeVisible();
+
+  // The first tab still offers the decision.
+  await official.getByRole("button", { name: s.tasks.approve, exact: true }).click();
+  await expect(official.getByText(s.tasks.moved_on)).toBeVisible();
+  await expect(official.getByText(rejected)).toBeVisible();
+  await expect(official.getByRole("alert")).toHaveCount(0);
+  await expect(official.getByRole("button", { name: s.tasks.approve, exact: true })).toHaveCount(0);
   await official.context().close();
 });
 

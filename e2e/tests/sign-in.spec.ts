@@ -49,6 +49,35 @@ test("a demo account signs in with one tap", async ({ page }) => {
   await expect(await heading(page)).toHaveText(s.shell.official);
 });
 
+test("a second demo account tapped while the first signs in is not sent: the page and the server agree on who is signed in", async ({ page }) => {
+  await page.goto("/");
+  const demo = page.getByRole("region", { name: s.sign_in.demo_heading }).or(page.locator("section", { hasText: s.sign_in.demo_heading }));
+  // A slow network: the first sign-in's answer is held until the second tap has been made.
+  const sent: string[] = [];
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/api/v1/session", async (route) => {
+    if (route.request().method() !== "POST") return route.continue();
+    sent.push(route.request().postDataJSON().username);
+    await held;
+    await route.continue();
+  });
+  await demo.getByRole("button", { name: /陈嘉欣/ }).click();
+  await expect.poll(() => sent).toEqual(["resident"]);
+  // Every way to sign in waits meanwhile, and says so.
+  for (const button of [demo.getByRole("button", { name: /王丽华/ }), page.getByRole("button", { name: s.sign_in.passkey })]) {
+    await expect(button).toHaveAttribute("aria-disabled", "true");
+    // Tapped all the same, as an impatient thumb would.
+    await button.click({ force: true });
+  }
+  await expect(page.getByRole("button", { name: s.sign_in.submitting })).toHaveAttribute("aria-disabled", "true");
+  release();
+  await expect(page).toHaveURL(/\/resident$/);
+  expect(sent).toEqual(["resident"]);
+  const me = await (await page.request.get("/api/v1/me")).json();
+  expect(me.user.username).toBe("resident");
+});
+
 test("a link opened while signed out leads to sign in, and from there to where it pointed", async ({ page }) => {
   await page.goto("/enterprise/delegation");
   await expect(await heading(page)).toHaveText(s.sign_in.title);

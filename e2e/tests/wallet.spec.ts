@@ -143,6 +143,27 @@ test("a result goes as soon as the code is changed or sent again: the last perso
   // Checked again by the official who checked it first: the same result, not a copy.
   await expect(valid).toBeVisible();
   await expect(official.getByRole("alert")).toHaveCount(0);
+
+  // The next person's code pasted while this one is still being checked: the answer, when it
+  // comes, is the old code's, and is not shown under the new one.
+  await official.unroute("**/api/v1/verify");
+  let answerLate: () => void = () => {};
+  const heldLate = new Promise<void>((resolve) => (answerLate = resolve));
+  await official.route("**/api/v1/verify", async (route) => {
+    await heldLate;
+    await route.continue();
+  });
+  await official.getByRole("button", { name: s.verify.submit, exact: true }).click();
+  await expect(official.getByRole("button", { name: s.verify.checking })).toBeDisabled();
+  await field.fill("KP1:NEXT-PERSONS-CODE");
+  const answered = official.waitForResponse("**/api/v1/verify");
+  answerLate();
+  expect((await answered).status()).toBe(200);
+  await expect(official.getByRole("button", { name: s.verify.submit, exact: true })).toBeEnabled();
+  await expect(valid).toHaveCount(0);
+  await expect(official.getByText("陈嘉欣", { exact: true })).toHaveCount(0);
+  await expect(field).toHaveValue("KP1:NEXT-PERSONS-CODE");
+  await expect(official.getByRole("button", { name: s.verify.next })).toHaveCount(0);
   await official.context().close();
 });
 
@@ -318,6 +339,22 @@ test("checking with the keyboard keeps focus on the button while the check runs 
   await expect(page.getByRole("heading", { name: s.verify.invalid_title })).toBeVisible();
   // Not dropped to the top of the page when the button was busy: the next Tab goes on from here.
   expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("BUTTON");
+  // "Check the next one" goes with the result; the cursor goes where the next code is pasted.
+  await page.getByRole("button", { name: s.verify.next }).focus();
+  await page.keyboard.press("Enter");
+  const field = page.getByLabel(s.verify.token_label, { exact: true });
+  await expect(field).toBeFocused();
+  await expect(field).toHaveValue("");
+  // Sent empty, the field to fill takes focus, so a screen reader reads its label and the
+  // error tied to it; the error goes once there is something to check.
+  await submit.focus();
+  await page.keyboard.press("Enter");
+  await expect(field).toBeFocused();
+  await expect(field).toHaveAttribute("aria-invalid", "true");
+  await expect(field).toHaveAccessibleDescription(new RegExp(s.verify.empty));
+  await page.keyboard.type("KP1:");
+  await expect(page.getByText(s.verify.empty)).toHaveCount(0);
+  await expect(field).not.toHaveAttribute("aria-invalid", "true");
 });
 
 test("offline on a device that never saved keys, the verifier says it cannot check", async ({ browser, baseURL }) => {

@@ -394,11 +394,11 @@ pub async fn decline(
 #[utoipa::path(delete, path = "/delegation-requests/{id}", tag = "delegation", operation_id = "cancel_delegation_request",
     params(("id" = String, Path, description = "Request id")),
     responses(
-        (status = 204, description = "Withdrawn"),
+        (status = 204, description = "Withdrawn (also when it was withdrawn already: a try repeated after its answer was lost)"),
         (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The approver cannot withdraw it (they decline instead)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request, or not the caller's", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already decided (request_decided)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already approved or declined (request_decided)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn cancel(
     State(state): State<AppState>,
@@ -408,6 +408,11 @@ pub async fn cancel(
     let (request, side) = authorize::delegation_request(&state.db, &user, &id).await?;
     if side != RequestSide::Requester {
         return Err(ApiError::Forbidden);
+    }
+    // Withdrawn already, by this requester: a try repeated after its answer was lost, which
+    // is told it is done, not that someone decided it.
+    if request.decision == Decision::Cancelled {
+        return Ok(StatusCode::NO_CONTENT);
     }
     // A pending request past its link's lifetime may still be withdrawn: it tidies the
     // requester's list and gives nothing to anyone.

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use kapok_api::{
     AUDIT_PAGE, AuditAction, AuditEntry, CreatedDelegationRequest, DEFAULT_GRANT_DAYS,
-    DelegationKind, DelegationRequest, DelegationRequests, EnterpriseRole, Grant, GrantStatus,
-    Grants, MAX_GRANT_DAYS, NOTE_MAX, NewDelegationRequest, RequestStatus, Scope,
+    DelegationKind, DelegationRequest, DelegationRequests, EnterpriseRole, ErrorCode, Grant,
+    GrantStatus, Grants, MAX_GRANT_DAYS, NOTE_MAX, NewDelegationRequest, RequestStatus, Scope,
     client::ClientError,
 };
 use kapok_components::{Button, ButtonVariant, Card, EmptyState, Loading, QrCode, Toast};
@@ -43,6 +43,9 @@ pub enum Invalid {
     /// More than a year in all.
     TooLong,
     NoteTooLong,
+    /// The note holds a control or text-direction character (a tab from a spreadsheet, say),
+    /// which shows as nothing or turns the words around.
+    NoteHidden,
 }
 
 impl Invalid {
@@ -56,7 +59,7 @@ impl Invalid {
             Invalid::NoLastDay | Invalid::EndsBeforeStart | Invalid::TooLong => {
                 ("ask-dates-error", "input[name=valid-until]")
             }
-            Invalid::NoteTooLong => ("ask-note-error", "textarea[name=note]"),
+            Invalid::NoteTooLong | Invalid::NoteHidden => ("ask-note-error", "textarea[name=note]"),
         }
     }
 }
@@ -70,10 +73,18 @@ pub fn check(request: &NewDelegationRequest, today: &str) -> Result<(), Invalid>
     if let Some(problem) = date_problem(from, until, today) {
         return Err(problem);
     }
-    if request.note.chars().count() > NOTE_MAX {
-        return Err(Invalid::NoteTooLong);
+    note_problem(&request.note).map_or(Ok(()), Err)
+}
+
+/// What is wrong with a note, if anything.
+fn note_problem(note: &str) -> Option<Invalid> {
+    if note.chars().count() > NOTE_MAX {
+        return Some(Invalid::NoteTooLong);
     }
-    Ok(())
+    // As the server: line breaks are allowed.
+    note.chars()
+        .any(|c| c != '\n' && kapok_api::text::disguises(c))
+        .then_some(Invalid::NoteHidden)
 }
 
 /// What is wrong with the days from `from` to `until` asked for `today`, if anything.
@@ -249,6 +260,15 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
     let opened = typed();
     let kept = crate::unsaved::take::<NewDelegationRequest>().filter(|(k, _)| k.kind == kind);
     let restored = RwSignal::new(kept.as_ref().map(|(_, why)| *why));
+    // The same on every try of one request, new once it is made: a try repeated after its
+    // answer was lost asks once, and comes back with the link. It is kept with the form, so a
+    // form given back after its page was left or reloaded while it was being sent (the answer
+    // then reached no page) asks under the same key, and finds the request that send made.
+    let key = StoredValue::new(
+        kept.as_ref()
+            .and_then(|(k, _)| k.idempotency_key.clone())
+            .unwrap_or_else(crate::device::new_key),
+    );
     if let Some((k, _)) = kept {
         if options.iter().any(|(id, ..)| *id == k.principal) {
             principal.set(k.principal);
@@ -276,7 +296,11 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
             restored.set(None);
         }
     });
-    let unsent = crate::unsaved::guard(move || typed().filter(|t| Some(t) != opened.as_ref()));
+    let unsent = crate::unsaved::guard(move || {
+        let mut changed = typed().filter(|t| Some(t) != opened.as_ref())?;
+        changed.idempotency_key = key.try_get_value();
+        Some(changed)
+    });
     let invalid = RwSignal::new(None::<Invalid>);
     let form = NodeRef::<leptos::html::Form>::new();
     let create = Action::new_local(|request: &NewDelegationRequest| {
@@ -284,9 +308,6 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
         async move { api().create_delegation_request(&request).await }
     });
     let failure = RwSignal::new(None::<ClientError>);
-    // The same on every try of one request, new once it is made: a try repeated after its
-    // answer was lost asks once, and comes back with the link.
-    let key = StoredValue::new(crate::device::new_key());
     let opened_on = StoredValue::new(today.clone());
     Effect::new(move |_| match create.value().get() {
         Some(Ok(c)) => {
@@ -354,6 +375,7 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
         Invalid::EndsBeforeStart => t_string!(i18n, delegation.ends_before_start),
         Invalid::TooLong => t_string!(i18n, delegation.too_long),
         Invalid::NoteTooLong => t_string!(i18n, delegation.note_too_long),
+        Invalid::NoteHidden => t_string!(i18n, delegation.note_hidden),
     };
     // The error under the field it is about, and the field pointing at it.
     let error_at = move |id: &'static str| {
@@ -690,6 +712,14 @@ fn RequestLists(
             done.set(Some(t_string!(i18n, delegation.cancelled_done).to_string()));
             on_change.run(());
         }
+        // Approved or declined meanwhile (this list does not follow the approver): nothing
+        // to withdraw, and the list, asked for again, shows how it was decided.
+        Some(Err(e)) if e.code() == Some(ErrorCode::RequestDecided) => {
+            done.set(Some(
+                t_string!(i18n, delegation.cancel_too_late).to_string(),
+            ));
+            on_change.run(());
+        }
         Some(Err(e)) => failure.set(Some(e)),
         None => {}
     });
@@ -738,6 +768,9 @@ fn RequestLists(
                                         aria-label=move || t_string!(i18n, delegation.cancel_label, name = name.clone(), code = code.clone()).to_string()
                                         on:click=move |ev| {
                                             crate::page::keep_focus_after(ev.current_target());
+                                            // What the last try said is not this one's answer.
+                                            failure.set(None);
+                                            done.set(None);
                                             cancel.dispatch_local(id.clone());
                                         }>
                                         {move || t_string!(i18n, delegation.cancel)}
@@ -1207,5 +1240,21 @@ mod tests {
         assert_eq!(date_problem("", "", today), Some(Invalid::NoFirstDay));
         assert_eq!(date_problem(today, "", today), Some(Invalid::NoLastDay));
         assert_eq!(date_problem(today, " ", today), Some(Invalid::NoLastDay));
+    }
+
+    /// A note the server would refuse for a character that shows as nothing (a tab pasted
+    /// from a spreadsheet) or turns the words around is refused here first, at the note, with
+    /// the same rule: line breaks are allowed.
+    #[test]
+    fn a_note_with_a_hidden_character_is_refused_at_the_note() {
+        for note in ["营业执照\t年检", "通过\u{202E}驳回", "一行\u{2028}两行"] {
+            assert_eq!(note_problem(note), Some(Invalid::NoteHidden), "{note:?}");
+        }
+        assert_eq!(Invalid::NoteHidden.field().1, "textarea[name=note]");
+        assert_eq!(note_problem("营业执照年检\n谢谢"), None);
+        assert_eq!(
+            note_problem(&"字".repeat(NOTE_MAX + 1)),
+            Some(Invalid::NoteTooLong)
+        );
     }
 }

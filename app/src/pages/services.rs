@@ -269,6 +269,17 @@ macro_rules! lens {
 }
 
 /// The form of a new application, a draft, or a returned one: saved as a draft or sent.
+/// A form left unsent, as kept for its page (`crate::unsaved`).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Unsent {
+    form: ApplicationForm,
+    /// The relative it is for, if not the filer.
+    for_whom: Option<String>,
+    /// The key its drafts and its sending go under (none in one kept by an older version).
+    #[serde(default)]
+    key: Option<String>,
+}
+
 #[component]
 fn Editor(
     persona: Persona,
@@ -295,14 +306,20 @@ fn Editor(
     // or reloaded), given back, with whom it was for. Only a form they changed from how it
     // opened (empty, or as last saved) is worth keeping: a licence the form chose for them
     // (the only one that fits) is chosen again when it opens.
-    let kept = crate::unsaved::take::<(ApplicationForm, Option<String>)>();
+    let kept = crate::unsaved::take::<Unsent>();
     let restored = RwSignal::new(kept.as_ref().map(|(_, why)| *why));
     let opened = form.clone();
     let opened_form = form.clone();
-    let (form, kept_for) = match kept {
-        Some(((kept, kept_for), _)) => (kept, kept_for),
-        None => (form, None),
+    let (form, kept_for, kept_key) = match kept {
+        Some((kept, _)) => (kept.form, kept.for_whom, kept.key),
+        None => (form, None, None),
     };
+    // One key for this form's drafts and one for sending it, the same on every try: a try
+    // repeated after its answer was lost files nothing twice. It is kept with the form, so
+    // a form given back after its page was left or reloaded while it was being sent (the
+    // answer then reached no page) goes under the same key, and finds the application that
+    // send filed rather than filing another.
+    let key = kept_key.unwrap_or_else(crate::device::new_key);
     let for_whom = RwSignal::new(match &existing {
         Some(a) => a.for_relative.clone(),
         // Still one who may be filed for.
@@ -328,9 +345,14 @@ fn Editor(
     let unsent = {
         let opened = opened.clone();
         let opened = typed(&opened);
+        let key = key.clone();
         crate::unsaved::guard(move || {
             let changed = form.try_get_untracked().filter(|f| typed(f) != opened)?;
-            Some((changed, for_whom.try_get_untracked().flatten()))
+            Some(Unsent {
+                form: changed,
+                for_whom: for_whom.try_get_untracked().flatten(),
+                key: Some(key.clone()),
+            })
         })
     };
     let start_again = Callback::new({
@@ -388,9 +410,6 @@ fn Editor(
     // Without authority for the company the server decides, and says why, whatever the form holds.
     let unauthorised = company.as_ref().is_some_and(|c| !c.authorised);
 
-    // One key for this form's drafts and one for sending it, the same on every try: a try
-    // repeated after its answer was lost files nothing twice.
-    let key = crate::device::new_key();
     let send = Action::new_local(move |submit: &bool| {
         let submit = *submit;
         let form = form.get_untracked();
@@ -462,6 +481,16 @@ fn Editor(
     let this_month = move || clock::cst_date(clock::now())[..7].to_string();
     let attempt = move |submit: bool| {
         failure.set(None);
+        // A phone number typed full-width, or with +86, is written as the number meant,
+        // in the field too, before it is checked and sent.
+        let tidied = form.with_untracked(|f| {
+            let mut tidied = f.clone();
+            tidied.tidy_phone();
+            (tidied != *f).then_some(tidied)
+        });
+        if let Some(tidied) = tidied {
+            form.set(tidied);
+        }
         let problems = form.with_untracked(|f| {
             if submit {
                 f.check(&this_month())

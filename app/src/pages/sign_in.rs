@@ -107,11 +107,21 @@ fn SignInForm(
         Some(Err(e)) => problem.set(Some(e.into())),
         None => {}
     });
+    // One sign-in at a time, whichever way it was started: a second one, tapped while the first
+    // is under way (another demo account, the passkey after the password), could leave the
+    // browser's cookie for one account and the page showing the other.
+    let busy = Signal::derive(move || sign_in.pending().get() || with_passkey.pending().get());
     let passkey = move || {
+        if busy.get_untracked() {
+            return;
+        }
         problem.set(None);
         with_passkey.dispatch_local(());
     };
     let submit = move |request: SignInRequest| {
+        if busy.get_untracked() {
+            return;
+        }
         if request.username.trim().is_empty() || request.password.is_empty() {
             problem.set(Some(Problem::MissingFields));
             return;
@@ -155,14 +165,14 @@ fn SignInForm(
                     <TextField id="password" label=Signal::derive(move || t_string!(i18n, sign_in.password).to_string())
                         value=password password=true autocomplete="current-password"/>
                     {move || problem_text().map(|text| view! { <p class="kp-form-error" role="alert">{text}</p> })}
-                    <Button submit=true disabled=sign_in.pending()>
+                    <Button submit=true disabled=busy>
                         {move || if sign_in.pending().get() {
                             t_string!(i18n, sign_in.submitting)
                         } else {
                             t_string!(i18n, sign_in.submit)
                         }}
                     </Button>
-                    <Button variant=ButtonVariant::Secondary disabled=with_passkey.pending()
+                    <Button variant=ButtonVariant::Secondary disabled=busy
                         on_click=Callback::new(move |_| passkey())>
                         {move || if with_passkey.pending().get() {
                             t_string!(i18n, sign_in.passkey_pending)
@@ -195,6 +205,7 @@ fn SignInForm(
                                             view! {
                                                 <li>
                                                     <button type="button" class="kp-demo-account"
+                                                        aria-disabled=move || busy.get().then_some("true")
                                                         on:click=move |_| submit(request.clone())>
                                                         <span class="kp-demo-account__name">{
                                                             let name = name.clone();

@@ -91,6 +91,10 @@ fn Task(application: Application) -> impl IntoView {
     let i18n = use_i18n();
     let current = RwSignal::new(application);
     let failure = RwSignal::new(None::<ClientError>);
+    // The application moved on while an action of this page was under way (in another tab, by
+    // someone else, or by that action, whose answer was lost), and the page now shows it as
+    // it stands.
+    let moved_on = RwSignal::new(false);
     // A reason half written and not sent (before the session ended, or the page was left or
     // reloaded) is given back.
     let kept = crate::unsaved::take::<String>();
@@ -139,20 +143,27 @@ fn Task(application: Application) -> impl IntoView {
         Effect::new(move |_| match action.get() {
             Some(Ok(a)) => {
                 failure.set(None);
+                moved_on.set(false);
                 current.set(a);
                 focus_next.set(Some(next));
             }
             Some(Err(e)) => {
                 // Moved on (in another tab, by someone else, or by this very request whose
-                // answer was lost): the page shows where it stands now, not the old buttons.
+                // answer was lost): the page shows where it stands now, not the old buttons,
+                // and says so in place of the error, which asked to reload or try again.
                 if e.code() == Some(ErrorCode::ApplicationMovedOn) || e.is_unavailable() {
-                    let id = current.with_untracked(|a| a.id.clone());
+                    let before = current.get_untracked();
                     leptos::task::spawn_local(async move {
-                        if let Ok(now) = api().application(&id).await {
+                        if let Ok(now) = api().application(&before.id).await
+                            && now != before
+                        {
+                            failure.set(None);
+                            moved_on.set(true);
                             current.set(now);
                         }
                     });
                 }
+                moved_on.set(false);
                 failure.set(Some(e));
             }
             None => {}
@@ -204,6 +215,7 @@ fn Task(application: Application) -> impl IntoView {
                 }
             }}
             {move || failure.get().map(|e| view! { <p class="kp-form-error" role="alert">{error_text(i18n, &e)}</p> })}
+            {move || moved_on.get().then(|| view! { <p class="kp-notice" role="status">{move || t_string!(i18n, tasks.moved_on)}</p> })}
             {move || (current.with(|a| a.status) == ApplicationStatus::Accepted).then(|| view! {
                 <Button disabled=busy on_click=Callback::new(move |_| { claim.dispatch_local(current.with_untracked(|a| a.id.clone())); })>
                     {move || t_string!(i18n, tasks.claim)}

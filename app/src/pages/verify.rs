@@ -75,12 +75,35 @@ pub fn VerifyPage(
             save_keys(&keys);
         }
     });
-    let check = Action::new_local(|request: &VerifyRequest| check_code(request.clone()));
+    // Each outcome with the code it is for.
+    let check = Action::new_local(|request: &VerifyRequest| {
+        let request = request.clone();
+        async move { (request.token.clone(), check_code(request).await) }
+    });
     // A result belongs to the code it was given for: once the code is changed, or sent again,
-    // the last one (perhaps someone else's "valid") is gone, never shown under a new code.
+    // the last one (perhaps someone else's "valid") is gone, never shown under a new code,
+    // and neither is one that arrives for a code changed while it was being checked.
     Effect::watch(
         move || token.track(),
         move |_, _, _| check.value().set(None),
+        false,
+    );
+    let outcome = Memo::new(move |_| {
+        check.value().with(|checked| {
+            checked
+                .as_ref()
+                .filter(|(checked, _)| token.with(|now| now.trim() == checked))
+                .map(|(_, outcome)| outcome.clone())
+        })
+    });
+    // The error for an empty field goes once there is a code to check.
+    Effect::watch(
+        move || token.with(|t| t.trim().is_empty()),
+        move |now_empty, _, _| {
+            if !now_empty {
+                empty.set(false);
+            }
+        },
         false,
     );
     let submit = move || {
@@ -88,6 +111,8 @@ pub fn VerifyPage(
         let text = token.get_untracked();
         if text.trim().is_empty() {
             empty.set(true);
+            // Where the code goes: a screen reader reads its label and the error with it.
+            crate::page::focus("#licence-code");
             return;
         }
         empty.set(false);
@@ -97,15 +122,17 @@ pub fn VerifyPage(
             place,
         });
     };
+    // The button goes with the result: the cursor goes where the next code is pasted.
     let reset = move || {
         token.set(String::new());
         check.value().set(None);
+        crate::page::focus("#licence-code");
     };
     // The result comes below the form, which on a small phone in large text is off the
     // screen: it is brought into view, so the official sees that something happened.
     let result = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
-        if check.value().with(Option::is_some) {
+        if outcome.with(Option::is_some) {
             // A frame is held back while the tab is hidden, so the page may be gone by then.
             request_animation_frame(move || {
                 if let Some(region) = result.try_get_untracked().flatten()
@@ -140,7 +167,7 @@ pub fn VerifyPage(
                 </form>
                 // A polite live region that exists before the result does, so the outcome is announced.
                 <div role="status" class="kp-stack" node_ref=result>
-                    {move || check.value().get().map(|outcome| match outcome {
+                    {move || outcome.get().map(|outcome| match outcome {
                         Outcome::Online(Ok(licence)) => view! { <Verified licence=licence/> }.into_any(),
                         Outcome::Online(Err(e)) => {
                             view! { <Refused message=Signal::derive(move || error_text(i18n, &e))/> }.into_any()
@@ -157,7 +184,7 @@ pub fn VerifyPage(
                         }
                     })}
                 </div>
-                {move || check.value().get().is_some().then(|| view! {
+                {move || outcome.with(Option::is_some).then(|| view! {
                     <Button variant=ButtonVariant::Secondary on_click=Callback::new(move |_| reset())>
                         {move || t_string!(i18n, verify.next)}
                     </Button>
