@@ -77,6 +77,10 @@ pub fn new_key() -> String {
 /// signs in.
 pub const LINK_SECRET: &str = "kapok.authorize";
 
+/// Where the request for authority asked last in this tab waits (`sessionStorage`), with its
+/// link, until it is decided: the requester's share panel comes back after a reload.
+pub const ASKED: &str = "kapok.asked";
+
 /// Why the person signed in on this device was signed out, for its other tabs to follow in the
 /// same way: what they say at sign-in, and whether a form left unsent there is kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,13 +117,15 @@ impl SignedOut {
 }
 
 /// What goes when someone signs out, or is signed out: their data, and a link they had opened
-/// and not decided on, so the next person at the same tab is not shown the request. Why is
+/// and not decided on, or made and not seen decided, so the next person at the same tab is not
+/// shown the request. Why is
 /// written first, so the other tabs know it when they see the data go.
 pub fn forget_on_sign_out(why: SignedOut) {
     set(SIGNED_OUT, why.as_str());
     forget_personal_data();
     if let Some(tab) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
         let _ = tab.remove_item(LINK_SECRET);
+        let _ = tab.remove_item(ASKED);
     }
 }
 

@@ -19,6 +19,9 @@ export async function personWithPasskey(browser: Browser, baseURL: string | unde
 /** Asks for authority on the delegation page and returns the link as copied. */
 export async function ask(page: Page, path: string, scopes: string[], note: string) {
   await open(page, path);
+  // The last request asked in this tab comes back with its link: this is another one.
+  const another = page.getByRole("button", { name: s.delegation.new_request });
+  if (await another.count()) await another.click();
   for (const scope of scopes) await page.getByRole("checkbox", { name: scope }).check();
   await page.getByLabel(s.delegation.note_label).fill(note);
   await page.getByRole("button", { name: s.delegation.submit }).click();

@@ -418,6 +418,67 @@ test("withdrawing a request declined meanwhile says it was decided first, and th
   await staffContext.close();
 });
 
+test("the link asked for is there again after the tab reloads or the page is left, until it is decided; an earlier one from the list; no one else's", async ({
+  browser,
+  baseURL,
+}) => {
+  const { staffContext, staff, link, binding } = await staffAsks(browser, baseURL);
+  const code = staff.getByTestId("binding-code");
+  const copiedLink = async () => {
+    await staff.getByRole("button", { name: s.delegation.copy }).click();
+    return staff.evaluate(() => navigator.clipboard.readText());
+  };
+  // A phone that discarded the tab while the link was pasted into a chat app loads it afresh.
+  await staff.reload();
+  await expect(code).toHaveText(binding);
+  expect(await copiedLink()).toBe(link);
+  await staff.getByRole("link", { name: s.tabs.home, exact: true }).click();
+  await expect(staff).toHaveURL(/\/enterprise$/);
+  await staff.getByRole("link", { name: s.tabs.delegation, exact: true }).click();
+  await expect(code).toHaveText(binding);
+
+  // Another request: the last asked comes back at once, the first from the list.
+  const { binding: second } = await ask(staff, "/enterprise/delegation", [], "");
+  await staff.reload();
+  await expect(code).toHaveText(second);
+  await staff.getByRole("button", { name: s.delegation.new_request }).click();
+  await expect(staff.getByLabel(s.delegation.note_label)).toBeVisible();
+  const mine = staff.getByRole("list", { name: s.delegation.mine_title });
+  const firstRow = mine.getByRole("listitem").filter({ hasText: binding });
+  await firstRow.getByRole("button", { name: fill(s.delegation.show_link_label, { name: COMPANY, code: binding }) }).click();
+  await expect(code).toHaveText(binding);
+  await expect(staff.locator("main :focus")).toContainText(s.delegation.share_intro.split("{{")[0]);
+  expect(await copiedLink()).toBe(link);
+
+  // Decided: the panel says so, and the link is not offered again.
+  const { mine: asked } = await (await staff.request.get("/api/v1/delegation-requests")).json();
+  const id = asked.find((r: { binding_code: string }) => r.binding_code === binding).id;
+  const rep = await (await browser.newContext({ baseURL, locale: "zh-CN" })).newPage();
+  await signIn(rep, "legal-rep");
+  const declined = await rep.request.post(`/api/v1/delegation-requests/${id}/decline`, {
+    headers: { Origin: new URL(baseURL!).origin },
+    data: {},
+  });
+  expect(declined.status()).toBe(200);
+  await rep.context().close();
+  await expect(staff.getByRole("status").filter({ hasText: s.request_status.declined })).toBeVisible({ timeout: 15_000 });
+  await staff.reload();
+  await expect(code).toHaveText(second);
+  await expect(firstRow).toContainText(s.request_status.declined);
+  await expect(firstRow.getByRole("button", { name: s.delegation.show_link })).toHaveCount(0);
+
+  // Signed out, the tab keeps none of it for whoever signs in next.
+  await open(staff, "/enterprise/me");
+  await staff.getByRole("button", { name: s.me.sign_out, exact: true }).click();
+  await expect(staff).toHaveURL(/\/$/);
+  expect(await staff.evaluate(() => sessionStorage.getItem("kapok.asked"))).toBeNull();
+  await signIn(staff, "clerk");
+  await open(staff, "/enterprise/delegation");
+  await expect(staff.getByLabel(s.delegation.note_label)).toBeVisible();
+  await expect(code).toHaveCount(0);
+  await staffContext.close();
+});
+
 test("a note with a tab pasted into it is refused at the note, in words that say what to mend, before anything is sent", async ({ page }) => {
   await signIn(page, "clerk");
   await open(page, "/enterprise/delegation");

@@ -117,11 +117,79 @@ fn days_in_force(from: &str, until: &str, today: &str) -> Option<i64> {
     (starts_today_or_later && (0..MAX_GRANT_DAYS).contains(&span)).then_some(span + 1)
 }
 
+/// The requests for authority asked in this tab, with their links, kept until each is seen
+/// decided (`device::ASKED`): staff who leave the page to paste a link in a chat app, or whose
+/// phone discards the tab meanwhile and loads it afresh, find the link and its code again
+/// (the last one asked is shown again at once, the others from the list), rather than a
+/// request they can only withdraw.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Asked {
+    /// Whose they are: shown to no one else who signs in at the tab.
+    user: String,
+    /// The last one asked last.
+    created: Vec<CreatedDelegationRequest>,
+}
+
+/// Links kept at once in a tab: the ones asked most recently.
+const ASKED_MOST: usize = 8;
+
+fn tab_storage() -> Option<web_sys::Storage> {
+    window().session_storage().ok().flatten()
+}
+
+/// What this person asked in this tab, oldest first.
+fn asked() -> Vec<CreatedDelegationRequest> {
+    let found = || -> Option<Vec<CreatedDelegationRequest>> {
+        let json = tab_storage()?.get_item(crate::device::ASKED).ok()??;
+        let asked: Asked = serde_json::from_str(&json).ok()?;
+        (Some(asked.user) == crate::auth::signed_in_user()).then_some(asked.created)
+    };
+    found().unwrap_or_default()
+}
+
+fn keep_asked(created: Vec<CreatedDelegationRequest>) {
+    let (Some(tab), Some(user)) = (tab_storage(), crate::auth::signed_in_user()) else {
+        return;
+    };
+    if created.is_empty() {
+        let _ = tab.remove_item(crate::device::ASKED);
+    } else if let Ok(json) = serde_json::to_string(&Asked { user, created }) {
+        let _ = tab.set_item(crate::device::ASKED, &json);
+    }
+}
+
+fn remember_asked(created: &CreatedDelegationRequest) {
+    let mut kept = asked();
+    kept.retain(|c| c.request.id != created.request.id);
+    kept.push(created.clone());
+    let over = kept.len().saturating_sub(ASKED_MOST);
+    kept.drain(..over);
+    keep_asked(kept);
+}
+
+fn forget_asked(id: &str) {
+    let mut kept = asked();
+    kept.retain(|c| c.request.id != id);
+    keep_asked(kept);
+}
+
+/// The link of request `id`, if it was asked in this tab.
+fn asked_link(id: &str) -> Option<CreatedDelegationRequest> {
+    asked().into_iter().find(|c| c.request.id == id)
+}
+
 #[component]
 pub fn DelegationPage(kind: DelegationKind) -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::get();
-    let created = RwSignal::new(None::<CreatedDelegationRequest>);
+    // The last request of this kind asked in this tab, while it was last seen waiting.
+    let created = RwSignal::new(
+        asked()
+            .into_iter()
+            .rev()
+            .find(|c| c.request.kind == kind)
+            .filter(|c| c.request.status == RequestStatus::Pending),
+    );
     let requests = LocalResource::new(|| async { api().delegation_requests().await });
     let grants = LocalResource::new(|| async { api().grants().await });
     let refresh = move || {
@@ -140,14 +208,15 @@ pub fn DelegationPage(kind: DelegationKind) -> impl IntoView {
                 {move || match created.get() {
                     Some(c) => view! {
                         <SharePanel created=c on_new=Callback::new(move |_| { created.set(None); refresh(); })
-                            on_settled=Callback::new(move |_| { refresh(); auth.reload(); })/>
+                            on_settled=Callback::new(move |id: String| { forget_asked(&id); refresh(); auth.reload(); })/>
                     }.into_any(),
-                    None => view! { <AskCard kind=kind on_created=Callback::new(move |c| { created.set(Some(c)); refresh(); })/> }.into_any(),
+                    None => view! { <AskCard kind=kind on_created=Callback::new(move |c| { remember_asked(&c); created.set(Some(c)); refresh(); })/> }.into_any(),
                 }}
                 <Suspense fallback=move || view! { <Loading label=Signal::derive(move || t_string!(i18n, loading).to_string())/> }>
                     {move || Suspend::new(async move {
                         match requests.await {
-                            Ok(r) => view! { <RequestLists requests=r kind=kind roles=roles done=done on_change=Callback::new(move |_| refresh())/> }.into_any(),
+                            Ok(r) => view! { <RequestLists requests=r kind=kind roles=roles done=done on_change=Callback::new(move |_| refresh())
+                                on_show_link=Callback::new(move |c| created.set(Some(c)))/> }.into_any(),
                             Err(e) => view! { <LoadFailed error=e on_retry=Callback::new(move |_| requests.refetch())/> }.into_any(),
                         }
                     })}
@@ -491,8 +560,8 @@ fn AskCard(kind: DelegationKind, on_created: Callback<CreatedDelegationRequest>)
 fn SharePanel(
     created: CreatedDelegationRequest,
     on_new: Callback<()>,
-    /// Called once when the request is decided (or expires).
-    on_settled: Callback<()>,
+    /// Called once, with its id, when the request is decided (or expires).
+    on_settled: Callback<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let origin = window().location().origin().unwrap_or_default();
@@ -504,31 +573,30 @@ fn SharePanel(
     // The last look found no server: "updates by itself" is not true until one answers again.
     let unreachable = RwSignal::new(false);
 
-    // Poll while pending; stop when decided or when the panel goes.
-    let poll = set_interval_with_handle(
-        move || {
-            if request.with_untracked(|r| r.status) != RequestStatus::Pending {
-                return;
-            }
-            let id = id.clone();
-            leptos::task::spawn_local(async move {
-                match api().delegation_request(&id).await {
-                    Ok(latest) => {
-                        unreachable.set(false);
-                        let settled = latest.status != RequestStatus::Pending;
-                        request.set(latest);
-                        // The page may have been left while this look was on its way.
-                        if settled {
-                            on_settled.try_run(());
-                        }
+    // Poll while pending; stop when decided or when the panel goes. The first look is at once:
+    // a panel shown again (after a reload, or from the list) may have been decided since.
+    let look = move || {
+        if request.with_untracked(|r| r.status) != RequestStatus::Pending {
+            return;
+        }
+        let id = id.clone();
+        leptos::task::spawn_local(async move {
+            match api().delegation_request(&id).await {
+                Ok(latest) => {
+                    unreachable.set(false);
+                    let settled = latest.status != RequestStatus::Pending;
+                    request.set(latest);
+                    // The page may have been left while this look was on its way.
+                    if settled {
+                        on_settled.try_run(id);
                     }
-                    Err(e) => unreachable.set(e.is_unavailable()),
                 }
-            });
-        },
-        POLL_EVERY,
-    )
-    .ok();
+                Err(e) => unreachable.set(e.is_unavailable()),
+            }
+        });
+    };
+    look();
+    let poll = set_interval_with_handle(look, POLL_EVERY).ok();
     on_cleanup(move || {
         if let Some(poll) = poll {
             poll.clear();
@@ -635,11 +703,10 @@ fn SharePanel(
                         <QrCode text=link label=qr_label/>
                     }
                 })}
-                {move || (request.get().status != RequestStatus::Pending).then(|| view! {
-                    <Button variant=ButtonVariant::Secondary on_click=Callback::new(move |_| on_new.run(()))>
-                        {move || t_string!(i18n, delegation.new_request)}
-                    </Button>
-                })}
+                // While it waits too: its link stays on the list's "show the link" until then.
+                <Button variant=ButtonVariant::Secondary on_click=Callback::new(move |_| on_new.run(()))>
+                    {move || t_string!(i18n, delegation.new_request)}
+                </Button>
             </div>
         </Card>
     }
@@ -690,6 +757,8 @@ fn RequestLists(
     roles: Roles,
     done: RwSignal<Option<String>>,
     on_change: Callback<()>,
+    /// Shows the share panel again for a request asked in this tab.
+    on_show_link: Callback<CreatedDelegationRequest>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let mine: Vec<DelegationRequest> = requests
@@ -704,23 +773,28 @@ fn RequestLists(
         .collect();
     let cancel = Action::new_local(|id: &String| {
         let id = id.clone();
-        async move { api().cancel_delegation_request(&id).await }
+        async move {
+            let answer = api().cancel_delegation_request(&id).await;
+            (id, answer)
+        }
     });
     let failure = RwSignal::new(None::<ClientError>);
     Effect::new(move |_| match cancel.value().get() {
-        Some(Ok(())) => {
+        Some((id, Ok(()))) => {
+            forget_asked(&id);
             done.set(Some(t_string!(i18n, delegation.cancelled_done).to_string()));
             on_change.run(());
         }
         // Approved or declined meanwhile (this list does not follow the approver): nothing
         // to withdraw, and the list, asked for again, shows how it was decided.
-        Some(Err(e)) if e.code() == Some(ErrorCode::RequestDecided) => {
+        Some((id, Err(e))) if e.code() == Some(ErrorCode::RequestDecided) => {
+            forget_asked(&id);
             done.set(Some(
                 t_string!(i18n, delegation.cancel_too_late).to_string(),
             ));
             on_change.run(());
         }
-        Some(Err(e)) => failure.set(Some(e)),
+        Some((_, Err(e))) => failure.set(Some(e)),
         None => {}
     });
     let show_to_decide = roles.is_asked || !to_decide.is_empty();
@@ -758,6 +832,17 @@ fn RequestLists(
                             <span class="kp-badge" data-status=status_attr(status)>{move || labels::request_status(i18n, status)}</span>
                             <span>{move || labels::scopes(i18n, &r.scopes)}</span>
                             <span class="kp-code">{r.binding_code.clone()}</span>
+                            {(status == RequestStatus::Pending).then(|| asked_link(&r.id)).flatten().map(|c| {
+                                let name = r.principal_name.clone();
+                                let code = r.binding_code.clone();
+                                view! {
+                                    <button type="button" class="kp-text-button"
+                                        aria-label=move || t_string!(i18n, delegation.show_link_label, name = name.clone(), code = code.clone()).to_string()
+                                        on:click=move |_| on_show_link.run(c.clone())>
+                                        {move || t_string!(i18n, delegation.show_link)}
+                                    </button>
+                                }
+                            })}
                             {(status == RequestStatus::Pending).then(|| {
                                 // Named by whom it asks and its code: a list of requests has a
                                 // button each, and each must say which it withdraws.
