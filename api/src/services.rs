@@ -481,15 +481,8 @@ fn text_problem(text: &str) -> Option<FieldProblem> {
 /// `phone` with full-width characters as ASCII and a mainland or Hong Kong country code
 /// dropped (see [`ApplicationForm::tidy_phone`]); otherwise as typed.
 fn plain_phone(phone: &str) -> String {
-    let ascii: String = phone
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '\u{3000}' => ' ',
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            c => c,
-        })
-        .collect();
+    let ascii = crate::text::half_width(phone.trim());
+    let ascii = ascii.trim();
     let digits = |s: &str| -> String { s.chars().filter(|c| !matches!(c, ' ' | '-')).collect() };
     for (code, national) in [("+86", 11), ("0086", 11), ("+852", 8), ("00852", 8)] {
         if let Some(rest) = ascii.strip_prefix(code) {
@@ -499,7 +492,7 @@ fn plain_phone(phone: &str) -> String {
             }
         }
     }
-    ascii
+    ascii.to_owned()
 }
 
 fn phone_problem(phone: &str) -> Option<FieldProblem> {

@@ -31,6 +31,18 @@ fn invisible(c: char) -> bool {
     )
 }
 
+/// `text` with the full-width forms of ASCII characters, which a Chinese keyboard types in
+/// full-width mode (０-９, ａ-ｚ, ＋, －, its wide space), as ASCII; everything else as it is.
+pub fn half_width(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        })
+        .collect()
+}
+
 /// `text` without the spaces and invisible characters at either end: what is left is empty
 /// when a reader would see nothing.
 pub fn trim(text: &str) -> &str {

@@ -12,13 +12,29 @@ import { readQr } from "../support/qr";
 const s = strings["zh-CN"];
 const COMPANY = "广州木棉数字科技有限公司";
 
-/** Staff, on a phone of their own that may use the clipboard, ask for the default authority;
- * the link and binding code as they would share them. */
-async function staffAsks(browser: Browser, baseURL: string | undefined) {
+/** Staff (`username`), on a phone of their own that may use the clipboard, ask for the default
+ * authority; the link and binding code as they would share them. Each member of staff may ask
+ * ten times an hour, so tests share the asking between the two. */
+async function staffAsks(browser: Browser, baseURL: string | undefined, username = "staff") {
   const staffContext = await browser.newContext({ baseURL, locale: "zh-CN", permissions: ["clipboard-read", "clipboard-write"] });
   const staff = await staffContext.newPage();
-  await signIn(staff, "staff");
+  await signIn(staff, username);
   return { staffContext, staff, ...(await ask(staff, "/enterprise/delegation", [], "")) };
+}
+
+/** The legal representative declines, on a phone of his own, the request `staff` asked with
+ * the code `binding`, while the staff member's page shows it as it was. */
+async function legalRepDeclines(browser: Browser, baseURL: string | undefined, staff: Page, binding: string) {
+  const { mine } = await (await staff.request.get("/api/v1/delegation-requests")).json();
+  const id = mine.find((r: { binding_code: string }) => r.binding_code === binding).id;
+  const rep = await (await browser.newContext({ baseURL, locale: "zh-CN" })).newPage();
+  await signIn(rep, "legal-rep");
+  const declined = await rep.request.post(`/api/v1/delegation-requests/${id}/decline`, {
+    headers: { Origin: new URL(baseURL!).origin },
+    data: {},
+  });
+  expect(declined.status()).toBe(200);
+  await rep.context().close();
 }
 
 function watchGets(page: Page, into: string[]) {
@@ -374,23 +390,13 @@ test("withdrawing a request declined meanwhile says it was decided first, and th
   browser,
   baseURL,
 }) => {
-  const { staffContext, staff, binding } = await staffAsks(browser, baseURL);
+  const { staffContext, staff, binding } = await staffAsks(browser, baseURL, "clerk");
   // She comes back to the page later: the list is as it was then, and does not follow the approver.
   await open(staff, "/enterprise/delegation");
   const mine = staff.getByRole("list", { name: s.delegation.mine_title });
   const row = mine.getByRole("listitem").filter({ hasText: binding });
   await expect(row).toContainText(s.request_status.pending);
-  const { mine: asked } = await (await staff.request.get("/api/v1/delegation-requests")).json();
-  const id = asked.find((r: { binding_code: string }) => r.binding_code === binding).id;
-
-  const rep = await (await browser.newContext({ baseURL, locale: "zh-CN" })).newPage();
-  await signIn(rep, "legal-rep");
-  const declined = await rep.request.post(`/api/v1/delegation-requests/${id}/decline`, {
-    headers: { Origin: new URL(baseURL!).origin },
-    data: {},
-  });
-  expect(declined.status()).toBe(200);
-  await rep.context().close();
+  await legalRepDeclines(browser, baseURL, staff, binding);
 
   await row.getByRole("button", { name: s.delegation.cancel }).click();
   await expect(staff.getByText(s.delegation.cancel_too_late)).toBeVisible();
@@ -422,7 +428,7 @@ test("the link asked for is there again after the tab reloads or the page is lef
   browser,
   baseURL,
 }) => {
-  const { staffContext, staff, link, binding } = await staffAsks(browser, baseURL);
+  const { staffContext, staff, link, binding } = await staffAsks(browser, baseURL, "clerk");
   const code = staff.getByTestId("binding-code");
   const copiedLink = async () => {
     await staff.getByRole("button", { name: s.delegation.copy }).click();
@@ -451,16 +457,7 @@ test("the link asked for is there again after the tab reloads or the page is lef
   expect(await copiedLink()).toBe(link);
 
   // Decided: the panel says so, and the link is not offered again.
-  const { mine: asked } = await (await staff.request.get("/api/v1/delegation-requests")).json();
-  const id = asked.find((r: { binding_code: string }) => r.binding_code === binding).id;
-  const rep = await (await browser.newContext({ baseURL, locale: "zh-CN" })).newPage();
-  await signIn(rep, "legal-rep");
-  const declined = await rep.request.post(`/api/v1/delegation-requests/${id}/decline`, {
-    headers: { Origin: new URL(baseURL!).origin },
-    data: {},
-  });
-  expect(declined.status()).toBe(200);
-  await rep.context().close();
+  await legalRepDeclines(browser, baseURL, staff, binding);
   await expect(staff.getByRole("status").filter({ hasText: s.request_status.declined })).toBeVisible({ timeout: 15_000 });
   await staff.reload();
   await expect(code).toHaveText(second);
@@ -472,7 +469,7 @@ test("the link asked for is there again after the tab reloads or the page is lef
   await staff.getByRole("button", { name: s.me.sign_out, exact: true }).click();
   await expect(staff).toHaveURL(/\/$/);
   expect(await staff.evaluate(() => sessionStorage.getItem("kapok.asked"))).toBeNull();
-  await signIn(staff, "clerk");
+  await signIn(staff, "staff");
   await open(staff, "/enterprise/delegation");
   await expect(staff.getByLabel(s.delegation.note_label)).toBeVisible();
   await expect(code).toHaveCount(0);
@@ -493,11 +490,8 @@ test("a note with a tab pasted into it is refused at the note, in words that say
   await expect(note).toHaveAttribute("aria-invalid", "true");
   await expect(note).toHaveAccessibleDescription(new RegExp(s.delegation.note_hidden));
   expect(posts).toEqual([]);
-  // Line breaks are no such thing.
-  await note.fill("营业执照年检\n谢谢");
-  await page.getByRole("button", { name: s.delegation.submit }).click();
-  await expect(page.locator("main :focus")).toContainText(s.delegation.share_intro.split("{{")[0]);
-  expect(posts).toHaveLength(1);
+  // (That line breaks are allowed is a unit test of `note_problem`: sending here would ask for
+  // authority, which each person may do ten times an hour.)
 });
 
 test("the legal representative declines from the enterprise home, without the link", async ({ browser, baseURL }) => {

@@ -134,7 +134,7 @@ for (const width of [320, 360, 390]) {
 
 // An ID number read off the screen at a counter must not be broken in two: on a 320 px phone
 // in elderly mode it is drawn a little smaller instead, and in standard mode as it always is.
-test("an ID number stays on one line on a 320 px phone in elderly mode, in the wallet and on the card", async ({ page }) => {
+test("an ID number stays on one line on a 320 px phone in elderly mode, in the wallet, on the card and in a form", async ({ page }) => {
   await page.setViewportSize({ width: 320, height: 700 });
   await rememberElderlyMode(page);
   await signIn(page, "resident");
@@ -148,6 +148,11 @@ test("an ID number stays on one line on a 320 px phone in elderly mode, in the w
   const onCard = await linesOf("dd.kp-code");
   expect(onCard.lines).toBe(1);
   expect(onCard.size).toBeGreaterThanOrEqual(18);
+  // And in a form that reuses the card, beside its radio button, with less room.
+  await open(page, "/resident/services/driving_licence_renewal");
+  const inForm = await linesOf(".kp-check .kp-code");
+  expect(inForm.lines).toBe(1);
+  expect(inForm.size).toBeGreaterThanOrEqual(18);
 });
 
 // A demo account's username is one word to type: on a 320 px phone in elderly mode it is not

@@ -35,6 +35,13 @@ test("after ten wrong passwords for one name, the form says to wait or use a pas
   await expect(page).toHaveURL(/\/$/);
 });
 
+test("a username typed on a Chinese keyboard in full-width mode signs in as the account", async ({ page }) => {
+  await signIn(page, "ｅｌｄｅｒ\u3000");
+  await expect(page).toHaveURL(/\/resident$/);
+  const me = await (await page.request.get("/api/v1/me")).json();
+  expect(me.user.username).toBe("elder");
+});
+
 test("an empty form is caught before it is sent", async ({ page }) => {
   await page.goto("/");
   await page.getByRole("button", { name: s.sign_in.submit, exact: true }).click();

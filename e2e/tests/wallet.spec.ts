@@ -218,8 +218,17 @@ test("an altered or made-up code is not accepted", async ({ page }) => {
   await check(page, altered);
   await expect(page.getByRole("heading", { name: s.verify.invalid_title })).toBeVisible();
   await page.getByRole("button", { name: s.verify.next }).click();
-  await check(page, "KP1:NOT-A-REAL-CODE");
-  await expect(page.getByRole("alert")).toContainText(s.errors.token_malformed);
+  // Text that is no code at all is refused on the phone, without asking the server.
+  const asked: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().endsWith("/api/v1/verify")) asked.push(r.url());
+  });
+  for (const text of ["KP1:NOT-A-REAL-CODE", "KP1:\u0000", "x".repeat(100_000), altered.slice(0, 30)]) {
+    await check(page, text);
+    await expect(page.getByRole("alert")).toContainText(s.errors.token_malformed);
+    await page.getByRole("button", { name: s.verify.next }).click();
+  }
+  expect(asked).toEqual([]);
 });
 
 test("identifiers stay masked until the holder reveals them", async ({ page }) => {
@@ -307,6 +316,12 @@ test("with the network gone, the verifier checks a code on the device with the k
   await expect(verifier.getByText("陈嘉欣", { exact: true })).toBeVisible();
   await expect(verifier.getByText(/已离线核验/)).toBeVisible();
 
+  // The same code shown again at this counter, still offline: this phone remembers it.
+  await verifier.getByRole("button", { name: s.verify.next }).click();
+  await check(verifier, code);
+  await expect(verifier.getByRole("alert")).toContainText(s.verify.seen_offline);
+  await expect(verifier.getByRole("heading", { name: s.verify.valid_title })).toHaveCount(0);
+
   // Offline, an altered code is still caught.
   await verifier.getByRole("button", { name: s.verify.next }).click();
   const altered = code.slice(0, 60) + (code[60] === "A" ? "B" : "A") + code.slice(61);
@@ -358,13 +373,27 @@ test("checking with the keyboard keeps focus on the button while the check runs 
 });
 
 test("offline on a device that never saved keys, the verifier says it cannot check", async ({ browser, baseURL }) => {
+  // A real code, which only the issuer's keys can check.
+  const holder = await (await browser.newContext({ baseURL })).newPage();
+  await signIn(holder, "resident");
+  const issued = await holder.request.post("/api/v1/wallet/lic-resident-id/presentations", {
+    headers: { Origin: new URL(baseURL!).origin },
+    data: { count: 1 },
+  });
+  const [{ token }] = await issued.json();
+  await holder.context().close();
+
   const context = await browser.newContext({ baseURL, locale: "zh-CN" });
   const verifier = await context.newPage();
   await verifier.route("**/api/v1/issuer-keys", (route) => route.abort());
   await open(verifier, "/verify");
   await context.setOffline(true);
-  await check(verifier, "KP1:ANYTHING");
+  await check(verifier, token);
   await expect(verifier.getByRole("alert")).toContainText(s.verify.no_keys);
+  // Text that is no code at all is said so offline too: that needs no keys.
+  await verifier.getByRole("button", { name: s.verify.next }).click();
+  await check(verifier, "https://example.com/KP1:ANYTHING");
+  await expect(verifier.getByRole("alert")).toContainText(s.errors.token_malformed);
   await context.close();
 });
 

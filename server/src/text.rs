@@ -7,11 +7,18 @@ pub use kapok_api::text::{disguises, trim};
 const QUERY_MAX_CHARS: usize = 60;
 
 /// The words of a search: trimmed, cut to a sensible length, lower-cased, split on
-/// whitespace (full-width spaces included).
+/// whitespace (full-width spaces included). A word of nothing but invisible characters (a
+/// zero-width space pasted from a chat) is no word: a search of only those is no search, as
+/// one of only spaces is.
 pub fn search_terms(q: &str) -> Vec<String> {
-    let q: String = q.trim().chars().take(QUERY_MAX_CHARS).collect();
+    let q: String = kapok_api::text::trim(q)
+        .chars()
+        .take(QUERY_MAX_CHARS)
+        .collect();
     q.to_lowercase()
         .split_whitespace()
+        .map(kapok_api::text::trim)
+        .filter(|word| !word.is_empty())
         .map(str::to_owned)
         .collect()
 }
@@ -34,6 +41,9 @@ mod tests {
             ["driving", "驾驶证"]
         );
         assert!(search_terms("   ").is_empty());
+        assert!(search_terms("\u{200B}").is_empty());
+        assert!(search_terms(" \u{200B} \u{FEFF}\u{3000}").is_empty());
+        assert_eq!(search_terms("\u{200B}营业执照\u{200B} "), ["营业执照"]);
         assert_eq!(search_terms(&"长".repeat(100))[0].chars().count(), 60);
     }
 }

@@ -156,8 +156,7 @@ fn SignInForm(
                     novalidate
                     on:submit=move |ev| {
                         ev.prevent_default();
-                        // A phone keyboard's suggestion leaves a space after the name; no username has one.
-                        submit(SignInRequest { username: username.get_untracked().trim().to_owned(), password: password.get_untracked() });
+                        submit(SignInRequest { username: typed_username(&username.get_untracked()), password: password.get_untracked() });
                     }
                 >
                     <TextField id="username" label=Signal::derive(move || t_string!(i18n, sign_in.username).to_string())
@@ -230,6 +229,13 @@ fn SignInForm(
     }
 }
 
+/// A username as typed, as the account has it: without the space a phone keyboard's
+/// suggestion leaves after it (no username has one), and in ASCII where a Chinese keyboard in
+/// full-width mode typed ｒｅｓｉｄｅｎｔ (usernames are ASCII). The password is left as typed.
+fn typed_username(typed: &str) -> String {
+    kapok_api::text::half_width(typed).trim().to_owned()
+}
+
 /// Only a path on this site may follow sign-in (`/authorize`): never another site (`//evil`),
 /// nor this page again (`/?next=/`), which would send someone signed in round in a circle.
 /// No white space or control character either: the browser's URL parser drops tabs and line
@@ -246,7 +252,21 @@ fn is_local_path(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_local_path;
+    use super::{is_local_path, typed_username};
+
+    #[test]
+    fn a_username_typed_full_width_or_with_a_space_after_it_is_the_account_s() {
+        for typed in [
+            "resident",
+            "resident ",
+            "ｒｅｓｉｄｅｎｔ",
+            "\u{3000}ｒｅｓｉｄｅｎｔ\u{3000}",
+        ] {
+            assert_eq!(typed_username(typed), "resident", "{typed:?}");
+        }
+        assert_eq!(typed_username("ｌｅｇａｌ－ｒｅｐ"), "legal-rep");
+        assert_eq!(typed_username("陈嘉欣"), "陈嘉欣");
+    }
 
     #[test]
     fn only_a_path_on_this_site_follows_sign_in() {

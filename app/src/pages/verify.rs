@@ -24,6 +24,8 @@ use crate::{
 };
 
 const KEYS_STORAGE: &str = "kapok.issuer-keys";
+/// The codes this device checked offline, by nonce, until they expire (`first_offline_check`).
+const CHECKED_OFFLINE: &str = "kapok.checked-offline";
 
 /// What a check came to.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,6 +37,12 @@ enum Outcome {
     },
     /// Offline, and no keys were ever saved on this device.
     NoKeys,
+    /// Offline, a good code this device had already checked offline: shown twice at one
+    /// counter with no network (a screenshot passed along the queue, say).
+    SeenOffline,
+    /// Not a Kapok code at all (a pasted address, a code cut short, garbage): said at once,
+    /// without asking the server, which could say no more.
+    NotACode,
 }
 
 fn saved_keys() -> Option<IssuerKeys> {
@@ -46,17 +54,41 @@ fn save_keys(keys: &IssuerKeys) {
 }
 
 async fn check_code(request: VerifyRequest) -> Outcome {
+    if token::parse(&request.token).is_err() {
+        return Outcome::NotACode;
+    }
     match api().verify(&request).await {
         Err(e) if e.is_unavailable() => match saved_keys() {
-            Some(keys) => Outcome::Offline {
-                result: token::verify_with_keys(&request.token, &keys.decoded(), clock::now())
-                    .map(|(_, c)| c),
-                keys_as_of: keys.as_of,
-            },
+            Some(keys) => {
+                let now = clock::now();
+                match token::verify_with_keys(&request.token, &keys.decoded(), now) {
+                    Ok((_, claims)) if !first_offline_check(&claims, now) => Outcome::SeenOffline,
+                    result => Outcome::Offline {
+                        result: result.map(|(_, c)| c),
+                        keys_as_of: keys.as_of,
+                    },
+                }
+            }
             None => Outcome::NoKeys,
         },
         online => Outcome::Online(online),
     }
+}
+
+/// Whether this device checks the code `claims` come from offline for the first time, noting
+/// it if so. With no network the server's record of checks cannot be asked, but this device
+/// can still refuse a code it has seen: one counter is caught, though not two devices. Codes
+/// are kept until they expire (a minute), so the list stays short.
+fn first_offline_check(claims: &Claims, now: i64) -> bool {
+    let mut checked: Vec<(String, i64)> = device::get_json(CHECKED_OFFLINE).unwrap_or_default();
+    checked.retain(|(_, expires_at)| *expires_at + token::CLOCK_SKEW_SECS >= now);
+    let nonce: String = claims.nonce.iter().map(|b| format!("{b:02x}")).collect();
+    let first = !checked.iter().any(|(seen, _)| *seen == nonce);
+    if first {
+        checked.push((nonce, claims.expires_at));
+    }
+    device::set_json(CHECKED_OFFLINE, &checked);
+    first
 }
 
 #[component]
@@ -177,6 +209,14 @@ pub fn VerifyPage(
                         }
                         Outcome::Offline { result: Err(e), .. } => {
                             view! { <Refused message=Signal::derive(move || token_error_text(i18n, e))/> }.into_any()
+                        }
+                        Outcome::SeenOffline => {
+                            view! { <Refused message=Signal::derive(move || t_string!(i18n, verify.seen_offline).to_string())/> }
+                                .into_any()
+                        }
+                        Outcome::NotACode => {
+                            view! { <Refused message=Signal::derive(move || token_error_text(i18n, TokenError::Malformed))/> }
+                                .into_any()
                         }
                         Outcome::NoKeys => {
                             view! { <Refused message=Signal::derive(move || t_string!(i18n, verify.no_keys).to_string())/> }
